@@ -148,6 +148,19 @@ export class ApplyError extends TscError {
   }
 }
 
+/** Several actions of one wave failed during `up`. */
+export class ApplyErrors extends TscError {
+  readonly code = 'APPLY';
+  readonly exitCode = ExitCode.apply;
+  constructor(readonly errors: ApplyError[]) {
+    super(`${errors.length} actions failed:\n` + errors.map((e) => `  - ${e.message}`).join('\n'));
+    this.name = 'ApplyErrors';
+  }
+  override toJSON() {
+    return { code: this.code, message: this.message, errors: this.errors.map((e) => e.toJSON()) };
+  }
+}
+
 /** Teardown went on past failures; these are all of them. */
 export class TeardownErrors extends TscError {
   readonly code = 'TEARDOWN';

@@ -7,7 +7,7 @@
  * them; lists and maps are always present (possibly empty); records are keyed
  * by the name used in the file and their keys are sorted.
  */
-import type { SourceLoc } from '../errors';
+import type { SourceLoc, SpecIssue } from '../errors';
 
 export type { SourceLoc };
 
@@ -30,6 +30,11 @@ export interface Project {
   /** Top-level `x-*` keys, as written (after interpolation). */
   extensions: Record<string, unknown>;
   sources: SourceMap;
+  /**
+   * What Compose would warn about (unset variables, obsolete `version`,
+   * deprecated keys); absent when there is nothing to say. Not printed by spec/.
+   */
+  warnings?: SpecIssue[];
 }
 
 export type NetworkDriver = 'bridge' | 'p2p';
@@ -114,7 +119,7 @@ export interface ServiceSpec {
   /** `container_name`. */
   containerName?: string;
   networkMode: NetworkMode;
-  /** Attachments in attachment order (priority desc, then as written / by name). Empty unless networkMode is 'default'. */
+  /** Attachments in attachment order (priority desc, then network name, as Compose orders them). Empty unless networkMode is 'default'. */
   networks: ServiceNetwork[];
   /** Namespaced sysctls (`net.*`), values as strings. */
   sysctls: Record<string, string>;

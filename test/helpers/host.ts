@@ -58,6 +58,8 @@ export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
       clearTimeout(timer);
       resolve({ code: code ?? 128, signal, stdout, stderr });
     });
+    // The program may exit before reading its stdin: EPIPE is not a test failure.
+    child.stdin!.on('error', () => {});
     child.stdin!.end(opts.input ?? '');
   });
 }
@@ -100,13 +102,13 @@ export class Host {
     return new Host(pid, dir, holder);
   }
 
-  /** argv prefix that runs a program inside this host. */
-  enter(): string[] {
-    return ['nsenter', '-t', String(this.pid), '-n', '-m', '-p', '--'];
+  /** argv prefix that runs a program inside this host (in `cwd`, since entering the mount namespace resets it). */
+  enter(cwd?: string): string[] {
+    return ['nsenter', '-t', String(this.pid), '-n', '-m', '-p', ...(cwd ? [`--wd=${cwd}`] : []), '--'];
   }
 
   run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-    return run([...this.enter(), ...argv], opts);
+    return run([...this.enter(opts.cwd), ...argv], opts);
   }
 
   sh(script: string, opts: RunOptions = {}): Promise<RunResult> {

@@ -1,0 +1,42 @@
+/* tsc-shim: the per-container helper of tscompose (see native/README.md). */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage:\n"
+	      "  tsc-shim run [--name N] --state-dir DIR [--netns PATH] [--ns mount,uts,ipc,pid,cgroup]\n"
+	      "               [--hostname H] [--domainname D] [--bind-ro SRC:DST]... [--env K=V]...\n"
+	      "               [--cwd DIR] [--user UID[:GID]] [--sysctl net.K=V]... -- [argv...]\n"
+	      "  tsc-shim launch    (records on stdin: run's words, each NUL-terminated, then a NUL)\n"
+	      "  tsc-shim exec [--pid PID] [--ns LIST] [--cwd DIR] [--user UID[:GID]] [--env K=V]...\n"
+	      "                [--tty] -- argv...\n"
+	      "  tsc-shim pause     (the built-in command of a container without one)\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *verb = argv[1];
+	if (strcmp(verb, "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(verb, "launch") == 0)
+		return cmd_launch();
+	if (strcmp(verb, "exec") == 0)
+		return cmd_exec(argc - 2, argv + 2);
+	if (strcmp(verb, "pause") == 0)
+		return pause_main();
+	if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "tsc-shim: unknown command '%s'\n", verb);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,210 @@
+/* Command-line parsing for `run` and `exec`. Pure: it only checks the shape
+ * of the arguments (absolute paths, K=V pairs, numeric ids); which values
+ * are allowed is the caller's policy. */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "namespaces.h"
+#include "report.h"
+#include "spec.h"
+
+static int need_value(int argc, char **argv, int i)
+{
+	if (i + 1 >= argc)
+		return refuse("args", EINVAL, "%s needs a value", argv[i]);
+	return 0;
+}
+
+static int need_absolute(const char *option, const char *path)
+{
+	if (path[0] != '/')
+		return refuse("args", EINVAL, "%s must be an absolute path: %s", option, path);
+	return 0;
+}
+
+static int parse_id(const char *text, unsigned long *out)
+{
+	char *end;
+	if (*text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (errno || end == text || v > UINT_MAX - 1)
+		return -1;
+	*out = v;
+	return (int)(end - text);
+}
+
+/* UID[:GID]; GID defaults to 0 like docker's --user UID without a passwd entry. */
+static int parse_user(const char *text, struct user_ids *user)
+{
+	unsigned long uid, gid = 0;
+	int n = parse_id(text, &uid);
+	if (n < 0 || (text[n] != '\0' && text[n] != ':'))
+		return refuse("args", EINVAL, "--user must be UID[:GID], numeric: %s", text);
+	if (text[n] == ':') {
+		int m = parse_id(text + n + 1, &gid);
+		if (m < 0 || text[n + 1 + m] != '\0')
+			return refuse("args", EINVAL, "--user must be UID[:GID], numeric: %s", text);
+	}
+	user->set = true;
+	user->uid = (uid_t)uid;
+	user->gid = (gid_t)gid;
+	return 0;
+}
+
+static int is_key_value(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	return eq && eq != s;
+}
+
+/* Arrays sized by argc: every option value is one argv word. */
+static void *array_for(int argc, size_t elem)
+{
+	void *p = calloc((size_t)argc + 1, elem);
+	if (!p)
+		abort();
+	return p;
+}
+
+int parse_run_args(int argc, char **argv, struct container_spec *spec)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->binds = array_for(argc, sizeof *spec->binds);
+	spec->sysctls = array_for(argc, sizeof *spec->sysctls);
+	spec->env = array_for(argc, sizeof *spec->env);
+	size_t nenv = 0;
+	static char *no_argv[] = { NULL };
+	spec->argv = no_argv;
+
+	for (int i = 0; i < argc; i++) {
+		const char *opt = argv[i];
+		if (strcmp(opt, "--") == 0) {
+			spec->argv = &argv[i + 1];
+			break;
+		}
+		if (strncmp(opt, "--", 2) != 0)
+			return refuse("args", EINVAL, "unexpected '%s': put the command after --", opt);
+		if (need_value(argc, argv, i) == -1)
+			return -1;
+		char *value = argv[++i];
+
+		if (strcmp(opt, "--name") == 0) {
+			spec->name = value;
+		} else if (strcmp(opt, "--state-dir") == 0) {
+			if (need_absolute(opt, value) == -1)
+				return -1;
+			spec->state_dir = value;
+		} else if (strcmp(opt, "--netns") == 0) {
+			if (need_absolute(opt, value) == -1)
+				return -1;
+			spec->netns_path = value;
+		} else if (strcmp(opt, "--ns") == 0) {
+			if (parse_ns_list(value, 0, &spec->clone_flags) == -1)
+				return -1;
+		} else if (strcmp(opt, "--hostname") == 0) {
+			spec->hostname = value;
+		} else if (strcmp(opt, "--domainname") == 0) {
+			spec->domainname = value;
+		} else if (strcmp(opt, "--bind-ro") == 0) {
+			/* SRC:DST, split at the first ':' (sources never contain one). */
+			char *colon = strchr(value, ':');
+			if (!colon)
+				return refuse("args", EINVAL, "--bind-ro must be SRC:DST: %s", value);
+			*colon = '\0';
+			if (need_absolute(opt, value) == -1 || need_absolute(opt, colon + 1) == -1)
+				return -1;
+			spec->binds[spec->nbinds].source = value;
+			spec->binds[spec->nbinds++].target = colon + 1;
+		} else if (strcmp(opt, "--env") == 0) {
+			if (!is_key_value(value))
+				return refuse("args", EINVAL, "--env must be KEY=VALUE: %s", value);
+			spec->env[nenv++] = value;
+		} else if (strcmp(opt, "--cwd") == 0) {
+			if (need_absolute(opt, value) == -1)
+				return -1;
+			spec->cwd = value;
+		} else if (strcmp(opt, "--user") == 0) {
+			if (parse_user(value, &spec->user) == -1)
+				return -1;
+		} else if (strcmp(opt, "--sysctl") == 0) {
+			if (!is_key_value(value))
+				return refuse("args", EINVAL, "--sysctl must be KEY=VALUE: %s", value);
+			spec->sysctls[spec->nsysctls++] = value;
+		} else {
+			return refuse("args", EINVAL, "unknown option %s", opt);
+		}
+	}
+
+	if (!spec->state_dir)
+		return refuse("args", EINVAL, "--state-dir is required");
+	if (!spec->name)
+		spec->name = spec->state_dir;
+	if ((spec->hostname || spec->domainname) && !(spec->clone_flags & CLONE_NEWUTS))
+		return refuse("args", EINVAL, "--hostname/--domainname need --ns uts");
+	if (spec->nbinds && !(spec->clone_flags & CLONE_NEWNS))
+		return refuse("args", EINVAL, "--bind-ro needs --ns mount");
+	if (spec->nsysctls && !spec->netns_path)
+		return refuse("args", EINVAL, "--sysctl needs --netns (it would change the host's network namespace)");
+	if ((spec->clone_flags & CLONE_NEWPID) && !(spec->clone_flags & CLONE_NEWNS))
+		return refuse("args", EINVAL, "--ns pid needs mount too (to mount the container's /proc)");
+	return 0;
+}
+
+int parse_exec_args(int argc, char **argv, struct exec_spec *spec)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->env = array_for(argc, sizeof *spec->env);
+	size_t nenv = 0;
+	spec->argv = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		const char *opt = argv[i];
+		if (strcmp(opt, "--") == 0) {
+			spec->argv = &argv[i + 1];
+			break;
+		}
+		if (strcmp(opt, "--tty") == 0) {
+			spec->tty = true;
+			continue;
+		}
+		if (strncmp(opt, "--", 2) != 0)
+			return refuse("args", EINVAL, "unexpected '%s': put the command after --", opt);
+		if (need_value(argc, argv, i) == -1)
+			return -1;
+		char *value = argv[++i];
+
+		if (strcmp(opt, "--pid") == 0) {
+			unsigned long pid;
+			int n = parse_id(value, &pid);
+			if (n < 0 || value[n] != '\0' || pid == 0 || pid > INT_MAX)
+				return refuse("args", EINVAL, "--pid must be a process id: %s", value);
+			spec->pid = (pid_t)pid;
+		} else if (strcmp(opt, "--ns") == 0) {
+			if (parse_ns_list(value, 1, &spec->ns_flags) == -1)
+				return -1;
+		} else if (strcmp(opt, "--cwd") == 0) {
+			if (need_absolute(opt, value) == -1)
+				return -1;
+			spec->cwd = value;
+		} else if (strcmp(opt, "--user") == 0) {
+			if (parse_user(value, &spec->user) == -1)
+				return -1;
+		} else if (strcmp(opt, "--env") == 0) {
+			if (!is_key_value(value))
+				return refuse("args", EINVAL, "--env must be KEY=VALUE: %s", value);
+			spec->env[nenv++] = value;
+		} else {
+			return refuse("args", EINVAL, "unknown option %s", opt);
+		}
+	}
+	if (!spec->argv || !spec->argv[0])
+		return refuse("args", EINVAL, "exec needs a command after --");
+	if (spec->ns_flags && !spec->pid)
+		return refuse("args", EINVAL, "--ns needs --pid");
+	return 0;
+}

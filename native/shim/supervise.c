@@ -1,0 +1,293 @@
+/* The shim: one per container, for the container's whole life (like
+ * containerd-shim and conmon). See the protocol diagram in native/README.md.
+ *
+ *   detach_from_caller   new session, fds 0-2 on /dev/null, report on fd 3
+ *   open_state           state dir, shim.pid, container.log
+ *   enter_network        join --netns, write the net.* sysctls there
+ *   start_container      clone3 into the new namespaces, wait for execve
+ *   report               "<i> ok <shim pid> <container pid>", close fd 3
+ *   supervise            forward signals, carry logs, reap; exit.json; exit
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clone3.h"
+#include "commands.h"
+#include "cri_log.h"
+#include "namespaces.h"
+#include "report.h"
+#include "state.h"
+#include "sysctl.h"
+
+#define REPORT_FD 3
+
+struct supervisor {
+	const struct container_spec *spec;
+	int index;
+	int report_fd;		/* to the launcher, until reported */
+	int state_dir;
+	int log_fd;
+	int signal_fd;
+	pid_t pid;		/* the container process, as seen from here */
+	int pidfd;
+	bool reaped;
+	int status;
+	struct timespec finished;
+	struct log_stream out, err;
+};
+
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+static bool is_forwarded(int sig)
+{
+	for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+		if (forwarded_signals[i] == sig)
+			return true;
+	return false;
+}
+
+/* Equivalent to: setsid ... </dev/null >/dev/null 2>&1, in /
+ * The shim must outlive its caller and hold nothing of it: only the report
+ * pipe (moved to fd 3) survives the close_range. */
+static int detach_from_caller(struct supervisor *sv)
+{
+	if (setsid() == -1)
+		return fail("setsid", errno, "new session");
+	if (sv->report_fd != REPORT_FD) {
+		if (dup2(sv->report_fd, REPORT_FD) == -1)
+			return fail("dup2", errno, "report pipe");
+		sv->report_fd = REPORT_FD;
+	}
+	if (close_range(REPORT_FD + 1, ~0U, 0) == -1)
+		return fail("close_range", errno, "inherited fds");
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return fail("open", errno, "/dev/null");
+	for (int fd = 0; fd <= 2; fd++)
+		if (dup2(null, fd) == -1)
+			return fail("dup2", errno, "/dev/null -> %d", fd);
+	close(null);
+	if (chdir("/") == -1)
+		return fail("chdir", errno, "/");
+	umask(077);
+	/* Non-dumpable: no ptrace or /proc/PID/{mem,fd} access to a process
+	 * that joins container namespaces (CVE-2019-5736 family). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return fail("prctl", errno, "PR_SET_DUMPABLE");
+	/* Orphans of the container are reparented to us, not to PID 1. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
+		return fail("prctl", errno, "PR_SET_CHILD_SUBREAPER");
+	/* A launcher that went away must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	/* Blocked before clone3, so nothing is lost between now and the loop;
+	 * the container unblocks them before execve. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+		sigaddset(&set, forwarded_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return fail("sigprocmask", errno, "block");
+	sv->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sv->signal_fd < 0)
+		return fail("signalfd", errno, "shim signals");
+	return 0;
+}
+
+static int open_state(struct supervisor *sv)
+{
+	sv->state_dir = open_state_dir(sv->spec->state_dir);
+	if (sv->state_dir < 0)
+		return -1;
+	/* A previous run's exit status is stale once a new container starts
+	 * (the log is kept and appended to, as Docker does on restart). */
+	if (unlinkat(sv->state_dir, "exit.json", 0) == -1 && errno != ENOENT)
+		return fail("unlink", errno, "%s/exit.json", sv->spec->state_dir);
+	if (write_process_ref(sv->state_dir, "shim.pid", getpid()) == -1)
+		return -1;
+	sv->log_fd = openat(sv->state_dir, "container.log",
+			    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (sv->log_fd < 0)
+		return fail("open", errno, "%s/container.log", sv->spec->state_dir);
+	return 0;
+}
+
+static int enter_network(struct supervisor *sv)
+{
+	const struct container_spec *spec = sv->spec;
+	if (spec->netns_path && join_netns_path(spec->netns_path) == -1)
+		return -1;
+	for (size_t i = 0; i < spec->nsysctls; i++)
+		if (apply_net_sysctl(spec->sysctls[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static void kill_container(struct supervisor *sv)
+{
+	pidfd_send_signal(sv->pidfd, SIGKILL, NULL, 0);
+	waitpid(sv->pid, NULL, 0);
+}
+
+/* Equivalent to: unshare --fork --mount --uts ... -- argv  (in the netns
+ * joined above), and wait for execve: the exec pipe is close-on-exec, so
+ * EOF means execve succeeded and a record means a step failed. */
+static int start_container(struct supervisor *sv)
+{
+	int exec_pipe[2], out[2], err[2];
+	if (pipe2(exec_pipe, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)
+		return fail("pipe2", errno, "container pipes");
+
+	pid_t pid = clone3_fork((unsigned long long)sv->spec->clone_flags, &sv->pidfd);
+	if (pid == -1)
+		return fail("clone3", errno, "%s", sv->spec->name);
+	if (pid == 0) {
+		close(exec_pipe[0]);
+		close(out[0]);
+		close(err[0]);
+		close(sv->signal_fd);
+		container_main(sv->spec, exec_pipe[1], out[1], err[1]);
+	}
+	sv->pid = pid;
+	close(exec_pipe[1]);
+	close(out[1]);
+	close(err[1]);
+
+	struct failure child;
+	size_t got = 0;
+	while (got < sizeof child) {
+		ssize_t n = read(exec_pipe[0], (char *)&child + got, sizeof child - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(exec_pipe[0]);
+	if (got > 0) {
+		waitpid(pid, NULL, 0);
+		close(out[0]);
+		close(err[0]);
+		if (got == sizeof child)
+			last_failure = child;
+		else
+			refuse("read", EIO, "exec pipe: short failure record from the container process");
+		return -1;
+	}
+
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	log_stream_init(&sv->out, "stdout", out[0]);
+	log_stream_init(&sv->err, "stderr", err[0]);
+	if (write_process_ref(sv->state_dir, "init.pid", pid) == -1) {
+		kill_container(sv);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_line(struct supervisor *sv, const char *line)
+{
+	char buf[640];
+	int n = snprintf(buf, sizeof buf, "%d %s\n", sv->index, line);
+	if (n >= (int)sizeof buf) {
+		n = sizeof buf - 1;
+		buf[n - 1] = '\n';
+	}
+	write_all(sv->report_fd, buf, (size_t)n); /* one write < PIPE_BUF: atomic */
+	close(sv->report_fd);
+	sv->report_fd = -1;
+}
+
+static _Noreturn void report_failure_and_exit(struct supervisor *sv)
+{
+	char line[600];
+	format_failure(line, sizeof line, &last_failure);
+	report_line(sv, line);
+	_exit(1);
+}
+
+/* Reap every child that exited: the container and any orphan of it. */
+static void reap(struct supervisor *sv)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == sv->pid) {
+			sv->reaped = true;
+			sv->status = status;
+			clock_gettime(CLOCK_REALTIME, &sv->finished);
+		}
+	}
+}
+
+static void handle_signals(struct supervisor *sv)
+{
+	struct signalfd_siginfo si;
+	while (read(sv->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		int sig = (int)si.ssi_signo;
+		if (sig == SIGCHLD)
+			reap(sv);
+		else if (is_forwarded(sig) && !sv->reaped)
+			/* Equivalent to: kill -SIG <container pid>, without pid reuse races.
+			 * A pid namespace's init only gets the signals it handles. */
+			pidfd_send_signal(sv->pidfd, sig, NULL, 0);
+	}
+}
+
+/* Until the container exits: logs and signals. Then the logs already in
+ * the pipes are drained *before* exit.json is written, so that a reader
+ * who sees exit.json also sees the complete log; finishedAt is the time of
+ * the reap. Orphans still holding the pipes are not waited for. */
+static _Noreturn void supervise(struct supervisor *sv)
+{
+	while (!sv->reaped) {
+		struct pollfd fds[3] = {
+			{ .fd = sv->signal_fd, .events = POLLIN },
+			{ .fd = sv->out.fd, .events = POLLIN },
+			{ .fd = sv->err.fd, .events = POLLIN },
+		};
+		if (poll(fds, 3, -1) < 0)
+			continue; /* EINTR, or ENOMEM: try again */
+		if (fds[1].revents)
+			log_stream_pump(&sv->out, sv->log_fd);
+		if (fds[2].revents)
+			log_stream_pump(&sv->err, sv->log_fd);
+		if (fds[0].revents)
+			handle_signals(sv);
+	}
+	log_stream_drain(&sv->out, sv->log_fd);
+	log_stream_drain(&sv->err, sv->log_fd);
+	write_exit_json(sv->state_dir, sv->status, &sv->finished);
+	reap(sv);
+	_exit(0);
+}
+
+_Noreturn void shim_main(const struct container_spec *spec, int index, int report_fd)
+{
+	static struct supervisor sv; /* static: the log buffers stay off the stack */
+	sv.spec = spec;
+	sv.index = index;
+	sv.report_fd = report_fd;
+	sv.pidfd = -1;
+	if (detach_from_caller(&sv) == -1 || open_state(&sv) == -1 || enter_network(&sv) == -1 ||
+	    start_container(&sv) == -1)
+		report_failure_and_exit(&sv);
+
+	char line[64];
+	snprintf(line, sizeof line, "ok %d %d", (int)getpid(), (int)sv.pid);
+	report_line(&sv, line);
+	supervise(&sv);
+}

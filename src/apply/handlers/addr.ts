@@ -1,0 +1,28 @@
+import type { Action } from '../../plan/actions';
+import { requireIndex, type ApplyEnv } from '../env';
+
+type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
+
+// Equivalent to: ip -n NS addr add ADDRESS/PREFIX dev IFNAME
+export async function ensureAddress(a: Of<'addr.add'>, env: ApplyEnv): Promise<void> {
+  const rtnl = env.sockets.get(a.netns);
+  await rtnl.addAddress(await requireIndex(rtnl, a.ifname, a.netns), a.address, a.prefixLen);
+}
+
+// Equivalent to: ip -n NS addr del ADDRESS/PREFIX dev IFNAME
+export async function removeAddress(a: Of<'addr.delete'>, env: ApplyEnv): Promise<void> {
+  const rtnl = env.sockets.get(a.netns);
+  const l = await rtnl.linkByName(a.ifname);
+  if (l) await rtnl.deleteAddress(l.index, a.address, a.prefixLen);
+}
+
+// Equivalent to: ip -n NS route replace DST via VIA dev IFNAME
+export async function ensureRoute(a: Of<'route.replace'>, env: ApplyEnv): Promise<void> {
+  const rtnl = env.sockets.get(a.netns);
+  await rtnl.replaceRoute({ dst: a.dst, gateway: a.via, oif: await requireIndex(rtnl, a.ifname, a.netns) });
+}
+
+// Equivalent to: ip -n NS route del DST [via VIA]
+export async function removeRoute(a: Of<'route.delete'>, env: ApplyEnv): Promise<void> {
+  await env.sockets.get(a.netns).deleteRoute({ dst: a.dst, ...(a.via ? { gateway: a.via } : {}) });
+}

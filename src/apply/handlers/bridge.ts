@@ -1,0 +1,49 @@
+import type { Action } from '../../plan/actions';
+import { parseOwnerAlias } from '../../plan/names';
+import type { ApplyEnv } from '../env';
+import { faultPoint } from '../fault';
+
+type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
+
+// Equivalent to: ip link add NAME address MAC mtu MTU up type bridge stp_state 0
+//                ip link set NAME alias tscompose:PROJECT:network:KEY
+//                ip addr add GATEWAY/PREFIX dev NAME
+export async function ensureBridge(a: Of<'bridge.create'>, env: ApplyEnv): Promise<void> {
+  try {
+    await env.host.createBridge({ name: a.bridge, mtu: a.mtu, ...(a.mac ? { mac: a.mac } : {}) });
+  } catch (e: any) {
+    if (e?.code !== 'EEXIST') throw e;
+    // Someone made it meanwhile: fine if it is ours, a conflict otherwise.
+    const link = await env.host.linkByName(a.bridge);
+    if (!link || link.kind !== 'bridge' || (link.alias && parseOwnerAlias(link.alias)?.project !== env.project)) throw e;
+  }
+  faultPoint('mid:bridge.create');
+  const link = await env.host.linkByName(a.bridge);
+  if (!link) throw Object.assign(new Error(`${a.bridge} vanished after creation`), { code: 'ENODEV', syscall: 'RTM_GETLINK' });
+  await Promise.all([env.host.setLink(link.index, { alias: a.alias }), env.host.addAddress(link.index, a.address, a.prefixLen)]);
+}
+
+// Equivalent to: ip link set NAME up mtu MTU alias MARK; ip addr add/del … dev NAME
+export async function updateBridge(a: Of<'bridge.update'>, env: ApplyEnv): Promise<void> {
+  const link = await env.host.linkByName(a.bridge);
+  if (!link) throw Object.assign(new Error(`${a.bridge} not found`), { code: 'ENODEV', syscall: 'RTM_GETLINK' });
+  const ops: Promise<void>[] = [];
+  if (a.up !== undefined || a.mtu !== undefined || a.alias !== undefined) {
+    ops.push(
+      env.host.setLink(link.index, {
+        ...(a.up !== undefined ? { up: a.up } : {}),
+        ...(a.mtu !== undefined ? { mtu: a.mtu } : {}),
+        ...(a.alias !== undefined ? { alias: a.alias } : {}),
+      }),
+    );
+  }
+  for (const r of a.removeAddresses ?? []) ops.push(env.host.deleteAddress(link.index, r.address, r.prefixLen));
+  await Promise.all(ops);
+  if (a.addAddress) await env.host.addAddress(link.index, a.addAddress.address, a.addAddress.prefixLen);
+}
+
+// Equivalent to: ip link del NAME
+export async function removeBridge(a: Of<'bridge.delete'>, env: ApplyEnv): Promise<void> {
+  const link = await env.host.linkByName(a.bridge);
+  if (link) await env.host.deleteLink(link.index);
+}

@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import * as path from 'node:path';
+import { FILE_NAMES } from '../../observe/containers';
+import type { Action } from '../../plan/actions';
+import { native } from '../../sys/native';
+import { netnsPath } from '../../sys/netns';
+import { isAlive, launchContainers, readProcessRef, type ContainerLaunch, type ProcessRef } from '../../sys/shim';
+import type { ApplyEnv } from '../env';
+
+type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
+
+const BIND_TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', hostname: '/etc/hostname' } as const;
+
+/** Files a previous run of the container left that would make it look exited or alive. */
+const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid'];
+
+function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
+  const dir = env.state.ensureContainerDir(env.project, a.container);
+  for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  const binds = a.netns
+    ? (Object.keys(BIND_TARGETS) as Array<keyof typeof BIND_TARGETS>).map((k) => ({
+        source: path.join(dir, FILE_NAMES[k]),
+        target: BIND_TARGETS[k],
+      }))
+    : [];
+  const l = a.launch;
+  return {
+    name: a.container,
+    stateDir: dir,
+    ...(a.netns ? { netnsPath: netnsPath(a.netns) } : {}),
+    namespaces: l.namespaces,
+    hostname: l.hostname,
+    ...(l.domainname ? { domainname: l.domainname } : {}),
+    binds,
+    env: l.env,
+    ...(l.cwd ? { cwd: l.cwd } : {}),
+    ...(l.user ? { user: l.user } : {}),
+    sysctls: l.sysctls,
+    argv: l.argv,
+  };
+}
+
+/**
+ * All containers of a wave start through one `tsc-shim launch`: one process
+ * spawned from Node however many containers there are.
+ */
+// Equivalent to, per container: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --fork CMD…
+export async function startContainers(actions: Array<Of<'container.start'>>, env: ApplyEnv): Promise<Array<Error | undefined>> {
+  const launches = actions.map((a) => launchOf(a, env));
+  const results = await launchContainers(launches);
+  return results.map((r) =>
+    r.ok
+      ? undefined
+      : Object.assign(new Error(`${r.syscall}: ${r.code}${r.message ? ` (${r.message})` : ''}`), {
+          code: r.code,
+          errno: r.errno,
+          syscall: r.syscall,
+        }),
+  );
+}
+
+const { SIGTERM, SIGKILL } = osConstants.signals;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitGone(ref: ProcessRef, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    if (!isAlive(ref)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(delay);
+  }
+}
+
+/** Signal a process only if it is still the one we started (pidfd: no pid-reuse race). */
+function signal(ref: ProcessRef, sig: number): void {
+  let fd: number;
+  try {
+    fd = native.pidfdOpen(ref.pid);
+  } catch (e: any) {
+    if (e?.code === 'ESRCH') return;
+    throw e;
+  }
+  try {
+    if (isAlive(ref)) native.pidfdSendSignal(fd, sig);
+  } catch (e: any) {
+    if (e?.code !== 'ESRCH') throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** SIGTERM, a grace period, SIGKILL; then the shim, which exits once it has recorded the status. */
+// Equivalent to: kill -TERM PID; sleep T; kill -KILL PID
+export async function stopContainer(a: Of<'container.stop'>, env: ApplyEnv): Promise<void> {
+  const dir = env.state.containerDir(env.project, a.container);
+  const init = readProcessRef(path.join(dir, 'init.pid'));
+  const shim = readProcessRef(path.join(dir, 'shim.pid'));
+  if (init && isAlive(init)) {
+    signal(init, SIGTERM);
+    if (!(await waitGone(init, a.timeoutSec * 1000))) {
+      signal(init, SIGKILL);
+      await waitGone(init, 5000);
+    }
+  }
+  if (shim && isAlive(shim) && !(await waitGone(shim, 2000))) {
+    signal(shim, SIGKILL);
+    await waitGone(shim, 2000);
+  }
+  if (a.remove) env.state.removeContainerDir(env.project, a.container);
+}

@@ -1,0 +1,39 @@
+/**
+ * One handler per action kind, named for what it ensures. Handlers are
+ * idempotent: on EEXIST they re-read and verify, on delete ENOENT/ENODEV
+ * is success.
+ */
+import type { Action } from '../../plan/actions';
+import type { ApplyEnv } from '../env';
+import { ensureAddress, ensureRoute, removeAddress, removeRoute } from './addr';
+import { ensureBridge, removeBridge, updateBridge } from './bridge';
+import { startContainers, stopContainer } from './container';
+import { writeFiles } from './files';
+import { updateLink } from './link';
+import { ensureNetns, removeNetns } from './netns';
+import { ensureVeth, removeVeth } from './veth';
+
+type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
+type Single = { [K in Action['kind']]: (a: Of<K>, env: ApplyEnv) => Promise<void> };
+
+export const handlers: Omit<Single, 'container.start'> = {
+  'netns.create': ensureNetns,
+  'netns.delete': removeNetns,
+  'bridge.create': ensureBridge,
+  'bridge.update': updateBridge,
+  'bridge.delete': removeBridge,
+  'veth.create': ensureVeth,
+  'veth.delete': removeVeth,
+  'link.update': updateLink,
+  'addr.add': ensureAddress,
+  'addr.delete': removeAddress,
+  'route.replace': ensureRoute,
+  'route.delete': removeRoute,
+  'files.write': writeFiles,
+  'container.stop': stopContainer,
+};
+
+/** Kinds whose actions of one wave run together in one call. */
+export const batchHandlers = {
+  'container.start': startContainers,
+};

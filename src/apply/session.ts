@@ -1,0 +1,45 @@
+/**
+ * A run against the machine: host socket, namespace sockets, state dir,
+ * project lock. Commands open one, do their work, and close it.
+ */
+import type { Emit } from '../events';
+import { observe } from '../observe';
+import type { Observed } from '../plan/model';
+import { Rtnl } from '../sys/netlink';
+import { NetnsSockets } from '../sys/netns';
+import type { Lock, StateDir } from '../sys/state';
+import type { ApplyEnv } from './env';
+
+export class Session {
+  readonly host: Rtnl;
+  readonly sockets = new NetnsSockets();
+  private lock: Lock | undefined;
+
+  constructor(
+    readonly project: string,
+    readonly state: StateDir,
+    readonly emit: Emit,
+  ) {
+    this.host = Rtnl.open();
+  }
+
+  /** Take the project lock (fails fast with BusyError if another run holds it). */
+  lockProject(): void {
+    this.lock = this.state.lockProject(this.project);
+  }
+
+  observe(): Promise<Observed> {
+    return observe({ project: this.project, state: this.state, rtnl: this.host });
+  }
+
+  env(): ApplyEnv {
+    return { project: this.project, state: this.state, host: this.host, sockets: this.sockets, emit: this.emit };
+  }
+
+  close(): void {
+    this.sockets.closeAll();
+    this.host.close();
+    this.lock?.release();
+    this.lock = undefined;
+  }
+}

@@ -1,0 +1,47 @@
+import { execute } from '../../apply/execute';
+import { UsageError } from '../../errors';
+import { Session } from '../../apply/session';
+import { nothing, plan } from '../../plan';
+import { countActions } from '../../plan/actions';
+import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
+import { projectNameFor, progress, type Cli } from '../context';
+import { renderPlan } from '../render';
+
+export const downOptions: OptionSpec[] = [
+  { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default 10)' },
+  { name: 'dry-run', type: 'boolean', description: 'Show what would be removed and change nothing' },
+  { name: 'json', type: 'boolean', description: 'Print the result as JSON on stdout' },
+];
+
+/**
+ * Remove everything of the project: processes, namespaces, veths, bridges,
+ * state. Works from the journal and the ownership marks, so it needs no
+ * file (`tscompose -p NAME down`) and works after a crashed `up`.
+ */
+export async function down(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, downOptions);
+  if (args.positionals.length) throw new UsageError('down takes no service names');
+  const { name } = projectNameFor(cli);
+  const stopTimeoutSec = nonNegativeInt(str(args, 'timeout'), '--timeout', 10);
+  const session = new Session(name, cli.state, progress(cli, name));
+  const started = performance.now();
+  try {
+    const dry = flag(args, 'dry-run');
+    if (!dry) session.lockProject();
+    const observed = await session.observe();
+    const p = plan(nothing(name), observed, { stopTimeoutSec });
+    if (dry) {
+      cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
+      return 0;
+    }
+    await execute(p, session.env(), { continueOnError: true });
+    session.close();
+    cli.state.removeProject(name);
+    if (flag(args, 'json')) {
+      cli.out(JSON.stringify({ project: name, actions: countActions(p), durationMs: Math.round(performance.now() - started) }, null, 2) + '\n');
+    }
+    return 0;
+  } finally {
+    session.close();
+  }
+}

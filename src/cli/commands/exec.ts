@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import * as path from 'node:path';
+import { UsageError } from '../../errors';
+import { shimPath } from '../../sys/native';
+import { execArgs, isAlive, readProcessRef } from '../../sys/shim';
+import { flag, parseOptions, str, strs, type OptionSpec } from '../args';
+import { projectNameFor, type Cli } from '../context';
+
+export const execOptions: OptionSpec[] = [
+  { name: 'no-TTY', short: 'T', type: 'boolean', description: 'Do not allocate a terminal (default: one when stdin is a terminal)' },
+  { name: 'index', type: 'string', arg: 'N', description: 'Which replica of the service (default 1)' },
+  { name: 'user', short: 'u', type: 'string', arg: 'UID[:GID]', description: 'Run as this user' },
+  { name: 'workdir', short: 'w', type: 'string', arg: 'DIR', description: 'Working directory inside the container' },
+  { name: 'env', short: 'e', type: 'string', multiple: true, arg: 'KEY=VALUE', description: 'Set an environment variable' },
+];
+
+/**
+ * Run a command inside a running container. The shim joins the container's
+ * namespaces (never this Node process); stdio and the exit code pass through.
+ */
+export async function exec(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, execOptions, { stopAtPositional: true });
+  const [service, ...command] = args.positionals;
+  if (!service || !command.length) throw new UsageError('usage: tscompose exec [-T] SERVICE COMMAND [ARGS...]');
+  const { name } = projectNameFor(cli);
+  const journal = cli.state.readState(name);
+  const index = Number(str(args, 'index') ?? '1');
+  const entry = Object.entries(journal?.containers ?? {}).find(([, c]) => c.service === service && c.index === index);
+  if (!entry) throw new UsageError(`service ${service} has no container ${index} in project ${name}: run tscompose up first`);
+  const [container, state] = entry;
+  const init = readProcessRef(path.join(cli.state.containerDir(name, container), 'init.pid'));
+  if (!init || !isAlive(init)) throw new UsageError(`container ${container} is not running`);
+
+  const env = { ...state.launch.env };
+  for (const kv of strs(args, 'env')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env wants KEY=VALUE, not ${JSON.stringify(kv)}`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  let user = state.launch.user;
+  const u = str(args, 'user');
+  if (u !== undefined) {
+    const m = /^(\d+)(?::(\d+))?$/.exec(u);
+    if (!m) throw new UsageError('--user takes numeric UID[:GID] for now');
+    user = { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
+  }
+  const namespaces = [...(state.netnsPlacement.kind === 'host' ? [] : ['net']), ...state.launch.namespaces.map((n) => (n === 'mount' ? 'mnt' : n))];
+  const cwd = str(args, 'workdir') ?? state.launch.cwd;
+  const shimArgv = execArgs({
+    pid: init.pid,
+    namespaces,
+    argv: command,
+    env,
+    ...(cwd ? { cwd } : {}),
+    ...(user ? { user } : {}),
+    tty: cli.stdinIsTTY && !flag(args, 'no-TTY'),
+  });
+  const child = spawn(shimPath, shimArgv, { stdio: 'inherit' });
+  // The terminal's Ctrl-C reaches the command through the shared process group; do not die of it here.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? osConstants.signals[sig] : 0)));
+    });
+  } finally {
+    process.off('SIGINT', ignore);
+  }
+}

@@ -1,0 +1,28 @@
+import { Session } from '../../apply/session';
+import { plan, resolve } from '../../plan';
+import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
+import { checkServices, loadComposeProject, progress, type Cli } from '../context';
+import { renderPlan } from '../render';
+
+export const planOptions: OptionSpec[] = [
+  { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },
+  { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Stop grace period the plan would use (default 10)' },
+];
+
+/** What `up` would do, and why; changes nothing. */
+export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, planOptions);
+  const project = loadComposeProject(cli);
+  checkServices(project, args.positionals);
+  const session = new Session(project.name, cli.state, progress(cli, project.name));
+  try {
+    const observed = await session.observe();
+    const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
+      stopTimeoutSec: nonNegativeInt(str(args, 'timeout'), '--timeout', 10),
+    });
+    cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
+    return 0;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,94 @@
+import { UsageError } from '../../errors';
+import { observeContainers } from '../../observe/containers';
+import type { ObservedContainer, StateContainer } from '../../plan/model';
+import { flag, parseOptions, type OptionSpec } from '../args';
+import { projectNameFor, type Cli } from '../context';
+import { formatDuration, renderTable } from '../render';
+
+export const psOptions: OptionSpec[] = [
+  { name: 'json', type: 'boolean', description: 'Print one JSON array of containers' },
+  { name: 'all', short: 'a', type: 'boolean', description: 'Also list containers that have exited' },
+  { name: 'quiet', short: 'q', type: 'boolean', description: 'Only print container names' },
+];
+
+interface Row {
+  name: string;
+  service: string;
+  state: 'running' | 'exited' | 'created' | 'dead';
+  status: string;
+  pid: number | null;
+  exitCode: number | null;
+  shim: 'alive' | 'gone';
+  command: string[];
+  networks: Array<{ network: string; interface: string; address: string }>;
+  netns: string | null;
+}
+
+function describe(name: string, s: StateContainer | undefined, o: ObservedContainer | undefined, now: number): Row {
+  let state: Row['state'];
+  let status: string;
+  if (o?.running) {
+    state = 'running';
+    const up = o.startedAt ? formatDuration(now - Date.parse(o.startedAt)) : '';
+    status = `running${up ? ` (${up})` : ''}${o.shimAlive ? '' : ', shim gone'}`;
+  } else if (o?.exit) {
+    state = 'exited';
+    status = `exited (${o.exit.exitCode})${o.exit.signal ? ` by ${o.exit.signal}` : ''} ${formatDuration(now - Date.parse(o.exit.finishedAt))} ago`;
+  } else if (o?.pid !== undefined) {
+    state = 'dead';
+    status = o.shimAlive ? 'dead' : 'dead (shim gone, no exit status)';
+  } else {
+    state = 'created';
+    status = 'created';
+  }
+  return {
+    name,
+    service: s?.service ?? '',
+    state,
+    status,
+    pid: o?.running ? (o.pid ?? null) : null,
+    exitCode: o?.exit?.exitCode ?? null,
+    shim: o?.shimAlive ? 'alive' : 'gone',
+    command: s?.launch.argv ?? [],
+    networks: (s?.interfaces ?? []).map((i) => ({ network: i.network, interface: i.ifname, address: `${i.address}/${i.prefixLen}` })),
+    netns: s?.netns ?? null,
+  };
+}
+
+/** Containers of the project with state, PID, uptime, exit code and addresses. */
+export async function ps(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, psOptions);
+  const { name, project } = projectNameFor(cli);
+  const journal = cli.state.readState(name);
+  const observed = observeContainers(cli.state, name);
+  const names = [...new Set([...Object.keys(journal?.containers ?? {}), ...Object.keys(observed)])].sort();
+  const wanted = args.positionals;
+  if (project) {
+    const unknown = wanted.filter((s) => !project.services[s]);
+    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
+  }
+  const now = Date.now();
+  const rows = names
+    .map((n) => describe(n, journal?.containers[n], observed[n], now))
+    .filter((r) => !wanted.length || wanted.includes(r.service))
+    .filter((r) => flag(args, 'all') || r.state === 'running' || r.state === 'dead');
+  if (flag(args, 'json')) cli.out(JSON.stringify(rows, null, 2) + '\n');
+  else if (flag(args, 'quiet')) cli.out(rows.map((r) => r.name + '\n').join(''));
+  else
+    cli.out(
+      renderTable(
+        ['NAME', 'SERVICE', 'STATUS', 'PID', 'COMMAND', 'ADDRESSES'],
+        rows.map((r) => [
+          r.name,
+          r.service,
+          r.status,
+          r.pid === null ? '' : String(r.pid),
+          r.command.length ? truncate(r.command.join(' '), 32) : '(pause)',
+          r.networks.map((n) => `${n.interface}:${n.address}`).join(' '),
+        ]),
+      ),
+    );
+  return 0;
+}
+
+const truncate = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s);

@@ -1,0 +1,84 @@
+/**
+ * What every command needs: where output goes, the global options, and how
+ * to load the project (through the pure spec loader, with a file reader).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../errors';
+import type { Emit } from '../events';
+import { loadProject } from '../spec';
+import type { Project } from '../spec/types';
+import { StateDir } from '../sys/state';
+import { str, strs, flag, type Parsed } from './args';
+import { renderEvent } from './render';
+
+export interface Cli {
+  global: Parsed;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stdout/stdin are terminals (exec -T, progress style). */
+  stdinIsTTY: boolean;
+  state: StateDir;
+}
+
+export function fsReader() {
+  return {
+    readText(file: string): string | undefined {
+      try {
+        return fs.readFileSync(file, 'utf8');
+      } catch (e: any) {
+        if (e?.code === 'ENOENT' || e?.code === 'ENOTDIR') return undefined;
+        throw e;
+      }
+    },
+  };
+}
+
+export function loadComposeProject(cli: Cli): Project {
+  const dir = str(cli.global, 'project-directory');
+  const cwd = dir ? path.resolve(cli.cwd, dir) : cli.cwd;
+  const envFiles = strs(cli.global, 'env-file');
+  const projectName = str(cli.global, 'project-name');
+  return loadProject({
+    files: strs(cli.global, 'file'),
+    cwd,
+    ...(projectName ? { projectName } : {}),
+    ...(envFiles.length ? { envFiles } : {}),
+    environment: cli.env,
+    reader: fsReader(),
+  });
+}
+
+/**
+ * The project name for commands that can work without the file (down, ps):
+ * `-p` or COMPOSE_PROJECT_NAME win; otherwise the file decides.
+ */
+export function projectNameFor(cli: Cli): { name: string; project?: Project } {
+  const explicit = str(cli.global, 'project-name') ?? cli.env.COMPOSE_PROJECT_NAME;
+  if (explicit && !strs(cli.global, 'file').length && !hasComposeFile(cli)) return { name: explicit };
+  const project = loadComposeProject(cli);
+  return { name: project.name, project };
+}
+
+const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+function hasComposeFile(cli: Cli): boolean {
+  const dir = str(cli.global, 'project-directory') ?? cli.cwd;
+  return DEFAULT_FILES.some((f) => fs.existsSync(path.resolve(cli.cwd, dir, f)));
+}
+
+export function progress(cli: Cli, project: string): Emit {
+  const ctx = { project, verbose: flag(cli.global, 'verbose') };
+  return (e) => {
+    const line = renderEvent(e, ctx);
+    if (line !== undefined) cli.err(line + '\n');
+  };
+}
+
+/** Service names given on the command line must exist. */
+export function checkServices(project: Project, names: string[]): void {
+  const unknown = names.filter((n) => !project.services[n]);
+  if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
+}

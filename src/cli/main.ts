@@ -1,0 +1,105 @@
+/**
+ * The tscompose command line. The only place that prints and the only place
+ * that decides the exit status: one top-level catch turns the error family
+ * into messages and codes.
+ */
+import { ExitCode, InternalError, TscError, UsageError } from '../errors';
+import { StateDir } from '../sys/state';
+import { globalOptions, helpFor, splitVerb, flag, type OptionSpec } from './args';
+import { config, configOptions } from './commands/config';
+import { down, downOptions } from './commands/down';
+import { exec, execOptions } from './commands/exec';
+import { planCommand, planOptions } from './commands/plan';
+import { ps, psOptions } from './commands/ps';
+import { up, upOptions } from './commands/up';
+import type { Cli } from './context';
+
+interface Verb {
+  run(cli: Cli, argv: string[]): Promise<number>;
+  usage: string;
+  summary: string;
+  options: OptionSpec[];
+}
+
+const verbs: Record<string, Verb> = {
+  up: { run: up, usage: 'tscompose up [-d] [--dry-run] [SERVICE...]', summary: 'Create and start the project (converge the machine to the file).', options: upOptions },
+  down: { run: down, usage: 'tscompose down [-t SECONDS]', summary: 'Stop and remove everything the project made.', options: downOptions },
+  ps: { run: ps, usage: 'tscompose ps [--json] [-a] [SERVICE...]', summary: 'List the project’s containers.', options: psOptions },
+  plan: { run: planCommand, usage: 'tscompose plan [--json] [SERVICE...]', summary: 'Show what `up` would change, and why.', options: planOptions },
+  config: { run: config, usage: 'tscompose config', summary: 'Print the normalized, interpolated compose file.', options: configOptions },
+  exec: { run: exec, usage: 'tscompose exec [-T] SERVICE COMMAND [ARGS...]', summary: 'Run a command in a running container.', options: execOptions },
+};
+
+export const VERSION = '0.1.0';
+
+function mainHelp(): string {
+  const lines = [
+    'Usage: tscompose [OPTIONS] COMMAND',
+    '',
+    'Compose files reconciled into bridges, veth pairs, namespaces and processes.',
+    '',
+    'Commands:',
+    ...Object.entries(verbs).map(([n, v]) => `  ${n.padEnd(10)} ${v.summary}`),
+    '',
+    helpFor('', '', globalOptions).split('\n').slice(3).join('\n'),
+    'Run `tscompose COMMAND --help` for a command’s options.',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const cli: Cli = {
+    global: { options: {}, positionals: [] },
+    cwd: process.cwd(),
+    env: process.env,
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    stdinIsTTY: !!process.stdin.isTTY,
+    state: new StateDir(),
+  };
+  try {
+    const { global, verb, rest } = splitVerb(argv);
+    cli.global = global;
+    if (flag(global, 'version')) {
+      cli.out(`tscompose ${VERSION}\n`);
+      return 0;
+    }
+    if (!verb || flag(global, 'help')) {
+      cli.out(mainHelp());
+      return verb || flag(global, 'help') ? 0 : ExitCode.usage;
+    }
+    const v = verbs[verb];
+    if (!v) throw new UsageError(`unknown command ${JSON.stringify(verb)} (try: ${Object.keys(verbs).join(', ')})`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      cli.out(helpFor(v.usage, v.summary, v.options));
+      return 0;
+    }
+    return await v.run(cli, rest);
+  } catch (e) {
+    return report(cli, e);
+  }
+}
+
+function report(cli: Cli, e: unknown): number {
+  const err = e instanceof TscError ? e : new InternalError(e instanceof Error ? (e.stack ?? e.message) : String(e), e);
+  const wantsJson = process.argv.includes('--json');
+  if (wantsJson) cli.out(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
+  if (err instanceof InternalError) {
+    cli.err(`tscompose: this is a bug, please report it:\n${err.message}\n`);
+  } else {
+    cli.err(`tscompose: ${err.message}\n`);
+  }
+  return err.exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`tscompose: this is a bug, please report it:\n${String(e?.stack ?? e)}\n`);
+      process.exitCode = ExitCode.internal;
+    },
+  );
+}

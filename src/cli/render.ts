@@ -1,0 +1,116 @@
+/**
+ * Everything tscompose shows a person: progress lines, plans, tables.
+ * Pure string building; main.ts decides where it goes (progress on stderr,
+ * results on stdout, as Docker Compose does).
+ */
+import type { ProgressEvent } from '../events';
+import type { Action, Plan } from '../plan/actions';
+
+export interface RenderContext {
+  project: string;
+  verbose: boolean;
+}
+
+const OK = '✔';
+const FAIL = '✘';
+
+function object(a: Action, project: string): { noun: string; name: string } | undefined {
+  switch (a.kind) {
+    case 'bridge.create':
+    case 'bridge.update':
+    case 'bridge.delete':
+      return { noun: 'Network', name: `${project}_${a.network}` };
+    case 'container.start':
+    case 'container.stop':
+      return { noun: 'Container', name: a.container };
+    default:
+      return undefined;
+  }
+}
+
+function doneVerb(a: Action): string {
+  switch (a.kind) {
+    case 'bridge.create':
+      return 'Created';
+    case 'bridge.update':
+      return `Repaired (${a.reason})`;
+    case 'bridge.delete':
+      return 'Removed';
+    case 'container.start':
+      return a.reason === 'new' ? 'Started' : `Started (${a.reason})`;
+    case 'container.stop':
+      return a.remove ? 'Removed' : `Stopped (${a.reason})`;
+    default:
+      return 'done';
+  }
+}
+
+/** One progress line for an event, or undefined when it is not worth a line. */
+export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | undefined {
+  if (e.type === 'note') return ` ! ${e.message}`;
+  const a = e.action;
+  const obj = object(a, ctx.project);
+  if (e.phase === 'failed') {
+    const label = obj ? `${obj.noun} ${obj.name}` : `${a.kind} ${a.target}`;
+    return ` ${FAIL} ${label}  Error: ${e.error.message}`;
+  }
+  if (e.phase === 'start') return undefined;
+  if (obj) return ` ${OK} ${obj.noun} ${obj.name}  ${doneVerb(a)}`;
+  if (ctx.verbose) return `   ${a.kind} ${a.target}  ${a.reason} (${e.ms.toFixed(1)} ms)`;
+  return undefined;
+}
+
+const SIGN: Partial<Record<Action['kind'], string>> = {
+  'netns.create': '+',
+  'bridge.create': '+',
+  'veth.create': '+',
+  'addr.add': '+',
+  'route.replace': '~',
+  'files.write': '~',
+  'container.start': '+',
+  'bridge.update': '~',
+  'link.update': '~',
+  'container.stop': '-',
+  'netns.delete': '-',
+  'bridge.delete': '-',
+  'veth.delete': '-',
+  'addr.delete': '-',
+  'route.delete': '-',
+};
+
+export function renderPlan(plan: Plan): string {
+  const total = plan.waves.reduce((n, w) => n + w.length, 0);
+  if (!total) return `Project ${plan.project} is up to date: nothing to do.\n`;
+  const lines = [`Plan for project ${plan.project}: ${total} action(s) in ${plan.waves.length} wave(s)`];
+  const kindWidth = Math.max(...plan.waves.flat().map((a) => a.kind.length));
+  const targetWidth = Math.min(48, Math.max(...plan.waves.flat().map((a) => a.target.length)));
+  plan.waves.forEach((wave, i) => {
+    lines.push(`wave ${i + 1}:`);
+    for (const a of wave) {
+      lines.push(`  ${SIGN[a.kind] ?? ' '} ${a.kind.padEnd(kindWidth)}  ${a.target.padEnd(targetWidth)}  ${a.reason}`);
+    }
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** A plain text table with a header row, columns padded to fit. */
+export function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('   ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} minute${m === 1 ? '' : 's'}`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} hour${h === 1 ? '' : 's'}`;
+  const d = Math.floor(h / 24);
+  return `${d} days`;
+}

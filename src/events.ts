@@ -1,0 +1,15 @@
+/**
+ * Progress events: apply/ emits them, the CLI renders them (one replaceable
+ * function), nothing else prints.
+ */
+import type { Action } from './plan/actions';
+
+export type ProgressEvent =
+  | { type: 'action'; phase: 'start'; action: Action }
+  | { type: 'action'; phase: 'done'; action: Action; ms: number }
+  | { type: 'action'; phase: 'failed'; action: Action; error: Error }
+  | { type: 'note'; message: string };
+
+export type Emit = (e: ProgressEvent) => void;
+
+export const silent: Emit = () => {};

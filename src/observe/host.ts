@@ -1,0 +1,52 @@
+/**
+ * Host facts the planner needs: links with their addresses, main-table
+ * routes, resolver configuration and the user database.
+ */
+import type { ObservedLink, ObservedRoute } from '../plan/model';
+import { readIfExists } from '../sys/state';
+import type { Rtnl } from '../sys/netlink';
+
+const RT_TABLE_MAIN = 254;
+
+/** Links with addresses and master names resolved, as plan/ wants them. */
+export async function observeLinks(rtnl: Rtnl): Promise<{ links: ObservedLink[]; routes: ObservedRoute[] }> {
+  const [links, addrs, routes] = await Promise.all([rtnl.links(), rtnl.addresses(), rtnl.routes()]);
+  const byIndex = new Map(links.map((l) => [l.index, l]));
+  const observed = links.map((l) => ({
+    name: l.name,
+    index: l.index,
+    ...(l.kind ? { kind: l.kind } : {}),
+    ...(l.alias ? { alias: l.alias } : {}),
+    ...(l.mtu !== undefined ? { mtu: l.mtu } : {}),
+    ...(l.mac ? { mac: l.mac } : {}),
+    up: l.up,
+    ...(l.master ? { master: byIndex.get(l.master)?.name } : {}),
+    addresses: addrs.filter((a) => a.index === l.index).map((a) => ({ address: a.address, prefixLen: a.prefixLen })),
+  }));
+  const main = routes
+    .filter((r) => r.table === RT_TABLE_MAIN && (r.type === 'UNICAST' || r.type === '1'))
+    .map((r) => ({
+      dst: r.dst,
+      ...(r.gateway ? { gateway: r.gateway } : {}),
+      ...(r.oif !== undefined && byIndex.get(r.oif) ? { dev: byIndex.get(r.oif)!.name } : {}),
+    }));
+  return { links: observed, routes: main };
+}
+
+/**
+ * The resolv.conf containers should inherit: the host's, or systemd-resolved's
+ * upstream list when the host only points at its local stub (as Docker does).
+ */
+export function hostResolvConf(): string {
+  const etc = readIfExists('/etc/resolv.conf') ?? '';
+  const onlyLoopback = !/^\s*nameserver\s+(?!127\.|::1)/m.test(etc);
+  if (onlyLoopback) {
+    const upstream = readIfExists('/run/systemd/resolve/resolv.conf');
+    if (upstream) return upstream;
+  }
+  return etc;
+}
+
+export function hostUserDb(): { passwd: string; group: string } {
+  return { passwd: readIfExists('/etc/passwd') ?? '', group: readIfExists('/etc/group') ?? '' };
+}

@@ -1,0 +1,77 @@
+/**
+ * observe(): read everything plan() needs from the machine, once, up front.
+ * Only reads; never changes anything.
+ */
+import type { Observed, ObservedNetns, OtherProject, ProjectState } from '../plan/model';
+import { netnsPrefix } from '../plan/names';
+import { listNetns, openRtnlIn } from '../sys/netns';
+import type { Rtnl } from '../sys/netlink';
+import type { StateDir } from '../sys/state';
+import { observeContainers } from './containers';
+import { hostResolvConf, hostUserDb, observeLinks } from './host';
+
+export interface ObserveOptions {
+  project: string;
+  state: StateDir;
+  /** Socket in the host namespace. */
+  rtnl: Rtnl;
+}
+
+export async function observe(opts: ObserveOptions): Promise<Observed> {
+  const { project, state } = opts;
+  const [host, netns] = await Promise.all([observeLinks(opts.rtnl), observeNamespaces(project)]);
+  const journal = state.readState(project);
+  return {
+    hostLinks: host.links,
+    hostRoutes: host.routes,
+    netns,
+    containers: observeContainers(state, project),
+    ...(journal ? { state: journal } : {}),
+    otherProjects: otherProjects(state, project),
+    host: { resolvConf: hostResolvConf(), ...hostUserDb() },
+  };
+}
+
+/** Links, addresses and routes inside each of the project's namespaces. */
+export async function observeNamespaces(project: string): Promise<Record<string, ObservedNetns>> {
+  const names = listNetns(netnsPrefix(project));
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      let rtnl: Rtnl | undefined;
+      try {
+        rtnl = openRtnlIn(name);
+        const { links, routes } = await observeLinks(rtnl);
+        return [name, { name, links, routes }] as const;
+      } catch {
+        // A stale entry (namespace gone, file left): treat as missing; teardown removes the file.
+        return [name, { name, links: [], routes: [], stale: true }] as const;
+      } finally {
+        rtnl?.close();
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+function otherProjects(state: StateDir, project: string): OtherProject[] {
+  const out: OtherProject[] = [];
+  for (const p of state.projects()) {
+    if (p === project) continue;
+    let s: ProjectState | undefined;
+    try {
+      s = state.readState(p);
+    } catch {
+      continue; // unreadable journal of someone else: nothing to reserve from it
+    }
+    if (!s) continue;
+    const bridges = new Map(Object.entries(s.networks).map(([k, n]) => [k, n.bridge]));
+    out.push({
+      project: p,
+      subnets: Object.values(s.networks).filter((n) => n.managed).map((n) => n.subnet),
+      addresses: Object.values(s.containers).flatMap((c) =>
+        c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address })),
+      ),
+    });
+  }
+  return out;
+}

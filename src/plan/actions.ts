@@ -1,0 +1,90 @@
+/**
+ * A plan is data: `{version: 1, waves: Action[][]}`. Every action has a
+ * stable `id`, a `kind`, a human `target`, a `reason`, and the ids it must
+ * run `after`. Actions of one wave are independent and run concurrently.
+ * `tscompose plan --json` prints this as is.
+ */
+import type { GeneratedFiles, LaunchSettings } from './model';
+
+interface Base {
+  id: string;
+  /** What the user would call it: a bridge name, a container name, `eth0 of web-1`. */
+  target: string;
+  reason: string;
+  after: string[];
+}
+
+export type Action =
+  | (Base & { kind: 'netns.create'; netns: string })
+  | (Base & { kind: 'netns.delete'; netns: string })
+  | (Base & {
+      kind: 'bridge.create';
+      network: string;
+      bridge: string;
+      mtu: number;
+      mac?: string;
+      address: string;
+      prefixLen: number;
+      alias: string;
+    })
+  | (Base & {
+      kind: 'bridge.update';
+      network: string;
+      bridge: string;
+      up?: boolean;
+      mtu?: number;
+      alias?: string;
+      addAddress?: { address: string; prefixLen: number };
+      removeAddresses?: Array<{ address: string; prefixLen: number }>;
+    })
+  | (Base & { kind: 'bridge.delete'; network: string; bridge: string })
+  | (Base & {
+      kind: 'veth.create';
+      container: string;
+      network: string;
+      netns: string;
+      hostVeth: string;
+      bridge: string;
+      peer: string;
+      mac: string;
+      mtu: number;
+      alias: string;
+    })
+  | (Base & { kind: 'veth.delete'; container: string; hostVeth?: string; netns?: string; peer?: string })
+  | (Base & {
+      kind: 'link.update';
+      container?: string;
+      /** Namespace of the link; absent = host. */
+      netns?: string;
+      ifname: string;
+      up?: boolean;
+      mtu?: number;
+      master?: string;
+      mac?: string;
+    })
+  | (Base & { kind: 'addr.add'; container: string; netns: string; ifname: string; address: string; prefixLen: number })
+  | (Base & { kind: 'addr.delete'; container: string; netns: string; ifname: string; address: string; prefixLen: number })
+  | (Base & { kind: 'route.replace'; container: string; netns: string; dst: string; via: string; ifname: string })
+  | (Base & { kind: 'route.delete'; container: string; netns: string; dst: string; via?: string })
+  | (Base & { kind: 'files.write'; container: string; files: GeneratedFiles })
+  | (Base & {
+      kind: 'container.start';
+      container: string;
+      service: string;
+      /** /run/netns entry to join; absent = host network. */
+      netns?: string;
+      launch: LaunchSettings;
+    })
+  | (Base & { kind: 'container.stop'; container: string; service: string; timeoutSec: number; remove: boolean });
+
+export type ActionKind = Action['kind'];
+
+export interface Plan {
+  version: 1;
+  project: string;
+  waves: Action[][];
+}
+
+export function countActions(plan: Plan): number {
+  return plan.waves.reduce((n, w) => n + w.length, 0);
+}

@@ -1,0 +1,567 @@
+/**
+ * desired vs observed → actions, each with the reason it is needed and the
+ * actions it must follow. Only objects that carry this project's ownership
+ * mark (or are in its journal) are ever changed or removed.
+ */
+import { PlanError, type SpecIssue } from '../errors';
+import type { Action } from './actions';
+import type {
+  Desired,
+  DesiredContainer,
+  DesiredNetwork,
+  LaunchSettings,
+  Observed,
+  ObservedLink,
+  ObservedNetns,
+} from './model';
+import { netnsPrefix, parseOwnerAlias } from './names';
+
+export interface DiffOptions {
+  /** Grace period before SIGKILL when stopping containers. */
+  stopTimeoutSec: number;
+}
+
+/** An action before its `after` list is complete (distributes over the union). */
+type Draft = Action extends infer A ? (A extends Action ? Omit<A, 'after'> & { after?: string[] } : never) : never;
+
+const isLinkLocal = (a: string) => a.startsWith('169.254.') || a.toLowerCase().startsWith('fe80:');
+
+export function diff(desired: Desired, observed: Observed, opts: DiffOptions): Action[] {
+  const project = desired.project;
+  const out: Action[] = [];
+  const push = (a: Draft) => {
+    out.push({ ...a, after: a.after ?? [] } as Action);
+    return a.id;
+  };
+  const hostLinks = new Map(observed.hostLinks.map((l) => [l.name, l]));
+  const owner = (l: ObservedLink | undefined) => parseOwnerAlias(l?.alias);
+  const state = observed.state;
+  const only = desired.only ? new Set(desired.only) : undefined;
+
+  // ---------------------------------------------------------------- networks
+  const bridgeReady = new Map<string, string>(); // network key → action id that makes it usable
+  const conflicts: SpecIssue[] = [];
+  for (const net of Object.values(desired.networks)) {
+    if (!net.managed) continue;
+    const link = hostLinks.get(net.bridge);
+    if (!link) {
+      bridgeReady.set(
+        net.key,
+        push({
+          kind: 'bridge.create',
+          id: `bridge.create:${net.key}`,
+          target: net.bridge,
+          reason: state?.networks[net.key] ? 'missing (deleted behind our back)' : 'missing',
+          network: net.key,
+          bridge: net.bridge,
+          mtu: net.mtu,
+          ...(net.mac ? { mac: net.mac } : {}),
+          address: net.gateway,
+          prefixLen: net.prefixLen,
+          alias: net.alias,
+        }),
+      );
+      continue;
+    }
+    const ours = owner(link)?.project === project || state?.networks[net.key]?.bridge === link.name;
+    if (!ours || link.kind !== 'bridge') {
+      conflicts.push({
+        path: `networks.${net.key}`,
+        loc: desired.sources?.get(`networks.${net.key}`),
+        message: ours
+          ? `${net.bridge} exists but is a ${link.kind ?? 'non-bridge'} link`
+          : `a link named ${net.bridge} already exists and is not managed by project ${project}; declare the network external: true to attach to it`,
+      });
+      continue;
+    }
+    const update = bridgeDrift(net, link);
+    if (update) bridgeReady.set(net.key, push(update));
+  }
+  if (conflicts.length) throw new PlanError(conflicts);
+
+  // -------------------------------------------------------------- containers
+  const selected = Object.values(desired.containers).filter((c) => !only || only.has(c.name));
+  const startIds = new Map<string, string>();
+  const netnsCreated = new Set<string>();
+  const perContainer = new Map<string, string[]>(); // container → ids its start must follow
+
+  for (const c of selected) {
+    const deps: string[] = [];
+    perContainer.set(c.name, deps);
+    let ns: ObservedNetns | undefined;
+    let nsReady: string | undefined;
+    if (c.netns.kind === 'own') {
+      ns = observed.netns[c.netns.name];
+      if (!ns || ns.stale) {
+        nsReady = push({
+          kind: 'netns.create',
+          id: `netns.create:${c.netns.name}`,
+          target: c.netns.name,
+          reason: ns?.stale
+            ? 'stale /run/netns entry'
+            : state?.containers[c.name]
+              ? 'missing (deleted behind our back)'
+              : 'missing',
+          netns: c.netns.name,
+        });
+        netnsCreated.add(c.netns.name);
+        deps.push(nsReady);
+        ns = undefined;
+      } else {
+        const lo = ns.links.find((l) => l.name === 'lo');
+        if (lo && !lo.up) {
+          deps.push(
+            push({
+              kind: 'link.update',
+              id: `link.update:${c.name}:lo`,
+              target: `lo of ${c.name}`,
+              reason: 'drifted: link down',
+              container: c.name,
+              netns: c.netns.name,
+              ifname: 'lo',
+              up: true,
+            }),
+          );
+        }
+      }
+      deps.push(...networkActions(c, c.netns.name, ns, nsReady));
+    }
+    const filesId = filesAction(c);
+    if (filesId) deps.push(filesId);
+  }
+
+  function networkActions(c: DesiredContainer, netns: string, ns: ObservedNetns | undefined, nsReady?: string): string[] {
+    const ids: string[] = [];
+    const addrReady = new Map<string, string>();
+    const wanted = new Set(c.interfaces.map((i) => i.ifname));
+    // Links inside the namespace that no attachment wants any more.
+    for (const l of ns?.links ?? []) {
+      if (l.name === 'lo' || wanted.has(l.name) || l.kind !== 'veth') continue;
+      ids.push(
+        push({
+          kind: 'veth.delete',
+          id: `veth.delete:${c.name}:${l.name}`,
+          target: `${l.name} of ${c.name}`,
+          reason: 'not in the file any more',
+          container: c.name,
+          netns,
+          peer: l.name,
+        }),
+      );
+    }
+    for (const iface of c.interfaces) {
+      const host = hostLinks.get(iface.hostVeth);
+      const peer = ns?.links.find((l) => l.name === iface.ifname);
+      const healthy = host?.kind === 'veth' && peer?.kind === 'veth';
+      const target = `${iface.ifname} of ${c.name}`;
+      if (!healthy) {
+        const after: string[] = [];
+        if (nsReady) after.push(nsReady);
+        const br = bridgeReady.get(iface.network);
+        if (br) after.push(br);
+        if (host || peer) {
+          after.push(
+            push({
+              kind: 'veth.delete',
+              id: `veth.delete:${c.name}:${iface.network}`,
+              target,
+              reason: host ? `peer ${iface.ifname} missing in the namespace` : `host end ${iface.hostVeth} missing`,
+              container: c.name,
+              ...(host ? { hostVeth: iface.hostVeth } : { netns, peer: iface.ifname }),
+            }),
+          );
+        }
+        const vid = push({
+          kind: 'veth.create',
+          id: `veth.create:${c.name}:${iface.network}`,
+          target,
+          reason: ns ? 'missing' : 'new container',
+          after,
+          container: c.name,
+          network: iface.network,
+          netns,
+          hostVeth: iface.hostVeth,
+          bridge: iface.bridge,
+          peer: iface.ifname,
+          mac: iface.mac,
+          mtu: iface.mtu,
+          alias: iface.alias,
+        });
+        ids.push(vid);
+        const aid = push({
+          kind: 'addr.add',
+          id: `addr.add:${c.name}:${iface.ifname}`,
+          target,
+          reason: `address ${iface.address}/${iface.prefixLen}`,
+          after: [vid],
+          container: c.name,
+          netns,
+          ifname: iface.ifname,
+          address: iface.address,
+          prefixLen: iface.prefixLen,
+        });
+        ids.push(aid);
+        addrReady.set(iface.ifname, aid);
+        continue;
+      }
+      // Both ends exist: repair what drifted, in place.
+      const hostFix: string[] = [];
+      const hostChange: { up?: boolean; mtu?: number; master?: string } = {};
+      if (host.master !== iface.bridge) {
+        hostChange.master = iface.bridge;
+        hostFix.push(`not on bridge ${iface.bridge}`);
+      }
+      if (!host.up) {
+        hostChange.up = true;
+        hostFix.push('link down');
+      }
+      if (host.mtu !== iface.mtu) {
+        hostChange.mtu = iface.mtu;
+        hostFix.push(`mtu ${host.mtu} → ${iface.mtu}`);
+      }
+      if (hostFix.length) {
+        const br = bridgeReady.get(iface.network);
+        ids.push(
+          push({
+            kind: 'link.update',
+            id: `link.update:${c.name}:${iface.hostVeth}`,
+            target: iface.hostVeth,
+            reason: `drifted: ${hostFix.join(', ')}`,
+            after: br ? [br] : [],
+            container: c.name,
+            ifname: iface.hostVeth,
+            ...hostChange,
+          }),
+        );
+      }
+      const peerFix: string[] = [];
+      const peerChange: { up?: boolean; mtu?: number; mac?: string } = {};
+      if (!peer.up) {
+        peerChange.up = true;
+        peerFix.push('link down');
+      }
+      if (peer.mtu !== iface.mtu) {
+        peerChange.mtu = iface.mtu;
+        peerFix.push(`mtu ${peer.mtu} → ${iface.mtu}`);
+      }
+      if (peer.mac !== iface.mac) {
+        peerChange.mac = iface.mac;
+        peerFix.push(`mac ${peer.mac} → ${iface.mac}`);
+      }
+      if (peerFix.length) {
+        ids.push(
+          push({
+            kind: 'link.update',
+            id: `link.update:${c.name}:${iface.ifname}`,
+            target,
+            reason: `drifted: ${peerFix.join(', ')}`,
+            container: c.name,
+            netns,
+            ifname: iface.ifname,
+            ...peerChange,
+          }),
+        );
+      }
+      const has = peer.addresses.some((a) => a.address === iface.address && a.prefixLen === iface.prefixLen);
+      for (const a of peer.addresses) {
+        if (a.address.includes(':') || isLinkLocal(a.address)) continue;
+        if (a.address === iface.address && a.prefixLen === iface.prefixLen) continue;
+        ids.push(
+          push({
+            kind: 'addr.delete',
+            id: `addr.delete:${c.name}:${iface.ifname}:${a.address}/${a.prefixLen}`,
+            target,
+            reason: `address ${a.address}/${a.prefixLen} is not the planned ${iface.address}/${iface.prefixLen}`,
+            container: c.name,
+            netns,
+            ifname: iface.ifname,
+            address: a.address,
+            prefixLen: a.prefixLen,
+          }),
+        );
+      }
+      if (!has) {
+        const aid = push({
+          kind: 'addr.add',
+          id: `addr.add:${c.name}:${iface.ifname}`,
+          target,
+          reason: peer.addresses.some((a) => !a.address.includes(':') && !isLinkLocal(a.address))
+            ? `address changed to ${iface.address}/${iface.prefixLen}`
+            : `address ${iface.address}/${iface.prefixLen} missing`,
+          container: c.name,
+          netns,
+          ifname: iface.ifname,
+          address: iface.address,
+          prefixLen: iface.prefixLen,
+        });
+        ids.push(aid);
+        addrReady.set(iface.ifname, aid);
+      }
+    }
+    // Default route.
+    const current = ns?.routes.find((r) => r.dst === 'default' && !r.gateway?.includes(':'));
+    if (c.defaultRoute) {
+      const want = c.defaultRoute;
+      if (!current || current.gateway !== want.via || current.dev !== want.ifname || addrReady.has(want.ifname)) {
+        const dep = addrReady.get(want.ifname);
+        ids.push(
+          push({
+            kind: 'route.replace',
+            id: `route.replace:${c.name}:default`,
+            target: `default route of ${c.name}`,
+            reason: !current ? `via ${want.via} dev ${want.ifname}` : `was via ${current.gateway} dev ${current.dev}`,
+            after: dep ? [dep] : [],
+            container: c.name,
+            netns,
+            dst: 'default',
+            via: want.via,
+            ifname: want.ifname,
+          }),
+        );
+      }
+    } else if (current) {
+      ids.push(
+        push({
+          kind: 'route.delete',
+          id: `route.delete:${c.name}:default`,
+          target: `default route of ${c.name}`,
+          reason: 'no non-internal network gives a default route',
+          container: c.name,
+          netns,
+          dst: 'default',
+          ...(current.gateway ? { via: current.gateway } : {}),
+        }),
+      );
+    }
+    return ids;
+  }
+
+  function filesAction(c: DesiredContainer): string | undefined {
+    const have = observed.containers[c.name]?.files ?? {};
+    const changed = (['hosts', 'resolvConf', 'hostname'] as const).filter((k) => have[k] !== c.files[k]);
+    if (!changed.length) return undefined;
+    const missing = changed.every((k) => have[k] === undefined);
+    return push({
+      kind: 'files.write',
+      id: `files.write:${c.name}`,
+      target: c.name,
+      reason: missing ? 'missing' : `changed: ${changed.map(fileLabel).join(', ')}`,
+      container: c.name,
+      files: c.files,
+    });
+  }
+
+  // Processes: start what is not running, recreate what changed.
+  for (const c of selected) {
+    const obs = observed.containers[c.name];
+    const prior = state?.containers[c.name];
+    const ownNs = c.netns.kind === 'own' ? c.netns.name : c.netns.kind === 'container' ? c.netns.name : undefined;
+    let why: string | undefined;
+    if (obs?.running) {
+      if (prior && prior.launchHash !== c.launchHash) why = `configuration changed: ${launchChanges(prior.launch, c.launch).join(', ') || 'network mode'}`;
+      else if (!prior) why = 'not in the journal';
+      else if (ownNs && netnsCreated.has(ownNs)) why = 'network namespace recreated';
+      if (!why) continue;
+      perContainer.get(c.name)!.push(
+        push({
+          kind: 'container.stop',
+          id: `container.stop:${c.name}`,
+          target: c.name,
+          reason: why,
+          container: c.name,
+          service: c.service,
+          timeoutSec: opts.stopTimeoutSec,
+          remove: false,
+        }),
+      );
+    } else {
+      why = obs?.exit
+        ? `exited with code ${obs.exit.exitCode}`
+        : obs && prior
+          ? obs.shimAlive
+            ? 'not running'
+            : 'not running (its shim is gone)'
+          : 'new';
+    }
+    startIds.set(
+      c.name,
+      push({
+        kind: 'container.start',
+        id: `container.start:${c.name}`,
+        target: c.name,
+        reason: why,
+        container: c.name,
+        service: c.service,
+        ...(ownNs ? { netns: ownNs } : {}),
+        launch: c.launch,
+      }),
+    );
+  }
+  // Starts follow their container's setup and their dependencies' starts.
+  for (const a of out) {
+    if (a.kind !== 'container.start') continue;
+    const c = desired.containers[a.container]!;
+    a.after.push(...(perContainer.get(c.name) ?? []));
+    for (const dep of c.startAfter) {
+      const id = startIds.get(dep);
+      if (id) a.after.push(id);
+    }
+  }
+
+  // ----------------------------------------------------------------- removal
+  if (!only) removals(desired, observed, opts, push);
+  return out;
+}
+
+function removals(desired: Desired, observed: Observed, opts: DiffOptions, push: (a: Draft) => string): void {
+  const project = desired.project;
+  const state = observed.state;
+  const removedIds: string[] = [];
+  const stopIds = new Map<string, string>();
+
+  const known = new Set([...Object.keys(observed.containers), ...Object.keys(state?.containers ?? {})]);
+  for (const name of [...known].sort()) {
+    if (desired.containers[name]) continue;
+    const prior = state?.containers[name];
+    stopIds.set(
+      name,
+      push({
+        kind: 'container.stop',
+        id: `container.stop:${name}`,
+        target: name,
+        reason: 'not in the file any more',
+        container: name,
+        service: prior?.service ?? name,
+        timeoutSec: opts.stopTimeoutSec,
+        remove: true,
+      }),
+    );
+  }
+  // Every stop precedes every namespace removal: a container may live in another's namespace.
+  const allStops = [...stopIds.values()];
+
+  // Host ends of veths that no desired container wants.
+  const wantedVeths = new Set(Object.values(desired.containers).flatMap((c) => c.interfaces.map((i) => i.hostVeth)));
+  const stateVeths = new Set(Object.values(state?.containers ?? {}).flatMap((c) => c.interfaces.map((i) => i.hostVeth)));
+  for (const l of observed.hostLinks) {
+    if (wantedVeths.has(l.name)) continue;
+    const mark = parseOwnerAlias(l.alias);
+    const ours = (mark?.project === project && mark.object.startsWith('veth:')) || (stateVeths.has(l.name) && l.kind === 'veth');
+    if (!ours) continue;
+    const container = mark?.object.split(':')[1] ?? '';
+    const stop = stopIds.get(container);
+    removedIds.push(
+      push({
+        kind: 'veth.delete',
+        id: `veth.delete:${l.name}`,
+        target: l.name,
+        reason: desired.containers[container] ? 'network detached' : 'container removed',
+        after: stop ? [stop] : [],
+        container,
+        hostVeth: l.name,
+      }),
+    );
+  }
+
+  // Namespaces no desired container lives in.
+  const wantedNs = new Set(
+    Object.values(desired.containers).flatMap((c) => (c.netns.kind === 'own' ? [c.netns.name] : [])),
+  );
+  const candidates = new Set([
+    ...Object.keys(observed.netns),
+    ...Object.values(state?.containers ?? {}).flatMap((c) => (c.netns ? [c.netns] : [])),
+  ]);
+  for (const ns of [...candidates].sort()) {
+    if (wantedNs.has(ns) || !ns.startsWith(netnsPrefix(project))) continue;
+    if (!observed.netns[ns]) continue;
+    removedIds.push(
+      push({
+        kind: 'netns.delete',
+        id: `netns.delete:${ns}`,
+        target: ns,
+        reason: 'container removed',
+        after: allStops,
+        netns: ns,
+      }),
+    );
+  }
+
+  // Bridges last, once nothing is attached.
+  const wantedBridges = new Set(Object.values(desired.networks).filter((n) => n.managed).map((n) => n.bridge));
+  const stateBridges = new Map(
+    Object.entries(state?.networks ?? {})
+      .filter(([, n]) => n.managed)
+      .map(([k, n]) => [n.bridge, k]),
+  );
+  for (const l of observed.hostLinks) {
+    if (wantedBridges.has(l.name) || l.kind !== 'bridge') continue;
+    const mark = parseOwnerAlias(l.alias);
+    const ours = (mark?.project === project && mark.object.startsWith('network:')) || stateBridges.has(l.name);
+    if (!ours) continue;
+    const key = mark?.object.slice('network:'.length) ?? stateBridges.get(l.name)!;
+    push({
+      kind: 'bridge.delete',
+      id: `bridge.delete:${key}`,
+      target: l.name,
+      reason: 'not in the file any more',
+      after: [...removedIds, ...allStops],
+      network: key,
+      bridge: l.name,
+    });
+  }
+}
+
+function bridgeDrift(net: DesiredNetwork, link: ObservedLink): Draft | undefined {
+  const reasons: string[] = [];
+  const a: Draft & { kind: 'bridge.update' } = {
+    kind: 'bridge.update',
+    id: `bridge.update:${net.key}`,
+    target: net.bridge,
+    reason: '',
+    network: net.key,
+    bridge: net.bridge,
+  };
+  if (!link.up) {
+    a.up = true;
+    reasons.push('link down');
+  }
+  if (link.mtu !== net.mtu) {
+    a.mtu = net.mtu;
+    reasons.push(`mtu ${link.mtu} → ${net.mtu}`);
+  }
+  if (link.alias !== net.alias) {
+    a.alias = net.alias;
+    reasons.push('ownership mark missing');
+  }
+  const v4 = link.addresses.filter((x) => !x.address.includes(':') && !isLinkLocal(x.address));
+  if (!v4.some((x) => x.address === net.gateway && x.prefixLen === net.prefixLen)) {
+    a.addAddress = { address: net.gateway, prefixLen: net.prefixLen };
+    reasons.push(`gateway ${net.gateway}/${net.prefixLen} missing`);
+  }
+  const extra = v4.filter((x) => !(x.address === net.gateway && x.prefixLen === net.prefixLen));
+  if (extra.length) {
+    a.removeAddresses = extra;
+    reasons.push(`unexpected address ${extra.map((x) => `${x.address}/${x.prefixLen}`).join(', ')}`);
+  }
+  if (!reasons.length) return undefined;
+  a.reason = `drifted: ${reasons.join(', ')}`;
+  return a;
+}
+
+const fileLabel = (k: string) => (k === 'resolvConf' ? 'resolv.conf' : k);
+
+/** Which launch settings differ, in compose terms, for the plan's reason. */
+function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] {
+  const names: Record<keyof LaunchSettings, string> = {
+    argv: 'command',
+    env: 'environment',
+    cwd: 'working_dir',
+    user: 'user',
+    hostname: 'hostname',
+    domainname: 'domainname',
+    namespaces: 'isolation',
+    sysctls: 'sysctls',
+  };
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof LaunchSettings>;
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => names[k] ?? k);
+}

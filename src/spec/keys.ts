@@ -1,0 +1,97 @@
+/**
+ * Which compose-spec keys we implement, which we know but do not implement
+ * yet, and (by omission) which are not compose keys at all. Written from the
+ * compose-spec; every key the spec defines at these levels is listed, so an
+ * unknown key is a typo or a key from somewhere else.
+ */
+import { closest } from './names';
+
+export type KeyClass = 'supported' | 'unsupported' | 'extension' | 'unknown';
+
+export interface KeyTable {
+  readonly what: string;
+  readonly supported: ReadonlySet<string>;
+  readonly unsupported: ReadonlySet<string>;
+  readonly hints: ReadonlyMap<string, string>;
+}
+
+function table(what: string, supported: string[], unsupported: string[], hints: Record<string, string> = {}): KeyTable {
+  return { what, supported: new Set(supported), unsupported: new Set(unsupported), hints: new Map(Object.entries(hints)) };
+}
+
+export const TOP_LEVEL_KEYS = table(
+  'top-level key',
+  ['version', 'name', 'services', 'networks'],
+  ['include', 'volumes', 'secrets', 'configs', 'models'],
+);
+
+export const SERVICE_KEYS = table(
+  'service key',
+  [
+    'command', 'entrypoint', 'environment', 'env_file', 'hostname', 'domainname', 'container_name',
+    'networks', 'network_mode', 'sysctls', 'dns', 'dns_search', 'dns_opt', 'extra_hosts', 'depends_on',
+    'working_dir', 'user', 'scale', 'deploy',
+  ],
+  [
+    'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent',
+    'configs', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime',
+    'cpu_shares', 'cpus', 'cpuset', 'credential_spec', 'develop', 'device_cgroup_rules', 'devices', 'expose',
+    'extends', 'external_links', 'gpus', 'group_add', 'healthcheck', 'image', 'init', 'ipc', 'isolation',
+    'label_file', 'labels', 'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation',
+    'mem_swappiness', 'memswap_limit', 'models', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit',
+    'platform', 'ports', 'post_start', 'pre_stop', 'privileged', 'profiles', 'provider', 'pull_policy',
+    'pull_refresh_after', 'read_only', 'restart', 'runtime', 'secrets', 'security_opt', 'shm_size',
+    'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'tmpfs', 'tty', 'ulimits',
+    'use_api_socket', 'userns_mode', 'uts', 'volumes', 'volumes_from',
+  ],
+  {
+    image: 'images are not supported yet; use x-rootfs or omit image',
+    build: 'building images is not supported yet; use x-rootfs or omit build',
+    mac_address: 'a service-level mac_address is not supported yet; set mac_address under the service\'s networks.<name>',
+  },
+);
+
+export const DEPLOY_KEYS = table(
+  'deploy key',
+  ['replicas', 'mode'],
+  ['endpoint_mode', 'labels', 'rollback_config', 'update_config', 'resources', 'restart_policy', 'placement'],
+);
+
+export const NETWORK_KEYS = table(
+  'network key',
+  ['name', 'driver', 'driver_opts', 'ipam', 'external', 'internal', 'enable_ipv4', 'enable_ipv6', 'attachable', 'labels'],
+  [],
+);
+
+export const IPAM_KEYS = table('ipam key', ['driver', 'config'], ['options']);
+
+export const IPAM_CONFIG_KEYS = table('ipam config key', ['subnet', 'ip_range', 'gateway', 'aux_addresses'], []);
+
+export const EXTERNAL_KEYS = table('external key', ['name'], []);
+
+/** `services.<s>.networks.<n>`. */
+export const ATTACHMENT_KEYS = table(
+  'service network key',
+  ['aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'mac_address', 'priority', 'gw_priority'],
+  ['link_local_ips', 'driver_opts'],
+);
+
+export const DEPENDS_ON_KEYS = table('depends_on key', ['condition', 'required', 'restart'], []);
+
+export const ENV_FILE_KEYS = table('env_file key', ['path', 'required', 'format'], []);
+
+export function classify(t: KeyTable, key: string): KeyClass {
+  if (t.supported.has(key)) return 'supported';
+  if (t.unsupported.has(key)) return 'unsupported';
+  if (key.startsWith('x-')) return 'extension';
+  return 'unknown';
+}
+
+export function unsupportedMessage(t: KeyTable, key: string): string {
+  return t.hints.get(key) ?? `${key} is not supported yet`;
+}
+
+export function unknownMessage(t: KeyTable, key: string): string {
+  const guess = closest(key, [...t.supported, ...t.unsupported]);
+  return `unknown ${t.what} "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}; extensions must start with "x-"`;
+}

@@ -1,0 +1,134 @@
+/**
+ * loadProject: files → parse → interpolate → canonical forms → merge →
+ * normalize → project name → validate. Nothing is thrown before every file
+ * has been looked at, so one SpecError lists every issue found.
+ */
+import { posix } from 'node:path';
+import { SpecError } from '../errors';
+import type { SpecIssue } from '../errors';
+import { canonicalize } from './canonical';
+import { discoverFiles, displayPath, projectEnvironment, readGuarded } from './files';
+import type { SourceReader } from './files';
+import { interpolateTree } from './interpolate';
+import type { Lookup } from './interpolate';
+import { Issues } from './issues';
+import { dropResets, mergeMaps } from './merge';
+import { checkProjectName, normalizeProjectName } from './names';
+import { normalizeModel } from './normalize';
+import type { NormalizedModel } from './normalize';
+import { TreeSourceMap } from './tree';
+import type { YMap } from './tree';
+import type { Project } from './types';
+import { validateProject } from './validate';
+import { parseYamlFile } from './yaml';
+
+export interface LoadInput {
+  /** `-f` files (absolute or relative to cwd); empty = discover like Docker Compose. */
+  files: string[];
+  cwd: string;
+  /** `-p`. */
+  projectName?: string;
+  /** `--env-file` (repeatable); default: `<project dir>/.env` if present. */
+  envFiles?: string[];
+  /** The process environment; it overrides .env values, as in Compose. */
+  environment: Record<string, string | undefined>;
+  reader: SourceReader;
+}
+
+export function loadProject(input: LoadInput): Project {
+  const issues = new Issues();
+  const cwd = posix.resolve('/', input.cwd);
+  // Every file is read once; discovery and loading share the cache.
+  const cache = new Map<string, string | undefined>();
+  const read = (p: string): string | undefined => {
+    if (!cache.has(p)) cache.set(p, input.reader.readText(p));
+    return cache.get(p);
+  };
+
+  const files = input.files.length > 0 ? input.files.map((f) => posix.resolve(cwd, f)) : discoverFiles(cwd, read);
+  if (!files) {
+    throw new SpecError({
+      path: '',
+      message: `no compose file found in ${cwd} or its parents (looked for compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml); use -f to name one`,
+    });
+  }
+  const projectDir = posix.dirname(files[0]!);
+  const env = projectEnvironment({ envFiles: input.envFiles, cwd, projectDir, environment: input.environment }, read, issues);
+  const explicitName = input.projectName;
+  // As Compose: with -p, files can refer to the name as ${COMPOSE_PROJECT_NAME}.
+  const lookup: Lookup = explicitName !== undefined ? (n) => (n === 'COMPOSE_PROJECT_NAME' ? explicitName : env.lookup(n)) : env.lookup;
+
+  let merged: YMap | undefined;
+  let resets = false;
+  for (const file of files) {
+    const display = displayPath(file, cwd);
+    const { text, missing } = readGuarded(read, file, display, '', issues);
+    if (text === undefined) {
+      if (missing) issues.error('', `compose file ${file} not found`);
+      continue;
+    }
+    const parsed = parseYamlFile(text, display, issues);
+    if (!parsed) continue;
+    // Whole-tree walks are skipped when the text shows they have nothing to do.
+    const interpolated = text.includes('$') ? interpolateTree(parsed, lookup, issues) : parsed;
+    const tree = canonicalize(interpolated, issues);
+    resets ||= text.includes('!reset');
+    merged = merged ? mergeMaps(merged, tree) : tree;
+  }
+  if (!merged) throw new SpecError(sortIssues(issues.errors, files, cwd));
+  const root = resets ? dropResets(merged) : merged;
+  const sources = new TreeSourceMap(root);
+
+  const model = normalizeModel(root, {
+    issues,
+    projectDir,
+    lookup,
+    readEnvFile: (abs, path) => {
+      const display = displayPath(abs, cwd);
+      return { ...readGuarded(read, abs, display, path, issues), display };
+    },
+  });
+  const name = projectName(explicitName, env.lookup, model, projectDir, issues);
+  validateProject(model, sources, issues);
+  if (issues.count > 0) throw new SpecError(sortIssues(issues.errors, files, cwd));
+
+  const project: Project = {
+    name: name!,
+    workingDir: projectDir,
+    files,
+    networks: model.networks,
+    services: model.services,
+    extensions: model.extensions,
+    sources,
+  };
+  if (issues.warnings.length > 0) project.warnings = issues.warnings;
+  return project;
+}
+
+/** `-p`, else COMPOSE_PROJECT_NAME, else top-level `name`, else the project directory's name. */
+function projectName(explicit: string | undefined, lookup: Lookup, model: NormalizedModel, projectDir: string, issues: Issues): string | undefined {
+  const check = (value: string, where: string, path: string, loc?: SpecIssue['loc']): string | undefined => {
+    const problem = checkProjectName(value);
+    if (!problem) return value;
+    issues.error(path, `invalid project name "${value}" (${where}): ${problem}`, loc);
+    return undefined;
+  };
+  if (explicit !== undefined) return check(explicit, '-p', '');
+  const fromEnv = lookup('COMPOSE_PROJECT_NAME');
+  if (fromEnv) return check(fromEnv, 'COMPOSE_PROJECT_NAME', '');
+  if (model.name && model.name.value !== '') return check(model.name.value, 'top-level name', 'name', model.name.loc);
+  const base = posix.basename(projectDir);
+  const derived = normalizeProjectName(base);
+  if (derived === '') {
+    issues.error('', `cannot derive a project name from the directory "${base}"; set one with -p or a top-level name`);
+    return undefined;
+  }
+  return derived;
+}
+
+/** Issues without a location first, then by file (in -f order), line and column. */
+function sortIssues(list: SpecIssue[], files: string[], cwd: string): SpecIssue[] {
+  const order = new Map(files.map((f, i) => [displayPath(f, cwd), i]));
+  const rank = (i: SpecIssue) => (i.loc ? (order.get(i.loc.file) ?? files.length) : -1);
+  return [...list].sort((a, b) => rank(a) - rank(b) || (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0));
+}

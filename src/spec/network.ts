@@ -1,0 +1,222 @@
+/**
+ * Top-level `networks.<name>` → NetworkSpec: shape, syntax and the checks
+ * that need only this network (addresses inside their own subnet). Checks
+ * across networks and services live in validate.ts.
+ */
+import { EXTERNAL_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS } from './keys';
+import { cidrContains, formatCidr, formatIP, hasHostBits, parseCidr, parseIP } from '../net/ip';
+import type { Cidr } from '../net/ip';
+import { checkIfName, checkObjectName } from './names';
+import { field, sortedRecord } from './read';
+import type { Field, Reader } from './read';
+import { childPath } from './tree';
+import type { IpamPool, NetworkSpec } from './types';
+
+const BRIDGE_NAME_OPT = 'com.docker.network.bridge.name';
+const MTU_OPT = 'com.docker.network.driver.mtu';
+
+export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec | undefined {
+  const nameProblem = checkObjectName(name);
+  if (nameProblem) r.error(f, `network name "${name}" ${nameProblem}`);
+  const map = r.map(f, { nullable: true });
+  if (!map) return undefined;
+  const spec: NetworkSpec = {
+    name,
+    driver: 'bridge',
+    external: false,
+    internal: false,
+    enableIpv6: false,
+    driverOpts: {},
+    labels: {},
+    ipam: [],
+    extensions: {},
+  };
+  const keys = r.keys(map, f.path, NETWORK_KEYS, spec.extensions);
+  for (const [key, kf] of keys) {
+    switch (key) {
+      case 'name': {
+        const v = r.string(kf);
+        if (v !== undefined) {
+          if (v === '') r.error(kf, 'must not be empty');
+          else spec.externalName = v;
+        }
+        break;
+      }
+      case 'driver': {
+        const v = r.string(kf);
+        if (v !== undefined && v !== 'bridge') r.error(kf, `the "${v}" network driver is not supported yet (only bridge)`);
+        break;
+      }
+      case 'driver_opts':
+        driverOpts(kf, r, spec);
+        break;
+      case 'ipam':
+        spec.ipam = ipam(kf, r);
+        break;
+      case 'external':
+        external(kf, r, spec);
+        break;
+      case 'internal':
+        spec.internal = r.bool(kf) ?? false;
+        break;
+      case 'enable_ipv6':
+        spec.enableIpv6 = r.bool(kf) ?? false;
+        break;
+      case 'enable_ipv4':
+        if (r.bool(kf) === false) r.error(kf, 'IPv6-only networks (enable_ipv4: false) are not supported yet');
+        break;
+      case 'attachable':
+        r.bool(kf); // meaningful for Swarm only; accepted and ignored
+        break;
+      case 'labels':
+        spec.labels = labels(kf, r);
+        break;
+    }
+  }
+  if (spec.external) {
+    // As Compose: an external network is configured where it was created.
+    for (const key of keys.keys()) {
+      if (key !== 'name' && key !== 'external') r.error(keys.get(key)!, `conflicts with "external: true" (an existing network is used as it is)`);
+    }
+  }
+  return spec;
+}
+
+function external(f: Field, r: Reader, spec: NetworkSpec): void {
+  if (f.node.kind === 'map') {
+    // Legacy `external: {name: x}`.
+    const keys = r.keys(f.node, f.path, EXTERNAL_KEYS);
+    spec.external = true;
+    const nf = keys.get('name');
+    if (nf) {
+      const v = r.string(nf);
+      if (v !== undefined) {
+        r.issues.warn(nf.path, '"external.name" is deprecated; use "name" next to "external: true"', nf.loc);
+        if (spec.externalName !== undefined && spec.externalName !== v) r.error(nf, `conflicts with name "${spec.externalName}"`);
+        spec.externalName = v;
+      }
+    }
+    return;
+  }
+  spec.external = r.bool(f) ?? false;
+}
+
+function driverOpts(f: Field, r: Reader, spec: NetworkSpec): void {
+  const map = r.map(f);
+  if (!map) return;
+  const opts: Array<[string, string]> = [];
+  for (const e of map.entries.values()) {
+    const of = field(f.path, e);
+    const v = r.text(of);
+    if (v === undefined) continue;
+    opts.push([e.key, v]);
+    if (e.key === BRIDGE_NAME_OPT) {
+      const problem = checkIfName(v);
+      if (problem) r.error(of, `bridge name "${v}" ${problem}`);
+      else spec.bridgeName = v;
+    } else if (e.key === MTU_OPT) {
+      if (!/^[0-9]+$/.test(v)) r.error(of, `MTU "${v}" is not an integer`);
+      else if (Number(v) < 68 || Number(v) > 65535) r.error(of, `MTU ${v} is out of range (68 to 65535)`);
+      else spec.mtu = Number(v);
+    } else if (e.key.startsWith('com.docker.network.')) {
+      r.error(of, `driver option ${e.key} is not supported yet`);
+    }
+  }
+  spec.driverOpts = sortedRecord(opts);
+}
+
+export function labels(f: Field, r: Reader): Record<string, string> {
+  // canonical.ts made lists into mappings.
+  const map = r.map(f);
+  if (!map) return {};
+  const out: Array<[string, string]> = [];
+  for (const e of map.entries.values()) {
+    const v = r.text(field(f.path, e), { bool: true, nullAs: '' });
+    if (v !== undefined) out.push([e.key, v]);
+  }
+  return sortedRecord(out);
+}
+
+function ipam(f: Field, r: Reader): IpamPool[] {
+  const map = r.map(f);
+  if (!map) return [];
+  const keys = r.keys(map, f.path, IPAM_KEYS);
+  const df = keys.get('driver');
+  if (df) {
+    const v = r.string(df);
+    if (v !== undefined && v !== 'default') r.error(df, `the "${v}" IPAM driver is not supported yet (only default)`);
+  }
+  const cf = keys.get('config');
+  if (!cf) return [];
+  if (cf.node.kind !== 'seq') {
+    r.error(cf, 'must be a list of mappings with subnet, ip_range, gateway, aux_addresses');
+    return [];
+  }
+  const pools: IpamPool[] = [];
+  cf.node.items.forEach((item, i) => {
+    const pf: Field = { path: childPath(cf.path, i), loc: item.loc, node: item };
+    const pool = ipamPool(pf, r);
+    if (pool) pools.push(pool);
+  });
+  return pools;
+}
+
+function ipamPool(f: Field, r: Reader): IpamPool | undefined {
+  const map = r.map(f);
+  if (!map) return undefined;
+  const keys = r.keys(map, f.path, IPAM_CONFIG_KEYS);
+  const pool: IpamPool = { auxAddresses: {} };
+  let subnet: Cidr | undefined;
+  const sf = keys.get('subnet');
+  if (sf) {
+    const v = r.string(sf);
+    if (v !== undefined) {
+      subnet = parseCidr(v);
+      if (!subnet) r.error(sf, `${v} is not a valid subnet in CIDR notation (e.g. 10.10.0.0/24 or fd00:1::/64)`);
+      else if (hasHostBits(subnet)) {
+        r.error(sf, `invalid subnet ${v}: host bits are set; the network is ${formatCidr(subnet)}`);
+        subnet = undefined;
+      } else pool.subnet = formatCidr(subnet);
+    }
+  }
+  const inSubnet = (af: Field, what: string): string | undefined => {
+    const v = r.string(af);
+    if (v === undefined) return undefined;
+    const ip = parseIP(v);
+    if (!ip) {
+      r.error(af, `${v} is not an IP address`);
+      return undefined;
+    }
+    if (sf === undefined) r.error(af, `${what} needs a subnet in the same ipam config entry`);
+    else if (subnet && !cidrContains(subnet, ip)) r.error(af, `${what} ${v} is not inside subnet ${pool.subnet}`);
+    return formatIP(ip);
+  };
+  const gf = keys.get('gateway');
+  if (gf) pool.gateway = inSubnet(gf, 'gateway');
+  const rf = keys.get('ip_range');
+  if (rf) {
+    const v = r.string(rf);
+    if (v !== undefined) {
+      const range = parseCidr(v);
+      if (!range) r.error(rf, `${v} is not a valid ip_range in CIDR notation`);
+      else if (hasHostBits(range)) r.error(rf, `invalid ip_range ${v}: host bits are set; the range is ${formatCidr(range)}`);
+      else if (sf === undefined) r.error(rf, 'ip_range needs a subnet in the same ipam config entry');
+      else if (subnet && (range.family !== subnet.family || range.first < subnet.first || range.last > subnet.last)) {
+        r.error(rf, `ip_range ${v} is not inside subnet ${pool.subnet}`);
+      } else pool.ipRange = formatCidr(range);
+    }
+  }
+  const af = keys.get('aux_addresses');
+  if (af) {
+    const amap = r.map(af);
+    if (amap) {
+      const aux: Array<[string, string]> = [];
+      for (const e of amap.entries.values()) {
+        const v = inSubnet(field(af.path, e), `aux address "${e.key}"`);
+        if (v !== undefined) aux.push([e.key, v]);
+      }
+      pool.auxAddresses = sortedRecord(aux);
+    }
+  }
+  return pool;
+}

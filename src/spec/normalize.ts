@@ -1,0 +1,81 @@
+/**
+ * The merged tree → the normalized model (types.ts): top-level keys,
+ * each network and service, the implicit `default` network.
+ */
+import type { SourceLoc } from '../errors';
+import type { Issues } from './issues';
+import { TOP_LEVEL_KEYS } from './keys';
+import { normalizeNetwork } from './network';
+import { field, Reader, sortedRecord } from './read';
+import type { Field } from './read';
+import { normalizeService } from './service';
+import type { ServiceContext } from './service';
+import type { YMap } from './tree';
+import type { NetworkSpec, ServiceSpec } from './types';
+
+export interface NormalizedModel {
+  /** Top-level `name:` if written (interpolated, not yet validated). */
+  name?: { value: string; loc: SourceLoc };
+  networks: Record<string, NetworkSpec>;
+  services: Record<string, ServiceSpec>;
+  extensions: Record<string, unknown>;
+}
+
+export function normalizeModel(root: YMap, ctx: Omit<ServiceContext, 'reader'> & { issues: Issues }): NormalizedModel {
+  const r = new Reader(ctx.issues);
+  const model: NormalizedModel = { networks: {}, services: {}, extensions: {} };
+  const keys = r.keys(root, '', TOP_LEVEL_KEYS, model.extensions);
+  model.extensions = sortedRecord(Object.entries(model.extensions));
+
+  const version = keys.get('version');
+  if (version) {
+    r.string(version);
+    r.issues.warn(version.path, 'the attribute "version" is obsolete and ignored; remove it', version.loc);
+  }
+  const nameField = keys.get('name');
+  if (nameField) {
+    const v = r.string(nameField);
+    if (v !== undefined) model.name = { value: v, loc: nameField.loc };
+  }
+
+  const networks: Array<[string, NetworkSpec]> = [];
+  for (const [name, f] of entriesOf(keys.get('networks'), r)) {
+    const spec = normalizeNetwork(name, f, r);
+    if (spec) networks.push([name, spec]);
+  }
+  const services: Array<[string, ServiceSpec]> = [];
+  const sctx: ServiceContext = { ...ctx, reader: r };
+  for (const [name, f] of entriesOf(keys.get('services'), r)) {
+    const spec = normalizeService(name, f, sctx);
+    if (spec) services.push([name, spec]);
+  }
+
+  // As Compose: `default` exists when a service uses it, unless the file declares it.
+  const usesDefault = services.some(([, s]) => s.networks.some((a) => a.network === 'default'));
+  if (usesDefault && !networks.some(([n]) => n === 'default')) networks.push(['default', implicitDefaultNetwork()]);
+
+  model.networks = sortedRecord(networks);
+  model.services = sortedRecord(services);
+  return model;
+}
+
+function entriesOf(f: Field | undefined, r: Reader): Array<[string, Field]> {
+  if (!f) return [];
+  const map = r.map(f);
+  if (!map) return [];
+  return [...map.entries.values()].map((e) => [e.key, field(f.path, e)]);
+}
+
+export function implicitDefaultNetwork(): NetworkSpec {
+  return {
+    name: 'default',
+    driver: 'bridge',
+    external: false,
+    internal: false,
+    enableIpv6: false,
+    driverOpts: {},
+    labels: {},
+    ipam: [],
+    extensions: {},
+  };
+}

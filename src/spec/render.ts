@@ -1,0 +1,118 @@
+/**
+ * `tscompose config`: the normalized project as a compose file, keys sorted,
+ * long syntax everywhere, variables already substituted (a literal `$` is
+ * written `$$` so loading the output again gives the same project).
+ */
+import { dump, visit } from 'js-yaml';
+import type { Document } from 'js-yaml';
+import { setOwn } from './tree';
+import type { IpamPool, NetworkSpec, Project, ServiceNetwork, ServiceSpec } from './types';
+
+type Obj = Record<string, unknown>;
+
+export function renderConfig(project: Project): string {
+  const doc: Obj = { name: project.name };
+  const networks = entries(project.networks, renderNetwork);
+  if (Object.keys(networks).length > 0) doc.networks = networks;
+  doc.services = entries(project.services, renderService);
+  for (const [k, v] of Object.entries(project.extensions)) setOwn(doc, k, v);
+  return dump(escapeDollars(doc), { noRefs: true, lineWidth: -1, transform: sortKeys });
+}
+
+function entries<T>(rec: Record<string, T>, fn: (v: T) => unknown): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(rec)) setOwn(out, k, fn(v));
+  return out;
+}
+
+function renderNetwork(n: NetworkSpec): Obj {
+  const out: Obj = {};
+  if (n.externalName !== undefined) out.name = n.externalName;
+  if (n.external) {
+    out.external = true;
+    Object.assign(out, n.extensions);
+    return out;
+  }
+  out.driver = n.driver;
+  if (Object.keys(n.driverOpts).length > 0) out.driver_opts = { ...n.driverOpts };
+  if (n.ipam.length > 0) out.ipam = { driver: 'default', config: n.ipam.map(renderPool) };
+  if (n.internal) out.internal = true;
+  if (n.enableIpv6) out.enable_ipv6 = true;
+  if (Object.keys(n.labels).length > 0) out.labels = { ...n.labels };
+  for (const [k, v] of Object.entries(n.extensions)) setOwn(out, k, v);
+  return out;
+}
+
+function renderPool(p: IpamPool): Obj {
+  const out: Obj = {};
+  if (p.subnet !== undefined) out.subnet = p.subnet;
+  if (p.gateway !== undefined) out.gateway = p.gateway;
+  if (p.ipRange !== undefined) out.ip_range = p.ipRange;
+  if (Object.keys(p.auxAddresses).length > 0) out.aux_addresses = { ...p.auxAddresses };
+  return out;
+}
+
+function renderService(s: ServiceSpec): Obj {
+  const out: Obj = {};
+  if (s.command !== undefined) out.command = [...s.command];
+  if (s.entrypoint !== undefined) out.entrypoint = [...s.entrypoint];
+  if (Object.keys(s.environment).length > 0) out.environment = { ...s.environment };
+  if (s.hostname !== undefined) out.hostname = s.hostname;
+  if (s.domainname !== undefined) out.domainname = s.domainname;
+  if (s.containerName !== undefined) out.container_name = s.containerName;
+  const mode = s.networkMode;
+  if (mode.kind === 'default') {
+    const nets: Obj = {};
+    for (const a of s.networks) setOwn<unknown>(nets, a.network, renderAttachment(a));
+    out.networks = nets;
+  } else out.network_mode = mode.kind === 'service' ? `service:${mode.service}` : mode.kind;
+  if (Object.keys(s.sysctls).length > 0) out.sysctls = { ...s.sysctls };
+  if (s.dns.length > 0) out.dns = [...s.dns];
+  if (s.dnsSearch.length > 0) out.dns_search = [...s.dnsSearch];
+  if (s.dnsOpt.length > 0) out.dns_opt = [...s.dnsOpt];
+  if (s.extraHosts.length > 0) out.extra_hosts = s.extraHosts.map((h) => `${h.host}=${h.ip}`);
+  if (Object.keys(s.dependsOn).length > 0) {
+    out.depends_on = entries(s.dependsOn, (d) => ({ condition: d.condition, required: d.required, restart: d.restart }));
+  }
+  if (s.workingDir !== undefined) out.working_dir = s.workingDir;
+  if (s.user !== undefined) out.user = s.user;
+  if (s.scale !== 1) out.scale = s.scale;
+  for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
+  return out;
+}
+
+function renderAttachment(a: ServiceNetwork): Obj | null {
+  const out: Obj = {};
+  if (a.aliases.length > 0) out.aliases = [...a.aliases];
+  if (a.ipv4Address !== undefined) out.ipv4_address = a.ipv4Address;
+  if (a.ipv6Address !== undefined) out.ipv6_address = a.ipv6Address;
+  if (a.macAddress !== undefined) out.mac_address = a.macAddress;
+  if (a.interfaceName !== undefined) out.interface_name = a.interfaceName;
+  if (a.priority !== 0) out.priority = a.priority;
+  if (a.gwPriority !== 0) out.gw_priority = a.gwPriority;
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/** Every string value (not key) gets `$` doubled: the output is read back with interpolation. */
+function escapeDollars(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('$') ? v.replace(/\$/g, '$$$$') : v;
+  if (Array.isArray(v)) return v.map(escapeDollars);
+  if (v !== null && typeof v === 'object') {
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, escapeDollars(x));
+    return out;
+  }
+  return v;
+}
+
+/** Sorts mapping keys by code unit (not locale), so the output is stable everywhere. */
+function sortKeys(docs: Document[]): void {
+  visit(docs, (node) => {
+    if (node.kind !== 'mapping') return;
+    node.items.sort((a, b) => {
+      const x = a.key.kind === 'scalar' ? a.key.value : '';
+      const y = b.key.kind === 'scalar' ? b.key.value : '';
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * The native addon (native/addon, built as native/build/Release/tscompose.node)
+ * and the path of the shim executable. Loaded lazily: importing this module
+ * never fails; the first use does, with "native addon not built: run npm run
+ * build:native", when the build is missing.
+ *
+ * Every function is one syscall (or close to it), synchronous, on the main
+ * thread, and throws errors shaped like node:fs ones:
+ *   Error { message: "EINVAL: invalid argument, mount '/a' -> '/b'",
+ *           errno: -22, code: 'EINVAL', syscall: 'mount', path: '/a', dest: '/b' }
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface NativeConstants {
+  readonly CLONE_NEWNET: number;
+  readonly CLONE_NEWNS: number;
+  readonly CLONE_NEWUTS: number;
+  readonly CLONE_NEWIPC: number;
+  readonly CLONE_NEWPID: number;
+  readonly CLONE_NEWCGROUP: number;
+  readonly CLONE_NEWUSER: number;
+  readonly CLONE_NEWTIME: number;
+  readonly MS_RDONLY: number;
+  readonly MS_NOSUID: number;
+  readonly MS_NODEV: number;
+  readonly MS_NOEXEC: number;
+  readonly MS_REMOUNT: number;
+  readonly MS_NOATIME: number;
+  readonly MS_NODIRATIME: number;
+  readonly MS_RELATIME: number;
+  readonly MS_STRICTATIME: number;
+  readonly MS_BIND: number;
+  readonly MS_MOVE: number;
+  readonly MS_REC: number;
+  readonly MS_PRIVATE: number;
+  readonly MS_SLAVE: number;
+  readonly MS_SHARED: number;
+  readonly MS_UNBINDABLE: number;
+  readonly MNT_FORCE: number;
+  readonly MNT_DETACH: number;
+  readonly MNT_EXPIRE: number;
+  readonly UMOUNT_NOFOLLOW: number;
+  readonly LOCK_SH: number;
+  readonly LOCK_EX: number;
+  readonly LOCK_NB: number;
+  readonly LOCK_UN: number;
+  readonly PIDFD_NONBLOCK: number;
+}
+
+/** The addon as built (see native/addon/*.cc). */
+interface Addon {
+  unshare(flags: number): void;
+  setns(fd: number, nstype: number): void;
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
+  umount2(target: string, flags: number): void;
+  flock(fd: number, operation: number): void;
+  pidfdOpen(pid: number, flags?: number): number;
+  pidfdSendSignal(pidfd: number, signal: number): void;
+  constants: NativeConstants;
+}
+
+export interface Native {
+  /**
+   * unshare(2) for the calling (main) thread. Only CLONE_NEWNET is accepted
+   * (anything else throws EINVAL): Node is multithreaded, and only the network
+   * namespace is per thread.
+   */
+  unshare(flags: number): void;
+  /** setns(2) for the main thread; nstype must be CLONE_NEWNET (0 is refused too). */
+  setns(fd: number, nstype: number): void;
+  /** mount(2). Errors carry `path` = source and `dest` = target (or `path` = target without a source). */
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data?: string | null): void;
+  /** umount2(2), e.g. with MNT_DETACH. */
+  umount2(target: string, flags?: number): void;
+  /**
+   * flock(2). With LOCK_NB a held lock throws code 'EAGAIN' (== EWOULDBLOCK on
+   * Linux; 'EAGAIN' is libuv's and Node's name). Without LOCK_NB it blocks the
+   * event loop until granted.
+   */
+  flock(fd: number, operation: number): void;
+  /** pidfd_open(2): an fd (O_CLOEXEC) for PID; close it with fs.closeSync. */
+  pidfdOpen(pid: number, flags?: number): number;
+  /** pidfd_send_signal(2); signal 0 probes (ESRCH once the process has exited). */
+  pidfdSendSignal(pidfd: number, signal: number | NodeJS.Signals): void;
+  readonly constants: NativeConstants;
+  /** Absolute path of the shim executable (native/build/Release/tsc-shim). */
+  readonly shimPath: string;
+}
+
+export const NOT_BUILT = 'native addon not built: run npm run build:native';
+
+/**
+ * The repository root: the nearest ancestor with native/binding.gyp, so this
+ * works from src/sys/ (ts-node) and from dist/src/sys/ alike.
+ */
+export function findRepoRoot(start: string = __dirname): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'native', 'binding.gyp'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`${NOT_BUILT} (no native/binding.gyp above ${start})`);
+  }
+}
+
+/** native/build/Release; computed without throwing, so that importing never fails. */
+function releaseDir(): string {
+  let root: string;
+  try {
+    root = findRepoRoot();
+  } catch {
+    root = path.resolve(__dirname, '..', '..');
+  }
+  return path.join(root, 'native', 'build', 'Release');
+}
+
+/** Absolute path of the shim executable (native/build/Release/tsc-shim); it may not be built yet. */
+export const shimPath: string = path.join(releaseDir(), 'tsc-shim');
+
+let loaded: Addon | undefined;
+function addon(): Addon {
+  if (!loaded) {
+    const file = path.join(releaseDir(), 'tscompose.node');
+    if (!fs.existsSync(file)) throw new Error(`${NOT_BUILT} (missing ${file})`);
+    loaded = require(file) as Addon;
+  }
+  return loaded;
+}
+
+function signalNumber(signal: number | NodeJS.Signals): number {
+  if (typeof signal === 'number') return signal;
+  const n = os.constants.signals[signal];
+  if (n === undefined) throw new TypeError(`unknown signal ${signal}`);
+  return n;
+}
+
+export const native: Native = {
+  unshare: (flags) => addon().unshare(flags),
+  setns: (fd, nstype) => addon().setns(fd, nstype),
+  mount: (source, target, fstype, flags, data = null) => addon().mount(source, target, fstype, flags, data),
+  umount2: (target, flags = 0) => addon().umount2(target, flags),
+  flock: (fd, operation) => addon().flock(fd, operation),
+  pidfdOpen: (pid, flags = 0) => addon().pidfdOpen(pid, flags),
+  pidfdSendSignal: (pidfd, signal) => addon().pidfdSendSignal(pidfd, signalNumber(signal)),
+  get constants() {
+    return addon().constants;
+  },
+  shimPath,
+};
+
+/** The main thread's own network namespace file. */
+const THREAD_NETNS = '/proc/thread-self/ns/net';
+
+/**
+ * Run `fn` with the main thread inside the network namespace `nsFd`, then
+ * switch back, even if `fn` throws. For creating sockets there (they stay in
+ * the namespace they were created in): `fn` must be synchronous and must not
+ * start threads, because a thread created meanwhile (the libuv threadpool on
+ * its first use: fs callbacks, dns.lookup, crypto, zlib) would be born, and
+ * stay, in that namespace.
+ */
+export function inNetns<T>(nsFd: number, fn: () => T): T {
+  const { CLONE_NEWNET } = native.constants;
+  const home = fs.openSync(THREAD_NETNS, 'r');
+  try {
+    native.setns(nsFd, CLONE_NEWNET);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      native.setns(home, CLONE_NEWNET);
+    }
+    if (result && typeof (result as { then?: unknown }).then === 'function') {
+      throw new TypeError('inNetns: fn must be synchronous (it returned a promise)');
+    }
+    return result;
+  } finally {
+    fs.closeSync(home);
+  }
+}

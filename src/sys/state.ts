@@ -1,0 +1,157 @@
+/**
+ * The on-disk state: /run/tscompose/<project>/ (0700) holds the journal
+ * (state.json, written atomically: tmp + rename), the project lock, and one
+ * directory per container (generated files, shim pid files, exit status, log).
+ * A global lock guards address allocation across projects.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BusyError } from '../errors';
+import type { ProjectState } from '../plan/model';
+import { native } from './native';
+
+export const STATE_ROOT = '/run/tscompose';
+
+export class StateDir {
+  constructor(readonly root: string = STATE_ROOT) {}
+
+  projectDir(project: string): string {
+    return path.join(this.root, project);
+  }
+  containerDir(project: string, container: string): string {
+    return path.join(this.root, project, 'containers', container);
+  }
+  statePath(project: string): string {
+    return path.join(this.root, project, 'state.json');
+  }
+
+  ensureProjectDir(project: string): string {
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    const dir = this.projectDir(project);
+    fs.mkdirSync(path.join(dir, 'containers'), { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  ensureContainerDir(project: string, container: string): string {
+    const dir = this.containerDir(project, container);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  readState(project: string): ProjectState | undefined {
+    const text = readIfExists(this.statePath(project));
+    if (text === undefined) return undefined;
+    const parsed = JSON.parse(text) as ProjectState;
+    return parsed.version === 1 ? parsed : undefined;
+  }
+
+  writeState(state: ProjectState): void {
+    this.ensureProjectDir(state.project);
+    writeAtomic(this.statePath(state.project), JSON.stringify(state, null, 1) + '\n');
+  }
+
+  /** Every project that has a state directory. */
+  projects(): string[] {
+    try {
+      return fs
+        .readdirSync(this.root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+        .map((d) => d.name)
+        .sort();
+    } catch (e: any) {
+      if (e?.code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  containers(project: string): string[] {
+    try {
+      return fs.readdirSync(path.join(this.projectDir(project), 'containers')).sort();
+    } catch (e: any) {
+      if (e?.code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  removeContainerDir(project: string, container: string): void {
+    fs.rmSync(this.containerDir(project, container), { recursive: true, force: true });
+  }
+
+  /** Remove the project's directory once nothing of it is left. */
+  removeProject(project: string): void {
+    fs.rmSync(this.projectDir(project), { recursive: true, force: true });
+  }
+
+  /** The project lock: one `up`/`down` per project at a time. Throws BusyError if held and `wait` is false. */
+  lockProject(project: string, wait = false): Lock {
+    this.ensureProjectDir(project);
+    return Lock.acquire(path.join(this.projectDir(project), '.lock'), wait, `project ${project} is busy: another tscompose run holds its lock`);
+  }
+
+  /** The global IPAM lock, held from reading other projects' subnets until our journal names ours. */
+  lockGlobal(): Lock {
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    return Lock.acquire(path.join(this.root, '.ipam.lock'), true, 'address allocation is busy');
+  }
+}
+
+export class Lock {
+  private constructor(private fd: number | undefined) {}
+
+  // Equivalent to: flock [-n] FILE
+  static acquire(file: string, wait: boolean, busyMessage: string): Lock {
+    const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+    try {
+      native.flock(fd, native.constants.LOCK_EX | (wait ? 0 : native.constants.LOCK_NB));
+    } catch (e: any) {
+      fs.closeSync(fd);
+      if (e?.code === 'EWOULDBLOCK' || e?.code === 'EAGAIN') throw new BusyError(busyMessage);
+      throw e;
+    }
+    return new Lock(fd);
+  }
+
+  release(): void {
+    if (this.fd === undefined) return;
+    fs.closeSync(this.fd); // closing the last fd drops the flock
+    this.fd = undefined;
+  }
+}
+
+export function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e: any) {
+    if (e?.code === 'ENOENT' || e?.code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/** Write via a temporary file and rename, so readers never see half a file. */
+export function writeAtomic(file: string, content: string, mode = 0o600): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, content, { mode });
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Rewrite a file in place (same inode), creating it if missing: bind mounts
+ * of it (a container's /etc/hosts) see the new content.
+ */
+export function writeInPlace(file: string, content: string, mode = 0o644): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  } catch (e: any) {
+    if (e?.code !== 'ENOENT') throw e;
+    writeAtomic(file, content, mode);
+    return;
+  }
+  try {
+    const buf = Buffer.from(content);
+    fs.ftruncateSync(fd, 0);
+    fs.writeSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * A fake machine for planner tests: the Observed state that a perfect apply
+ * of `desired` would leave behind. Tests then break one thing and check that
+ * the plan repairs exactly that.
+ */
+import { journalAfter } from '../../src/plan/journal';
+import type { Desired, Observed, ObservedLink, ObservedNetns } from '../../src/plan/model';
+import { emptyObserved } from './project';
+
+export function observedAfter(desired: Desired, base: Observed = emptyObserved()): Observed {
+  let index = 100;
+  const hostLinks: ObservedLink[] = [...base.hostLinks];
+  for (const n of Object.values(desired.networks)) {
+    if (!n.managed) continue;
+    hostLinks.push({
+      name: n.bridge,
+      index: index++,
+      kind: 'bridge',
+      alias: n.alias,
+      mtu: n.mtu,
+      ...(n.mac ? { mac: n.mac } : {}),
+      up: true,
+      addresses: [{ address: n.gateway, prefixLen: n.prefixLen }],
+    });
+  }
+  const netns: Record<string, ObservedNetns> = {};
+  const containers: Observed['containers'] = {};
+  for (const c of Object.values(desired.containers)) {
+    if (c.netns.kind === 'own') {
+      const links: ObservedLink[] = [{ name: 'lo', index: 1, up: true, addresses: [{ address: '127.0.0.1', prefixLen: 8 }] }];
+      c.interfaces.forEach((i, k) => {
+        hostLinks.push({ name: i.hostVeth, index: index++, kind: 'veth', alias: i.alias, mtu: i.mtu, up: true, master: i.bridge, addresses: [] });
+        links.push({
+          name: i.ifname,
+          index: 2 + k,
+          kind: 'veth',
+          mtu: i.mtu,
+          mac: i.mac,
+          up: true,
+          addresses: [
+            { address: i.address, prefixLen: i.prefixLen },
+            { address: 'fe80::1', prefixLen: 64 },
+          ],
+        });
+      });
+      netns[c.netns.name] = {
+        name: c.netns.name,
+        links,
+        routes: c.defaultRoute ? [{ dst: 'default', gateway: c.defaultRoute.via, dev: c.defaultRoute.ifname }] : [],
+      };
+    }
+    containers[c.name] = { name: c.name, running: true, shimAlive: true, pid: 1000 + index++, files: { ...c.files } };
+  }
+  return {
+    ...base,
+    hostLinks,
+    netns,
+    containers,
+    state: journalAfter(base.state, desired, { now: '2026-01-01T00:00:00Z' }),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Build normalized projects and observed states for pure planner tests,
+ * without the YAML loader: each test states exactly what it starts from.
+ */
+import type { Observed } from '../../src/plan/model';
+import type { NetworkSpec, Project, ServiceNetwork, ServiceSpec } from '../../src/spec/types';
+
+export function network(name: string, over: Partial<NetworkSpec> = {}): NetworkSpec {
+  return {
+    name,
+    driver: 'bridge',
+    external: false,
+    internal: false,
+    enableIpv6: false,
+    driverOpts: {},
+    labels: {},
+    ipam: [],
+    extensions: {},
+    ...over,
+  };
+}
+
+export function attach(networkName: string, over: Partial<ServiceNetwork> = {}): ServiceNetwork {
+  return { network: networkName, aliases: [], gwPriority: 0, priority: 0, ...over };
+}
+
+export function service(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name,
+    environment: {},
+    networkMode: { kind: 'default' },
+    networks: [attach('default')],
+    sysctls: {},
+    dns: [],
+    dnsSearch: [],
+    dnsOpt: [],
+    extraHosts: [],
+    dependsOn: {},
+    scale: 1,
+    extensions: {},
+    ...over,
+  };
+}
+
+export function project(name: string, services: ServiceSpec[], networks: NetworkSpec[] = [network('default')]): Project {
+  return {
+    name,
+    workingDir: '/tmp/' + name,
+    files: ['/tmp/' + name + '/compose.yaml'],
+    services: Object.fromEntries(services.map((s) => [s.name, s])),
+    networks: Object.fromEntries(networks.map((n) => [n.name, n])),
+    extensions: {},
+    sources: new Map(),
+  };
+}
+
+export function emptyObserved(over: Partial<Observed> = {}): Observed {
+  return {
+    hostLinks: [{ name: 'lo', index: 1, up: true, addresses: [{ address: '127.0.0.1', prefixLen: 8 }] }],
+    hostRoutes: [],
+    netns: {},
+    containers: {},
+    otherProjects: [],
+    host: {
+      resolvConf: 'nameserver 192.0.2.53\nsearch example.test\n',
+      passwd: 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\napp:x:1000:1001::/home/app:/bin/sh\n',
+      group: 'root:x:0:\nnogroup:x:65534:\napp:x:1001:\nstaff:x:50:\n',
+    },
+    ...over,
+  };
+}

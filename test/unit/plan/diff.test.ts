@@ -1,0 +1,166 @@
+import test from 'ava';
+import { PlanError } from '../../../src/errors';
+import { nothing, plan, resolve } from '../../../src/plan';
+import type { Action } from '../../../src/plan/actions';
+import type { Observed } from '../../../src/plan/model';
+import { observedAfter } from '../../helpers/fake';
+import { attach, emptyObserved, network, project, service } from '../../helpers/project';
+
+const kinds = (p: { waves: Action[][] }) => p.waves.map((w) => w.map((a) => a.kind));
+const all = (p: { waves: Action[][] }) => p.waves.flat();
+const twoTier = () =>
+  project('app', [service('web', { networks: [attach('front')] }), service('db', { networks: [attach('front'), attach('back')] })], [
+    network('front'),
+    network('back', { internal: true }),
+  ]);
+
+test('a fresh project: bridges and namespaces, then veths, addresses, routes and files, then processes', (t) => {
+  const obs = emptyObserved();
+  const p = plan(resolve(twoTier(), obs), obs);
+  t.deepEqual(kinds(p), [
+    ['bridge.create', 'bridge.create', 'netns.create', 'netns.create', 'files.write', 'files.write'],
+    ['veth.create', 'veth.create', 'veth.create'],
+    ['addr.add', 'addr.add', 'addr.add'],
+    ['route.replace', 'route.replace'],
+    ['container.start', 'container.start'],
+  ]);
+  t.true(all(p).every((a) => a.reason.length > 0));
+  t.is(new Set(all(p).map((a) => a.id)).size, all(p).length, 'ids are unique');
+});
+
+test('plans are deterministic', (t) => {
+  const obs = emptyObserved();
+  t.deepEqual(plan(resolve(twoTier(), obs), obs), plan(resolve(twoTier(), obs), obs));
+});
+
+test('up twice changes nothing', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  t.deepEqual(plan(resolve(twoTier(), obs), obs).waves, []);
+});
+
+test('depends_on orders starts', (t) => {
+  const proj = project('app', [
+    service('web', { dependsOn: { api: { condition: 'service_started', required: true, restart: false } } }),
+    service('api', { dependsOn: { db: { condition: 'service_started', required: true, restart: false } } }),
+    service('db'),
+  ]);
+  const obs = emptyObserved();
+  const starts = plan(resolve(proj, obs), obs).waves.map((w) => w.filter((a) => a.kind === 'container.start').map((a) => a.target)).filter((w) => w.length);
+  t.deepEqual(starts, [['app-db-1'], ['app-api-1'], ['app-web-1']]);
+});
+
+function drifted(mutate: (o: Observed) => void): Action[] {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  mutate(obs);
+  return all(plan(resolve(twoTier(), obs), obs));
+}
+
+test('a bridge set down is brought up, and only that', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const acts = drifted((o) => {
+    o.hostLinks.find((l) => l.name === desired.networks.front!.bridge)!.up = false;
+  });
+  t.is(acts.length, 1);
+  t.is(acts[0]!.kind, 'bridge.update');
+  t.is(acts[0]!.reason, 'drifted: link down');
+});
+
+test('a veth deleted behind our back is recreated with its address and route', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const web = desired.containers['app-web-1']!;
+  const acts = drifted((o) => {
+    o.hostLinks = o.hostLinks.filter((l) => l.name !== web.interfaces[0]!.hostVeth);
+    const ns = o.netns[(web.netns as { name: string }).name]!;
+    ns.links = ns.links.filter((l) => l.name !== 'eth0');
+    ns.routes = [];
+  });
+  t.deepEqual(acts.map((a) => a.kind).sort(), ['addr.add', 'route.replace', 'veth.create']);
+  t.true(acts.every((a) => 'container' in a && a.container === 'app-web-1'));
+});
+
+test('a deleted namespace is recreated and its container restarted', (t) => {
+  const acts = drifted((o) => {
+    delete o.netns['tsc.app.web.1'];
+  });
+  const stop = acts.find((a) => a.kind === 'container.stop');
+  t.is(stop?.reason, 'network namespace recreated');
+  t.true(acts.some((a) => a.kind === 'netns.create'));
+  t.true(acts.some((a) => a.kind === 'container.start' && a.container === 'app-web-1'));
+  t.false(acts.some((a) => 'container' in a && a.container === 'app-db-1'));
+});
+
+test('an exited container is started again; a changed command recreates only that container', (t) => {
+  const acts = drifted((o) => {
+    o.containers['app-db-1'] = { ...o.containers['app-db-1']!, running: false, exit: { exitCode: 137, signal: 'SIGKILL', finishedAt: '' } };
+  });
+  t.deepEqual(acts.map((a) => `${a.kind} ${a.target} ${a.reason}`), ['container.start app-db-1 exited with code 137']);
+
+  const base = twoTier();
+  const desired = resolve(base, emptyObserved());
+  const obs = observedAfter(desired);
+  const edited = twoTier();
+  edited.services.web!.command = ['sleep', '5'];
+  const p = all(plan(resolve(edited, obs), obs));
+  t.deepEqual(p.map((a) => `${a.kind} ${a.target}`), ['container.stop app-web-1', 'container.start app-web-1']);
+  t.is(p[0]!.reason, 'configuration changed: command');
+});
+
+test('changing one static address changes that service and only the hosts files of its peers', (t) => {
+  const base = project('app', [service('a'), service('b'), service('c', { networks: [attach('other')] })], [
+    network('default', { ipam: [{ subnet: '10.8.0.0/24', auxAddresses: {} }] }),
+    network('other'),
+  ]);
+  const obs = observedAfter(resolve(base, emptyObserved()));
+  const edited = structuredClone(base);
+  edited.services.a!.networks = [attach('default', { ipv4Address: '10.8.0.77' })];
+  const acts = all(plan(resolve(edited, obs), obs));
+  t.deepEqual(acts.map((a) => `${a.kind} ${a.target}`).sort(), [
+    'addr.add eth0 of app-a-1',
+    'addr.delete eth0 of app-a-1',
+    'files.write app-a-1',
+    'files.write app-b-1',
+    'route.replace default route of app-a-1',
+  ]);
+  t.false(acts.some((a) => a.kind === 'container.stop'), 'no restart for an address change');
+});
+
+test('removing a service and a network removes exactly their objects, bridges last', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  const smaller = project('app', [service('web', { networks: [attach('front')] })], [network('front')]);
+  const p = plan(resolve(smaller, obs), obs);
+  // web's /etc/hosts loses db: rewritten in place, no restart.
+  t.deepEqual(kinds(p), [['container.stop', 'files.write'], ['veth.delete', 'veth.delete', 'netns.delete'], ['bridge.delete']]);
+  t.is(all(p).find((a) => a.kind === 'bridge.delete')!.target, desired.networks.back!.bridge);
+});
+
+test('down plans the removal of everything we own and nothing else', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  obs.hostLinks.push({ name: 'docker0', index: 999, kind: 'bridge', up: true, addresses: [] });
+  obs.hostLinks.push({ name: 'tsc-v-000000000', index: 998, kind: 'veth', alias: 'tscompose:otherproj:veth:x:y', up: true, addresses: [] });
+  const p = plan(nothing('app'), obs);
+  const targets = all(p).map((a) => a.target);
+  t.false(targets.includes('docker0'));
+  t.false(targets.includes('tsc-v-000000000'));
+  t.deepEqual(
+    all(p).map((a) => a.kind).sort(),
+    ['bridge.delete', 'bridge.delete', 'container.stop', 'container.stop', 'netns.delete', 'netns.delete', 'veth.delete', 'veth.delete', 'veth.delete'],
+  );
+});
+
+test('a link we do not own with our bridge name is a conflict, not something to take over', (t) => {
+  const proj = project('app', [service('web', { networks: [attach('lan')] })], [network('lan', { bridgeName: 'br-lan' })]);
+  const obs = emptyObserved({ hostLinks: [{ name: 'br-lan', index: 7, kind: 'bridge', up: true, addresses: [] }] });
+  t.throws(() => plan(resolve(proj, obs), obs), { instanceOf: PlanError, message: /br-lan already exists and is not managed by project app/ });
+});
+
+test('up SERVICE touches nothing else', (t) => {
+  const proj = project('app', [service('a'), service('b')]);
+  const obs = emptyObserved();
+  const p = plan(resolve(proj, obs, { services: ['a'] }), obs);
+  t.false(all(p).some((a) => 'container' in a && a.container === 'app-b-1'));
+  t.true(all(p).some((a) => a.kind === 'container.start' && a.container === 'app-a-1'));
+});

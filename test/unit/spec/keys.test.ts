@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS, classify } from '../../../src/spec/keys';
+import type { KeyTable } from '../../../src/spec/keys';
+import { hasIssue, issues, lines, sharedDir } from './helpers';
+
+type Schema = { properties?: Record<string, Schema>; definitions?: Record<string, Schema>; oneOf?: Schema[]; items?: Schema; patternProperties?: Record<string, Schema>; $ref?: string };
+
+/** The key table agrees with the compose-spec schema: every key it defines is known (supported or not yet). */
+test('every key the compose-spec defines is classified, and the table names no key the spec lacks', (t) => {
+  const schema = JSON.parse(readFileSync(path.join(sharedDir(t), 'compose-spec', 'compose-spec.json'), 'utf8')) as Schema;
+  const defs = schema.definitions!;
+  const svc = defs.service!.properties!;
+  const net = defs.network!.properties!;
+  const attachment = svc.networks!.oneOf![1]!.patternProperties!['^[a-zA-Z0-9._-]+$']!.oneOf![0]!.properties!;
+  const depends = svc.depends_on!.oneOf![1]!.patternProperties!['^[a-zA-Z0-9._-]+$']!.properties!;
+  const envFileLong = defs.env_file!.oneOf![1]!.items!.oneOf![1]!.properties!;
+  const cases: Array<[KeyTable, Record<string, Schema>]> = [
+    [TOP_LEVEL_KEYS, schema.properties!],
+    [SERVICE_KEYS, svc],
+    [DEPLOY_KEYS, defs.deployment!.properties!],
+    [NETWORK_KEYS, net],
+    [IPAM_KEYS, net.ipam!.properties!],
+    [IPAM_CONFIG_KEYS, net.ipam!.properties!.config!.items!.properties!],
+    [ATTACHMENT_KEYS, attachment],
+    [DEPENDS_ON_KEYS, depends],
+    [ENV_FILE_KEYS, envFileLong],
+  ];
+  for (const [table, props] of cases) {
+    const specKeys = Object.keys(props).sort();
+    const ours = [...table.supported, ...table.unsupported].sort();
+    t.deepEqual(ours, specKeys, `${table.what}s`);
+    for (const k of specKeys) t.not(classify(table, k), 'unknown');
+  }
+});
+
+test('x- keys are extensions; anything else is unknown', (t) => {
+  t.is(classify(SERVICE_KEYS, 'x-anything'), 'extension');
+  t.is(classify(SERVICE_KEYS, 'image'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'hostname'), 'supported');
+  t.is(classify(SERVICE_KEYS, 'x'), 'unknown');
+  t.is(classify(SERVICE_KEYS, 'constructor'), 'unknown');
+});
+
+test('unsupported keys get "not supported yet" at their own location; image has its own hint', (t) => {
+  const list = issues(t, 'services:\n  web:\n    image: nginx\n    ports: ["80:80"]\n    healthcheck:\n      test: [CMD, true]\nvolumes:\n  data: {}\nsecrets: {}\n');
+  t.deepEqual(lines(list), [
+    'compose.yaml:3:5 services.web.image: images are not supported yet; use x-rootfs or omit image',
+    'compose.yaml:4:5 services.web.ports: ports is not supported yet',
+    'compose.yaml:5:5 services.web.healthcheck: healthcheck is not supported yet',
+    'compose.yaml:7:1 volumes: volumes is not supported yet',
+    'compose.yaml:9:1 secrets: secrets is not supported yet',
+  ]);
+});
+
+test('unknown keys are named, with a suggestion when one is close', (t) => {
+  const list = issues(t, 'servces:\n  web: {}\nservices:\n  web:\n    hostnme: x\n    totally_unknown: 1\n');
+  t.deepEqual(lines(list), [
+    'compose.yaml:1:1 servces: unknown top-level key "servces" (did you mean "services"?); extensions must start with "x-"',
+    'compose.yaml:5:5 services.web.hostnme: unknown service key "hostnme" (did you mean "hostname"?); extensions must start with "x-"',
+    'compose.yaml:6:5 services.web.totally_unknown: unknown service key "totally_unknown"; extensions must start with "x-"',
+  ]);
+});
+
+test('the service-level mac_address points to the per-network key', (t) => {
+  hasIssue(t, issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n'), 'compose.yaml:3:5', 'services.web.mac_address', 'set mac_address under the service\'s networks.<name>');
+});

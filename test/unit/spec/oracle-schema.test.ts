@@ -1,0 +1,177 @@
+/**
+ * Oracle: the official compose-spec JSON schema (read from ../shared at test
+ * time). For each small document below, ajv says what the schema thinks;
+ * then: every document the schema rejects must be rejected by loadProject,
+ * and every document it accepts must load, or get only "not supported yet"
+ * issues, or (listed with the reason) a validation the schema cannot express.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import Ajv from 'ajv';
+import { dump } from 'js-yaml';
+import { SpecError } from '../../../src/errors';
+import type { SpecIssue } from '../../../src/errors';
+import { load, sharedDir } from './helpers';
+
+type Expect =
+  | { schema: true; outcome: 'load' }
+  | { schema: true; outcome: 'unsupported' }
+  | { schema: true; outcome: 'invalid'; why: string }
+  | { schema: false };
+
+const ok = { schema: true, outcome: 'load' } as const;
+const unsupported = { schema: true, outcome: 'unsupported' } as const;
+const invalid = (why: string) => ({ schema: true, outcome: 'invalid', why }) as const;
+const rejected = { schema: false } as const;
+
+const svc = (s: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ services: { web: s }, ...extra });
+
+const cases: Array<[string, Record<string, unknown>, Expect]> = [
+  // Accepted by the schema, and by us.
+  ['one empty service', svc({}), ok],
+  ['networks only', { networks: { lab: null } }, ok],
+  ['obsolete version string', { version: '3.8', ...svc({}) }, ok],
+  ['top-level name and extensions', { name: 'demo', 'x-any': { a: [1] }, ...svc({ 'x-rootfs': '/r' }) }, ok],
+  ['command forms', { services: { a: { command: 'echo hi' }, b: { command: ['echo', 'hi'] }, c: { command: null, entrypoint: '' } } }, ok],
+  ['environment map with number, bool and null', svc({ environment: { A: 1, B: true, C: null, D: 'x' } }), ok],
+  ['environment list', svc({ environment: ['A=1', 'B'] }), ok],
+  ['env_file long form, optional and missing', svc({ env_file: [{ path: 'nope.env', required: false }] }), ok],
+  ['networks list form', svc({ networks: ['a', 'b'] }, { networks: { a: {}, b: {} } }), ok],
+  [
+    'networks long form',
+    svc(
+      { networks: { a: { aliases: ['x'], ipv4_address: '10.0.0.5', ipv6_address: 'fd00::5', mac_address: '02:00:00:00:00:05', interface_name: 'eth5', priority: 1, gw_priority: 2, 'x-n': 1 }, b: null } },
+      { networks: { a: { enable_ipv6: true, ipam: { config: [{ subnet: '10.0.0.0/24' }, { subnet: 'fd00::/64' }] } }, b: {} } },
+    ),
+    ok,
+  ],
+  [
+    'full bridge network',
+    {
+      networks: {
+        n: {
+          name: 'real',
+          driver: 'bridge',
+          driver_opts: { 'com.docker.network.bridge.name': 'br-n', 'com.docker.network.driver.mtu': 1400, other: 'x' },
+          ipam: { driver: 'default', config: [{ subnet: '10.1.0.0/16', ip_range: '10.1.1.0/24', gateway: '10.1.0.1', aux_addresses: { r: '10.1.0.2' } }] },
+          internal: 'true',
+          enable_ipv6: false,
+          attachable: true,
+          labels: ['a=b'],
+        },
+      },
+    },
+    ok,
+  ],
+  ['external network with name', { networks: { e: { external: true, name: 'docker0net' } } }, ok],
+  ['network_mode none', svc({ network_mode: 'none' }), ok],
+  ['network_mode service', { services: { a: {}, b: { network_mode: 'service:a' } } }, ok],
+  ['sysctls list and map', { services: { a: { sysctls: ['net.ipv4.ip_forward=1'] }, b: { sysctls: { 'net.core.somaxconn': 1024 } } } }, ok],
+  ['dns as string and list', svc({ dns: '1.1.1.1', dns_search: ['lab.example'], dns_opt: ['ndots:2'] }), ok],
+  ['extra_hosts map with a list', svc({ extra_hosts: { h: ['10.0.0.1', '10.0.0.2'], g: '::1' } }), ok],
+  ['depends_on long form', { services: { a: {}, b: { depends_on: { a: { condition: 'service_healthy', required: false, restart: 'true' } } } } }, ok],
+  ['scale and replicas as strings', { services: { a: { scale: '2' }, b: { deploy: { replicas: '0' } } } }, ok],
+  ['hostname, user, working_dir', svc({ hostname: 'h', domainname: 'd.example', user: '1000', working_dir: '/w', container_name: 'c1' }), ok],
+
+  // Accepted by the schema; features we do not implement yet.
+  ['image', svc({ image: 'nginx' }), unsupported],
+  ['build', svc({ build: '.' }), unsupported],
+  ['ports', svc({ ports: ['80:80'] }), unsupported],
+  ['service labels', svc({ labels: { a: 'b' } }), unsupported],
+  ['healthcheck', svc({ healthcheck: { test: ['CMD', 'true'] } }), unsupported],
+  ['deploy resources', svc({ deploy: { resources: { limits: { cpus: '0.5' } } } }), unsupported],
+  ['profiles', svc({ profiles: ['debug'] }), unsupported],
+  ['top-level volumes', { volumes: { data: {} }, ...svc({}) }, unsupported],
+  ['top-level secrets and configs', { secrets: { s: { file: 'x' } }, configs: { c: { file: 'y' } } }, unsupported],
+  ['include', { include: ['other.yaml'] }, unsupported],
+  ['overlay driver', { networks: { n: { driver: 'overlay' } } }, unsupported],
+  ['ipam options', { networks: { n: { ipam: { options: { a: 'b' } } } } }, unsupported],
+  ['link_local_ips', svc({ networks: { n: { link_local_ips: ['169.254.0.5'] } } }, { networks: { n: {} } }), unsupported],
+  ['container network mode', svc({ network_mode: 'container:abc' }), unsupported],
+  ['unimplemented docker driver option', { networks: { n: { driver_opts: { 'com.docker.network.bridge.enable_icc': 'false' } } } }, unsupported],
+
+  // Accepted by the schema, rejected by semantic checks it cannot express.
+  ['bad IPv4 address', svc({ networks: { n: { ipv4_address: '10.0.0.300' } } }, { networks: { n: { ipam: { config: [{ subnet: '10.0.0.0/24' }] } } } }), invalid('the schema has no IP format')],
+  ['subnet with host bits', { networks: { n: { ipam: { config: [{ subnet: '10.0.0.1/24' }] } } } }, invalid('Docker rejects it ("invalid subnet")')],
+  ['undefined dependency', svc({ depends_on: ['ghost'] }), invalid('references are not schema-checked')],
+  ['non-net sysctl', svc({ sysctls: { 'kernel.shmmax': 1 } }), invalid('only net.* sysctls are namespaced per network')],
+  ['network name starting with a dash', { networks: { '-n': {} } }, invalid('top-level networks allow any extra key in the schema')],
+  ['static address on a network without subnet', svc({ networks: { n: { ipv4_address: '10.0.0.5' } } }, { networks: { n: {} } }), invalid('Docker requires a user configured subnet')],
+
+  // Rejected by the schema: must be rejected by us.
+  ['services as a list', { services: ['web'] }, rejected],
+  ['null service', { services: { web: null } }, rejected],
+  ['unknown top-level key', { foo: 1, ...svc({}) }, rejected],
+  ['unknown service key', svc({ imagee: 'x' }), rejected],
+  ['service name with a space', { services: { 'a b': {} } }, rejected],
+  ['numeric version', { version: 3.8, ...svc({}) }, rejected],
+  ['numeric name', { name: 5, ...svc({}) }, rejected],
+  ['numeric hostname', svc({ hostname: 123 }), rejected],
+  ['numeric user', svc({ user: 1000 }), rejected],
+  ['environment as a string', svc({ environment: 'A=1' }), rejected],
+  ['environment value as a list', svc({ environment: { A: [1] } }), rejected],
+  ['duplicate environment items', svc({ environment: ['A=1', 'A=1'] }), rejected],
+  ['command as a number', svc({ command: 5 }), rejected],
+  ['command list with a number', svc({ command: ['sleep', 5] }), rejected],
+  ['duplicate networks in list form', svc({ networks: ['a', 'a'] }, { networks: { a: {} } }), rejected],
+  ['unknown attachment key', svc({ networks: { a: { ip: '10.0.0.1' } } }, { networks: { a: {} } }), rejected],
+  ['priority as a string', svc({ networks: { a: { priority: 'high' } } }, { networks: { a: {} } }), rejected],
+  ['depends_on without condition', { services: { a: {}, b: { depends_on: { a: {} } } } }, rejected],
+  ['depends_on with a bad condition', { services: { a: {}, b: { depends_on: { a: { condition: 'started' } } } } }, rejected],
+  ['depends_on required as a string', { services: { a: {}, b: { depends_on: { a: { condition: 'service_started', required: 'yes' } } } } }, rejected],
+  ['dns_opt as a string', svc({ dns_opt: 'ndots:2' }), rejected],
+  ['duplicate dns servers', svc({ dns: ['1.1.1.1', '1.1.1.1'] }), rejected],
+  ['duplicate extra_hosts items', svc({ extra_hosts: ['a:10.0.0.1', 'a:10.0.0.1'] }), rejected],
+  ['sysctls as a number', svc({ sysctls: 5 }), rejected],
+  ['scale as a boolean', svc({ scale: true }), rejected],
+  ['container_name without two valid characters', svc({ container_name: '-a' }), rejected],
+  ['unknown network key', { networks: { n: { drvier: 'bridge' } } }, rejected],
+  ['internal as a number', { networks: { n: { internal: 5 } } }, rejected],
+  ['external as a number', { networks: { n: { external: 5 } } }, rejected],
+  ['unknown ipam config key', { networks: { n: { ipam: { config: [{ subnet: '10.0.0.0/24', gw: '10.0.0.1' }] } } } }, rejected],
+  ['ipam config as a mapping', { networks: { n: { ipam: { config: { subnet: '10.0.0.0/24' } } } } }, rejected],
+  ['aux address as a number', { networks: { n: { ipam: { config: [{ subnet: '10.0.0.0/24', aux_addresses: { a: 5 } }] } } } }, rejected],
+  ['deploy replicas as a list', svc({ deploy: { replicas: [1] } }), rejected],
+  ['env_file item without path', svc({ env_file: [{ required: false }] }), rejected],
+  ['services as null', { services: null }, rejected],
+];
+
+const describeIssues = (list: SpecIssue[]) => list.map((i) => `${i.path}: ${i.message}`).join('\n');
+
+test('the compose-spec schema and loadProject agree on small documents', (t) => {
+  const schemaPath = path.join(sharedDir(t), 'compose-spec', 'compose-spec.json');
+  const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object;
+  // The file's $schema URL is not one ajv ships; formats are Compose's own (durations etc.).
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+  const validate = ajv.compile(schema);
+  for (const [name, doc, expect] of cases) {
+    const schemaOk = validate(doc) === true;
+    t.is(schemaOk, expect.schema, `${name}: the schema ${schemaOk ? 'accepts' : 'rejects'} it (${ajv.errorsText(validate.errors)})`);
+    let problems: SpecIssue[] | undefined;
+    try {
+      load(dump(doc), { projectName: 'oracle' });
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      problems = err.issues;
+    }
+    if (!schemaOk) {
+      t.truthy(problems, `${name}: the schema rejects it, loadProject accepted it`);
+      continue;
+    }
+    if (!expect.schema) continue;
+    switch (expect.outcome) {
+      case 'load':
+        t.is(problems, undefined, `${name}: should load, got:\n${describeIssues(problems ?? [])}`);
+        break;
+      case 'unsupported':
+        t.truthy(problems, `${name}: should be rejected as not supported yet`);
+        for (const i of problems ?? []) t.true(i.message.includes('not supported yet'), `${name}: ${i.path}: ${i.message}`);
+        break;
+      case 'invalid':
+        t.truthy(problems, `${name}: should be rejected (${expect.why})`);
+        t.true((problems ?? []).every((i) => !i.message.includes('not supported yet')), `${name}: a validation error, not a missing feature`);
+        break;
+    }
+  }
+});
