@@ -8,6 +8,7 @@ export type ProgressEvent =
   | { type: 'action'; phase: 'start'; action: Action }
   | { type: 'action'; phase: 'done'; action: Action; ms: number }
   | { type: 'action'; phase: 'failed'; action: Action; error: Error }
+  | { type: 'wave'; index: number; actions: number; ms: number }
   | { type: 'note'; message: string };
 
 export type Emit = (e: ProgressEvent) => void;

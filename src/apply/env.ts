@@ -14,15 +14,32 @@ export interface ApplyEnv {
   host: Rtnl;
   sockets: NetnsSockets;
   emit: Emit;
+  /** Link indexes looked up during this run (see linkIndex). */
+  indexes: Map<string, Promise<number>>;
+  /** Processes by netns inode, read from /proc once per run (teardown's safety net). */
+  pidsByNetns(): Map<number, number[]>;
 }
 
-/** ifindex of a host link by name; undefined if it does not exist. */
-export async function hostIndex(env: ApplyEnv, name: string): Promise<number | undefined> {
-  return (await env.host.linkByName(name))?.index;
+/**
+ * ifindex of a link by name (in a namespace, or on the host), looked up once
+ * per run: a bridge serves a hundred veths, a peer its address and route.
+ * Handlers that delete a link call `forgetIndex`.
+ */
+export async function linkIndex(env: ApplyEnv, netns: string | undefined, name: string): Promise<number> {
+  const key = `${netns ?? ''}/${name}`;
+  let p = env.indexes.get(key);
+  if (!p) {
+    const rtnl = netns ? env.sockets.get(netns) : env.host;
+    p = rtnl.linkByName(name).then((l) => {
+      if (!l) throw Object.assign(new Error(`${name} not found in ${netns ?? 'the host'}`), { code: 'ENODEV', syscall: 'RTM_GETLINK' });
+      return l.index;
+    });
+    p.catch(() => env.indexes.delete(key));
+    env.indexes.set(key, p);
+  }
+  return p;
 }
 
-export async function requireIndex(rtnl: Rtnl, name: string, where: string): Promise<number> {
-  const l = await rtnl.linkByName(name);
-  if (!l) throw Object.assign(new Error(`${name} not found in ${where}`), { code: 'ENODEV', syscall: 'RTM_GETLINK' });
-  return l.index;
+export function forgetIndex(env: ApplyEnv, netns: string | undefined, name: string): void {
+  env.indexes.delete(`${netns ?? ''}/${name}`);
 }

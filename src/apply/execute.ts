@@ -18,7 +18,9 @@ export interface ExecuteOptions {
 export async function execute(plan: Plan, env: ApplyEnv, opts: ExecuteOptions = {}): Promise<void> {
   const failures: ApplyError[] = [];
   for (const [i, wave] of plan.waves.entries()) {
+    const t0 = performance.now();
     const waveFailures = await runWave(wave, env);
+    env.emit({ type: 'wave', index: i + 1, actions: wave.length, ms: performance.now() - t0 });
     faultPoint(`after-wave:${i + 1}`);
     failures.push(...waveFailures);
     if (waveFailures.length && !opts.continueOnError) break;

@@ -7,6 +7,7 @@ import { observe } from '../observe';
 import type { Observed } from '../plan/model';
 import { Rtnl } from '../sys/netlink';
 import { NetnsSockets } from '../sys/netns';
+import { pidsByNetns } from '../sys/procs';
 import type { Lock, StateDir } from '../sys/state';
 import type { ApplyEnv } from './env';
 
@@ -28,12 +29,21 @@ export class Session {
     this.lock = this.state.lockProject(this.project);
   }
 
-  observe(): Promise<Observed> {
-    return observe({ project: this.project, state: this.state, rtnl: this.host });
+  observe(opts: { inspectNamespaces?: boolean } = {}): Promise<Observed> {
+    return observe({ project: this.project, state: this.state, rtnl: this.host, ...opts });
   }
 
   env(): ApplyEnv {
-    return { project: this.project, state: this.state, host: this.host, sockets: this.sockets, emit: this.emit };
+    let pids: Map<number, number[]> | undefined;
+    return {
+      project: this.project,
+      state: this.state,
+      host: this.host,
+      sockets: this.sockets,
+      emit: this.emit,
+      indexes: new Map(),
+      pidsByNetns: () => (pids ??= pidsByNetns()),
+    };
   }
 
   close(): void {

@@ -6,28 +6,77 @@
 import { ExitCode, InternalError, TscError, UsageError } from '../errors';
 import { StateDir } from '../sys/state';
 import { globalOptions, helpFor, splitVerb, flag, type OptionSpec } from './args';
-import { config, configOptions } from './commands/config';
-import { down, downOptions } from './commands/down';
-import { exec, execOptions } from './commands/exec';
-import { planCommand, planOptions } from './commands/plan';
-import { ps, psOptions } from './commands/ps';
-import { up, upOptions } from './commands/up';
 import type { Cli } from './context';
 
-interface Verb {
+interface Command {
   run(cli: Cli, argv: string[]): Promise<number>;
-  usage: string;
-  summary: string;
   options: OptionSpec[];
 }
 
+interface Verb {
+  usage: string;
+  summary: string;
+  /** Loaded on use: `--version` or `ps` should not pay for the planner and netlink. */
+  load(): Command;
+}
+
 const verbs: Record<string, Verb> = {
-  up: { run: up, usage: 'tscompose up [-d] [--dry-run] [SERVICE...]', summary: 'Create and start the project (converge the machine to the file).', options: upOptions },
-  down: { run: down, usage: 'tscompose down [-t SECONDS]', summary: 'Stop and remove everything the project made.', options: downOptions },
-  ps: { run: ps, usage: 'tscompose ps [--json] [-a] [SERVICE...]', summary: 'List the project’s containers.', options: psOptions },
-  plan: { run: planCommand, usage: 'tscompose plan [--json] [SERVICE...]', summary: 'Show what `up` would change, and why.', options: planOptions },
-  config: { run: config, usage: 'tscompose config', summary: 'Print the normalized, interpolated compose file.', options: configOptions },
-  exec: { run: exec, usage: 'tscompose exec [-T] SERVICE COMMAND [ARGS...]', summary: 'Run a command in a running container.', options: execOptions },
+  up: {
+    usage: 'tscompose up [-d] [--dry-run] [SERVICE...]',
+    summary: 'Create and start the project (converge the machine to the file).',
+    load: () => {
+      const c: typeof import('./commands/up') = require('./commands/up');
+      return { run: c.up, options: c.upOptions };
+    },
+  },
+  down: {
+    usage: 'tscompose down [-t SECONDS]',
+    summary: 'Stop and remove everything the project made.',
+    load: () => {
+      const c: typeof import('./commands/down') = require('./commands/down');
+      return { run: c.down, options: c.downOptions };
+    },
+  },
+  ps: {
+    usage: 'tscompose ps [--json] [-a] [SERVICE...]',
+    summary: 'List the project’s containers.',
+    load: () => {
+      const c: typeof import('./commands/ps') = require('./commands/ps');
+      return { run: c.ps, options: c.psOptions };
+    },
+  },
+  plan: {
+    usage: 'tscompose plan [--json] [SERVICE...]',
+    summary: 'Show what `up` would change, and why.',
+    load: () => {
+      const c: typeof import('./commands/plan') = require('./commands/plan');
+      return { run: c.planCommand, options: c.planOptions };
+    },
+  },
+  config: {
+    usage: 'tscompose config',
+    summary: 'Print the normalized, interpolated compose file.',
+    load: () => {
+      const c: typeof import('./commands/config') = require('./commands/config');
+      return { run: c.config, options: c.configOptions };
+    },
+  },
+  logs: {
+    usage: 'tscompose logs [-f] [-t] [--tail N] [SERVICE...]',
+    summary: 'Show the output of the project’s containers.',
+    load: () => {
+      const c: typeof import('./commands/logs') = require('./commands/logs');
+      return { run: c.logs, options: c.logsOptions };
+    },
+  },
+  exec: {
+    usage: 'tscompose exec [-T] SERVICE COMMAND [ARGS...]',
+    summary: 'Run a command in a running container.',
+    load: () => {
+      const c: typeof import('./commands/exec') = require('./commands/exec');
+      return { run: c.exec, options: c.execOptions };
+    },
+  },
 };
 
 export const VERSION = '0.1.0';
@@ -70,11 +119,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     const v = verbs[verb];
     if (!v) throw new UsageError(`unknown command ${JSON.stringify(verb)} (try: ${Object.keys(verbs).join(', ')})`);
+    const command = v.load();
     if (rest.includes('--help') || rest.includes('-h')) {
-      cli.out(helpFor(v.usage, v.summary, v.options));
+      cli.out(helpFor(v.usage, v.summary, command.options));
       return 0;
     }
-    return await v.run(cli, rest);
+    return await command.run(cli, rest);
   } catch (e) {
     return report(cli, e);
   }

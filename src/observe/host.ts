@@ -21,6 +21,7 @@ export async function observeLinks(rtnl: Rtnl): Promise<{ links: ObservedLink[];
     ...(l.mac ? { mac: l.mac } : {}),
     up: l.up,
     ...(l.master ? { master: byIndex.get(l.master)?.name } : {}),
+    ...(l.peerIndex !== undefined ? { peerIndex: l.peerIndex } : {}),
     addresses: addrs.filter((a) => a.index === l.index).map((a) => ({ address: a.address, prefixLen: a.prefixLen })),
   }));
   const main = routes

@@ -15,11 +15,19 @@ export interface ObserveOptions {
   state: StateDir;
   /** Socket in the host namespace. */
   rtnl: Rtnl;
+  /**
+   * Read links and routes inside each namespace (drift detection). `down`
+   * removes namespaces wholesale and needs only their names.
+   */
+  inspectNamespaces?: boolean;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
-  const [host, netns] = await Promise.all([observeLinks(opts.rtnl), observeNamespaces(project)]);
+  const [host, netns] = await Promise.all([
+    observeLinks(opts.rtnl),
+    opts.inspectNamespaces === false ? namespaceNames(project) : observeNamespaces(project),
+  ]);
   const journal = state.readState(project);
   return {
     hostLinks: host.links,
@@ -51,6 +59,10 @@ export async function observeNamespaces(project: string): Promise<Record<string,
     }),
   );
   return Object.fromEntries(entries);
+}
+
+function namespaceNames(project: string): Record<string, ObservedNetns> {
+  return Object.fromEntries(listNetns(netnsPrefix(project)).map((name) => [name, { name, links: [], routes: [] }]));
 }
 
 function otherProjects(state: StateDir, project: string): OtherProject[] {

@@ -152,7 +152,10 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
     for (const iface of c.interfaces) {
       const host = hostLinks.get(iface.hostVeth);
       const peer = ns?.links.find((l) => l.name === iface.ifname);
-      const healthy = host?.kind === 'veth' && peer?.kind === 'veth';
+      // Both ends exist and are each other's peer (a name can be held by another pair after edits).
+      const paired =
+        host?.peerIndex === undefined || peer?.peerIndex === undefined || (host.peerIndex === peer.index && peer.peerIndex === host.index);
+      const healthy = host?.kind === 'veth' && peer?.kind === 'veth' && paired;
       const target = `${iface.ifname} of ${c.name}`;
       if (!healthy) {
         const after: string[] = [];
@@ -165,7 +168,11 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
               kind: 'veth.delete',
               id: `veth.delete:${c.name}:${iface.network}`,
               target,
-              reason: host ? `peer ${iface.ifname} missing in the namespace` : `host end ${iface.hostVeth} missing`,
+              reason: !host
+                ? `host end ${iface.hostVeth} missing`
+                : !peer
+                  ? `peer ${iface.ifname} missing in the namespace`
+                  : `${iface.ifname} in the namespace is not the peer of ${iface.hostVeth}`,
               container: c.name,
               ...(host ? { hostVeth: iface.hostVeth } : { netns, peer: iface.ifname }),
             }),
@@ -397,6 +404,15 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
       }),
     );
   }
+  // ----------------------------------------------------------------- removal
+  if (!only) removals(desired, observed, opts, push);
+
+  // A new veth follows every veth removal of its container: the name it takes may be freed by one.
+  for (const a of out) {
+    if (a.kind !== 'veth.create') continue;
+    for (const d of out) if (d.kind === 'veth.delete' && d.container === a.container && !a.after.includes(d.id)) a.after.push(d.id);
+  }
+
   // Starts follow their container's setup and their dependencies' starts.
   for (const a of out) {
     if (a.kind !== 'container.start') continue;
@@ -407,9 +423,6 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
       if (id) a.after.push(id);
     }
   }
-
-  // ----------------------------------------------------------------- removal
-  if (!only) removals(desired, observed, opts, push);
   return out;
 }
 
@@ -440,15 +453,33 @@ function removals(desired: Desired, observed: Observed, opts: DiffOptions, push:
   // Every stop precedes every namespace removal: a container may live in another's namespace.
   const allStops = [...stopIds.values()];
 
-  // Host ends of veths that no desired container wants.
+  // Namespaces no desired container lives in: deleting one destroys the veths inside it.
+  const wantedNs = new Set(
+    Object.values(desired.containers).flatMap((c) => (c.netns.kind === 'own' ? [c.netns.name] : [])),
+  );
+  const doomedNs = new Set(
+    [
+      ...Object.keys(observed.netns),
+      ...Object.values(state?.containers ?? {}).flatMap((c) => (c.netns ? [c.netns] : [])),
+    ].filter((ns) => !wantedNs.has(ns) && ns.startsWith(netnsPrefix(project)) && observed.netns[ns]),
+  );
+
+  // Host ends of veths that no desired container wants, unless their namespace goes anyway.
   const wantedVeths = new Set(Object.values(desired.containers).flatMap((c) => c.interfaces.map((i) => i.hostVeth)));
-  const stateVeths = new Set(Object.values(state?.containers ?? {}).flatMap((c) => c.interfaces.map((i) => i.hostVeth)));
+  const vethOwner = new Map<string, { container: string; netns?: string }>();
+  for (const [name, c] of Object.entries(state?.containers ?? {})) {
+    for (const i of c.interfaces) vethOwner.set(i.hostVeth, { container: name, ...(c.netns ? { netns: c.netns } : {}) });
+  }
   for (const l of observed.hostLinks) {
     if (wantedVeths.has(l.name)) continue;
     const mark = parseOwnerAlias(l.alias);
-    const ours = (mark?.project === project && mark.object.startsWith('veth:')) || (stateVeths.has(l.name) && l.kind === 'veth');
+    const known = vethOwner.get(l.name);
+    const ours = (mark?.project === project && mark.object.startsWith('veth:')) || (known && l.kind === 'veth');
     if (!ours) continue;
-    const container = mark?.object.split(':')[1] ?? '';
+    const container = known?.container ?? mark?.object.split(':')[1] ?? '';
+    const netns = known?.netns ?? desired.containers[container]?.netns;
+    const nsName = typeof netns === 'string' ? netns : netns?.kind === 'own' ? netns.name : undefined;
+    if (nsName && doomedNs.has(nsName)) continue;
     const stop = stopIds.get(container);
     removedIds.push(
       push({
@@ -463,23 +494,13 @@ function removals(desired: Desired, observed: Observed, opts: DiffOptions, push:
     );
   }
 
-  // Namespaces no desired container lives in.
-  const wantedNs = new Set(
-    Object.values(desired.containers).flatMap((c) => (c.netns.kind === 'own' ? [c.netns.name] : [])),
-  );
-  const candidates = new Set([
-    ...Object.keys(observed.netns),
-    ...Object.values(state?.containers ?? {}).flatMap((c) => (c.netns ? [c.netns] : [])),
-  ]);
-  for (const ns of [...candidates].sort()) {
-    if (wantedNs.has(ns) || !ns.startsWith(netnsPrefix(project))) continue;
-    if (!observed.netns[ns]) continue;
+  for (const ns of [...doomedNs].sort()) {
     removedIds.push(
       push({
         kind: 'netns.delete',
         id: `netns.delete:${ns}`,
         target: ns,
-        reason: 'container removed',
+        reason: 'container removed (its veths go with it)',
         after: allStops,
         netns: ns,
       }),

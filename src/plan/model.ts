@@ -117,6 +117,8 @@ export interface ObservedLink {
   up: boolean;
   /** Name of the master (bridge), if enslaved. */
   master?: string;
+  /** For a veth: ifindex of its peer, in the peer's namespace. */
+  peerIndex?: number;
   addresses: ObservedAddress[];
 }
 

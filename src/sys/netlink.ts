@@ -7,7 +7,9 @@
  * not serialized: callers may issue many at once and the kernel answers each
  * in order, which is where bulk speed comes from.
  */
-import { createRtNetlink, type RtNetlinkSocket, type rt } from 'netlink';
+// The rtnetlink part only: the package's index also loads its nl80211, WireGuard and genl codecs (~15 ms).
+import { createRtNetlink, type RtNetlinkSocket } from 'netlink/dist/rt/rt';
+import type * as rt from 'netlink/dist/rt/gen_structs';
 import { isIPv4 } from 'node:net';
 import { constants as osConstants } from 'node:os';
 
@@ -112,6 +114,8 @@ export interface LinkInfo {
   up: boolean;
   /** ifindex of the master (bridge port). */
   master?: number;
+  /** IFLA_LINK: for a veth, the ifindex of its peer (in the peer's namespace). */
+  peerIndex?: number;
 }
 
 export interface AddrInfo {
@@ -184,21 +188,54 @@ export class Rtnl {
    */
   private dumping: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Requests in flight are bounded: replies (a link is ~1.5 KB) must fit the
+   * socket's receive buffer (rmem_max, 208 KiB by default), or the kernel
+   * drops them and reports ENOBUFS, which the netlink package cannot survive.
+   */
+  private inflight = 0;
+  private readonly queue: Array<() => void> = [];
+  static readonly MAX_IN_FLIGHT = 32;
+
   private constructor(private readonly sock: RtNetlinkSocket) {}
 
+  /** The socket's request methods, each going through `call`. */
+  private readonly api = {
+    newLink: (...a: Parameters<RtNetlinkSocket['newLink']>) => this.call((s) => s.newLink(...a)),
+    setLink: (...a: Parameters<RtNetlinkSocket['setLink']>) => this.call((s) => s.setLink(...a)),
+    delLink: (...a: Parameters<RtNetlinkSocket['delLink']>) => this.call((s) => s.delLink(...a)),
+    newAddress: (...a: Parameters<RtNetlinkSocket['newAddress']>) => this.call((s) => s.newAddress(...a)),
+    delAddress: (...a: Parameters<RtNetlinkSocket['delAddress']>) => this.call((s) => s.delAddress(...a)),
+    newRoute: (...a: Parameters<RtNetlinkSocket['newRoute']>) => this.call((s) => s.newRoute(...a)),
+    delRoute: (...a: Parameters<RtNetlinkSocket['delRoute']>) => this.call((s) => s.delRoute(...a)),
+  };
+
+  private async slot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inflight >= Rtnl.MAX_IN_FLIGHT) await new Promise<void>((r) => this.queue.push(r));
+    this.inflight++;
+    try {
+      return await fn();
+    } finally {
+      this.inflight--;
+      this.queue.shift()?.();
+    }
+  }
+
   private dump<T>(fn: () => Promise<T>, syscall: string): Promise<T> {
-    const run = this.dumping.then(fn, fn);
+    const go = () => this.slot(fn);
+    const run = this.dumping.then(go, go);
     this.dumping = run.catch(() => undefined);
     return tag(run, syscall);
   }
 
-  /** The socket, once no dump is in progress. */
-  private async ready(): Promise<RtNetlinkSocket> {
+  /** Run one request once no dump is in progress, within the in-flight bound. */
+  private async call<T>(fn: (s: RtNetlinkSocket) => Promise<T>): Promise<T> {
     // A dump queued while we waited may already be sending: wait for it too.
     for (let d = this.dumping; ; d = this.dumping) {
       await d;
-      if (d === this.dumping) return this.sock;
+      if (d === this.dumping) break;
     }
+    return this.slot(() => fn(this.sock));
   }
 
   /** A socket in the calling thread's current network namespace. */
@@ -218,7 +255,7 @@ export class Rtnl {
 
   async linkByName(name: string): Promise<LinkInfo | undefined> {
     try {
-      const [m] = await (await this.ready()).getLink({}, { ifname: name });
+      const [m] = await this.call((s) => s.getLink({}, { ifname: name }));
       return m ? toLinkInfo(m) : undefined;
     } catch (e) {
       const err = asErrno(e, 'RTM_GETLINK');
@@ -235,7 +272,7 @@ export class Rtnl {
       attr(IFLA_INFO_DATA, attr(IFLA_BR_STP_STATE, u32(0))),
     ]);
     await tag(
-      (await this.ready()).newLink(
+      this.api.newLink(
         { flags: opts.up === false ? {} : { up: true }, change: { up: true } },
         {
           ifname: opts.name,
@@ -264,7 +301,7 @@ export class Rtnl {
     const peer = Buffer.concat([ifinfomsg(0, 0), ...peerAttrs]);
     const info = Buffer.concat([attr(IFLA_INFO_KIND, cstr('veth')), attr(IFLA_INFO_DATA, attr(VETH_INFO_PEER, peer))]);
     await tag(
-      (await this.ready()).newLink(
+      this.api.newLink(
         { flags: { up: true }, change: { up: true } },
         {
           ifname: v.name,
@@ -278,18 +315,20 @@ export class Rtnl {
     );
   }
 
+  /** Change a link, named by ifindex or by name (the kernel looks the name up: no extra round trip). */
   // Equivalent to: ip link set dev NAME [up|down] [mtu N] [master BR|nomaster] [alias TEXT] [address MAC]
   async setLink(
-    index: number,
+    link: number | string,
     change: { up?: boolean; mtu?: number; master?: number; alias?: string; mac?: string },
   ): Promise<void> {
-    const data: rt.Link = { index };
+    const data: rt.Link = { index: typeof link === 'number' ? link : 0 };
     if (change.up !== undefined) {
       data.flags = change.up ? { up: true } : {};
       data.change = { up: true };
     }
     await tag(
-      (await this.ready()).setLink(data, {
+      this.api.setLink(data, {
+        ...(typeof link === 'string' ? { ifname: link } : {}),
         ...(change.mtu !== undefined ? { mtu: change.mtu } : {}),
         ...(change.master !== undefined ? { master: change.master } : {}),
         ...(change.alias !== undefined ? { ifalias: change.alias } : {}),
@@ -303,7 +342,7 @@ export class Rtnl {
   // Equivalent to: ip link del dev NAME
   async deleteLink(index: number): Promise<void> {
     try {
-      await (await this.ready()).delLink({ index });
+      await this.api.delLink({ index });
     } catch (e) {
       const err = asErrno(e, 'RTM_DELLINK');
       if (err.code === 'ENODEV') return;
@@ -329,7 +368,7 @@ export class Rtnl {
     const fam = familyOf(address);
     const raw = ipToBuffer(address);
     try {
-      await (await this.ready()).newAddress(
+      await this.api.newAddress(
         { family: fam === 4 ? AF_INET : AF_INET6, prefixlen: prefixLen, index, ...(fam === 6 ? { flags: { nodad: true } } : {}) },
         { local: raw, address: raw },
         { flags: NLM_F_CREATE | NLM_F_EXCL },
@@ -349,7 +388,7 @@ export class Rtnl {
     const fam = familyOf(address);
     const raw = ipToBuffer(address);
     try {
-      await (await this.ready()).delAddress({ family: fam === 4 ? AF_INET : AF_INET6, prefixlen: prefixLen, index }, { local: raw, address: raw });
+      await this.api.delAddress({ family: fam === 4 ? AF_INET : AF_INET6, prefixlen: prefixLen, index }, { local: raw, address: raw });
     } catch (e) {
       const err = asErrno(e, 'RTM_DELADDR');
       if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENODEV') return;
@@ -385,7 +424,7 @@ export class Rtnl {
   async replaceRoute(r: { dst: string; gateway?: string; oif?: number; metric?: number }): Promise<void> {
     const { family, dstBuf, dstLen } = routeDst(r.dst, r.gateway);
     await tag(
-      (await this.ready()).newRoute(
+      this.api.newRoute(
         {
           family: family === 4 ? AF_INET : AF_INET6,
           dstLen,
@@ -410,7 +449,7 @@ export class Rtnl {
   async deleteRoute(r: { dst: string; gateway?: string; family?: 4 | 6 }): Promise<void> {
     const { family, dstBuf, dstLen } = routeDst(r.dst, r.gateway, r.family);
     try {
-      await (await this.ready()).delRoute(
+      await this.api.delRoute(
         { family: family === 4 ? AF_INET : AF_INET6, dstLen, table: RT_TABLE_MAIN },
         { ...(dstBuf ? { dst: dstBuf } : {}), ...(r.gateway ? { gateway: ipToBuffer(r.gateway) } : {}) },
       );
@@ -452,5 +491,6 @@ function toLinkInfo(m: { data: rt.Link; attrs: any }): LinkInfo {
     mac: bufferToMac(m.attrs.address),
     up: !!m.data.flags?.up,
     master: m.attrs.master || undefined,
+    peerIndex: Buffer.isBuffer(m.attrs.link) && m.attrs.link.length >= 4 ? m.attrs.link.readUInt32LE(0) : undefined,
   };
 }

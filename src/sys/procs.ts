@@ -5,17 +5,27 @@
  */
 import * as fs from 'node:fs';
 
-// Equivalent to: ip netns pids NAME
-export function pidsInNetns(inode: number): number[] {
-  const want = `net:[${inode}]`;
-  const out: number[] = [];
+/**
+ * Every process's network namespace inode, read once: /proc is walked a
+ * single time however many namespaces are being removed.
+ */
+// Equivalent to: for each NAME: ip netns pids NAME
+export function pidsByNetns(): Map<number, number[]> {
+  const out = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    let link: string;
     try {
-      if (fs.readlinkSync(`/proc/${entry}/ns/net`) === want) out.push(Number(entry));
+      link = fs.readlinkSync(`/proc/${entry}/ns/net`);
     } catch {
-      /* exited meanwhile, or a kernel thread */
+      continue; // exited meanwhile, or a kernel thread
     }
+    const m = /^net:\[(\d+)\]$/.exec(link);
+    if (!m) continue;
+    const inode = Number(m[1]);
+    const list = out.get(inode);
+    if (list) list.push(Number(entry));
+    else out.set(inode, [Number(entry)]);
   }
   return out;
 }

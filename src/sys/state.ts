@@ -144,7 +144,8 @@ export function writeInPlace(file: string, content: string, mode = 0o644): void 
     fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
   } catch (e: any) {
     if (e?.code !== 'ENOENT') throw e;
-    writeAtomic(file, content, mode);
+    // New file: nothing has it mounted yet, and a crash leaves a file the next run rewrites.
+    fs.writeFileSync(file, content, { mode, flag: 'wx' });
     return;
   }
   try {

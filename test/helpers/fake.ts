@@ -29,10 +29,22 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     if (c.netns.kind === 'own') {
       const links: ObservedLink[] = [{ name: 'lo', index: 1, up: true, addresses: [{ address: '127.0.0.1', prefixLen: 8 }] }];
       c.interfaces.forEach((i, k) => {
-        hostLinks.push({ name: i.hostVeth, index: index++, kind: 'veth', alias: i.alias, mtu: i.mtu, up: true, master: i.bridge, addresses: [] });
+        const hostIndex = index++;
+        hostLinks.push({
+          name: i.hostVeth,
+          index: hostIndex,
+          kind: 'veth',
+          alias: i.alias,
+          mtu: i.mtu,
+          up: true,
+          master: i.bridge,
+          peerIndex: 2 + k,
+          addresses: [],
+        });
         links.push({
           name: i.ifname,
           index: 2 + k,
+          peerIndex: hostIndex,
           kind: 'veth',
           mtu: i.mtu,
           mac: i.mac,

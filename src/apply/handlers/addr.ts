@@ -1,12 +1,12 @@
 import type { Action } from '../../plan/actions';
-import { requireIndex, type ApplyEnv } from '../env';
+import { linkIndex, type ApplyEnv } from '../env';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
 // Equivalent to: ip -n NS addr add ADDRESS/PREFIX dev IFNAME
 export async function ensureAddress(a: Of<'addr.add'>, env: ApplyEnv): Promise<void> {
-  const rtnl = env.sockets.get(a.netns);
-  await rtnl.addAddress(await requireIndex(rtnl, a.ifname, a.netns), a.address, a.prefixLen);
+  const index = await linkIndex(env, a.netns, a.ifname);
+  await env.sockets.get(a.netns).addAddress(index, a.address, a.prefixLen);
 }
 
 // Equivalent to: ip -n NS addr del ADDRESS/PREFIX dev IFNAME
@@ -18,8 +18,8 @@ export async function removeAddress(a: Of<'addr.delete'>, env: ApplyEnv): Promis
 
 // Equivalent to: ip -n NS route replace DST via VIA dev IFNAME
 export async function ensureRoute(a: Of<'route.replace'>, env: ApplyEnv): Promise<void> {
-  const rtnl = env.sockets.get(a.netns);
-  await rtnl.replaceRoute({ dst: a.dst, gateway: a.via, oif: await requireIndex(rtnl, a.ifname, a.netns) });
+  const index = await linkIndex(env, a.netns, a.ifname);
+  await env.sockets.get(a.netns).replaceRoute({ dst: a.dst, gateway: a.via, oif: index });
 }
 
 // Equivalent to: ip -n NS route del DST [via VIA]

@@ -1,6 +1,6 @@
 import type { Action } from '../../plan/actions';
 import { parseOwnerAlias } from '../../plan/names';
-import type { ApplyEnv } from '../env';
+import { forgetIndex, type ApplyEnv } from '../env';
 import { faultPoint } from '../fault';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -42,8 +42,23 @@ export async function updateBridge(a: Of<'bridge.update'>, env: ApplyEnv): Promi
   if (a.addAddress) await env.host.addAddress(link.index, a.addAddress.address, a.addAddress.prefixLen);
 }
 
-// Equivalent to: ip link del NAME
+/**
+ * Namespaces removed just before take their veths with them, but the kernel
+ * does that asynchronously: wait (briefly) until no port is left, so that
+ * when `down` returns nothing of ours is on the machine.
+ */
+// Equivalent to: while ip link show master NAME | grep -q .; do sleep 0.01; done; ip link del NAME
 export async function removeBridge(a: Of<'bridge.delete'>, env: ApplyEnv): Promise<void> {
+  forgetIndex(env, undefined, a.bridge);
   const link = await env.host.linkByName(a.bridge);
-  if (link) await env.host.deleteLink(link.index);
+  if (!link) return;
+  const deadline = Date.now() + PORTS_GONE_TIMEOUT_MS;
+  for (;;) {
+    const ports = (await env.host.links()).filter((l) => l.master === link.index && parseOwnerAlias(l.alias)?.project === env.project);
+    if (!ports.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await env.host.deleteLink(link.index);
 }
+
+const PORTS_GONE_TIMEOUT_MS = 5000;

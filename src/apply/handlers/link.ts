@@ -1,14 +1,13 @@
 import type { Action } from '../../plan/actions';
-import { requireIndex, type ApplyEnv } from '../env';
+import { linkIndex, type ApplyEnv } from '../env';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
 // Equivalent to: ip [-n NS] link set IFNAME [up] [mtu MTU] [master BRIDGE] [address MAC]
 export async function updateLink(a: Of<'link.update'>, env: ApplyEnv): Promise<void> {
   const rtnl = a.netns ? env.sockets.get(a.netns) : env.host;
-  const index = await requireIndex(rtnl, a.ifname, a.netns ?? 'the host');
-  const master = a.master ? await requireIndex(env.host, a.master, 'the host') : undefined;
-  await rtnl.setLink(index, {
+  const master = a.master ? await linkIndex(env, undefined, a.master) : undefined;
+  await rtnl.setLink(a.ifname, {
     ...(a.up !== undefined ? { up: a.up } : {}),
     ...(a.mtu !== undefined ? { mtu: a.mtu } : {}),
     ...(master !== undefined ? { master } : {}),

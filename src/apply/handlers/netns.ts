@@ -1,6 +1,6 @@
 import type { Action } from '../../plan/actions';
 import { createNetns, deleteNetns, netnsInode } from '../../sys/netns';
-import { killAll, pidsInNetns } from '../../sys/procs';
+import { killAll } from '../../sys/procs';
 import type { ApplyEnv } from '../env';
 import { faultPoint } from '../fault';
 
@@ -29,7 +29,8 @@ export async function ensureNetns(a: Of<'netns.create'>, env: ApplyEnv): Promise
 // Equivalent to: ip netns pids NAME | xargs -r kill -9; ip netns del NAME
 export async function removeNetns(a: Of<'netns.delete'>, env: ApplyEnv): Promise<void> {
   env.sockets.forget(a.netns);
+  for (const key of env.indexes.keys()) if (key.startsWith(`${a.netns}/`)) env.indexes.delete(key);
   const inode = netnsInode(a.netns);
-  if (inode !== undefined) killAll(pidsInNetns(inode));
+  if (inode !== undefined) killAll(env.pidsByNetns().get(inode) ?? []);
   deleteNetns(a.netns);
 }

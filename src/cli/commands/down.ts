@@ -28,7 +28,7 @@ export async function down(cli: Cli, argv: string[]): Promise<number> {
   try {
     const dry = flag(args, 'dry-run');
     if (!dry) session.lockProject();
-    const observed = await session.observe();
+    const observed = await session.observe({ inspectNamespaces: false });
     const p = plan(nothing(name), observed, { stopTimeoutSec });
     if (dry) {
       cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));

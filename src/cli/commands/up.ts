@@ -1,5 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execute } from '../../apply/execute';
 import { Session } from '../../apply/session';
+import { stopContainers } from '../../apply/stop';
+import { ExitCode } from '../../errors';
+import { observeContainer } from '../../observe/containers';
+import { followLogs } from '../../sys/logs';
 import { plan, resolve } from '../../plan';
 import { countActions } from '../../plan/actions';
 import { journalAfter, journalBefore } from '../../plan/journal';
@@ -7,9 +13,10 @@ import { ensureNetnsDir } from '../../sys/netns';
 import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
+import { lineWriter } from './logs';
 
 export const upOptions: OptionSpec[] = [
-  { name: 'detach', short: 'd', type: 'boolean', description: 'Run containers in the background (the only mode today)' },
+  { name: 'detach', short: 'd', type: 'boolean', description: 'Run containers in the background (default: stay attached to their output; Ctrl-C stops them)' },
   { name: 'dry-run', type: 'boolean', description: 'Show the plan and change nothing' },
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period when a container must be stopped (default 10)' },
   { name: 'json', type: 'boolean', description: 'Print the result (or the plan, with --dry-run) as JSON on stdout' },
@@ -22,7 +29,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
   const stopTimeoutSec = nonNegativeInt(str(args, 'timeout'), '--timeout', 10);
   const json = flag(args, 'json');
   const session = new Session(project.name, cli.state, progress(cli, project.name));
-  const started = performance.now();
+  const startedAt = performance.now();
   try {
     if (flag(args, 'dry-run')) {
       const observed = await session.observe();
@@ -50,6 +57,10 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     } finally {
       global.release();
     }
+    const selected = Object.values(desired.containers).filter((c) => !desired.only || desired.only.includes(c.name));
+    const logFile = (c: string) => path.join(cli.state.containerDir(project.name, c), 'container.log');
+    // Attached: show output from this start on, as Docker Compose does.
+    const offsets = new Map(selected.map((c) => [c.name, fileSize(logFile(c.name))]));
     if (countActions(p)) {
       ensureNetnsDir();
       await execute(p, session.env());
@@ -57,9 +68,8 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     cli.state.writeState(
       journalAfter(observed.state, desired, { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() }),
     );
-    const untouched = Object.keys(desired.containers).filter(
-      (c) => (!desired.only || desired.only.includes(c)) && !p.waves.flat().some((a) => a.kind === 'container.start' && a.container === c),
-    );
+    const started = new Set(p.waves.flat().flatMap((a) => (a.kind === 'container.start' ? [a.container] : [])));
+    const untouched = Object.keys(desired.containers).filter((c) => (!desired.only || desired.only.includes(c)) && !started.has(c));
     if (!json) for (const c of untouched) cli.err(` ✔ Container ${c}  Running\n`);
     if (json) {
       cli.out(
@@ -67,7 +77,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
           {
             project: project.name,
             actions: countActions(p),
-            durationMs: Math.round(performance.now() - started),
+            durationMs: Math.round(performance.now() - startedAt),
             containers: Object.keys(desired.containers).sort(),
             networks: Object.values(desired.networks).map((n) => ({ name: n.key, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway })),
           },
@@ -76,8 +86,72 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
         ) + '\n',
       );
     }
-    return 0;
+    if (flag(args, 'detach') || json) return 0;
+    return await attach(cli, session, selected, offsets, logFile, stopTimeoutSec);
   } finally {
     session.close();
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Print the containers' output until they have all exited, or until Ctrl-C,
+ * which stops them (a second Ctrl-C leaves them running and returns).
+ */
+async function attach(
+  cli: Cli,
+  session: Session,
+  containers: Array<{ name: string; service: string }>,
+  offsets: Map<string, number>,
+  logFile: (c: string) => string,
+  stopTimeoutSec: number,
+): Promise<number> {
+  const write = lineWriter(
+    cli,
+    containers.map((c) => c.name),
+    { prefix: true, timestamps: false },
+  );
+  let interrupted = 0;
+  const onSigint = () => {
+    interrupted++;
+    if (interrupted === 1) cli.err('Gracefully stopping... (press Ctrl+C again to force)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    let lastCheck = 0;
+    let allExited = false;
+    await followLogs(
+      containers.map((c) => ({ key: c.name, file: logFile(c.name), offset: offsets.get(c.name) ?? 0 })),
+      write,
+      () => {
+        if (interrupted) return true;
+        if (Date.now() - lastCheck > 500) {
+          lastCheck = Date.now();
+          allExited = containers.every((c) => !observeContainer(session.state.containerDir(session.project, c.name), c.name).running);
+        }
+        return allExited;
+      },
+    );
+    if (!interrupted) return 0;
+    // A second Ctrl-C stops waiting: the containers are left as they are.
+    let forced: () => void = () => {};
+    const force = new Promise<void>((resolve) => (forced = () => interrupted > 1 && resolve()));
+    process.on('SIGINT', forced);
+    try {
+      const running = containers.filter((c) => observeContainer(session.state.containerDir(session.project, c.name), c.name).running);
+      await Promise.race([stopContainers(session, running, stopTimeoutSec), force]);
+    } finally {
+      process.off('SIGINT', forced);
+    }
+    return ExitCode.interrupted;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }

@@ -126,13 +126,35 @@ test('changing one static address changes that service and only the hosts files 
   t.false(acts.some((a) => a.kind === 'container.stop'), 'no restart for an address change');
 });
 
+test('detaching a network from a running container renumbers its interfaces without a restart', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  const db = desired.containers['app-db-1']!;
+  t.deepEqual(db.interfaces.map((i) => `${i.network}:${i.ifname}`), ['front:eth0', 'back:eth1']);
+  const detached = twoTier();
+  detached.services.db!.networks = [attach('back')]; // back moves from eth1 to eth0
+  const acts = all(plan(resolve(detached, obs), obs));
+  const back = db.interfaces.find((i) => i.network === 'back')!.hostVeth;
+  const front = db.interfaces.find((i) => i.network === 'front')!.hostVeth;
+  t.deepEqual(acts.filter((a) => a.kind.startsWith('veth.')).map((a) => `${a.kind} ${a.target}: ${a.reason}`).sort(), [
+    'veth.create eth0 of app-db-1: missing',
+    'veth.delete eth0 of app-db-1: eth0 in the namespace is not the peer of ' + back,
+    'veth.delete eth1 of app-db-1: not in the file any more',
+    `veth.delete ${front}: network detached`,
+  ]);
+  const create = acts.find((a) => a.kind === 'veth.create')!;
+  t.is(acts.filter((a) => a.kind === 'veth.delete').every((d) => create.after.includes(d.id)), true, 'the new veth waits for every removal');
+  t.false(acts.some((a) => a.kind.startsWith('netns.') || a.kind.startsWith('container.')), 'no restart to detach a network');
+});
+
 test('removing a service and a network removes exactly their objects, bridges last', (t) => {
   const desired = resolve(twoTier(), emptyObserved());
   const obs = observedAfter(desired);
   const smaller = project('app', [service('web', { networks: [attach('front')] })], [network('front')]);
   const p = plan(resolve(smaller, obs), obs);
   // web's /etc/hosts loses db: rewritten in place, no restart.
-  t.deepEqual(kinds(p), [['container.stop', 'files.write'], ['veth.delete', 'veth.delete', 'netns.delete'], ['bridge.delete']]);
+  // The namespace takes db's veths with it; the bridge goes once it has no ports.
+  t.deepEqual(kinds(p), [['container.stop', 'files.write'], ['netns.delete'], ['bridge.delete']]);
   t.is(all(p).find((a) => a.kind === 'bridge.delete')!.target, desired.networks.back!.bridge);
 });
 
@@ -147,7 +169,7 @@ test('down plans the removal of everything we own and nothing else', (t) => {
   t.false(targets.includes('tsc-v-000000000'));
   t.deepEqual(
     all(p).map((a) => a.kind).sort(),
-    ['bridge.delete', 'bridge.delete', 'container.stop', 'container.stop', 'netns.delete', 'netns.delete', 'veth.delete', 'veth.delete', 'veth.delete'],
+    ['bridge.delete', 'bridge.delete', 'container.stop', 'container.stop', 'netns.delete', 'netns.delete'],
   );
 });
 

@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { UsageError } from '../../errors';
+import { followLogs, readLog, type LogLine } from '../../sys/logs';
+import { flag, parseOptions, str, type OptionSpec } from '../args';
+import { projectNameFor, type Cli } from '../context';
+
+export const logsOptions: OptionSpec[] = [
+  { name: 'follow', short: 'f', type: 'boolean', description: 'Keep printing new output' },
+  { name: 'timestamps', short: 't', type: 'boolean', description: 'Show the time of each line' },
+  { name: 'tail', short: 'n', type: 'string', arg: 'N', description: 'Only the last N lines of each container (default: all)' },
+  { name: 'no-prefix', type: 'boolean', description: 'Do not prefix lines with the container name' },
+];
+
+/** Printing lines the Docker Compose way: `name  | text`, names padded to line up. */
+export function lineWriter(cli: Cli, names: string[], opts: { prefix: boolean; timestamps: boolean }) {
+  const width = Math.max(0, ...names.map((n) => n.length));
+  return (name: string, lines: LogLine[]) => {
+    let out = '';
+    for (const l of lines) {
+      const head = opts.prefix ? `${name.padEnd(width)}  | ` : '';
+      out += `${head}${opts.timestamps ? l.time + ' ' : ''}${l.text}\n`;
+    }
+    cli.out(out);
+  };
+}
+
+/** Output of the project's containers, from the logs their shims keep (works after the CLI has exited). */
+export async function logs(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, logsOptions);
+  const { name, project } = projectNameFor(cli);
+  const tailText = str(args, 'tail');
+  if (tailText !== undefined && !/^\d+$/.test(tailText) && tailText !== 'all') throw new UsageError(`--tail wants a number, not ${JSON.stringify(tailText)}`);
+  const tail = tailText === undefined || tailText === 'all' ? undefined : Number(tailText);
+  const journal = cli.state.readState(name);
+  const wanted = args.positionals;
+  if (project) {
+    const unknown = wanted.filter((s) => !project.services[s]);
+    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
+  }
+  const containers = Object.entries(journal?.containers ?? {})
+    .filter(([, c]) => !wanted.length || wanted.includes(c.service))
+    .map(([n]) => n)
+    .sort();
+  const write = lineWriter(cli, containers, { prefix: !flag(args, 'no-prefix'), timestamps: flag(args, 'timestamps') });
+  const files = containers.map((c) => {
+    const file = path.join(cli.state.containerDir(name, c), 'container.log');
+    const { lines, offset } = readLog(file, tail);
+    if (lines.length) write(c, lines);
+    return { key: c, file, offset };
+  });
+  if (!flag(args, 'follow')) return 0;
+  let stopped = false;
+  const onSignal = () => (stopped = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await followLogs(files, write, () => stopped);
+  return 0;
+}
