@@ -49,7 +49,7 @@ export interface ForeignDrop {
 
 export interface NftChain {
   name: string;
-  /** Base chains: `type filter hook forward priority filter; policy accept;`. */
+  /** Base chains: `type filter hook forward priority 0; policy accept;`. */
   base?: string;
   rules: string[];
 }
@@ -147,10 +147,14 @@ export function buildFirewall(desired: Desired, observed?: ObservedFirewall): Fi
 
   const forward: string[] = [];
   if (nets.length) {
+    // Internal networks first: not even published ports (through the gateway) lead out of them.
+    for (const n of nets.filter((x) => x.internal)) {
+      const b = q(n.bridge);
+      forward.push(`iifname ${b} oifname != ${b} drop`, `oifname ${b} iifname != ${b} drop`);
+    }
     forward.push(`oifname ${set(bridges)} ct state established,related accept`, `oifname ${set(bridges)} ct status dnat accept`);
     for (const n of nets) {
       const b = q(n.bridge);
-      if (n.internal) forward.push(`iifname ${b} oifname != ${b} drop`, `oifname ${b} iifname != ${b} drop`);
       forward.push(`iifname ${b} oifname ${b} ${n.icc ? 'accept' : 'drop'}`);
       const others = nets.filter((o) => o !== n).map((o) => q(o.bridge));
       if (others.length) forward.push(`iifname ${b} oifname ${set(others)} drop`);
@@ -174,13 +178,13 @@ export function buildFirewall(desired: Desired, observed?: ObservedFirewall): Fi
   const chain = (cname: string, base: string | undefined, rules: string[]) => {
     if (rules.length) chains.push({ name: cname, ...(base ? { base } : {}), rules });
   };
-  chain('raw-prerouting', 'type filter hook prerouting priority raw; policy accept;', raw);
+  chain('raw-prerouting', 'type filter hook prerouting priority -300; policy accept;', raw);
   chain('published', undefined, published);
-  chain('nat-prerouting', 'type nat hook prerouting priority dstnat; policy accept;', natPre);
-  chain('nat-output', 'type nat hook output priority dstnat; policy accept;', natOut);
-  chain('nat-postrouting', 'type nat hook postrouting priority srcnat; policy accept;', post);
-  chain('forward', 'type filter hook forward priority filter; policy accept;', forward);
-  chain('input', 'type filter hook input priority filter; policy accept;', input);
+  chain('nat-prerouting', 'type nat hook prerouting priority -100; policy accept;', natPre);
+  chain('nat-output', 'type nat hook output priority -100; policy accept;', natOut);
+  chain('nat-postrouting', 'type nat hook postrouting priority 100; policy accept;', post);
+  chain('forward', 'type filter hook forward priority 0; policy accept;', forward);
+  chain('input', 'type filter hook input priority 0; policy accept;', input);
 
   const tables: NftTable[] = [];
   if (chains.length) tables.push({ family: 'inet', name, chains });
@@ -191,7 +195,7 @@ export function buildFirewall(desired: Desired, observed?: ObservedFirewall): Fi
     tables.push({
       family: 'bridge',
       name,
-      chains: [{ name: 'forward', base: 'type filter hook forward priority filter; policy accept;', rules: [`iifname ${set(isolated.sort())} meta protocol { ip, ip6 } drop`] }],
+      chains: [{ name: 'forward', base: 'type filter hook forward priority 0; policy accept;', rules: [`iifname ${set(isolated.sort())} meta protocol { ip, ip6 } drop`] }],
     });
   }
   // The digest names a rule-less chain: comparing it and the rule counts tells drift without parsing rules back.

@@ -35,7 +35,7 @@ export async function listRuleset(): Promise<unknown[] | undefined> {
     if (e?.code === 'ENOENT') return undefined;
     throw e;
   }
-  if (r.code !== 0) throw Object.assign(new Error(`nft -j list ruleset: ${r.stderr.trim()}`), { code: 'ENFT', syscall: 'nft' });
+  if (r.code !== 0) throw new Error(`nft -j list ruleset: ${r.stderr.trim()}`);
   const parsed = JSON.parse(r.stdout || '{"nftables":[]}') as { nftables?: unknown[] };
   return parsed.nftables ?? [];
 }
@@ -45,6 +45,7 @@ export async function listRuleset(): Promise<unknown[] | undefined> {
 export async function applyScript(script: string): Promise<void> {
   const r = await runNft(['-f', '-'], script);
   if (r.code !== 0) {
-    throw Object.assign(new Error(`nft -f: ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')}`), { code: 'ENFT', syscall: 'nft' });
+    // nft names the failing line and the reason; keep it (the message is what the user sees).
+    throw new Error(`nft -f: ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
   }
 }
