@@ -65,7 +65,8 @@ export function hostActions(desired: Desired, observed: Observed, bridgeReady: M
         kind: 'firewall.apply',
         id: 'firewall.apply',
         target: name,
-        reason: fresh && !observed.state ? 'missing' : `drifted: ${reasons.join('; ')}`,
+        // A first apply is "missing"; what it does to other tables is said either way.
+        reason: fresh && !observed.state ? ['missing', ...reasons.filter((r) => r.includes('drops our traffic'))].join('; ') : `drifted: ${reasons.join('; ')}`,
         after: [],
         script: renderApply(model, observed.firewall, desired.project),
         notes,

@@ -4,6 +4,16 @@
  * ruleset comes out as JSON (`nft -j list ruleset`).
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+
+/**
+ * Debian's nft, found where Debian installs it before looking at PATH: another
+ * program may be called nft (npm's @vercel/nft puts one on PATH under npx).
+ */
+function nftPath(): string {
+  for (const p of ['/usr/sbin/nft', '/sbin/nft', '/usr/local/sbin/nft']) if (fs.existsSync(p)) return p;
+  return 'nft';
+}
 
 export interface NftResult {
   code: number;
@@ -13,7 +23,7 @@ export interface NftResult {
 
 function runNft(args: string[], input?: string): Promise<NftResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('nft', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(nftPath(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
