@@ -66,6 +66,14 @@ export function resolvePorts(input: PortsInput): DesiredPort[] {
       if (c) claims.push({ ...c, owner: `project ${o.project}` });
     }
   }
+  // Ports this project chose last time (ephemeral, from a range): kept for their owner, skipped by the others.
+  const earlier: Claim[] = [];
+  for (const [name, c] of Object.entries(input.state?.containers ?? {})) {
+    for (const k of c.ports ?? []) {
+      const claim = parseKey(k);
+      if (claim) earlier.push({ ...claim, owner: name });
+    }
+  }
   const out: DesiredPort[] = [];
   for (const r of input.replicas) {
     r.service.ports.forEach((spec, i) => {
@@ -91,7 +99,8 @@ export function resolvePorts(input: PortsInput): DesiredPort[] {
       for (const family of families) {
         const ip = hostIp === '::' ? undefined : hostIp;
         const address = family === 4 ? gw.address : gw.address6!;
-        for (const [hostPort, port] of hostPorts(spec, family, ip, prior, claims)) {
+        const others = earlier.filter((c) => c.owner !== r.name);
+        for (const [hostPort, port] of hostPorts(spec, family, ip, prior, claims, others)) {
           if (hostPort === undefined) {
             issue(`${formatPort(spec)}: no free host port left in ${spec.published ? `${spec.published.start}-${spec.published.end}` : 'the ephemeral range'} for ${r.name}`);
             continue;
@@ -140,8 +149,10 @@ function hostPorts(
   ip: string | undefined,
   prior: string[],
   claims: Claim[],
+  othersEarlier: Claim[],
 ): Array<[number | undefined, number]> {
   const taken = (port: number) => claims.some((c) => overlaps(c, { protocol: spec.protocol, family, ...(ip ? { hostIp: ip } : {}), port }));
+  const keptForOthers = (port: number) => othersEarlier.some((c) => overlaps(c, { protocol: spec.protocol, family, ...(ip ? { hostIp: ip } : {}), port }));
   const { target, published } = spec;
   const n = target.end - target.start + 1;
   if (published && published.end - published.start + 1 === n) {
@@ -161,7 +172,7 @@ function hostPorts(
       );
     let chosen: number | undefined;
     if (before && !taken(before.hostPort)) chosen = before.hostPort;
-    for (let h = lo; chosen === undefined && h <= hi; h++) if (!taken(h)) chosen = h;
+    for (let h = lo; chosen === undefined && h <= hi; h++) if (!taken(h) && !keptForOthers(h)) chosen = h;
     if (chosen !== undefined) claimLocal(claims, spec, family, ip, chosen);
     out.push([chosen, port]);
   }
