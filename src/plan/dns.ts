@@ -58,9 +58,10 @@ export function buildDnsConfig(
   host: HostResolver,
 ): DnsConfig | undefined {
   const bridged = replicas.filter((r) => r.interfaces.length > 0);
-  if (!bridged.length) return undefined;
+  if (!bridged.some((r) => r.interfaces.some((i) => networks[i.network]!.managed))) return undefined;
   const used = new Set(bridged.flatMap((r) => r.interfaces.map((i) => i.network)));
-  const keys = Object.keys(networks).filter((k) => used.has(k)).sort();
+  // Only our bridges: an external bridge's address may already have a DNS server (libvirt's dnsmasq).
+  const keys = Object.keys(networks).filter((k) => used.has(k) && networks[k]!.managed).sort();
   const names: DnsConfig['names'] = {};
   const ptr: DnsConfig['ptr'] = {};
   const listen: DnsConfig['listen'] = [];
@@ -92,11 +93,11 @@ export function buildDnsConfig(
   }
   const clients: DnsConfig['clients'] = {};
   for (const r of bridged) {
-    const nets = r.interfaces.map((i) => i.network);
+    const nets = r.interfaces.map((i) => i.network).filter((n) => keys.includes(n));
     const client: DnsClient = {
       networks: nets,
       ...(r.service.dns.length ? { upstream: r.service.dns } : {}),
-      forward: nets.some((n) => !networks[n]!.internal),
+      forward: r.interfaces.some((i) => !networks[i.network]!.internal),
     };
     for (const i of r.interfaces) {
       clients[i.address] = client;

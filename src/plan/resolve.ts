@@ -215,7 +215,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     const gatewayIface = defaultRoute ? ifaces.find((i) => i.ifname === defaultRoute.ifname) : undefined;
     const defaultRoute6 = gatewayIface?.gateway6 ? { via: gatewayIface.gateway6, ifname: gatewayIface.ifname } : undefined;
     portReplicas.push({ name: r.name, service: svc, ...(gatewayIface ? { gateway: gatewayIface } : {}), interfaces: ifaces });
-    const dnsIface = viewIfaces[0];
+    const dnsIface = viewIfaces.find((i) => networks[i.network]!.managed);
 
     const files = {
       hosts: renderHosts(
