@@ -48,7 +48,8 @@ export async function startDns(a: Of<'dns.start'>, env: ApplyEnv): Promise<void>
 /** The server writes `ready` once it answers on every address (or exits with the reason in its log). */
 async function waitReady(dir: string, ref: ProcessRef): Promise<void> {
   const deadline = Date.now() + 15_000;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+  // Short, fixed polls: every container start waits for this.
+  for (const delay = 5; ; ) {
     const ready = readIfExists(path.join(dir, 'ready'));
     if (ready?.startsWith('error ')) throw Object.assign(new Error(`the DNS server refused the new configuration: ${ready.slice(6).trim()}`), { code: 'EINVAL', syscall: 'dns' });
     if (ready !== undefined) return;
