@@ -53,6 +53,14 @@ const verbs: Record<string, Verb> = {
       return { run: c.planCommand, options: c.planOptions };
     },
   },
+  check: {
+    usage: 'tscompose check [--json]',
+    summary: 'Report drift between the file and the machine (changes nothing; exit 7 on drift).',
+    load: () => {
+      const c: typeof import('./commands/check') = require('./commands/check');
+      return { run: c.check, options: c.checkOptions };
+    },
+  },
   config: {
     usage: 'tscompose config',
     summary: 'Print the normalized, interpolated compose file.',

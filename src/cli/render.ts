@@ -23,6 +23,15 @@ function object(a: Action, project: string): { noun: string; name: string } | un
     case 'container.start':
     case 'container.stop':
       return { noun: 'Container', name: a.container };
+    case 'firewall.apply':
+    case 'firewall.delete':
+      return { noun: 'Firewall', name: a.target };
+    case 'dns.start':
+    case 'dns.reload':
+    case 'dns.stop':
+      return { noun: 'DNS', name: a.target };
+    case 'sysctl.set':
+      return { noun: 'Sysctl', name: `${a.key}=${a.value}` };
     default:
       return undefined;
   }
@@ -40,6 +49,17 @@ function doneVerb(a: Action): string {
       return a.reason === 'new' ? 'Started' : `Started (${a.reason})`;
     case 'container.stop':
       return a.remove ? 'Removed' : `Stopped (${a.reason})`;
+    case 'firewall.apply':
+      return a.reason.startsWith('drifted') ? `Restored (${a.reason})` : 'Applied';
+    case 'dns.start':
+      return a.reason === 'missing' ? 'Started' : `Started (${a.reason})`;
+    case 'dns.reload':
+      return 'Reloaded';
+    case 'firewall.delete':
+    case 'dns.stop':
+      return 'Removed';
+    case 'sysctl.set':
+      return 'Set';
     default:
       return 'done';
   }
@@ -78,6 +98,12 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'veth.delete': '-',
   'addr.delete': '-',
   'route.delete': '-',
+  'sysctl.set': '~',
+  'firewall.apply': '~',
+  'firewall.delete': '-',
+  'dns.start': '+',
+  'dns.reload': '~',
+  'dns.stop': '-',
 };
 
 export function renderPlan(plan: Plan): string {

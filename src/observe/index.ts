@@ -9,6 +9,9 @@ import type { Rtnl } from '../sys/netlink';
 import type { StateDir } from '../sys/state';
 import { observeContainers } from './containers';
 import { hostResolvConf, hostUserDb, observeLinks } from './host';
+import { observeDns } from './dns';
+import { observeSysctls } from './kernel';
+import { observeFirewall } from './nft';
 
 export interface ObserveOptions {
   project: string;
@@ -24,11 +27,13 @@ export interface ObserveOptions {
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
-  const [host, netns] = await Promise.all([
+  const [host, netns, firewall] = await Promise.all([
     observeLinks(opts.rtnl),
     opts.inspectNamespaces === false ? namespaceNames(project) : observeNamespaces(project),
+    observeFirewall(project),
   ]);
   const journal = state.readState(project);
+  const dns = observeDns(state, project);
   return {
     hostLinks: host.links,
     hostRoutes: host.routes,
@@ -37,6 +42,9 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     ...(journal ? { state: journal } : {}),
     otherProjects: otherProjects(state, project),
     host: { resolvConf: hostResolvConf(), ...hostUserDb() },
+    firewall,
+    sysctls: observeSysctls(host.links),
+    ...(dns ? { dns } : {}),
   };
 }
 
@@ -79,7 +87,10 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
     const bridges = new Map(Object.entries(s.networks).map(([k, n]) => [k, n.bridge]));
     out.push({
       project: p,
-      subnets: Object.values(s.networks).filter((n) => n.managed).map((n) => n.subnet),
+      subnets: Object.values(s.networks)
+        .filter((n) => n.managed)
+        .flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])]),
+      ports: Object.values(s.containers).flatMap((c) => c.ports ?? []),
       addresses: Object.values(s.containers).flatMap((c) =>
         c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address })),
       ),

@@ -4,6 +4,7 @@
  * run `after`. Actions of one wave are independent and run concurrently.
  * `tscompose plan --json` prints this as is.
  */
+import type { DnsConfig } from './dns';
 import type { GeneratedFiles, LaunchSettings } from './model';
 
 interface Base {
@@ -25,6 +26,9 @@ export type Action =
       mac?: string;
       address: string;
       prefixLen: number;
+      /** IPv6 gateway (enable_ipv6). */
+      address6?: string;
+      prefixLen6?: number;
       alias: string;
     })
   | (Base & {
@@ -35,6 +39,7 @@ export type Action =
       mtu?: number;
       alias?: string;
       addAddress?: { address: string; prefixLen: number };
+      addAddress6?: { address: string; prefixLen: number };
       removeAddresses?: Array<{ address: string; prefixLen: number }>;
     })
   | (Base & { kind: 'bridge.delete'; network: string; bridge: string })
@@ -75,7 +80,19 @@ export type Action =
       netns?: string;
       launch: LaunchSettings;
     })
-  | (Base & { kind: 'container.stop'; container: string; service: string; timeoutSec: number; remove: boolean });
+  | (Base & { kind: 'container.stop'; container: string; service: string; timeoutSec: number; remove: boolean })
+  /** A kernel setting (`sysctl -w KEY=VALUE`): host-wide, or on one of our bridges. */
+  | (Base & { kind: 'sysctl.set'; key: string; value: string })
+  /**
+   * Our nftables rules, replaced in one transaction (`nft -f`): the script
+   * is the whole change. `notes` say what it does to other tables.
+   */
+  | (Base & { kind: 'firewall.apply'; script: string; notes: string[] })
+  | (Base & { kind: 'firewall.delete'; script: string })
+  /** The project's DNS server (started, given a new configuration, stopped). */
+  | (Base & { kind: 'dns.start'; config: DnsConfig })
+  | (Base & { kind: 'dns.reload'; config: DnsConfig })
+  | (Base & { kind: 'dns.stop' });
 
 export type ActionKind = Action['kind'];
 

@@ -14,6 +14,7 @@ import type {
   ObservedLink,
   ObservedNetns,
 } from './model';
+import { hostActions } from './hostdiff';
 import { netnsPrefix, parseOwnerAlias } from './names';
 
 export interface DiffOptions {
@@ -58,6 +59,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
           ...(net.mac ? { mac: net.mac } : {}),
           address: net.gateway,
           prefixLen: net.prefixLen,
+          ...(net.ipv6 ? { address6: net.ipv6.gateway, prefixLen6: net.ipv6.prefixLen } : {}),
           alias: net.alias,
         }),
       );
@@ -133,6 +135,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
   function networkActions(c: DesiredContainer, netns: string, ns: ObservedNetns | undefined, nsReady?: string): string[] {
     const ids: string[] = [];
     const addrReady = new Map<string, string>();
+    const addrReady6 = new Map<string, string>();
     const wanted = new Set(c.interfaces.map((i) => i.ifname));
     // Links inside the namespace that no attachment wants any more.
     for (const l of ns?.links ?? []) {
@@ -209,6 +212,22 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
         });
         ids.push(aid);
         addrReady.set(iface.ifname, aid);
+        if (iface.address6) {
+          const aid6 = push({
+            kind: 'addr.add',
+            id: `addr.add6:${c.name}:${iface.ifname}`,
+            target,
+            reason: `address ${iface.address6}/${iface.prefixLen6}`,
+            after: [vid],
+            container: c.name,
+            netns,
+            ifname: iface.ifname,
+            address: iface.address6,
+            prefixLen: iface.prefixLen6!,
+          });
+          ids.push(aid6);
+          addrReady6.set(iface.ifname, aid6);
+        }
         continue;
       }
       // Both ends exist: repair what drifted, in place.
@@ -278,7 +297,10 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
         ids.push(aid);
         addrReady.set(iface.ifname, aid);
       }
+      const aid6 = ipv6Addresses(c, netns, iface, peer, target, push, ids);
+      if (aid6) addrReady6.set(iface.ifname, aid6);
     }
+    ids.push(...defaultRoute6(c, netns, ns, addrReady6, push));
     // Default route.
     const current = ns?.routes.find((r) => r.dst === 'default' && !r.gateway?.includes(':'));
     if (c.defaultRoute) {
@@ -387,11 +409,16 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
     for (const d of out) if (d.kind === 'veth.delete' && d.container === a.container && !a.after.includes(d.id)) a.after.push(d.id);
   }
 
+  // Kernel settings, firewall, DNS server.
+  const bridgeCreated = new Set(out.flatMap((a) => (a.kind === 'bridge.create' ? [a.bridge] : [])));
+  const host = hostActions(desired, observed, bridgeReady, bridgeCreated);
+  out.push(...host.actions);
+
   // Starts follow their container's setup and their dependencies' starts.
   for (const a of out) {
     if (a.kind !== 'container.start') continue;
     const c = desired.containers[a.container]!;
-    a.after.push(...(perContainer.get(c.name) ?? []));
+    a.after.push(...(perContainer.get(c.name) ?? []), ...host.beforeStarts);
     for (const dep of c.startAfter) {
       const id = startIds.get(dep);
       if (id) a.after.push(id);
@@ -561,6 +588,12 @@ function bridgeDrift(net: DesiredNetwork, link: ObservedLink): Draft | undefined
     reasons.push(`gateway ${net.gateway}/${net.prefixLen} missing`);
   }
   const extra = v4.filter((x) => !(x.address === net.gateway && x.prefixLen === net.prefixLen));
+  const v6 = link.addresses.filter((x) => x.address.includes(':') && !isLinkLocal(x.address));
+  if (net.ipv6 && !v6.some((x) => x.address === net.ipv6!.gateway && x.prefixLen === net.ipv6!.prefixLen)) {
+    a.addAddress6 = { address: net.ipv6.gateway, prefixLen: net.ipv6.prefixLen };
+    reasons.push(`IPv6 gateway ${net.ipv6.gateway}/${net.ipv6.prefixLen} missing`);
+  }
+  extra.push(...v6.filter((x) => !(net.ipv6 && x.address === net.ipv6.gateway && x.prefixLen === net.ipv6.prefixLen)));
   if (extra.length) {
     a.removeAddresses = extra;
     reasons.push(`unexpected address ${extra.map((x) => `${x.address}/${x.prefixLen}`).join(', ')}`);
@@ -586,4 +619,90 @@ function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] 
   };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof LaunchSettings>;
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => names[k] ?? k);
+}
+
+/** IPv6 address of a healthy interface: add the planned one, remove other global ones. Returns the add's id. */
+function ipv6Addresses(
+  c: DesiredContainer,
+  netns: string,
+  iface: DesiredContainer['interfaces'][number],
+  peer: ObservedLink,
+  target: string,
+  push: (a: Draft) => string,
+  ids: string[],
+): string | undefined {
+  const global = peer.addresses.filter((a) => a.address.includes(':') && !isLinkLocal(a.address));
+  for (const a of global) {
+    if (a.address === iface.address6 && a.prefixLen === iface.prefixLen6) continue;
+    ids.push(
+      push({
+        kind: 'addr.delete',
+        id: `addr.delete:${c.name}:${iface.ifname}:${a.address}/${a.prefixLen}`,
+        target,
+        reason: iface.address6 ? `address ${a.address}/${a.prefixLen} is not the planned ${iface.address6}/${iface.prefixLen6}` : `address ${a.address}/${a.prefixLen}: the network has no IPv6`,
+        container: c.name,
+        netns,
+        ifname: iface.ifname,
+        address: a.address,
+        prefixLen: a.prefixLen,
+      }),
+    );
+  }
+  if (!iface.address6 || global.some((a) => a.address === iface.address6 && a.prefixLen === iface.prefixLen6)) return undefined;
+  const id = push({
+    kind: 'addr.add',
+    id: `addr.add6:${c.name}:${iface.ifname}`,
+    target,
+    reason: `address ${iface.address6}/${iface.prefixLen6} missing`,
+    container: c.name,
+    netns,
+    ifname: iface.ifname,
+    address: iface.address6,
+    prefixLen: iface.prefixLen6!,
+  });
+  ids.push(id);
+  return id;
+}
+
+/** The IPv6 default route of a container's namespace. */
+function defaultRoute6(
+  c: DesiredContainer,
+  netns: string,
+  ns: ObservedNetns | undefined,
+  addrReady6: Map<string, string>,
+  push: (a: Draft) => string,
+): string[] {
+  const current = ns?.routes.find((r) => r.dst === 'default' && r.gateway?.includes(':'));
+  const want = c.defaultRoute6;
+  if (want) {
+    if (current && current.gateway === want.via && current.dev === want.ifname && !addrReady6.has(want.ifname)) return [];
+    const dep = addrReady6.get(want.ifname);
+    return [
+      push({
+        kind: 'route.replace',
+        id: `route.replace:${c.name}:default6`,
+        target: `IPv6 default route of ${c.name}`,
+        reason: !current ? `via ${want.via} dev ${want.ifname}` : `was via ${current.gateway} dev ${current.dev}`,
+        after: dep ? [dep] : [],
+        container: c.name,
+        netns,
+        dst: 'default',
+        via: want.via,
+        ifname: want.ifname,
+      }),
+    ];
+  }
+  if (!current) return [];
+  return [
+    push({
+      kind: 'route.delete',
+      id: `route.delete:${c.name}:default6`,
+      target: `IPv6 default route of ${c.name}`,
+      reason: 'no non-internal IPv6 network gives a default route',
+      container: c.name,
+      netns,
+      dst: 'default',
+      ...(current.gateway ? { via: current.gateway } : {}),
+    }),
+  ];
 }

@@ -5,8 +5,10 @@
  * we write exactly what is there.
  */
 import type { Desired, DesiredContainer, ProjectState, StateContainer, StateNetwork } from './model';
+import { portKey } from './ports';
 
-function stateOfContainer(c: DesiredContainer): StateContainer {
+function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer {
+  const ports = (desired.ports ?? []).filter((p) => p.container === c.name).map(portKey);
   return {
     service: c.service,
     index: c.index,
@@ -18,17 +20,19 @@ function stateOfContainer(c: DesiredContainer): StateContainer {
       address: i.address,
       prefixLen: i.prefixLen,
       mac: i.mac,
+      ...(i.address6 ? { address6: i.address6 } : {}),
     })),
     launchHash: c.launchHash,
     launch: c.launch,
     netnsPlacement: c.netns,
+    ...(ports.length ? { ports } : {}),
   };
 }
 
 function stateOfNetworks(desired: Desired): Record<string, StateNetwork> {
   const out: Record<string, StateNetwork> = {};
   for (const n of Object.values(desired.networks)) {
-    out[n.key] = { bridge: n.bridge, managed: n.managed, subnet: n.subnet, gateway: n.gateway };
+    out[n.key] = { bridge: n.bridge, managed: n.managed, subnet: n.subnet, gateway: n.gateway, ...(n.ipv6 ? { subnet6: n.ipv6.subnet } : {}) };
   }
   return out;
 }
@@ -49,7 +53,7 @@ export function journalBefore(prior: ProjectState | undefined, desired: Desired,
   const containers = { ...(prior?.containers ?? {}) };
   for (const c of selected(desired)) {
     const before = containers[c.name];
-    const next = stateOfContainer(c);
+    const next = stateOfContainer(c, desired);
     // Keep the old veth names too until they are gone (a network may be detached).
     if (before) {
       const extra = before.interfaces.filter((i) => !next.interfaces.some((n) => n.hostVeth === i.hostVeth));
@@ -75,7 +79,7 @@ export function journalAfter(prior: ProjectState | undefined, desired: Desired, 
     // A partial `up` leaves the other containers as they were.
     Object.assign(containers, prior?.containers ?? {});
   }
-  for (const c of selected(desired)) containers[c.name] = stateOfContainer(c);
+  for (const c of selected(desired)) containers[c.name] = stateOfContainer(c, desired);
   const networks = desired.only ? { ...(prior?.networks ?? {}), ...stateOfNetworks(desired) } : stateOfNetworks(desired);
   return {
     version: 1,

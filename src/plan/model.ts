@@ -6,7 +6,9 @@
  *    processes, our previous state), passed in so plan() stays pure;
  *  - `ProjectState`: the journal under /run/tscompose/<project>/state.json.
  */
-import type { SourceMap } from '../spec/types';
+import type { PortProtocol, SourceMap } from '../spec/types';
+import type { DnsConfig } from './dns';
+import type { ObservedFirewall } from './firewall';
 
 export type Namespace = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup';
 
@@ -27,6 +29,14 @@ export interface DesiredNetwork {
   gateway: string;
   /** ifalias ownership mark. */
   alias: string;
+  /** `enable_ipv6`: the IPv6 subnet and the bridge's IPv6 gateway. */
+  ipv6?: { subnet: string; prefixLen: number; gateway: string };
+  /** Masquerade traffic from this subnet that leaves the host (not for internal networks). */
+  masquerade: boolean;
+  /** Containers of this bridge may talk to each other (`enable_icc`). */
+  icc: boolean;
+  /** `host_binding_ipv4`: where its containers' ports are published when they name no address. */
+  hostBindingIpv4?: string;
 }
 
 export interface DesiredInterface {
@@ -43,6 +53,10 @@ export interface DesiredInterface {
   gateway: string;
   /** ifalias mark of the host end. */
   alias: string;
+  /** IPv6 address, prefix length and gateway (networks with enable_ipv6). */
+  address6?: string;
+  prefixLen6?: number;
+  gateway6?: string;
 }
 
 export type NetnsPlacement =
@@ -79,6 +93,8 @@ export interface DesiredContainer {
   interfaces: DesiredInterface[];
   /** Default route, via the gateway of the highest-priority non-internal network. */
   defaultRoute?: { via: string; ifname: string };
+  /** IPv6 default route, via the IPv6 gateway of that network (if it has IPv6). */
+  defaultRoute6?: { via: string; ifname: string };
   files: GeneratedFiles;
   launch: LaunchSettings;
   /** Containers that must be started first (depends_on, network_mode: service:X). */
@@ -87,12 +103,44 @@ export interface DesiredContainer {
   launchHash: string;
 }
 
+/** One published host port (ranges are expanded), DNATed to a container address. */
+export interface DesiredPort {
+  container: string;
+  service: string;
+  protocol: PortProtocol;
+  family: 4 | 6;
+  /** Host address it is published on; absent: every address of the family. */
+  hostIp?: string;
+  hostPort: number;
+  /** The container's address and port it reaches. */
+  address: string;
+  port: number;
+  network: string;
+  bridge: string;
+  /** The `ports` entry as written (short form), for messages. */
+  spec: string;
+}
+
+/** A host-wide or per-bridge kernel setting `up` needs (`sysctl -w KEY=VALUE`). */
+export interface DesiredSysctl {
+  key: string;
+  value: string;
+  /** Why it is needed, for the plan. */
+  why: string;
+}
+
 export interface Desired {
   project: string;
   /** Where keys were written, for plan errors (absent for `down` without a file). */
   sources?: SourceMap;
   networks: Record<string, DesiredNetwork>;
   containers: Record<string, DesiredContainer>;
+  /** Published ports, every one with its host port decided. */
+  ports?: DesiredPort[];
+  /** The project's DNS server configuration (absent: no bridged container needs one). */
+  dns?: DnsConfig;
+  /** Kernel settings the networks need (ip_forward, route_localnet, accept_ra on our bridges). */
+  sysctls?: DesiredSysctl[];
   /**
    * Restrict convergence to these containers (`up SERVICE…`): nothing else is
    * created, changed or removed. Undefined: the whole project.
@@ -153,6 +201,8 @@ export interface ObservedContainer {
 export interface OtherProject {
   project: string;
   subnets: string[];
+  /** Host ports it publishes ("tcp 0.0.0.0 8080"). */
+  ports?: string[];
   /** Addresses its containers use, by bridge name (for shared external bridges). */
   addresses: Array<{ bridge: string; address: string }>;
 }
@@ -171,6 +221,12 @@ export interface Observed {
   otherProjects: OtherProject[];
   /** Host facts the generated files and user lookup need. */
   host: { resolvConf: string; passwd: string; group: string };
+  /** Our nftables tables, foreign chains that drop, our rules in them (absent: not read, e.g. in unit tests). */
+  firewall?: ObservedFirewall;
+  /** Current values of the sysctls we manage (`net.ipv4.ip_forward`, `net.ipv4.conf.BRIDGE.route_localnet`, …). */
+  sysctls?: Record<string, string>;
+  /** The project's DNS server: alive, and the configuration it runs with. */
+  dns?: { running: boolean; config?: string };
 }
 
 // ------------------------------------------------------------------ state
@@ -180,6 +236,7 @@ export interface StateNetwork {
   managed: boolean;
   subnet: string;
   gateway: string;
+  subnet6?: string;
 }
 
 export interface StateInterface {
@@ -189,6 +246,7 @@ export interface StateInterface {
   address: string;
   prefixLen: number;
   mac: string;
+  address6?: string;
 }
 
 export interface StateContainer {
@@ -200,6 +258,8 @@ export interface StateContainer {
   launchHash: string;
   launch: LaunchSettings;
   netnsPlacement: NetnsPlacement;
+  /** Published host ports ("tcp 0.0.0.0 8080"), kept so ephemeral ports stay stable and other projects see them. */
+  ports?: string[];
 }
 
 export interface ProjectState {

@@ -8,6 +8,8 @@ import type { Action } from './actions';
 
 const KIND_ORDER = [
   'container.stop',
+  'dns.stop',
+  'firewall.delete',
   'veth.delete',
   'addr.delete',
   'route.delete',
@@ -21,6 +23,10 @@ const KIND_ORDER = [
   'addr.add',
   'route.replace',
   'files.write',
+  'sysctl.set',
+  'firewall.apply',
+  'dns.start',
+  'dns.reload',
   'container.start',
 ];
 

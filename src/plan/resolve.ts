@@ -8,6 +8,10 @@ import type { Project, ServiceSpec } from '../spec/types';
 import { parseResolvConf, renderHostname, renderHosts, renderResolvConf, type HostsEntry } from './files';
 import { formatCidr, formatIP } from '../net/ip';
 import { allocate, attachmentKey, type Attachment } from './ipam';
+import { allocate6 } from './ipam6';
+import { buildDnsConfig, renderEmbeddedResolvConf } from './dns';
+import { desiredSysctls } from './kernel';
+import { resolvePorts, type PortReplica } from './ports';
 import type {
   Desired,
   DesiredContainer,
@@ -101,10 +105,31 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     state: observed.state,
   });
 
+  const v6Keys = networkKeys.filter((k) => project.networks[k]!.enableIpv6 && !project.networks[k]!.external);
+  const ipam6 = allocate6({
+    project,
+    networks: v6Keys,
+    attachments: replicas.flatMap((r) =>
+      r.service.networks
+        .filter((n) => v6Keys.includes(n.network))
+        .map((n) => ({
+          container: r.name,
+          network: n.network,
+          static: n.ipv6Address,
+          path: `services.${r.service.name}.networks.${n.network}.ipv6_address`,
+        })),
+    ),
+    hostRoutes: observed.hostRoutes,
+    bridges: new Set(Object.values(bridges)),
+    otherProjects: observed.otherProjects,
+    state: observed.state,
+  });
+
   const networks: Record<string, DesiredNetwork> = {};
   for (const key of networkKeys) {
     const spec = project.networks[key]!;
     const alloc = ipam.networks[key]!;
+    const alloc6 = ipam6.networks[key];
     networks[key] = {
       key,
       displayName: spec.external ? bridges[key]! : `${project.name}_${key}`,
@@ -117,6 +142,12 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       prefixLen: alloc.subnet.prefix,
       gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }),
       alias: ownerAlias(project.name, `network:${key}`),
+      ...(alloc6
+        ? { ipv6: { subnet: formatCidr(alloc6.subnet), prefixLen: alloc6.subnet.prefix, gateway: formatIP({ family: 6, value: alloc6.gateway }) } }
+        : {}),
+      masquerade: spec.ipMasquerade,
+      icc: spec.icc,
+      ...(spec.hostBindingIpv4 ? { hostBindingIpv4: spec.hostBindingIpv4 } : {}),
     };
   }
 
@@ -133,6 +164,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       }
       const net = networks[n.network]!;
       const addr = ipam.addresses.get(attachmentKey(r.name, n.network))!;
+      const addr6 = ipam6.addresses.get(attachmentKey(r.name, n.network));
       return {
         network: n.network,
         ifname,
@@ -144,6 +176,9 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
         prefixLen: net.prefixLen,
         gateway: net.gateway,
         alias: ownerAlias(project.name, `veth:${r.name}:${n.network}`),
+        ...(addr6 !== undefined && net.ipv6
+          ? { address6: formatIP({ family: 6, value: addr6 }), prefixLen6: net.ipv6.prefixLen, gateway6: net.ipv6.gateway }
+          : {}),
       } satisfies DesiredInterface;
     });
     interfaces.set(r.name, list);
@@ -164,6 +199,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     })),
   );
   const containers: Record<string, DesiredContainer> = {};
+  const portReplicas: PortReplica[] = [];
   for (const r of replicas) {
     const svc = r.service;
     const mode = svc.networkMode;
@@ -190,6 +226,10 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     const hostname = svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
     const viewIfaces = interfaces.get(viewSource) ?? [];
     const defaultRoute = pickDefaultRoute(svc, ifaces, networks);
+    const gatewayIface = defaultRoute ? ifaces.find((i) => i.ifname === defaultRoute.ifname) : undefined;
+    const defaultRoute6 = gatewayIface?.gateway6 ? { via: gatewayIface.gateway6, ifname: gatewayIface.ifname } : undefined;
+    portReplicas.push({ name: r.name, service: svc, ...(gatewayIface ? { gateway: gatewayIface } : {}), interfaces: ifaces });
+    const dnsIface = viewIfaces.find((i) => networks[i.network]!.managed);
 
     const files = {
       hosts: renderHosts(
@@ -197,7 +237,8 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
         peers.entriesFor(viewIfaces.map((i) => i.network)),
         svc.extraHosts,
       ),
-      resolvConf: renderResolvConf(hostResolver, svc),
+      // Bridged containers ask the project's DNS server, on the gateway of their first network.
+      resolvConf: dnsIface ? renderEmbeddedResolvConf(networks[dnsIface.network]!.gateway, hostResolver, svc) : renderResolvConf(hostResolver, svc),
       hostname: renderHostname(hostname),
     };
 
@@ -237,6 +278,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       netns: placement,
       interfaces: ifaces,
       ...(defaultRoute ? { defaultRoute } : {}),
+      ...(defaultRoute6 ? { defaultRoute6 } : {}),
       files,
       launch,
       startAfter: [...startAfter].sort(),
@@ -245,7 +287,15 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   }
   if (issues.length) throw new PlanError(issues);
 
-  const desired: Desired = { project: project.name, sources: project.sources, networks, containers };
+  const ports = resolvePorts({ project, replicas: portReplicas, networks, otherProjects: observed.otherProjects, ...(observed.state ? { state: observed.state } : {}) });
+  const dns = buildDnsConfig(
+    project.name,
+    networks,
+    replicas.filter((r) => r.service.networkMode.kind === 'default').map((r) => ({ ...r, interfaces: interfaces.get(r.name) ?? [] })),
+    hostResolver,
+  );
+  const desired: Desired = { project: project.name, sources: project.sources, networks, containers, ports, ...(dns ? { dns } : {}) };
+  desired.sysctls = desiredSysctls(desired);
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
   return desired;
 }

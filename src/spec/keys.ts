@@ -30,7 +30,7 @@ export const SERVICE_KEYS = table(
   [
     'command', 'entrypoint', 'environment', 'env_file', 'hostname', 'domainname', 'container_name',
     'networks', 'network_mode', 'sysctls', 'dns', 'dns_search', 'dns_opt', 'extra_hosts', 'depends_on',
-    'working_dir', 'user', 'scale', 'deploy',
+    'working_dir', 'user', 'scale', 'deploy', 'ports',
   ],
   [
     'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent',
@@ -39,7 +39,7 @@ export const SERVICE_KEYS = table(
     'extends', 'external_links', 'gpus', 'group_add', 'healthcheck', 'image', 'init', 'ipc', 'isolation',
     'label_file', 'labels', 'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation',
     'mem_swappiness', 'memswap_limit', 'models', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit',
-    'platform', 'ports', 'post_start', 'pre_stop', 'privileged', 'profiles', 'provider', 'pull_policy',
+    'platform', 'post_start', 'pre_stop', 'privileged', 'profiles', 'provider', 'pull_policy',
     'pull_refresh_after', 'read_only', 'restart', 'runtime', 'secrets', 'security_opt', 'shm_size',
     'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'tmpfs', 'tty', 'ulimits',
     'use_api_socket', 'userns_mode', 'uts', 'volumes', 'volumes_from',
@@ -77,6 +77,9 @@ export const ATTACHMENT_KEYS = table(
 );
 
 export const DEPENDS_ON_KEYS = table('depends_on key', ['condition', 'required', 'restart'], []);
+
+/** `services.<s>.ports[]` in the long form. */
+export const PORT_KEYS = table('port key', ['target', 'published', 'host_ip', 'protocol', 'mode', 'name', 'app_protocol'], []);
 
 export const ENV_FILE_KEYS = table('env_file key', ['path', 'required', 'format'], []);
 

@@ -14,6 +14,9 @@ import type { IpamPool, NetworkSpec } from './types';
 
 const BRIDGE_NAME_OPT = 'com.docker.network.bridge.name';
 const MTU_OPT = 'com.docker.network.driver.mtu';
+const MASQUERADE_OPT = 'com.docker.network.bridge.enable_ip_masquerade';
+const ICC_OPT = 'com.docker.network.bridge.enable_icc';
+const HOST_BINDING_OPT = 'com.docker.network.bridge.host_binding_ipv4';
 
 export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec | undefined {
   const nameProblem = checkObjectName(name);
@@ -26,6 +29,8 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
     external: false,
     internal: false,
     enableIpv6: false,
+    ipMasquerade: true,
+    icc: true,
     driverOpts: {},
     labels: {},
     ipam: [],
@@ -118,6 +123,15 @@ function driverOpts(f: Field, r: Reader, spec: NetworkSpec): void {
       if (!/^[0-9]+$/.test(v)) r.error(of, `MTU "${v}" is not an integer`);
       else if (Number(v) < 68 || Number(v) > 65535) r.error(of, `MTU ${v} is out of range (68 to 65535)`);
       else spec.mtu = Number(v);
+    } else if (e.key === MASQUERADE_OPT || e.key === ICC_OPT) {
+      // Docker reads these with strconv.ParseBool.
+      const b = ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v) ? true : ['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v) ? false : undefined;
+      if (b === undefined) r.error(of, `"${v}" is not a boolean (use "true" or "false")`);
+      else spec[e.key === ICC_OPT ? 'icc' : 'ipMasquerade'] = b;
+    } else if (e.key === HOST_BINDING_OPT) {
+      const ip = parseIP(v);
+      if (!ip || ip.family !== 4) r.error(of, `${v} is not an IPv4 address`);
+      else if (ip.value !== 0n) spec.hostBindingIpv4 = formatIP(ip);
     } else if (e.key.startsWith('com.docker.network.')) {
       r.error(of, `driver option ${e.key} is not supported yet`);
     }

@@ -73,6 +73,8 @@ export function implicitDefaultNetwork(): NetworkSpec {
     external: false,
     internal: false,
     enableIpv6: false,
+    ipMasquerade: true,
+    icc: true,
     driverOpts: {},
     labels: {},
     ipam: [],

@@ -6,7 +6,7 @@
 import { dump, visit } from 'js-yaml';
 import type { Document } from 'js-yaml';
 import { setOwn } from './tree';
-import type { IpamPool, NetworkSpec, Project, ServiceNetwork, ServiceSpec } from './types';
+import type { IpamPool, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
 
 type Obj = Record<string, unknown>;
 
@@ -77,7 +77,20 @@ function renderService(s: ServiceSpec): Obj {
   if (s.workingDir !== undefined) out.working_dir = s.workingDir;
   if (s.user !== undefined) out.user = s.user;
   if (s.scale !== 1) out.scale = s.scale;
+  if (s.ports.length > 0) out.ports = s.ports.map(renderPort);
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
+  return out;
+}
+
+function renderPort(p: PortSpec): Obj {
+  const range = (r: PortRange) => (r.start === r.end ? String(r.start) : `${r.start}-${r.end}`);
+  const out: Obj = { target: p.target.start === p.target.end ? p.target.start : range(p.target) };
+  if (p.published) out.published = range(p.published);
+  if (p.hostIp !== undefined) out.host_ip = p.hostIp;
+  out.protocol = p.protocol;
+  out.mode = p.mode;
+  if (p.name !== undefined) out.name = p.name;
+  if (p.appProtocol !== undefined) out.app_protocol = p.appProtocol;
   return out;
 }
 

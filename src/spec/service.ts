@@ -10,6 +10,7 @@ import type { Lookup } from './interpolate';
 import { formatIP, parseIP, parseMac } from '../net/ip';
 import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, SERVICE_KEYS } from './keys';
 import { checkContainerName, checkEnvName, checkHostname, checkIfName, checkObjectName } from './names';
+import { normalizePorts } from './ports';
 import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
 import { ShlexError, shlexSplit } from './shlex';
@@ -45,6 +46,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
     dnsOpt: [],
     extraHosts: [],
     dependsOn: {},
+    ports: [],
     scale: 1,
     extensions: {},
   };
@@ -138,6 +140,9 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
       case 'deploy':
         replicas = deploy(kf, r);
         break;
+      case 'ports':
+        svc.ports = normalizePorts(kf, r);
+        break;
     }
   }
   svc.environment = sortedRecord(new Map([...envFromFiles, ...envFromKey]));
@@ -151,6 +156,16 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   if (modeField && networksField) {
     // As Compose, whatever the mode (even bridge).
     r.error(modeField, 'network_mode and networks are mutually exclusive; remove one of them');
+  }
+  const portsField = keys.get('ports');
+  if (portsField && svc.ports.length && svc.networkMode.kind !== 'default') {
+    if (svc.networkMode.kind === 'host') {
+      // As Compose: the container already listens on the host's addresses.
+      r.issues.warn(portsField.path, 'published ports are discarded with network_mode: host', portsField.loc);
+    } else {
+      r.error(portsField, `ports cannot be published with network_mode "${svc.networkMode.kind === 'none' ? 'none' : `service:${svc.networkMode.service}`}" (the container has no network of its own)`);
+    }
+    svc.ports = [];
   }
   if (svc.networkMode.kind !== 'default') svc.networks = [];
   else if (svc.networks.length === 0 && (!networksField || (networksField.node.kind === 'map' && networksField.node.entries.size === 0))) {

@@ -62,6 +62,12 @@ export interface NetworkSpec {
   mtu?: number;
   internal: boolean;
   enableIpv6: boolean;
+  /** `com.docker.network.bridge.enable_ip_masquerade` (default true): masquerade traffic leaving the host. */
+  ipMasquerade: boolean;
+  /** `com.docker.network.bridge.enable_icc` (default true): containers of this bridge reach each other. */
+  icc: boolean;
+  /** `com.docker.network.bridge.host_binding_ipv4`: host address of published ports that name none. */
+  hostBindingIpv4?: string;
   /** `driver_opts` as written (strings), including the keys above. */
   driverOpts: Record<string, string>;
   labels: Record<string, string>;
@@ -82,6 +88,29 @@ export interface ServiceNetwork {
   gwPriority: number;
   /** `priority`: order in which networks are attached (higher first). */
   priority: number;
+}
+
+export interface PortRange {
+  start: number;
+  /** Inclusive; equal to start for a single port. */
+  end: number;
+}
+
+export type PortProtocol = 'tcp' | 'udp';
+
+/** One `ports` entry, short or long form. */
+export interface PortSpec {
+  /** Container port(s). */
+  target: PortRange;
+  /** Host port(s); absent: an ephemeral host port chosen at plan time. */
+  published?: PortRange;
+  /** Canonical host address; absent: every address (or the network's host_binding_ipv4). `::` = every IPv6 address. */
+  hostIp?: string;
+  protocol: PortProtocol;
+  /** `host` or `ingress`: the same without Swarm. */
+  mode: 'ingress' | 'host';
+  name?: string;
+  appProtocol?: string;
 }
 
 export type NetworkMode =
@@ -130,6 +159,8 @@ export interface ServiceSpec {
   dependsOn: Record<string, Dependency>;
   workingDir?: string;
   user?: string;
+  /** Published ports (`ports`), in file order. */
+  ports: PortSpec[];
   /** Replicas (`scale`, `deploy.replicas`); 1 unless set. */
   scale: number;
   /** `x-*` keys of the service, as written. */

@@ -27,6 +27,9 @@ const IFLA_INFO_KIND = 1;
 const IFLA_INFO_DATA = 2;
 const VETH_INFO_PEER = 1;
 const IFLA_BR_STP_STATE = 5;
+const IFLA_INFO_SLAVE_KIND = 4;
+const IFLA_INFO_SLAVE_DATA = 5;
+const IFLA_BRPORT_MODE = 4;
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -336,6 +339,20 @@ export class Rtnl {
       }),
       'RTM_SETLINK',
     );
+  }
+
+  /**
+   * Hairpin mode on a bridge port: with br_netfilter, a container reaching
+   * its own published port is DNATed back out of the port it came in on,
+   * which a bridge only does in hairpin mode (Docker sets it too).
+   */
+  // Equivalent to: ip link set dev NAME type bridge_slave hairpin on
+  async setHairpin(name: string, on: boolean): Promise<void> {
+    const info = Buffer.concat([
+      attr(IFLA_INFO_SLAVE_KIND, cstr('bridge')),
+      attr(IFLA_INFO_SLAVE_DATA, attr(IFLA_BRPORT_MODE, Buffer.from([on ? 1 : 0]))),
+    ]);
+    await tag(this.api.newLink({}, { ifname: name, linkinfo: info }, { flags: 0 }), 'RTM_NEWLINK');
   }
 
   /** Delete a link; a link that is already gone counts as deleted (CNI's DEL rule). */

@@ -3,6 +3,7 @@
  * of `desired` would leave behind. Tests then break one thing and check that
  * the plan repairs exactly that.
  */
+import { buildFirewall } from '../../src/plan/firewall';
 import { journalAfter } from '../../src/plan/journal';
 import type { Desired, Observed, ObservedLink, ObservedNetns } from '../../src/plan/model';
 import { emptyObserved } from './project';
@@ -20,7 +21,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
       mtu: n.mtu,
       ...(n.mac ? { mac: n.mac } : {}),
       up: true,
-      addresses: [{ address: n.gateway, prefixLen: n.prefixLen }],
+      addresses: [{ address: n.gateway, prefixLen: n.prefixLen }, ...(n.ipv6 ? [{ address: n.ipv6.gateway, prefixLen: n.ipv6.prefixLen }] : [])],
     });
   }
   const netns: Record<string, ObservedNetns> = {};
@@ -51,6 +52,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
           up: true,
           addresses: [
             { address: i.address, prefixLen: i.prefixLen },
+            ...(i.address6 ? [{ address: i.address6, prefixLen: i.prefixLen6! }] : []),
             { address: 'fe80::1', prefixLen: 64 },
           ],
         });
@@ -58,16 +60,29 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
       netns[c.netns.name] = {
         name: c.netns.name,
         links,
-        routes: c.defaultRoute ? [{ dst: 'default', gateway: c.defaultRoute.via, dev: c.defaultRoute.ifname }] : [],
+        routes: [
+          ...(c.defaultRoute ? [{ dst: 'default', gateway: c.defaultRoute.via, dev: c.defaultRoute.ifname }] : []),
+          ...(c.defaultRoute6 ? [{ dst: 'default', gateway: c.defaultRoute6.via, dev: c.defaultRoute6.ifname }] : []),
+        ],
       };
     }
     containers[c.name] = { name: c.name, running: true, shimAlive: true, pid: 1000 + index++, files: { ...c.files } };
   }
+  const model = buildFirewall(desired, base.firewall);
+  const firewall = {
+    available: true,
+    tables: model.tables.map((t) => ({ family: t.family, name: t.name, chains: Object.fromEntries(t.chains.map((c) => [c.name, c.rules.length])) })),
+    drops: base.firewall?.drops ?? [],
+    inserted: model.passthrough.map((p, i) => ({ family: p.family, table: p.table, chain: p.chain, handle: 1000 + i, comment: p.comment })),
+  };
   return {
     ...base,
     hostLinks,
     netns,
     containers,
+    firewall,
+    sysctls: Object.fromEntries((desired.sysctls ?? []).map((x) => [x.key, x.value])),
+    ...(desired.dns ? { dns: { running: true, config: JSON.stringify(desired.dns) } } : {}),
     state: journalAfter(base.state, desired, { now: '2026-01-01T00:00:00Z' }),
   };
 }

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { Action } from '../../plan/actions';
 import { parseOwnerAlias } from '../../plan/names';
 import { forgetIndex, type ApplyEnv } from '../env';
@@ -7,7 +8,7 @@ type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
 // Equivalent to: ip link add NAME address MAC mtu MTU up type bridge stp_state 0
 //                ip link set NAME alias tscompose:PROJECT:network:KEY
-//                ip addr add GATEWAY/PREFIX dev NAME
+//                ip addr add GATEWAY/PREFIX dev NAME [; sysctl -w net.ipv6.conf.NAME.accept_ra=0; ip addr add GATEWAY6/PREFIX6 dev NAME]
 export async function ensureBridge(a: Of<'bridge.create'>, env: ApplyEnv): Promise<void> {
   try {
     await env.host.createBridge({ name: a.bridge, mtu: a.mtu, ...(a.mac ? { mac: a.mac } : {}) });
@@ -20,7 +21,17 @@ export async function ensureBridge(a: Of<'bridge.create'>, env: ApplyEnv): Promi
   faultPoint('mid:bridge.create');
   const link = await env.host.linkByName(a.bridge);
   if (!link) throw Object.assign(new Error(`${a.bridge} vanished after creation`), { code: 'ENODEV', syscall: 'RTM_GETLINK' });
-  await Promise.all([env.host.setLink(link.index, { alias: a.alias }), env.host.addAddress(link.index, a.address, a.prefixLen)]);
+  // Router advertisements from containers must never configure the host (before any port joins).
+  if (a.address6) writeSysctl(`/proc/sys/net/ipv6/conf/${a.bridge}/accept_ra`, '0');
+  await Promise.all([
+    env.host.setLink(link.index, { alias: a.alias }),
+    env.host.addAddress(link.index, a.address, a.prefixLen),
+    ...(a.address6 ? [env.host.addAddress(link.index, a.address6, a.prefixLen6!)] : []),
+  ]);
+}
+
+function writeSysctl(file: string, value: string): void {
+  fs.writeFileSync(file, value);
 }
 
 // Equivalent to: ip link set NAME up mtu MTU alias MARK; ip addr add/del … dev NAME
@@ -40,6 +51,7 @@ export async function updateBridge(a: Of<'bridge.update'>, env: ApplyEnv): Promi
   for (const r of a.removeAddresses ?? []) ops.push(env.host.deleteAddress(link.index, r.address, r.prefixLen));
   await Promise.all(ops);
   if (a.addAddress) await env.host.addAddress(link.index, a.addAddress.address, a.addAddress.prefixLen);
+  if (a.addAddress6) await env.host.addAddress(link.index, a.addAddress6.address, a.addAddress6.prefixLen);
 }
 
 /**

@@ -8,7 +8,10 @@ import type { ApplyEnv } from '../env';
 import { ensureAddress, ensureRoute, removeAddress, removeRoute } from './addr';
 import { ensureBridge, removeBridge, updateBridge } from './bridge';
 import { startContainers, stopContainer } from './container';
+import { startDns, reloadDns, stopDns } from './dns';
 import { writeFiles } from './files';
+import { ensureFirewall, removeFirewall } from './firewall';
+import { ensureSysctl } from './sysctl';
 import { updateLink } from './link';
 import { ensureNetns, removeNetns } from './netns';
 import { ensureVeth, removeVeth } from './veth';
@@ -31,6 +34,12 @@ export const handlers: Omit<Single, 'container.start'> = {
   'route.delete': removeRoute,
   'files.write': writeFiles,
   'container.stop': stopContainer,
+  'sysctl.set': ensureSysctl,
+  'firewall.apply': ensureFirewall,
+  'firewall.delete': removeFirewall,
+  'dns.start': startDns,
+  'dns.reload': reloadDns,
+  'dns.stop': stopDns,
 };
 
 /** Kinds whose actions of one wave run together in one call. */

@@ -11,7 +11,7 @@ type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
  * name: no lookups).
  */
 // Equivalent to: ip link add HOSTVETH mtu MTU master BRIDGE up type veth peer name IFNAME netns NS address MAC mtu MTU
-//                ip link set HOSTVETH alias MARK; ip -n NS link set IFNAME up
+//                ip link set HOSTVETH alias MARK; ip link set HOSTVETH type bridge_slave hairpin on; ip -n NS link set IFNAME up
 export async function ensureVeth(a: Of<'veth.create'>, env: ApplyEnv): Promise<void> {
   const master = await linkIndex(env, undefined, a.bridge);
   const inner = env.sockets.get(a.netns);
@@ -23,7 +23,11 @@ export async function ensureVeth(a: Of<'veth.create'>, env: ApplyEnv): Promise<v
   });
   faultPoint('mid:veth.create');
   try {
-    await Promise.all([env.host.setLink(a.hostVeth, { alias: a.alias }), inner.setLink(a.peer, { up: true })]);
+    await Promise.all([
+      env.host.setLink(a.hostVeth, { alias: a.alias }),
+      env.host.setHairpin(a.hostVeth, true),
+      inner.setLink(a.peer, { up: true }),
+    ]);
   } catch (e) {
     // Leave no half-made pair behind: deleting one end deletes both.
     const host = await env.host.linkByName(a.hostVeth).catch(() => undefined);

@@ -18,12 +18,17 @@ test('a fresh project: bridges and namespaces, then veths, addresses, routes and
   const obs = emptyObserved();
   const p = plan(resolve(twoTier(), obs), obs);
   t.deepEqual(kinds(p), [
-    ['bridge.create', 'bridge.create', 'netns.create', 'netns.create', 'files.write', 'files.write'],
-    ['veth.create', 'veth.create', 'veth.create'],
+    ['bridge.create', 'bridge.create', 'netns.create', 'netns.create', 'files.write', 'files.write', 'sysctl.set', 'firewall.apply'],
+    ['veth.create', 'veth.create', 'veth.create', 'sysctl.set', 'sysctl.set', 'dns.start'],
     ['addr.add', 'addr.add', 'addr.add'],
     ['route.replace', 'route.replace'],
     ['container.start', 'container.start'],
   ]);
+  // Host-wide changes are in the plan, each with why.
+  t.deepEqual(
+    all(p).filter((a) => a.kind === 'sysctl.set').map((a) => a.target).sort(),
+    ['net.ipv4.ip_forward', ...Object.values(resolve(twoTier(), obs).networks).map((n) => `net.ipv6.conf.${n.bridge}.accept_ra`)].sort(),
+  );
   t.true(all(p).every((a) => a.reason.length > 0));
   t.is(new Set(all(p).map((a) => a.id)).size, all(p).length, 'ids are unique');
 });
@@ -119,6 +124,7 @@ test('changing one static address changes that service and only the hosts files 
   t.deepEqual(acts.map((a) => `${a.kind} ${a.target}`).sort(), [
     'addr.add eth0 of app-a-1',
     'addr.delete eth0 of app-a-1',
+    'dns.reload app DNS',
     'files.write app-a-1',
     'files.write app-b-1',
     'route.replace default route of app-a-1',
@@ -154,7 +160,7 @@ test('removing a service and a network removes exactly their objects, bridges la
   const p = plan(resolve(smaller, obs), obs);
   // web's /etc/hosts loses db: rewritten in place, no restart.
   // The namespace takes db's veths with it; the bridge goes once it has no ports.
-  t.deepEqual(kinds(p), [['container.stop', 'files.write'], ['netns.delete'], ['bridge.delete']]);
+  t.deepEqual(kinds(p), [['container.stop', 'files.write', 'firewall.apply', 'dns.reload'], ['netns.delete'], ['bridge.delete']]);
   t.is(all(p).find((a) => a.kind === 'bridge.delete')!.target, desired.networks.back!.bridge);
 });
 
@@ -169,7 +175,7 @@ test('down plans the removal of everything we own and nothing else', (t) => {
   t.false(targets.includes('tsc-v-000000000'));
   t.deepEqual(
     all(p).map((a) => a.kind).sort(),
-    ['bridge.delete', 'bridge.delete', 'container.stop', 'container.stop', 'netns.delete', 'netns.delete'],
+    ['bridge.delete', 'bridge.delete', 'container.stop', 'container.stop', 'dns.stop', 'firewall.delete', 'netns.delete', 'netns.delete'],
   );
 });
 

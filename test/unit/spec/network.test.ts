@@ -37,6 +37,8 @@ test('a full bridge network normalizes', (t) => {
     mtu: 9000,
     internal: true,
     enableIpv6: true,
+    ipMasquerade: true,
+    icc: true,
     driverOpts: { 'com.docker.network.bridge.name': 'br-lab', 'com.docker.network.driver.mtu': '9000', 'vendor.option': '1' },
     labels: { a: 'b', flag: '' },
     ipam: [
@@ -89,7 +91,7 @@ test('docker driver options we do not implement are "not supported yet"; bridge 
     networks:
       a:
         driver_opts:
-          com.docker.network.bridge.enable_icc: "false"
+          com.docker.network.bridge.inhibit_ipv4: "true"
           com.docker.network.bridge.name: this-name-is-too-long
           com.docker.network.driver.mtu: 67
       b:
@@ -97,7 +99,7 @@ test('docker driver options we do not implement are "not supported yet"; bridge 
           com.docker.network.driver.mtu: big
   `);
   t.deepEqual(lines(list), [
-    'compose.yaml:4:7 networks.a.driver_opts.com.docker.network.bridge.enable_icc: driver option com.docker.network.bridge.enable_icc is not supported yet',
+    'compose.yaml:4:7 networks.a.driver_opts.com.docker.network.bridge.inhibit_ipv4: driver option com.docker.network.bridge.inhibit_ipv4 is not supported yet',
     'compose.yaml:5:7 networks.a.driver_opts.com.docker.network.bridge.name: bridge name "this-name-is-too-long" is longer than 15 bytes (the Linux limit for interface names)',
     'compose.yaml:6:7 networks.a.driver_opts.com.docker.network.driver.mtu: MTU 67 is out of range (68 to 65535)',
     'compose.yaml:9:7 networks.b.driver_opts.com.docker.network.driver.mtu: MTU "big" is not an integer',

@@ -72,12 +72,13 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['extra_hosts map with a list', svc({ extra_hosts: { h: ['10.0.0.1', '10.0.0.2'], g: '::1' } }), ok],
   ['depends_on long form', { services: { a: {}, b: { depends_on: { a: { condition: 'service_healthy', required: false, restart: 'true' } } } } }, ok],
   ['scale and replicas as strings', { services: { a: { scale: '2' }, b: { deploy: { replicas: '0' } } } }, ok],
+  ['ports short and long', svc({ ports: ['80', '8080:80', '127.0.0.1:53:53/udp', '[::1]:9000-9001:90-91', 8081, { target: 81, published: '8090-8099', host_ip: '0.0.0.0', protocol: 'udp', mode: 'host' }] }), ok],
   ['hostname, user, working_dir', svc({ hostname: 'h', domainname: 'd.example', user: '1000', working_dir: '/w', container_name: 'c1' }), ok],
 
   // Accepted by the schema; features we do not implement yet.
   ['image', svc({ image: 'nginx' }), unsupported],
   ['build', svc({ build: '.' }), unsupported],
-  ['ports', svc({ ports: ['80:80'] }), unsupported],
+  ['expose', svc({ expose: ['80'] }), unsupported],
   ['service labels', svc({ labels: { a: 'b' } }), unsupported],
   ['healthcheck', svc({ healthcheck: { test: ['CMD', 'true'] } }), unsupported],
   ['deploy resources', svc({ deploy: { resources: { limits: { cpus: '0.5' } } } }), unsupported],
@@ -89,7 +90,7 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['ipam options', { networks: { n: { ipam: { options: { a: 'b' } } } } }, unsupported],
   ['link_local_ips', svc({ networks: { n: { link_local_ips: ['169.254.0.5'] } } }, { networks: { n: {} } }), unsupported],
   ['container network mode', svc({ network_mode: 'container:abc' }), unsupported],
-  ['unimplemented docker driver option', { networks: { n: { driver_opts: { 'com.docker.network.bridge.enable_icc': 'false' } } } }, unsupported],
+  ['unimplemented docker driver option', { networks: { n: { driver_opts: { 'com.docker.network.bridge.inhibit_ipv4': 'true' } } } }, unsupported],
 
   // Accepted by the schema, rejected by semantic checks it cannot express.
   ['bad IPv4 address', svc({ networks: { n: { ipv4_address: '10.0.0.300' } } }, { networks: { n: { ipam: { config: [{ subnet: '10.0.0.0/24' }] } } } }), invalid('the schema has no IP format')],

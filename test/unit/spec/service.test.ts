@@ -98,6 +98,7 @@ test('a full service normalizes', (t) => {
       cache: { condition: 'service_started', required: false, restart: false },
       db: { condition: 'service_healthy', required: true, restart: true },
     },
+    ports: [],
     workingDir: '/srv',
     user: '1000:1000',
     scale: 1,

@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import * as path from 'node:path';
+import { DNS_CONFIG, dnsDir } from '../../observe/dns';
+import type { Action } from '../../plan/actions';
+import { native } from '../../sys/native';
+import { isAlive, launchContainers, readProcessRef, type ProcessRef } from '../../sys/shim';
+import { readIfExists, writeAtomic } from '../../sys/state';
+import type { ApplyEnv } from '../env';
+
+type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
+
+/** The server program (compiled next to this file's tree). */
+const SERVER = path.resolve(__dirname, '..', '..', 'dns', 'main.js');
+
+function prepare(env: ApplyEnv, config: unknown): string {
+  env.state.ensureProjectDir(env.project);
+  const dir = dnsDir(env.state, env.project);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeAtomic(path.join(dir, DNS_CONFIG), JSON.stringify(config));
+  return dir;
+}
+
+/**
+ * The server runs under its own tsc-shim in the host's namespaces (it
+ * answers on the bridges' gateways), so it outlives the CLI and its output
+ * is kept like a container's (dns/container.log).
+ */
+// Equivalent to: setsid node dist/src/dns/main.js /run/tscompose/P/dns/config.json &
+export async function startDns(a: Of<'dns.start'>, env: ApplyEnv): Promise<void> {
+  const dir = prepare(env, a.config);
+  for (const f of ['exit.json', 'init.pid', 'shim.pid']) fs.rmSync(path.join(dir, f), { force: true });
+  const [r] = await launchContainers([
+    {
+      name: `${env.project}-dns`,
+      stateDir: dir,
+      namespaces: [],
+      binds: [],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_OPTIONS: '' },
+      sysctls: {},
+      argv: [process.execPath, SERVER, path.join(dir, DNS_CONFIG)],
+    },
+  ]);
+  if (!r!.ok) throw Object.assign(new Error(`${r!.syscall}: ${r!.code} (${r!.message})`), { code: r!.code, syscall: r!.syscall });
+  await waitReady(dir, { pid: r!.pid, starttime: readProcessRef(path.join(dir, 'init.pid'))?.starttime ?? 0 });
+}
+
+/** The server writes `ready` once it answers on every address (or exits with the reason in its log). */
+async function waitReady(dir: string, ref: ProcessRef): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  // Short, fixed polls: every container start waits for this.
+  for (const delay = 5; ; ) {
+    const ready = readIfExists(path.join(dir, 'ready'));
+    if (ready?.startsWith('error ')) throw Object.assign(new Error(`the DNS server refused the new configuration: ${ready.slice(6).trim()}`), { code: 'EINVAL', syscall: 'dns' });
+    if (ready !== undefined) return;
+    if (!isAlive(ref) || Date.now() > deadline) {
+      const log = fs.existsSync(path.join(dir, 'container.log')) ? fs.readFileSync(path.join(dir, 'container.log'), 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+      throw Object.assign(new Error(`the DNS server did not start${log ? `: ${log}` : ''}`), { code: 'ESRCH', syscall: 'dns' });
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+// Equivalent to: echo CONFIG > dns/config.json; kill -HUP $(cat dns/init.pid)
+export async function reloadDns(a: Of<'dns.reload'>, env: ApplyEnv): Promise<void> {
+  const dir = prepare(env, a.config);
+  const init = readProcessRef(path.join(dir, 'init.pid'));
+  fs.rmSync(path.join(dir, 'ready'), { force: true });
+  if (!init || !isAlive(init)) throw Object.assign(new Error('the DNS server is not running'), { code: 'ESRCH', syscall: 'kill' });
+  signal(init, osConstants.signals.SIGHUP);
+  await waitReady(dir, init);
+}
+
+// Equivalent to: kill -TERM $(cat dns/init.pid); rm -r dns
+export async function stopDns(_a: Of<'dns.stop'>, env: ApplyEnv): Promise<void> {
+  const dir = dnsDir(env.state, env.project);
+  for (const file of ['init.pid', 'shim.pid']) {
+    const ref = readProcessRef(path.join(dir, file));
+    if (!ref || !isAlive(ref)) continue;
+    signal(ref, osConstants.signals.SIGTERM);
+    const deadline = Date.now() + 5000;
+    while (isAlive(ref) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (isAlive(ref)) signal(ref, osConstants.signals.SIGKILL);
+    while (isAlive(ref) && Date.now() < deadline + 2000) await new Promise((r) => setTimeout(r, 10));
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Through a pidfd: never a reused pid. */
+function signal(ref: ProcessRef, sig: number): void {
+  let fd: number;
+  try {
+    fd = native.pidfdOpen(ref.pid);
+  } catch (e: any) {
+    if (e?.code === 'ESRCH') return;
+    throw e;
+  }
+  try {
+    if (isAlive(ref)) native.pidfdSendSignal(fd, sig);
+  } catch (e: any) {
+    if (e?.code !== 'ESRCH') throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

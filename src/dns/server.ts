@@ -1,0 +1,191 @@
+/**
+ * The project's DNS server: one UDP socket and one TCP listener per bridge
+ * gateway (port 53), answers from the configuration written by `up`
+ * (plan/dns.ts decides what to answer), everything else relayed to the
+ * upstream resolvers. Wire format by dns-packet; no hand-made packets.
+ *
+ * SIGHUP: re-read the configuration (new names, new networks); `ready` is
+ * written next to it each time every address answers. SIGTERM: exit.
+ */
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as packet from 'dns-packet';
+import { answer, type DnsAnswer, type DnsConfig } from '../plan/dns';
+
+const PORT = 53;
+const TTL = 10;
+const UPSTREAM_TIMEOUT_MS = 2000;
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
+
+type Reply = (buf: Buffer) => void;
+
+interface Listener {
+  network: string;
+  udp: dgram.Socket;
+  tcp: net.Server;
+}
+
+export class DnsServer {
+  private config!: DnsConfig;
+  private readonly listeners = new Map<string, Listener>();
+  private readonly upstream4 = dgram.createSocket('udp4');
+  private readonly upstream6 = dgram.createSocket('udp6');
+  private readonly pending = new Map<number, { reply: Reply; clientId: number; query: Buffer; rest: string[]; timer: NodeJS.Timeout }>();
+  private nextId = Math.floor(Math.random() * 65536);
+
+  constructor(private readonly configFile: string, private readonly log: (line: string) => void) {
+    for (const s of [this.upstream4, this.upstream6]) {
+      s.on('message', (msg) => this.fromUpstream(msg));
+      s.on('error', (e) => this.log(`upstream socket: ${e.message}`));
+    }
+  }
+
+  /** (Re)read the configuration and answer on exactly its addresses. */
+  async load(): Promise<void> {
+    this.config = JSON.parse(fs.readFileSync(this.configFile, 'utf8')) as DnsConfig;
+    const wanted = new Map(this.config.listen.map((l) => [l.address, l.network]));
+    for (const [address, l] of this.listeners) {
+      if (wanted.get(address) === l.network) continue;
+      l.udp.close();
+      l.tcp.close();
+      this.listeners.delete(address);
+    }
+    const opened = await Promise.allSettled(
+      [...wanted].filter(([address]) => !this.listeners.has(address)).map(([address, network]) => this.listen(address, network)),
+    );
+    for (const r of opened) if (r.status === 'rejected') throw r.reason;
+    fs.writeFileSync(path.join(path.dirname(this.configFile), 'ready'), `${[...this.listeners.keys()].join(' ')}\n`);
+    this.log(`answering on ${[...this.listeners.keys()].join(', ')}`);
+  }
+
+  /** Tell the waiting `up` that the new configuration could not be served. */
+  markFailed(reason: string): void {
+    fs.writeFileSync(path.join(path.dirname(this.configFile), 'ready'), `error ${reason}\n`);
+  }
+
+  private async listen(address: string, network: string): Promise<void> {
+    const family = address.includes(':') ? 'udp6' : 'udp4';
+    const udp = dgram.createSocket({ type: family, reuseAddr: false });
+    udp.on('message', (msg, rinfo) => this.handle(msg, rinfo.address, network, (buf) => udp.send(buf, rinfo.port, rinfo.address)));
+    udp.on('error', (e) => this.log(`udp ${address}: ${e.message}`));
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind({ address, port: PORT, exclusive: true }, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    const tcp = net.createServer((conn) => this.tcpConnection(conn, network));
+    tcp.on('error', (e) => this.log(`tcp ${address}: ${e.message}`));
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen({ host: address, port: PORT, exclusive: true }, () => {
+        tcp.off('error', reject);
+        resolve();
+      });
+    });
+    this.listeners.set(address, { network, udp, tcp });
+  }
+
+  private tcpConnection(conn: net.Socket, network: string): void {
+    let buf = Buffer.alloc(0);
+    conn.setTimeout(10_000, () => conn.destroy());
+    conn.on('error', () => conn.destroy());
+    conn.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const len = buf.readUInt16BE(0);
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        this.handle(msg, conn.remoteAddress ?? '', network, (out) => {
+          if (!conn.destroyed) conn.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 0xff]), out]));
+        });
+      }
+    });
+  }
+
+  private handle(msg: Buffer, client: string, network: string, reply: Reply): void {
+    let query: packet.DecodedPacket;
+    try {
+      query = packet.decode(msg);
+    } catch {
+      if (msg.length >= 2) reply(packet.encode({ type: 'response', id: msg.readUInt16BE(0), flags: RCODE.FORMERR }));
+      return;
+    }
+    const q = query.questions?.[0];
+    if (query.type !== 'query' || !q) return;
+    const a = answer(this.config, client, network, q.name, q.type);
+    if (a.kind === 'forward') {
+      this.forward(msg, query.id ?? 0, a.upstream, reply);
+      return;
+    }
+    reply(packet.encode(this.respond(query, q, a)));
+  }
+
+  private respond(query: packet.DecodedPacket, q: packet.Question, a: Exclude<DnsAnswer, { kind: 'forward' }>): packet.Packet {
+    const base = packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | (query.flag_rd ? packet.RECURSION_DESIRED : 0);
+    const res: packet.Packet = { type: 'response', id: query.id ?? 0, flags: base, questions: [q], answers: [] };
+    if (a.kind === 'records') {
+      res.answers = a.addresses.map((data) => ({ type: a.type, class: 'IN', name: q.name, ttl: TTL, data }) as packet.Answer);
+    } else if (a.kind === 'ptr') {
+      res.answers = [{ type: 'PTR', class: 'IN', name: q.name, ttl: TTL, data: a.name }];
+    } else if (a.kind === 'nxdomain') res.flags = base | RCODE.NXDOMAIN;
+    else if (a.kind === 'refused') res.flags = (base & ~packet.AUTHORITATIVE_ANSWER) | RCODE.REFUSED;
+    return res;
+  }
+
+  /** Relay the query as it came (new id), to each upstream in turn until one answers. */
+  private forward(msg: Buffer, clientId: number, upstream: string[], reply: Reply): void {
+    const [first, ...rest] = upstream;
+    if (first === undefined) {
+      reply(servfail(msg, clientId));
+      return;
+    }
+    const id = (this.nextId = (this.nextId + 1) & 0xffff);
+    const out = Buffer.from(msg);
+    out.writeUInt16BE(id, 0);
+    const timer = setTimeout(() => {
+      const p = this.pending.get(id);
+      this.pending.delete(id);
+      if (p) this.forward(p.query, p.clientId, p.rest, p.reply);
+    }, UPSTREAM_TIMEOUT_MS);
+    this.pending.set(id, { reply, clientId, query: msg, rest, timer });
+    const sock = first.includes(':') ? this.upstream6 : this.upstream4;
+    sock.send(out, PORT, first, (err) => {
+      if (err) this.log(`upstream ${first}: ${err.message}`);
+    });
+  }
+
+  private fromUpstream(msg: Buffer): void {
+    if (msg.length < 12) return;
+    const p = this.pending.get(msg.readUInt16BE(0));
+    if (!p) return;
+    this.pending.delete(msg.readUInt16BE(0));
+    clearTimeout(p.timer);
+    const back = Buffer.from(msg);
+    back.writeUInt16BE(p.clientId, 0);
+    p.reply(back);
+  }
+
+  close(): void {
+    for (const l of this.listeners.values()) {
+      l.udp.close();
+      l.tcp.close();
+    }
+    this.listeners.clear();
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.upstream4.close();
+    this.upstream6.close();
+  }
+}
+
+function servfail(msg: Buffer, id: number): Buffer {
+  try {
+    const q = packet.decode(msg);
+    return packet.encode({ type: 'response', id, flags: RCODE.SERVFAIL | packet.RECURSION_AVAILABLE, questions: q.questions ?? [] });
+  } catch {
+    return packet.encode({ type: 'response', id, flags: RCODE.SERVFAIL });
+  }
+}

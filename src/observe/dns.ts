@@ -1,0 +1,23 @@
+/**
+ * The project's DNS server as its directory describes it: is the process
+ * alive (pid + start time), and which configuration it was given.
+ */
+import * as path from 'node:path';
+import { isAlive, readExit, readProcessRef } from '../sys/shim';
+import { readIfExists, type StateDir } from '../sys/state';
+
+export const DNS_DIR = 'dns';
+export const DNS_CONFIG = 'config.json';
+
+export function dnsDir(state: StateDir, project: string): string {
+  return path.join(state.projectDir(project), DNS_DIR);
+}
+
+export function observeDns(state: StateDir, project: string): { running: boolean; config?: string } | undefined {
+  const dir = dnsDir(state, project);
+  const config = readIfExists(path.join(dir, DNS_CONFIG));
+  const init = readProcessRef(path.join(dir, 'init.pid'));
+  const running = !!init && isAlive(init) && !readExit(dir);
+  if (config === undefined && !init) return undefined;
+  return { running, ...(config !== undefined ? { config } : {}) };
+}

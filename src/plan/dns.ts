@@ -1,0 +1,198 @@
+/**
+ * Service discovery over DNS, as Docker's embedded DNS does it for
+ * user-defined networks: the project's DNS server answers on each bridge's
+ * gateway; a container's resolv.conf points at the gateway of its first
+ * network. The server sees, per querying container, the names of the
+ * networks that container is on (service names, container names, aliases,
+ * `<service>-<n>`), A/AAAA and PTR; anything else goes to the host's
+ * resolvers (or the service's `dns:` servers). This module builds the
+ * server's configuration; pure.
+ */
+import { cidrContains, formatIP, parseCidr, parseIP } from '../net/ip';
+import type { ServiceSpec } from '../spec/types';
+import type { DesiredInterface, DesiredNetwork } from './model';
+import type { HostResolver } from './files';
+
+export interface DnsNameRecord {
+  a: string[];
+  aaaa: string[];
+}
+
+export interface DnsClient {
+  /** The networks whose names this container sees, in its attachment order. */
+  networks: string[];
+  /** The service's `dns:` servers, used instead of the host's for other names. */
+  upstream?: string[];
+  /** false: only on internal networks, other names are refused (no way out, not even by DNS). */
+  forward: boolean;
+}
+
+export interface DnsConfig {
+  version: 1;
+  project: string;
+  /** Addresses the server answers on (each network's gateways). */
+  listen: Array<{ network: string; address: string }>;
+  /** The host's resolvers, for every other name. */
+  upstream: string[];
+  /** network → lowercase name → addresses. */
+  names: Record<string, Record<string, DnsNameRecord>>;
+  /** network → address → container name. */
+  ptr: Record<string, Record<string, string>>;
+  /** Container address → what it sees. */
+  clients: Record<string, DnsClient>;
+  /** The project's subnets: reverse lookups inside them are answered here, never forwarded. */
+  subnets: string[];
+}
+
+export interface DnsReplica {
+  name: string;
+  service: ServiceSpec;
+  index: number;
+  interfaces: DesiredInterface[];
+}
+
+export function buildDnsConfig(
+  project: string,
+  networks: Record<string, DesiredNetwork>,
+  replicas: DnsReplica[],
+  host: HostResolver,
+): DnsConfig | undefined {
+  const bridged = replicas.filter((r) => r.interfaces.length > 0);
+  if (!bridged.some((r) => r.interfaces.some((i) => networks[i.network]!.managed))) return undefined;
+  const used = new Set(bridged.flatMap((r) => r.interfaces.map((i) => i.network)));
+  // Only our bridges: an external bridge's address may already have a DNS server (libvirt's dnsmasq).
+  const keys = Object.keys(networks).filter((k) => used.has(k) && networks[k]!.managed).sort();
+  const names: DnsConfig['names'] = {};
+  const ptr: DnsConfig['ptr'] = {};
+  const listen: DnsConfig['listen'] = [];
+  for (const key of keys) {
+    const net = networks[key]!;
+    listen.push({ network: key, address: net.gateway });
+    if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway });
+    const table: Record<string, DnsNameRecord> = {};
+    const add = (name: string, iface: DesiredInterface) => {
+      const rec = (table[name.toLowerCase()] ??= { a: [], aaaa: [] });
+      if (!rec.a.includes(iface.address)) rec.a.push(iface.address);
+      if (iface.address6 && !rec.aaaa.includes(iface.address6)) rec.aaaa.push(iface.address6);
+    };
+    const members = bridged.flatMap((r) => r.interfaces.filter((i) => i.network === key).map((iface) => ({ r, iface })));
+    for (const { r, iface } of members) {
+      add(r.service.name, iface);
+      add(r.name, iface);
+      for (const alias of r.service.networks.find((n) => n.network === key)?.aliases ?? []) add(alias, iface);
+    }
+    // `<service>-<n>` (the replicas' host names) unless a real name says otherwise.
+    for (const { r, iface } of members) {
+      const replicaName = `${r.service.name}-${r.index}`.toLowerCase();
+      if (!table[replicaName] || table[replicaName]!.a.every((a) => a === iface.address)) add(replicaName, iface);
+    }
+    names[key] = table;
+    ptr[key] = Object.fromEntries(
+      members.flatMap(({ r, iface }) => [[iface.address, r.name], ...(iface.address6 ? [[iface.address6, r.name]] : [])]),
+    );
+  }
+  const clients: DnsConfig['clients'] = {};
+  for (const r of bridged) {
+    const nets = r.interfaces.map((i) => i.network).filter((n) => keys.includes(n));
+    const client: DnsClient = {
+      networks: nets,
+      ...(r.service.dns.length ? { upstream: r.service.dns } : {}),
+      forward: r.interfaces.some((i) => !networks[i.network]!.internal),
+    };
+    for (const i of r.interfaces) {
+      clients[i.address] = client;
+      if (i.address6) clients[i.address6] = client;
+    }
+  }
+  const subnets = keys.flatMap((k) => [networks[k]!.subnet, ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
+  return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets };
+}
+
+/**
+ * resolv.conf of a container on bridged networks: our server on the gateway
+ * of its first network, the service's (else the host's) search domains and
+ * options, as Docker writes it for user-defined networks.
+ */
+export function renderEmbeddedResolvConf(
+  nameserver: string,
+  host: HostResolver,
+  svc: { dnsSearch: string[]; dnsOpt: string[] },
+): string {
+  const search = svc.dnsSearch.length ? svc.dnsSearch : host.search;
+  const options = svc.dnsOpt.length ? svc.dnsOpt : host.options;
+  const lines = ['# Generated by tscompose: the project\'s DNS server (service names, then the host\'s resolvers).', `nameserver ${nameserver}`];
+  if (search.length) lines.push(`search ${search.join(' ')}`);
+  if (options.length) lines.push(`options ${options.join(' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------- answering
+
+export type DnsAnswer =
+  | { kind: 'records'; type: 'A' | 'AAAA'; addresses: string[] }
+  | { kind: 'ptr'; name: string }
+  /** Our name, but no record of that type: NOERROR without answers. */
+  | { kind: 'nodata' }
+  /** In our reverse zones but unknown: NXDOMAIN, never forwarded. */
+  | { kind: 'nxdomain' }
+  | { kind: 'forward'; upstream: string[] }
+  | { kind: 'refused' };
+
+/** The networks a query is answered from: the client's, else the one it arrived on. */
+export function viewOf(config: DnsConfig, client: string, arrivedOn: string): { networks: string[]; client?: DnsClient } {
+  const c = config.clients[canonicalIp(client)];
+  return c ? { networks: c.networks, client: c } : { networks: [arrivedOn] };
+}
+
+/** What to answer for one question. Pure: the server does the sockets. */
+export function answer(config: DnsConfig, client: string, arrivedOn: string, qname: string, qtype: string): DnsAnswer {
+  const { networks, client: c } = viewOf(config, client, arrivedOn);
+  const name = qname.toLowerCase().replace(/\.$/, '');
+  const reverse = reverseAddress(name);
+  if (reverse !== undefined) {
+    if (qtype === 'PTR') {
+      for (const n of networks) {
+        const hit = config.ptr[n]?.[reverse];
+        if (hit) return { kind: 'ptr', name: hit };
+      }
+    }
+    const ip = parseIP(reverse);
+    if (ip && config.subnets.some((s) => cidrContains(parseCidr(s)!, ip))) return { kind: 'nxdomain' };
+  } else {
+    for (const n of networks) {
+      const rec = config.names[n]?.[name];
+      if (!rec) continue;
+      if (qtype === 'A' && rec.a.length) return { kind: 'records', type: 'A', addresses: rec.a };
+      if (qtype === 'AAAA' && rec.aaaa.length) return { kind: 'records', type: 'AAAA', addresses: rec.aaaa };
+      return { kind: 'nodata' };
+    }
+  }
+  if (c && !c.forward) return { kind: 'refused' };
+  const upstream = c?.upstream ?? config.upstream;
+  return upstream.length ? { kind: 'forward', upstream } : { kind: 'refused' };
+}
+
+function canonicalIp(s: string): string {
+  // IPv4-mapped IPv6 (a dual-stack socket's view of an IPv4 client).
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
+  if (mapped) return mapped[1]!;
+  const ip = parseIP(s);
+  if (!ip || ip.family === 4) return s;
+  // The same text our planner writes (RFC 5952).
+  return formatIP(ip);
+}
+
+/** `4.3.2.1.in-addr.arpa` → `1.2.3.4`; nibble `ip6.arpa` names → the IPv6 address; else undefined. */
+export function reverseAddress(name: string): string | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.in-addr\.arpa$/.exec(name);
+  if (v4) {
+    const text = [v4[4], v4[3], v4[2], v4[1]].join('.');
+    return parseIP(text)?.family === 4 ? text : undefined;
+  }
+  const v6 = /^((?:[0-9a-f]\.){32})ip6\.arpa$/.exec(name);
+  if (v6) {
+    const nibbles = v6[1]!.split('.').filter(Boolean).reverse().join('');
+    return formatIP({ family: 6, value: BigInt(`0x${nibbles}`) });
+  }
+  return undefined;
+}
