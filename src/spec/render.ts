@@ -5,6 +5,7 @@
  */
 import { dump, visit } from 'js-yaml';
 import type { Document } from 'js-yaml';
+import { renderResources } from './resources';
 import { setOwn } from './tree';
 import type { IpamPool, NetworkSpec, Project, ServiceNetwork, ServiceSpec } from './types';
 
@@ -77,6 +78,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.workingDir !== undefined) out.working_dir = s.workingDir;
   if (s.user !== undefined) out.user = s.user;
   if (s.scale !== 1) out.scale = s.scale;
+  if (s.resources) Object.assign(out, renderResources(s.resources));
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
   return out;
 }

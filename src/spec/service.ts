@@ -11,6 +11,7 @@ import { formatIP, parseIP, parseMac } from '../net/ip';
 import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, SERVICE_KEYS } from './keys';
 import { checkContainerName, checkEnvName, checkHostname, checkIfName, checkObjectName } from './names';
 import { field, sortedRecord } from './read';
+import { ResourceReader } from './resources';
 import type { Field, Reader } from './read';
 import { ShlexError, shlexSplit } from './shlex';
 import { childPath } from './tree';
@@ -53,7 +54,9 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   let envFromKey: Array<[string, string]> = [];
   let scale: number | undefined;
   let replicas: { value: number; field: Field } | undefined;
+  const resources = new ResourceReader(r);
   for (const [key, kf] of keys) {
+    if (resources.key(key, kf)) continue;
     switch (key) {
       case 'command':
         svc.command = argv(kf, r);
@@ -136,7 +139,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         scale = r.int(kf, { min: 0 });
         break;
       case 'deploy':
-        replicas = deploy(kf, r);
+        replicas = deploy(kf, r, (rf) => resources.deployResources(rf));
         break;
     }
   }
@@ -145,6 +148,8 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);
   }
   svc.scale = scale ?? replicas?.value ?? 1;
+  const res = resources.finish();
+  if (res) svc.resources = res;
 
   const modeField = keys.get('network_mode');
   const networksField = keys.get('networks');
@@ -421,7 +426,7 @@ function dependsOn(f: Field, r: Reader): Record<string, Dependency> {
   return sortedRecord(out);
 }
 
-function deploy(f: Field, r: Reader): { value: number; field: Field } | undefined {
+function deploy(f: Field, r: Reader, onResources: (f: Field) => void): { value: number; field: Field } | undefined {
   const map = r.map(f, { nullable: true });
   if (!map) return undefined;
   const keys = r.keys(map, f.path, DEPLOY_KEYS);
@@ -430,6 +435,8 @@ function deploy(f: Field, r: Reader): { value: number; field: Field } | undefine
     const m = r.string(mf);
     if (m !== undefined && m !== 'replicated') r.error(mf, `deploy mode "${m}" is not supported yet (only replicated)`);
   }
+  const resf = keys.get('resources');
+  if (resf) onResources(resf);
   const rf = keys.get('replicas');
   if (!rf) return undefined;
   const v = r.int(rf, { min: 0 });
