@@ -22,6 +22,7 @@ function object(a: Action, project: string): { noun: string; name: string } | un
       return { noun: 'Network', name: `${project}_${a.network}` };
     case 'container.start':
     case 'container.stop':
+    case 'cgroup.update':
       return { noun: 'Container', name: a.container };
     default:
       return undefined;
@@ -40,6 +41,8 @@ function doneVerb(a: Action): string {
       return a.reason === 'new' ? 'Started' : `Started (${a.reason})`;
     case 'container.stop':
       return a.remove ? 'Removed' : `Stopped (${a.reason})`;
+    case 'cgroup.update':
+      return `Limits updated in place (${a.previous ? a.reason.slice(a.reason.indexOf(': ') + 2) : a.reason})`;
     default:
       return 'done';
   }
@@ -77,6 +80,9 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'veth.delete': '-',
   'addr.delete': '-',
   'route.delete': '-',
+  'cgroup.create': '+',
+  'cgroup.update': '~',
+  'cgroup.delete': '-',
 };
 
 export function renderPlan(plan: Plan): string {

@@ -7,6 +7,7 @@ import { netnsPrefix } from '../plan/names';
 import { listNetns, openRtnlIn } from '../sys/netns';
 import type { Rtnl } from '../sys/netlink';
 import type { StateDir } from '../sys/state';
+import { observeCgroups } from './cgroups';
 import { observeContainers } from './containers';
 import { hostResolvConf, hostUserDb, observeLinks } from './host';
 
@@ -20,6 +21,8 @@ export interface ObserveOptions {
    * removes namespaces wholesale and needs only their names.
    */
   inspectNamespaces?: boolean;
+  /** cgroup_parents the file names (the journal's are added): where to look for the project's cgroups. */
+  cgroupParents?: string[];
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
@@ -37,6 +40,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     ...(journal ? { state: journal } : {}),
     otherProjects: otherProjects(state, project),
     host: { resolvConf: hostResolvConf(), ...hostUserDb() },
+    cgroups: observeCgroups(project, journal, opts.cgroupParents),
   };
 }
 

@@ -4,7 +4,7 @@
  * run `after`. Actions of one wave are independent and run concurrently.
  * `tscompose plan --json` prints this as is.
  */
-import type { GeneratedFiles, LaunchSettings } from './model';
+import type { CgroupLimits, GeneratedFiles, LaunchSettings } from './model';
 
 interface Base {
   id: string;
@@ -75,7 +75,18 @@ export type Action =
       netns?: string;
       launch: LaunchSettings;
     })
-  | (Base & { kind: 'container.stop'; container: string; service: string; timeoutSec: number; remove: boolean });
+  | (Base & { kind: 'container.stop'; container: string; service: string; timeoutSec: number; remove: boolean })
+  | (Base & { kind: 'cgroup.create'; container: string; parent: string; path: string; limits: CgroupLimits })
+  | (Base & {
+      kind: 'cgroup.update';
+      container: string;
+      parent: string;
+      path: string;
+      limits: CgroupLimits;
+      /** What is applied now; absent: unknown, every file is written. */
+      previous?: CgroupLimits;
+    })
+  | (Base & { kind: 'cgroup.delete'; container: string; parent: string; path: string });
 
 export type ActionKind = Action['kind'];
 

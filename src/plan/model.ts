@@ -63,6 +63,44 @@ export interface LaunchSettings {
   domainname?: string;
   namespaces: Namespace[];
   sysctls: Record<string, string>;
+  /** The container's cgroup, relative to each hierarchy's root (see plan/cgroups.ts); absent: no cgroups on the host. */
+  cgroup?: string;
+  /** `ulimits`, by name; -1 is unlimited. */
+  rlimits?: Record<string, { soft: number; hard: number }>;
+  oomScoreAdj?: number;
+}
+
+/**
+ * What a container's cgroup enforces, in Docker's units (the drivers in
+ * sys/cgroup turn them into files). Absent: the kernel's default.
+ */
+export interface CgroupLimits {
+  /** Billionths of a CPU: quota = nanoCpus × 100000 / 1e9 per 100 ms period. */
+  nanoCpus?: number;
+  cpuShares?: number;
+  /** µs per period. */
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpuset?: string;
+  /** Bytes. */
+  memory?: number;
+  memoryReservation?: number;
+  /** Memory + swap, bytes; -1 unlimited; absent with `memory`: 2 × memory (Docker's default). */
+  memorySwap?: number;
+  pids?: number;
+  blkioWeight?: number;
+}
+
+/** Where a container's cgroup is, in every hierarchy. */
+export interface CgroupRef {
+  /** `cgroup_parent` ('' = the hierarchy root): used as it is if it exists, never removed. */
+  parent: string;
+  /** Path from `parent`: `tscompose/<project>/<service>-<n>`, our own subtree. */
+  path: string;
+}
+
+export interface DesiredCgroup extends CgroupRef {
+  limits: CgroupLimits;
 }
 
 export interface GeneratedFiles {
@@ -85,6 +123,8 @@ export interface DesiredContainer {
   startAfter: string[];
   /** Hash of every launch setting; a change means the process is recreated. */
   launchHash: string;
+  /** Its cgroup (absent when the host has no cgroup hierarchy). */
+  cgroup?: DesiredCgroup;
 }
 
 export interface Desired {
@@ -148,6 +188,24 @@ export interface ObservedContainer {
   exit?: { exitCode: number; signal: string | null; finishedAt: string };
   /** The generated files as they are now (undefined: missing). */
   files: Partial<GeneratedFiles>;
+  /** Its last run was killed by the memory controller (the shim's `oom_kills`). */
+  oomKilled?: boolean;
+}
+
+/** The cgroup side of the machine (observe/cgroups.ts). */
+export interface ObservedCgroups {
+  /** `v1`, `v2`, `hybrid` (v1 controllers with a cgroup2 mount), or `none`. */
+  layout: 'v1' | 'v2' | 'hybrid' | 'none';
+  /** Every container cgroup of this project that exists (under the hierarchy roots and the cgroup_parents we know of). */
+  existing: CgroupRef[];
+  /** Online CPUs of the host (`0-1` as numbers). */
+  cpus: number[];
+  /** The hard rlimits tscompose runs with, by ulimit name (-1 unlimited). */
+  hardLimits: Record<string, number>;
+  /** CAP_SYS_RESOURCE: rlimits may go above the hard limits, oom_score_adj below ours. */
+  sysResource: boolean;
+  /** Our own oom_score_adj: the lowest a container may get without CAP_SYS_RESOURCE. */
+  oomScoreAdj: number;
 }
 
 export interface OtherProject {
@@ -171,6 +229,8 @@ export interface Observed {
   otherProjects: OtherProject[];
   /** Host facts the generated files and user lookup need. */
   host: { resolvConf: string; passwd: string; group: string };
+  /** cgroup layout, our cgroups, and the host limits resource keys are checked against; absent: as `none`. */
+  cgroups?: ObservedCgroups;
 }
 
 // ------------------------------------------------------------------ state
@@ -200,6 +260,12 @@ export interface StateContainer {
   launchHash: string;
   launch: LaunchSettings;
   netnsPlacement: NetnsPlacement;
+  /**
+   * Its cgroup, with the limits known to be applied (absent while an `up`
+   * that creates it runs); `oldCgroups`: earlier ones that `up` removes.
+   */
+  cgroup?: CgroupRef & { limits?: CgroupLimits };
+  oldCgroups?: CgroupRef[];
 }
 
 export interface ProjectState {

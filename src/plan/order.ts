@@ -8,6 +8,7 @@ import type { Action } from './actions';
 
 const KIND_ORDER = [
   'container.stop',
+  'cgroup.delete',
   'veth.delete',
   'addr.delete',
   'route.delete',
@@ -21,6 +22,8 @@ const KIND_ORDER = [
   'addr.add',
   'route.replace',
   'files.write',
+  'cgroup.create',
+  'cgroup.update',
   'container.start',
 ];
 

@@ -7,6 +7,7 @@ import type { Action } from '../../plan/actions';
 import type { ApplyEnv } from '../env';
 import { ensureAddress, ensureRoute, removeAddress, removeRoute } from './addr';
 import { ensureBridge, removeBridge, updateBridge } from './bridge';
+import { ensureCgroup, removeCgroup, updateCgroup } from './cgroup';
 import { startContainers, stopContainer } from './container';
 import { writeFiles } from './files';
 import { updateLink } from './link';
@@ -31,6 +32,9 @@ export const handlers: Omit<Single, 'container.start'> = {
   'route.delete': removeRoute,
   'files.write': writeFiles,
   'container.stop': stopContainer,
+  'cgroup.create': ensureCgroup,
+  'cgroup.update': updateCgroup,
+  'cgroup.delete': removeCgroup,
 };
 
 /** Kinds whose actions of one wave run together in one call. */
