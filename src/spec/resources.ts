@@ -294,7 +294,8 @@ export class ResourceReader {
       this.r.error(f, 'must be a number of CPUs, such as 1.5 or "0.5"');
       return undefined;
     }
-    const text = scalarText(n);
+    // As written: 0.0000000001 must stay itself, not become 1e-10.
+    const text = typeof n.value === 'number' && n.text !== undefined ? n.text.trim() : scalarText(n);
     const v = parseNanoCpus(text);
     if (v === 'too precise') this.r.error(f, `${text} is too precise: at most 9 decimals`);
     else if (v === undefined) this.r.error(f, `"${text}" is not a number of CPUs (such as 1.5)`);
