@@ -181,8 +181,8 @@ test('impossible values are errors at their key', (t) => {
   hasIssue(t, list, 'compose.yaml:23:20', 'services.weight.blkio_config.weight', 'out of range (10 to 1000)');
   hasIssue(t, list, 'compose.yaml:25:5', 'services.oom.oom_score_adj', 'out of range');
   hasIssue(t, list, 'compose.yaml:27:15', 'services.ulim.ulimits.nofile', 'the soft limit (10) is above the hard limit (5)');
-  hasIssue(t, list, 'compose.yaml:27:46', 'services.ulim.ulimits.files', 'unknown ulimit "files"');
-  hasIssue(t, list, 'compose.yaml:27:57', 'services.ulim.ulimits.nproc', 'needs both soft and hard');
+  hasIssue(t, list, 'compose.yaml:27:44', 'services.ulim.ulimits.files', 'unknown ulimit "files"');
+  hasIssue(t, list, 'compose.yaml:27:55', 'services.ulim.ulimits.nproc', 'needs both soft and hard');
   hasIssue(t, list, 'compose.yaml:29:5', 'services.parent.cgroup_parent', 'not a cgroup path');
   hasIssue(t, list, 'compose.yaml:31:5', 'services.units.mem_limit', 'is not an amount of memory');
   hasIssue(t, list, 'compose.yaml:32:5', 'services.units.cpus', 'is not a number of CPUs');
