@@ -64,7 +64,6 @@ export function v1Files(l: CgroupLimits, probe: V1Probe): CgroupWrite[] {
   put('memory.soft_limit_in_bytes', l.memoryReservation ?? -1);
   put('pids.max', l.pids ?? 'max');
   if (probe.blkioWeightFile) put(probe.blkioWeightFile, l.blkioWeight ?? (probe.blkioWeightFile === 'blkio.weight' ? 500 : 100));
-  else if (l.blkioWeight !== undefined) put('blkio.weight', l.blkioWeight); // fails: says which file is missing
   return out;
 }
 
@@ -142,7 +141,13 @@ export class V1Driver implements CgroupDriver {
 
   // Equivalent to: echo VALUE > ROOT/PATH/FILE for each changed file
   apply(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
-    const writes = v1Writes(limits, previous, this.probe(cg));
+    const probe = this.probe(cg);
+    if (limits.blkioWeight !== undefined && !probe.blkioWeightFile) {
+      throw Object.assign(new Error(`no block I/O weight here (neither blkio.weight nor blkio.bfq.weight in ${this.dir('blkio', cg) ?? 'a blkio hierarchy'}): the I/O scheduler does not support weights`), {
+        code: 'ENOENT',
+      });
+    }
+    const writes = v1Writes(limits, previous, probe);
     for (const w of writes) {
       const dir = this.dir(controllerOf(w.file), cg);
       if (dir === undefined) {

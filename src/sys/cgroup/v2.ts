@@ -69,7 +69,15 @@ export function v2Writes(limits: CgroupLimits, previous: CgroupLimits | undefine
   return v2Files(limits, probe).filter((w) => before.get(w.file) !== w.value);
 }
 
-const words = (text: string | undefined) => (text ?? '').split(/\s+/).filter(Boolean);
+/** The controllers a directory enables for its children (its cgroup.subtree_control; a child's cgroup.controllers is this). */
+function controllersOf(dir: string): Set<string> {
+  return new Set(
+    (readText(path.join(dir, 'cgroup.subtree_control')) ?? '')
+      .split(/\s+/)
+      .map((w) => w.replace(/^\+/, ''))
+      .filter(Boolean),
+  );
+}
 
 export class V2Driver implements CgroupDriver {
   readonly version = 2;
@@ -87,13 +95,13 @@ export class V2Driver implements CgroupDriver {
   // Equivalent to: mkdir -p ROOT/PATH; echo +cpu +memory … > each new or own directory's cgroup.subtree_control
   create(cg: CgroupRef): void {
     const leaf = cgroupDir(this.root, cg);
-    ensureTree(this.root, cg, (dir) => {
+    ensureTree(this.root, cg, (dir, parentDir) => {
       if (!this.enforces || dir === leaf) return;
-      const available = new Set(words(readText(path.join(dir, 'cgroup.controllers'))));
-      const enabled = new Set(words(readText(path.join(dir, 'cgroup.subtree_control'))));
-      for (const c of V2_CONTROLLERS) {
-        if (available.has(c) && !enabled.has(c)) writeValue(path.join(dir, 'cgroup.subtree_control'), `+${c}`);
-      }
+      const available = controllersOf(parentDir);
+      const enabled = controllersOf(dir);
+      const missing = V2_CONTROLLERS.filter((c) => available.has(c) && !enabled.has(c));
+      // One write for all: the kernel applies the list as a whole.
+      if (missing.length) writeValue(path.join(dir, 'cgroup.subtree_control'), missing.map((c) => `+${c}`).join(' '));
     });
   }
 
@@ -111,7 +119,7 @@ export class V2Driver implements CgroupDriver {
     const dir = cgroupDir(this.root, cg);
     const writes = v2Writes(limits, previous, this.probe(cg));
     if (writes.length === 0) return writes;
-    const available = new Set(words(readText(path.join(dir, 'cgroup.controllers'))));
+    const available = controllersOf(path.dirname(dir));
     for (const w of writes) {
       const c = controllerOf(w.file);
       if (!available.has(c)) {
