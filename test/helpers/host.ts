@@ -114,6 +114,20 @@ export class Host {
     return new Host(pid, dir, holder, cgroupRoots);
   }
 
+  /** Every cgroup tscompose left in this host's hierarchies (the directories below each root). */
+  cgroupLeftovers(): string[] {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (!e.isDirectory()) continue;
+        out.push(path.join(d, e.name));
+        walk(path.join(d, e.name));
+      }
+    };
+    for (const real of this.cgroupRoots.values()) if (fs.existsSync(real)) walk(real);
+    return out;
+  }
+
   /** The real path of a cgroup directory the host sees at `inside` (under a hierarchy's mount point). */
   cgroupPath(inside: string): string {
     for (const [mountPoint, real] of this.cgroupRoots) {

@@ -6,12 +6,16 @@
  */
 import type { Action } from '../../plan/actions';
 import type { ApplyEnv } from '../env';
+import { faultPoint } from '../fault';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
 // Equivalent to: mkdir -p /sys/fs/cgroup/{cpu,memory,…}/PARENT/tscompose/PROJECT/SERVICE-N; echo LIMIT > FILE …
 export async function ensureCgroup(a: Of<'cgroup.create'>, env: ApplyEnv): Promise<void> {
-  env.cgroups().create({ parent: a.parent, path: a.path }, a.limits);
+  const cg = { parent: a.parent, path: a.path };
+  env.cgroups().create(cg);
+  faultPoint('mid:cgroup.create');
+  env.cgroups().update(cg, a.limits, {});
 }
 
 // Equivalent to: echo LIMIT > /sys/fs/cgroup/memory/PARENT/tscompose/PROJECT/SERVICE-N/memory.limit_in_bytes …

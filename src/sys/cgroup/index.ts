@@ -50,12 +50,12 @@ export class Cgroups {
     return this.drivers.flatMap((d) => d.dirs(cg));
   }
 
-  create(cg: CgroupRef, limits: CgroupLimits): CgroupWrite[] {
+  /** The cgroup's directories in every hierarchy (limits come with `update`, from {} for a new one). */
+  create(cg: CgroupRef): void {
     for (const d of this.drivers) d.create(cg);
-    return this.enforcing?.apply(cg, limits, {}) ?? [];
   }
 
-  /** Changes the limits of a (possibly running) container in place. */
+  /** Changes the limits of a (possibly running) container in place; `previous` undefined: every file. */
   update(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
     return this.enforcing?.apply(cg, limits, previous) ?? [];
   }

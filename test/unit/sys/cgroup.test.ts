@@ -382,12 +382,13 @@ test('the drivers per layout: hybrid = v1 for limits + cgroup2 to track; every d
   t.false(new Cgroups({ kind: 'none', v1: {} }).available);
 });
 
-test('the facade on a v2 tree: create applies the limits; remove of an empty cgroup needs no kill', async (t) => {
+test('the facade on a v2 tree: create, then the limits', (t) => {
   const { root, leaf, kernelFiles } = v2Tree(t);
   const cgroups = new Cgroups({ kind: 'v2', v1: {}, v2: root });
   fs.mkdirSync(leaf, { recursive: true });
   kernelFiles({ swap: false });
-  cgroups.create(cg, { pids: 10 });
+  cgroups.create(cg);
+  cgroups.update(cg, { pids: 10 }, {});
   t.is(read(path.join(leaf, 'pids.max')), '10');
   t.deepEqual(cgroups.pids(cg), []);
   t.deepEqual(cgroups.list('', 'tscompose/proj'), ['tscompose/proj/web-1']);
