@@ -9,6 +9,7 @@ import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withHost, type Host } from '../helpers/host';
+import { Cgroups } from '../../src/sys/cgroup';
 import { shimPath } from '../../src/sys/native';
 
 const MiB = 1024 * 1024;
@@ -398,6 +399,24 @@ services:
     t.is(r.code, 3);
     t.regex(r.stderr, /compose\.yaml:5:5 services\.app\.cpuset: cpuset 0-63: CPUs \d+-63 do not exist on this host/);
     t.regex(r.stderr, /compose\.yaml:6:15 services\.app\.ulimits\.nofile: hard limit 100000 is above this host's hard limit/);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+test('teardown without cgroup.kill (a v1-only host): no more forks, SIGKILL to each process still in it, then rmdir', async (t) => {
+  await withHost(t, async (host) => {
+    const rel = 'tscompose/v1/flood-1';
+    // A fork flood placed by hand (external tools) in a pids and a memory cgroup of this host.
+    await host.sh(`mkdir -p ${CG}/pids/${rel} ${CG}/memory/${rel} && echo 40 > ${CG}/pids/${rel}/pids.max`);
+    await host.sh(
+      `setsid sh -c 'echo $$ > ${CG}/pids/${rel}/cgroup.procs; echo $$ > ${CG}/memory/${rel}/cgroup.procs; while :; do sleep 100 & done' </dev/null >/dev/null 2>&1 &`,
+    );
+    await waitFor('the flood to fill its pids', async () => (Number(await cat(host, `${CG}/pids/${rel}/pids.current`)) >= 30 ? true : undefined));
+    // The layout of a v1 host, on this host's own hierarchy roots.
+    const v1 = new Cgroups({ kind: 'v1', v1: { pids: host.cgroupPath(`${CG}/pids`), memory: host.cgroupPath(`${CG}/memory`) } });
+    await v1.remove({ parent: '', path: rel });
+    t.false(fs.existsSync(host.cgroupPath(`${CG}/pids/${rel}`)));
+    t.false(fs.existsSync(host.cgroupPath(`${CG}/memory/tscompose`)));
     t.deepEqual(await leftovers(host), []);
   });
 });

@@ -55,12 +55,15 @@ export function writeValue(file: string, value: string): void {
   }
 }
 
+/** Parent directories made ready by this process (a hundred containers share two). */
+const ready = new Set<string>();
+
 /**
  * `mkdir -p` of the cgroup in one hierarchy. `init(dir, parentDir)` runs for
  * every directory we may configure: those created now, and those of our own
  * subtree even if they existed (an earlier run may have died between mkdir
  * and init). Another project may remove the shared `tscompose` directory
- * while we create below it: ENOENT starts over.
+ * while we create below it: ENOENT starts over, checking every directory.
  */
 export function ensureTree(root: string, cg: CgroupRef, init: (dir: string, parentDir: string) => void): string {
   const parentParts = cg.parent ? cg.parent.split('/') : [];
@@ -72,6 +75,7 @@ export function ensureTree(root: string, cg: CgroupRef, init: (dir: string, pare
       parts.forEach((part, i) => {
         const parentDir = dir;
         dir = path.join(dir, part);
+        if (ready.has(dir)) return;
         let created = false;
         try {
           fs.mkdirSync(dir);
@@ -80,10 +84,12 @@ export function ensureTree(root: string, cg: CgroupRef, init: (dir: string, pare
           if (e?.code !== 'EEXIST') throw e;
         }
         if (created || i >= parentParts.length) init(dir, parentDir);
+        if (i < parts.length - 1) ready.add(dir);
       });
       return dir;
     } catch (e: any) {
       if (e?.code !== 'ENOENT' || attempt >= 5) throw e;
+      ready.clear();
     }
   }
 }
@@ -100,6 +106,7 @@ export function removeTree(root: string, cg: CgroupRef): void {
     const dir = path.join(root, cg.parent, ...ownParts.slice(0, n));
     try {
       fs.rmdirSync(dir);
+      ready.delete(dir);
     } catch (e: any) {
       if (e?.code === 'ENOENT') continue;
       if (n < ownParts.length && (e?.code === 'ENOTEMPTY' || e?.code === 'EBUSY' || e?.code === 'EEXIST')) return;
