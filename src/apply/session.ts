@@ -5,9 +5,9 @@
 import type { Emit } from '../events';
 import { observe } from '../observe';
 import type { Observed } from '../plan/model';
+import { hostCgroups } from '../sys/cgroup';
 import { Rtnl } from '../sys/netlink';
 import { NetnsSockets } from '../sys/netns';
-import { hostCgroups } from '../sys/cgroup';
 import { pidsByNetns } from '../sys/procs';
 import type { Lock, StateDir } from '../sys/state';
 import type { ApplyEnv } from './env';

@@ -108,29 +108,32 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
 /** Where a key may be written, for locations (a service key or its deploy.resources twin). */
 const LIMIT_KEYS = ['cpus', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit', 'blkio_config', 'deploy.resources'];
 
-const LIMIT_NAMES: Array<[keyof CgroupLimits, string, (v: number & string) => string]> = [
-  ['nanoCpus', 'cpus', (v) => formatCpus(v)],
+/** Each limit with its compose key and how the file says it. */
+const LIMIT_NAMES: Array<[keyof CgroupLimits, string, (v: number | string) => string]> = [
+  ['nanoCpus', 'cpus', (v) => formatCpus(Number(v))],
   ['cpuQuota', 'cpu_quota', String],
   ['cpuPeriod', 'cpu_period', String],
   ['cpuShares', 'cpu_shares', String],
   ['cpuset', 'cpuset', String],
-  ['memory', 'mem_limit', (v) => formatBytes(v)],
-  ['memorySwap', 'memswap_limit', (v) => (v === -1 ? 'unlimited' : formatBytes(v))],
-  ['memoryReservation', 'mem_reservation', (v) => formatBytes(v)],
+  ['memory', 'mem_limit', (v) => formatBytes(Number(v))],
+  ['memorySwap', 'memswap_limit', (v) => (v === -1 ? 'unlimited' : formatBytes(Number(v)))],
+  ['memoryReservation', 'mem_reservation', (v) => formatBytes(Number(v))],
   ['pids', 'pids_limit', String],
   ['blkioWeight', 'blkio_config.weight', String],
 ];
 
+const shown = (v: number | string | undefined, show: (v: number | string) => string) => (v === undefined ? 'none' : show(v));
+
 /** `cpus 0.5, mem_limit 512MiB` */
 export function describeLimits(l: CgroupLimits): string {
-  const parts = LIMIT_NAMES.filter(([k]) => l[k] !== undefined).map(([k, name, show]) => `${name} ${show(l[k] as never)}`);
+  const parts = LIMIT_NAMES.filter(([k]) => l[k] !== undefined).map(([k, name, show]) => `${name} ${shown(l[k], show)}`);
   return parts.length ? parts.join(', ') : 'no limits';
 }
 
 /** `mem_limit 256MiB → 512MiB, pids_limit none → 100` */
 export function describeLimitChanges(before: CgroupLimits, after: CgroupLimits): string {
   return LIMIT_NAMES.filter(([k]) => before[k] !== after[k])
-    .map(([k, name, show]) => `${name} ${before[k] === undefined ? 'none' : show(before[k] as never)} → ${after[k] === undefined ? 'none' : show(after[k] as never)}`)
+    .map(([k, name, show]) => `${name} ${shown(before[k], show)} → ${shown(after[k], show)}`)
     .join(', ');
 }
 

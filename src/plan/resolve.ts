@@ -235,7 +235,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       ...(resources.cgroup ? { cgroup: resources.cgroup } : {}),
     };
   }
-  // Limits this host cannot give are errors in the file, at the key (as the issue's spec errors).
+  // Limits this host cannot give are errors in the file, at their key.
   if (resourceIssues.length) throw new SpecError(resourceIssues);
   if (issues.length) throw new PlanError(issues);
 

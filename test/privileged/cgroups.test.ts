@@ -420,3 +420,27 @@ test('teardown without cgroup.kill (a v1-only host): no more forks, SIGKILL to e
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+test('shim: with a cgroup namespace the container sees its own cgroup as "/" in every hierarchy, v1 ones too', async (t) => {
+  await withHost(t, async (host) => {
+    const rel = 'tscompose/ns/probe-1';
+    const dirs = [...V1.map((c) => `${CG}/${c}/${rel}`), `${CG}/unified/${rel}`];
+    const cpuset = ['tscompose', 'tscompose/ns', rel].map((d) => `for f in cpus mems; do cat ${CG}/cpuset/cpuset.$f > ${CG}/cpuset/${d}/cpuset.$f; done`).join('; ');
+    await host.sh(`mkdir -p ${dirs.join(' ')} && ${cpuset} && mkdir -m 0700 /run/tscompose/probe`);
+    const args = ['run', '--state-dir', '/run/tscompose/probe', '--ns', 'mount,cgroup', ...dirs.flatMap((d) => ['--cgroup', d]), '--', 'sh', '-c', 'cat /proc/self/cgroup; exec sleep 1000'];
+    const r = await host.run([shimPath, ...args]);
+    const pid = Number(/^ok \d+ (\d+)\n$/.exec(r.stdout)?.[1]);
+    t.true(pid > 0, r.stdout + r.stderr);
+    const log = await waitFor('the cgroup lines', async () => {
+      const text = (await cat(host, '/run/tscompose/probe/container.log')).split('\n').map((l) => l.split(' ').slice(3).join(' ')).join('\n');
+      return /^0::/m.test(text) ? text : undefined;
+    });
+    for (const c of [...V1, '']) t.regex(log, new RegExp(`^\\d+:${c}:/$`, 'm'), c || 'cgroup2');
+    // Seen from the host, the same process is in our cgroups.
+    const outside = await cat(host, `/proc/${pid}/cgroup`);
+    for (const c of [...V1, '']) t.regex(outside, new RegExp(`^\\d+:${c}:/.*/${rel}$`, 'm'), c || 'cgroup2');
+    await host.sh(`kill ${pid}; while [ ! -f /run/tscompose/probe/exit.json ]; do sleep 0.05; done`);
+    await host.sh(`for d in ${dirs.join(' ')}; do rmdir $d; done; rmdir ${V1.map((c) => `${CG}/${c}/tscompose/ns ${CG}/${c}/tscompose`).join(' ')} ${CG}/unified/tscompose/ns ${CG}/unified/tscompose`);
+    t.deepEqual(host.cgroupLeftovers(), []);
+  });
+});

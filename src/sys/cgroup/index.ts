@@ -113,7 +113,8 @@ export class Cgroups {
         errors.push(e as Error);
       }
     }
-    if (errors.length) throw errors[0];
+    if (errors.length === 1) throw errors[0];
+    if (errors.length) throw new Error(errors.map((e) => e.message).join('; '));
   }
 }
 
