@@ -259,8 +259,9 @@ services:
     const periods = b.periods - a.periods;
     const perPeriod = (b.usage - a.usage) / periods / 100_000_000; // fraction of each 100 ms period used
     t.log(`${periods} periods, ${(perPeriod * 100).toFixed(1)}% of a CPU, throttled in ${b.throttled - a.throttled}`);
-    t.true(perPeriod <= 0.5 * 1.1, `at most the quota (+10%): ${perPeriod}`);
-    t.true(perPeriod >= 0.5 * 0.8, `near it (unlimited, two loops take two CPUs): ${perPeriod}`);
+    // Unlimited, the two loops would take two CPUs (2.0); a loaded machine blurs the edges of periods a little.
+    t.true(perPeriod <= 0.5 * 1.2, `at most the quota (+20%): ${perPeriod}`);
+    t.true(perPeriod >= 0.5 * 0.8, `near it (-20%): ${perPeriod}`);
     t.true(b.throttled - a.throttled >= periods * 0.7, 'the quota, not a lack of work, held it back');
     await ok(host, dir, ['down']);
     t.deepEqual(await leftovers(host), []);
