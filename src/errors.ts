@@ -61,15 +61,12 @@ export function formatIssue(issue: SpecIssue): string {
   return head ? `${head}: ${issue.message}` : issue.message;
 }
 
-/** The compose file is wrong, or asks for something we do not support yet. */
-export class SpecError extends TscError {
-  readonly code = 'SPEC';
-  readonly exitCode = ExitCode.spec;
+/** An error made of located issues (every one found, not just the first). */
+abstract class IssuesError extends TscError {
   readonly issues: SpecIssue[];
   constructor(issues: SpecIssue[] | SpecIssue) {
     const list = Array.isArray(issues) ? issues : [issues];
     super(list.map(formatIssue).join('\n'));
-    this.name = 'SpecError';
     this.issues = list;
   }
   override toJSON() {
@@ -77,20 +74,18 @@ export class SpecError extends TscError {
   }
 }
 
+/** The compose file is wrong, or asks for something we do not support yet. */
+export class SpecError extends IssuesError {
+  readonly code = 'SPEC';
+  readonly exitCode = ExitCode.spec;
+  override name = 'SpecError';
+}
+
 /** The file is valid but cannot be made real: overlap, exhaustion, cycles. */
-export class PlanError extends TscError {
+export class PlanError extends IssuesError {
   readonly code = 'PLAN';
   readonly exitCode = ExitCode.plan;
-  readonly issues: SpecIssue[];
-  constructor(issues: SpecIssue[] | SpecIssue) {
-    const list = Array.isArray(issues) ? issues : [issues];
-    super(list.map(formatIssue).join('\n'));
-    this.name = 'PlanError';
-    this.issues = list;
-  }
-  override toJSON() {
-    return { code: this.code, message: this.message, issues: this.issues };
-  }
+  override name = 'PlanError';
 }
 
 /** Bad command-line usage. */

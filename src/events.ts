@@ -9,6 +9,8 @@ export type ProgressEvent =
   | { type: 'action'; phase: 'done'; action: Action; ms: number }
   | { type: 'action'; phase: 'failed'; action: Action; error: Error }
   | { type: 'wave'; index: number; actions: number; ms: number }
+  /** A step of a command finished, `ms` after the process started (shown with --verbose). */
+  | { type: 'phase'; name: string; ms: number }
   | { type: 'note'; message: string };
 
 export type Emit = (e: ProgressEvent) => void;

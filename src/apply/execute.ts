@@ -1,8 +1,13 @@
 /**
- * Execute a plan wave by wave; the actions of a wave run concurrently.
- * `up` stops after the first wave with a failure (later waves depend on it)
- * and reports every failure of that wave; teardown goes on through every
- * wave and reports all failures together.
+ * Execute a plan. The plan's waves say what may run together; execution is
+ * finer: every action starts as soon as the actions it depends on are done,
+ * so one container's processes can start while another's veth is still being
+ * made (on two cores that overlap is most of the speed of a large `up`).
+ * Container starts that become ready together go through one launch.
+ *
+ * `up` starts nothing new after the first failure (what depends on it could
+ * not work), lets what is running finish, and reports every failure; teardown
+ * runs everything whatever fails and reports all failures together.
  */
 import { ApplyError, ApplyErrors, TeardownErrors } from '../errors';
 import type { Action, Plan } from '../plan/actions';
@@ -15,62 +20,118 @@ export interface ExecuteOptions {
   continueOnError?: boolean;
 }
 
-export async function execute(plan: Plan, env: ApplyEnv, opts: ExecuteOptions = {}): Promise<void> {
-  const failures: ApplyError[] = [];
-  for (const [i, wave] of plan.waves.entries()) {
-    const t0 = performance.now();
-    const waveFailures = await runWave(wave, env);
-    env.emit({ type: 'wave', index: i + 1, actions: wave.length, ms: performance.now() - t0 });
-    faultPoint(`after-wave:${i + 1}`);
-    failures.push(...waveFailures);
-    if (waveFailures.length && !opts.continueOnError) break;
+type Start = Extract<Action, { kind: 'container.start' }>;
+
+/** What runs each kind (tests pass fakes). */
+export interface Registry {
+  run(a: Action, env: ApplyEnv): Promise<void>;
+  startBatch(batch: Start[], env: ApplyEnv): Promise<Array<Error | undefined>>;
+}
+
+export const kernelRegistry: Registry = {
+  run: (a, env) => (handlers[a.kind as keyof typeof handlers] as (a: Action, env: ApplyEnv) => Promise<void>)(a, env),
+  startBatch: (batch, env) => batchHandlers['container.start'](batch, env),
+};
+
+export async function execute(plan: Plan, env: ApplyEnv, opts: ExecuteOptions = {}, registry: Registry = kernelRegistry): Promise<void> {
+  const actions = plan.waves.flat();
+  if (!actions.length) return;
+  const waveOf = new Map<string, number>();
+  plan.waves.forEach((w, i) => w.forEach((a) => waveOf.set(a.id, i)));
+  const leftInWave = plan.waves.map((w) => w.length);
+  const t0 = performance.now();
+
+  const dependents = new Map<string, Action[]>();
+  const waiting = new Map<string, number>();
+  for (const a of actions) {
+    const deps = a.after.filter((d) => waveOf.has(d));
+    waiting.set(a.id, deps.length);
+    for (const d of deps) {
+      const list = dependents.get(d);
+      if (list) list.push(a);
+      else dependents.set(d, [a]);
+    }
   }
+
+  const failures: ApplyError[] = [];
+  const failedIds = new Set<string>();
+  let stopping = false;
+  let remaining = actions.length;
+  let finishAll!: () => void;
+  const allDone = new Promise<void>((r) => (finishAll = r));
+  const startsReady: Start[] = [];
+  let flushScheduled = false;
+
+  const settle = (a: Action, error?: unknown) => {
+    remaining--;
+    if (error === undefined) {
+      env.emit({ type: 'action', phase: 'done', action: a, ms: performance.now() - (begun.get(a.id) ?? t0) });
+    } else {
+      const e = new ApplyError({ kind: a.kind, id: a.id, target: a.target }, error);
+      failures.push(e);
+      failedIds.add(a.id);
+      env.emit({ type: 'action', phase: 'failed', action: a, error: e });
+      if (!opts.continueOnError) stopping = true;
+    }
+    const w = waveOf.get(a.id)!;
+    if (--leftInWave[w]! === 0) {
+      env.emit({ type: 'wave', index: w + 1, actions: plan.waves[w]!.length, ms: performance.now() - t0 });
+      faultPoint(`after-wave:${w + 1}`);
+    }
+    for (const next of dependents.get(a.id) ?? []) {
+      const n = waiting.get(next.id)! - 1;
+      waiting.set(next.id, n);
+      if (n === 0) launch(next);
+    }
+    if (remaining === 0) finishAll();
+  };
+
+  const begun = new Map<string, number>();
+  const launch = (a: Action) => {
+    if (stopping || (!opts.continueOnError && a.after.some((d) => failedIds.has(d)))) {
+      // Not run: count it as finished so the run can end.
+      remaining--;
+      const w = waveOf.get(a.id)!;
+      leftInWave[w]!--;
+      for (const next of dependents.get(a.id) ?? []) {
+        const n = waiting.get(next.id)! - 1;
+        waiting.set(next.id, n);
+        if (n === 0) launch(next);
+      }
+      if (remaining === 0) finishAll();
+      return;
+    }
+    begun.set(a.id, performance.now());
+    env.emit({ type: 'action', phase: 'start', action: a });
+    if (a.kind === 'container.start') {
+      startsReady.push(a);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushStarts);
+      }
+      return;
+    }
+    registry.run(a, env).then(
+      () => settle(a),
+      (e) => settle(a, e ?? new Error('failed')),
+    );
+  };
+
+  /** Every start that became ready in the same turn goes through one launch. */
+  const flushStarts = () => {
+    flushScheduled = false;
+    const batch = startsReady.splice(0);
+    if (!batch.length) return;
+    registry.startBatch(batch, env).then(
+      (results) => batch.forEach((a, i) => settle(a, results[i])),
+      (e) => batch.forEach((a) => settle(a, e)),
+    );
+  };
+
+  for (const a of actions) if (waiting.get(a.id) === 0) launch(a);
+  await allDone;
+
   if (!failures.length) return;
   if (opts.continueOnError) throw new TeardownErrors(failures);
   throw failures.length === 1 ? failures[0]! : new ApplyErrors(failures);
-}
-
-async function runWave(wave: Action[], env: ApplyEnv): Promise<ApplyError[]> {
-  const failures: ApplyError[] = [];
-  const started = new Map<string, number>();
-  const begin = (a: Action) => {
-    started.set(a.id, performance.now());
-    env.emit({ type: 'action', phase: 'start', action: a });
-  };
-  const finish = (a: Action, error?: unknown) => {
-    if (error === undefined) {
-      env.emit({ type: 'action', phase: 'done', action: a, ms: performance.now() - (started.get(a.id) ?? 0) });
-      return;
-    }
-    const e = new ApplyError({ kind: a.kind, id: a.id, target: a.target }, error);
-    failures.push(e);
-    env.emit({ type: 'action', phase: 'failed', action: a, error: e });
-  };
-
-  const starts = wave.filter((a): a is Extract<Action, { kind: 'container.start' }> => a.kind === 'container.start');
-  const singles = wave.filter((a) => a.kind !== 'container.start');
-  const jobs: Promise<void>[] = singles.map(async (a) => {
-    begin(a);
-    try {
-      await (handlers[a.kind as keyof typeof handlers] as (a: Action, env: ApplyEnv) => Promise<void>)(a, env);
-      finish(a);
-    } catch (e) {
-      finish(a, e);
-    }
-  });
-  if (starts.length) {
-    jobs.push(
-      (async () => {
-        starts.forEach(begin);
-        try {
-          const results = await batchHandlers['container.start'](starts, env);
-          starts.forEach((a, i) => finish(a, results[i]));
-        } catch (e) {
-          starts.forEach((a) => finish(a, e));
-        }
-      })(),
-    );
-  }
-  await Promise.all(jobs);
-  return failures;
 }

@@ -51,7 +51,8 @@ function doneVerb(a: Action): string {
 /** One progress line for an event, or undefined when it is not worth a line. */
 export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | undefined {
   if (e.type === 'note') return ` ! ${e.message}`;
-  if (e.type === 'wave') return ctx.verbose ? ` · wave ${e.index}: ${e.actions} action(s) in ${e.ms.toFixed(1)} ms` : undefined;
+  if (e.type === 'wave') return ctx.verbose ? ` · wave ${e.index} (${e.actions} action(s)) done at +${e.ms.toFixed(1)} ms` : undefined;
+  if (e.type === 'phase') return ctx.verbose ? ` · ${e.name} at ${e.ms.toFixed(0)} ms` : undefined;
   const a = e.action;
   const obj = object(a, ctx.project);
   if (e.phase === 'failed') {

@@ -213,60 +213,34 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
         continue;
       }
       // Both ends exist: repair what drifted, in place.
-      const hostFix: string[] = [];
-      const hostChange: { up?: boolean; mtu?: number; master?: string } = {};
-      if (host.master !== iface.bridge) {
-        hostChange.master = iface.bridge;
-        hostFix.push(`not on bridge ${iface.bridge}`);
-      }
-      if (!host.up) {
-        hostChange.up = true;
-        hostFix.push('link down');
-      }
-      if (host.mtu !== iface.mtu) {
-        hostChange.mtu = iface.mtu;
-        hostFix.push(`mtu ${host.mtu} → ${iface.mtu}`);
-      }
-      if (hostFix.length) {
+      const hostFix = linkDrift(host, { up: true, mtu: iface.mtu, master: iface.bridge });
+      if (hostFix) {
         const br = bridgeReady.get(iface.network);
         ids.push(
           push({
             kind: 'link.update',
             id: `link.update:${c.name}:${iface.hostVeth}`,
             target: iface.hostVeth,
-            reason: `drifted: ${hostFix.join(', ')}`,
+            reason: hostFix.reason,
             after: br ? [br] : [],
             container: c.name,
             ifname: iface.hostVeth,
-            ...hostChange,
+            ...hostFix.change,
           }),
         );
       }
-      const peerFix: string[] = [];
-      const peerChange: { up?: boolean; mtu?: number; mac?: string } = {};
-      if (!peer.up) {
-        peerChange.up = true;
-        peerFix.push('link down');
-      }
-      if (peer.mtu !== iface.mtu) {
-        peerChange.mtu = iface.mtu;
-        peerFix.push(`mtu ${peer.mtu} → ${iface.mtu}`);
-      }
-      if (peer.mac !== iface.mac) {
-        peerChange.mac = iface.mac;
-        peerFix.push(`mac ${peer.mac} → ${iface.mac}`);
-      }
-      if (peerFix.length) {
+      const peerFix = linkDrift(peer, { up: true, mtu: iface.mtu, mac: iface.mac });
+      if (peerFix) {
         ids.push(
           push({
             kind: 'link.update',
             id: `link.update:${c.name}:${iface.ifname}`,
             target,
-            reason: `drifted: ${peerFix.join(', ')}`,
+            reason: peerFix.reason,
             container: c.name,
             netns,
             ifname: iface.ifname,
-            ...peerChange,
+            ...peerFix.change,
           }),
         );
       }
@@ -541,8 +515,44 @@ function removals(desired: Desired, observed: Observed, opts: DiffOptions, push:
   }
 }
 
+interface LinkWanted {
+  up: boolean;
+  mtu: number;
+  mac?: string;
+  master?: string;
+  alias?: string;
+}
+
+/** What differs between a link and what it should be: the change to make and why, or undefined. */
+function linkDrift(link: ObservedLink, want: LinkWanted): { change: Partial<LinkWanted>; reason: string } | undefined {
+  const change: Partial<LinkWanted> = {};
+  const why: string[] = [];
+  if (want.master !== undefined && link.master !== want.master) {
+    change.master = want.master;
+    why.push(`not on bridge ${want.master}`);
+  }
+  if (want.up && !link.up) {
+    change.up = true;
+    why.push('link down');
+  }
+  if (link.mtu !== want.mtu) {
+    change.mtu = want.mtu;
+    why.push(`mtu ${link.mtu} → ${want.mtu}`);
+  }
+  if (want.mac !== undefined && link.mac !== want.mac) {
+    change.mac = want.mac;
+    why.push(`mac ${link.mac} → ${want.mac}`);
+  }
+  if (want.alias !== undefined && link.alias !== want.alias) {
+    change.alias = want.alias;
+    why.push('ownership mark missing');
+  }
+  return why.length ? { change, reason: `drifted: ${why.join(', ')}` } : undefined;
+}
+
 function bridgeDrift(net: DesiredNetwork, link: ObservedLink): Draft | undefined {
-  const reasons: string[] = [];
+  const drift = linkDrift(link, { up: true, mtu: net.mtu, alias: net.alias });
+  const reasons = drift ? [drift.reason.slice('drifted: '.length)] : [];
   const a: Draft & { kind: 'bridge.update' } = {
     kind: 'bridge.update',
     id: `bridge.update:${net.key}`,
@@ -550,19 +560,10 @@ function bridgeDrift(net: DesiredNetwork, link: ObservedLink): Draft | undefined
     reason: '',
     network: net.key,
     bridge: net.bridge,
+    ...(drift?.change.up !== undefined ? { up: drift.change.up } : {}),
+    ...(drift?.change.mtu !== undefined ? { mtu: drift.change.mtu } : {}),
+    ...(drift?.change.alias !== undefined ? { alias: drift.change.alias } : {}),
   };
-  if (!link.up) {
-    a.up = true;
-    reasons.push('link down');
-  }
-  if (link.mtu !== net.mtu) {
-    a.mtu = net.mtu;
-    reasons.push(`mtu ${link.mtu} → ${net.mtu}`);
-  }
-  if (link.alias !== net.alias) {
-    a.alias = net.alias;
-    reasons.push('ownership mark missing');
-  }
   const v4 = link.addresses.filter((x) => !x.address.includes(':') && !isLinkLocal(x.address));
   if (!v4.some((x) => x.address === net.gateway && x.prefixLen === net.prefixLen)) {
     a.addAddress = { address: net.gateway, prefixLen: net.prefixLen };

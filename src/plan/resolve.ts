@@ -28,6 +28,7 @@ import {
   shortHash,
   vethIfname,
 } from './names';
+import { PeerDirectory } from './hosts';
 import { lookupUser } from './users';
 
 export const DEFAULT_MTU = 1500;
@@ -150,6 +151,19 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   }
 
   const hostResolver = parseResolvConf(observed.host.resolvConf);
+  const peers = new PeerDirectory(
+    replicas.map((r, order) => ({
+      container: r.name,
+      service: r.service.name,
+      order,
+      on: new Map(
+        (interfaces.get(r.name) ?? []).map((i) => [
+          i.network,
+          { address: i.address, aliases: r.service.networks.find((n) => n.network === i.network)?.aliases ?? [] },
+        ]),
+      ),
+    })),
+  );
   const containers: Record<string, DesiredContainer> = {};
   const resourceIssues: SpecIssue[] = [];
   for (const r of replicas) {
@@ -182,7 +196,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     const files = {
       hosts: renderHosts(
         selfEntry(viewIfaces[0]?.address, hostname, svc.domainname),
-        peerEntries(viewSource, viewIfaces, replicas, interfaces),
+        peers.entriesFor(viewIfaces.map((i) => i.network)),
         svc.extraHosts,
       ),
       resolvConf: renderResolvConf(hostResolver, svc),
@@ -274,36 +288,6 @@ function pickDefaultRoute(
 function selfEntry(address: string | undefined, hostname: string, domainname?: string): HostsEntry | undefined {
   if (!address) return undefined;
   return { address, names: domainname ? [`${hostname}.${domainname}`, hostname] : [hostname] };
-}
-
-/**
- * Every other container sharing a network with `viewer`: on the first shared
- * network (in the viewer's order) its service and container names, plus its
- * aliases on each shared network.
- */
-function peerEntries(
-  viewer: string,
-  viewIfaces: DesiredInterface[],
-  replicas: Replica[],
-  interfaces: Map<string, DesiredInterface[]>,
-): HostsEntry[] {
-  const out: HostsEntry[] = [];
-  const viewerNets = viewIfaces.map((i) => i.network);
-  for (const peer of replicas) {
-    if (peer.name === viewer) continue;
-    const peerIfaces = interfaces.get(peer.name) ?? [];
-    let first = true;
-    for (const net of viewerNets) {
-      const iface = peerIfaces.find((i) => i.network === net);
-      if (!iface) continue;
-      const attach = peer.service.networks.find((n) => n.network === net)!;
-      const names = [...(first ? [peer.service.name, peer.name] : []), ...attach.aliases];
-      first = false;
-      const unique = [...new Set(names)];
-      if (unique.length) out.push({ address: iface.address, names: unique });
-    }
-  }
-  return out;
 }
 
 function serviceIssue(project: Project, svc: ServiceSpec, key: string, message: string): SpecIssue {

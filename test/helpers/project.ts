@@ -62,7 +62,7 @@ export function emptyObserved(over: Partial<Observed> = {}): Observed {
     containers: {},
     otherProjects: [],
     host: {
-      resolvConf: 'nameserver 192.0.2.53\nsearch example.test\n',
+      resolvConf: 'nameserver 198.51.100.53\nsearch example.test\n',
       passwd: 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\napp:x:1000:1001::/home/app:/bin/sh\n',
       group: 'root:x:0:\nnogroup:x:65534:\napp:x:1001:\nstaff:x:50:\n',
     },

@@ -46,9 +46,13 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     let desired;
     let observed;
     try {
+      const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
+      phase('project loaded');
       observed = await session.observe({ cgroupParents: cgroupParents(project, undefined) });
+      phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, { stopTimeoutSec });
+      phase('planned');
       const meta = { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() };
       if (countActions(p)) cli.state.writeState(journalBefore(observed.state, desired, meta));
     } catch (e) {
@@ -65,6 +69,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     if (countActions(p)) {
       ensureNetnsDir();
       await execute(p, session.env());
+      session.emit({ type: 'phase', name: 'applied', ms: performance.now() });
     }
     cli.state.writeState(
       journalAfter(observed.state, desired, { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() }),
