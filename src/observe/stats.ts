@@ -5,22 +5,16 @@
  */
 import * as os from 'node:os';
 import type { ProjectState } from '../plan/model';
-import { hostCgroups, type Cgroups } from '../sys/cgroup';
+import { hostCgroups, type Cgroups, type CgroupStats } from '../sys/cgroup';
 import { readIfExists } from '../sys/state';
 
-export interface Sample {
+/** The cgroup's counters (absent: no cgroup or controller) and the network's. */
+export interface Sample extends CgroupStats {
   name: string;
   service: string;
   pid: number;
   /** process.hrtime.bigint() when read. */
   at: bigint;
-  cpuNs?: number;
-  memoryBytes?: number;
-  memoryLimit?: number;
-  pids?: number;
-  pidsLimit?: number;
-  blockRead?: number;
-  blockWrite?: number;
   /** Bytes over every interface but lo; absent with network_mode: host (the host's counters are not the container's). */
   net?: { rx: number; tx: number };
 }

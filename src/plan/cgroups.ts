@@ -53,17 +53,7 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
     const { path, loc } = at(...keys);
     issues.push(loc ? { path, loc, message } : { path, message });
   };
-  const limits: CgroupLimits = {};
-  if (res?.nanoCpus !== undefined) limits.nanoCpus = res.nanoCpus;
-  if (res?.cpuShares !== undefined) limits.cpuShares = res.cpuShares;
-  if (res?.cpuQuota !== undefined) limits.cpuQuota = res.cpuQuota;
-  if (res?.cpuPeriod !== undefined) limits.cpuPeriod = res.cpuPeriod;
-  if (res?.cpuset !== undefined) limits.cpuset = res.cpuset;
-  if (res?.memory !== undefined) limits.memory = res.memory;
-  if (res?.memoryReservation !== undefined) limits.memoryReservation = res.memoryReservation;
-  if (res?.memorySwap !== undefined) limits.memorySwap = res.memorySwap;
-  if (res?.pids !== undefined) limits.pids = res.pids;
-  if (res?.blkioWeight !== undefined) limits.blkioWeight = res.blkioWeight;
+  const limits = Object.fromEntries(LIMIT_NAMES.flatMap(([k]) => (res?.[k] !== undefined ? [[k, res[k]]] : []))) as CgroupLimits;
 
   const launch: ResolvedResources['launch'] = {};
   if (res && Object.keys(res.ulimits).length) launch.rlimits = res.ulimits;

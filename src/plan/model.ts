@@ -6,7 +6,7 @@
  *    processes, our previous state), passed in so plan() stays pure;
  *  - `ProjectState`: the journal under /run/tscompose/<project>/state.json.
  */
-import type { SourceMap } from '../spec/types';
+import type { ServiceResources, SourceMap } from '../spec/types';
 
 export type Namespace = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup';
 
@@ -71,25 +71,14 @@ export interface LaunchSettings {
 }
 
 /**
- * What a container's cgroup enforces, in Docker's units (the drivers in
- * sys/cgroup turn them into files). Absent: the kernel's default.
+ * What a container's cgroup enforces: the cgroup part of the resource keys,
+ * in Docker's units (sys/cgroup turns them into files). Absent: the
+ * kernel's default.
  */
-export interface CgroupLimits {
-  /** Billionths of a CPU: quota = nanoCpus × 100000 / 1e9 per 100 ms period. */
-  nanoCpus?: number;
-  cpuShares?: number;
-  /** µs per period. */
-  cpuQuota?: number;
-  cpuPeriod?: number;
-  cpuset?: string;
-  /** Bytes. */
-  memory?: number;
-  memoryReservation?: number;
-  /** Memory + swap, bytes; -1 unlimited; absent with `memory`: 2 × memory (Docker's default). */
-  memorySwap?: number;
-  pids?: number;
-  blkioWeight?: number;
-}
+export type CgroupLimits = Pick<
+  ServiceResources,
+  'nanoCpus' | 'cpuShares' | 'cpuQuota' | 'cpuPeriod' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight'
+>;
 
 /** Where a container's cgroup is, in every hierarchy. */
 export interface CgroupRef {
