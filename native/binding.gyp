@@ -43,6 +43,8 @@
         'shim/launch.c',
         'shim/exec.c',
         'shim/pause.c',
+        'shim/cgroup.c',
+        'shim/process_limits.c',
       ],
       'defines': ['_GNU_SOURCE', '_FORTIFY_SOURCE=2'],
       # The shim runs once per container for the container's whole life:

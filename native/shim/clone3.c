@@ -12,11 +12,20 @@
 /* Equivalent to: unshare --fork --mount --uts --ipc --pid ... (one step) */
 pid_t clone3_fork(unsigned long long ns_flags, int *pidfd)
 {
+	return clone3_fork_into(ns_flags, pidfd, -1);
+}
+
+pid_t clone3_fork_into(unsigned long long ns_flags, int *pidfd, int cgroup_fd)
+{
 	struct clone_args args;
 	memset(&args, 0, sizeof args);
 	args.flags = ns_flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
 	/* stack = 0: the child continues on a copy of our stack, like fork. */
 	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }

@@ -14,5 +14,7 @@
  * execve: glibc did not see this fork, so its cached thread id is the
  * parent's. */
 pid_t clone3_fork(unsigned long long ns_flags, int *pidfd);
+/* The same, born in the cgroup2 directory CGROUP_FD (CLONE_INTO_CGROUP); -1: ours. */
+pid_t clone3_fork_into(unsigned long long ns_flags, int *pidfd, int cgroup_fd);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "limits.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "process.h"
@@ -49,10 +50,12 @@ static int exec_pause(char **env)
 
 _Noreturn void container_main(const struct container_spec *spec, int exec_fd, int out_fd, int err_fd)
 {
-	if (set_uts_names(spec->hostname, spec->domainname) == 0 &&
+	if (cgroup_wait_placed(spec->clone_flags) == 0 &&
+	    set_uts_names(spec->hostname, spec->domainname) == 0 &&
 	    setup_mounts(spec) == 0 &&
 	    connect_output(out_fd, err_fd) == 0 &&
 	    enter_cwd(spec->cwd ? spec->cwd : "/") == 0 &&
+	    apply_process_limits(&spec->limits) == 0 &&
 	    switch_user(&spec->user) == 0 &&
 	    prepare_exec() == 0) {
 		if (spec->argv[0])

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "limits.h"
 #include "namespaces.h"
 #include "process.h"
 #include "report.h"
@@ -38,7 +39,8 @@ static _Noreturn void run_command(const struct exec_spec *spec)
 		setpgid(0, 0);
 		tcsetpgrp(STDIN_FILENO, getpid());
 	}
-	if ((spec->cwd && enter_cwd(spec->cwd) == -1) || switch_user(&spec->user) == -1 ||
+	if ((spec->cwd && enter_cwd(spec->cwd) == -1) || apply_process_limits(&spec->limits) == -1 ||
+	    switch_user(&spec->user) == -1 ||
 	    prepare_exec() == -1)
 		_exit(report(EXIT_SHIM_FAILED));
 	exec_command(spec->argv, spec->env);
@@ -60,6 +62,9 @@ int cmd_exec(int argc, char **argv)
 		refuse("isatty", ENOTTY, "--tty: stdin is not a terminal");
 		return report(EXIT_SHIM_FAILED);
 	}
+	/* Into the container's cgroups while their paths still mean the host's. */
+	if (cgroup_enter_self(&spec.limits) == -1)
+		return report(EXIT_SHIM_FAILED);
 	if (spec.pid && (open_process_namespaces(spec.pid, spec.ns_flags, &ns) == -1 ||
 			 join_process_namespaces(&ns) == -1))
 		return report(EXIT_SHIM_FAILED);

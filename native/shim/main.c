@@ -9,10 +9,11 @@ static void usage(FILE *out)
 	fputs("usage:\n"
 	      "  tsc-shim run [--name N] --state-dir DIR [--netns PATH] [--ns mount,uts,ipc,pid,cgroup]\n"
 	      "               [--hostname H] [--domainname D] [--bind-ro SRC:DST]... [--env K=V]...\n"
-	      "               [--cwd DIR] [--user UID[:GID]] [--sysctl net.K=V]... -- [argv...]\n"
+	      "               [--cwd DIR] [--user UID[:GID]] [--sysctl net.K=V]... [--cgroup DIR]...\n"
+	      "               [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N] -- [argv...]\n"
 	      "  tsc-shim launch    (records on stdin: run's words, each NUL-terminated, then a NUL)\n"
 	      "  tsc-shim exec [--pid PID] [--ns LIST] [--cwd DIR] [--user UID[:GID]] [--env K=V]...\n"
-	      "                [--tty] -- argv...\n"
+	      "                [--cgroup DIR]... [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N] [--tty] -- argv...\n"
 	      "  tsc-shim pause     (the built-in command of a container without one)\n",
 	      out);
 }

@@ -93,6 +93,12 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 			return -1;
 		char *value = argv[++i];
 
+		int limit = parse_limits_option(&spec->limits, argc, opt, value);
+		if (limit == -1)
+			return -1;
+		if (limit == 0)
+			continue;
+
 		if (strcmp(opt, "--name") == 0) {
 			spec->name = value;
 		} else if (strcmp(opt, "--state-dir") == 0) {
@@ -177,6 +183,12 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *spec)
 		if (need_value(argc, argv, i) == -1)
 			return -1;
 		char *value = argv[++i];
+
+		int limit = parse_limits_option(&spec->limits, argc, opt, value);
+		if (limit == -1)
+			return -1;
+		if (limit == 0)
+			continue;
 
 		if (strcmp(opt, "--pid") == 0) {
 			unsigned long pid;

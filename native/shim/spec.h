@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "limits.h"
+
 struct bind_mount {
 	const char *source;
 	const char *target;
@@ -33,6 +35,7 @@ struct container_spec {
 	const char *cwd;	/* NULL: "/" */
 	struct user_ids user;
 	char **argv;		/* NULL-terminated; empty: built-in pause */
+	struct limits_spec limits;
 };
 
 struct exec_spec {
@@ -43,6 +46,7 @@ struct exec_spec {
 	char **env;
 	bool tty;
 	char **argv;
+	struct limits_spec limits;	/* --cgroup, --rlimit, --oom-score-adj */
 };
 
 /* Both return 0, or -1 with last_failure set (syscall "args", EINVAL). */

@@ -31,7 +31,7 @@ int open_state_dir(const char *path)
 	return fd;
 }
 
-static int write_file_atomic(int dirfd, const char *name, const char *data, size_t len)
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len)
 {
 	char tmp[64];
 	snprintf(tmp, sizeof tmp, "%s.tmp", name);

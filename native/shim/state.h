@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+/* Writes NAME in the dir: a temporary, then rename. */
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len);
 /* Opens the state dir; refuses one that is not ours or not mode 0700. */
 int open_state_dir(const char *path);
 /* "<pid> <starttime>\n": starttime (field 22 of /proc/PID/stat) lets the

@@ -26,6 +26,7 @@
 #include "clone3.h"
 #include "commands.h"
 #include "cri_log.h"
+#include "limits.h"
 #include "namespaces.h"
 #include "report.h"
 #include "state.h"
@@ -150,7 +151,9 @@ static int start_container(struct supervisor *sv)
 	if (pipe2(exec_pipe, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)
 		return fail("pipe2", errno, "container pipes");
 
-	pid_t pid = clone3_fork((unsigned long long)sv->spec->clone_flags, &sv->pidfd);
+	if (cgroup_prepare(&sv->spec->limits, sv->state_dir) == -1)
+		return -1;
+	pid_t pid = clone3_fork_into((unsigned long long)sv->spec->clone_flags, &sv->pidfd, cgroup_clone_fd());
 	if (pid == -1)
 		return fail("clone3", errno, "%s", sv->spec->name);
 	if (pid == 0) {
@@ -164,6 +167,13 @@ static int start_container(struct supervisor *sv)
 	close(exec_pipe[1]);
 	close(out[1]);
 	close(err[1]);
+	if (cgroup_attach(pid) == -1) {
+		close(exec_pipe[0]);
+		close(out[0]);
+		close(err[0]);
+		kill_container(sv);
+		return -1;
+	}
 
 	struct failure child;
 	size_t got = 0;
@@ -270,6 +280,7 @@ static _Noreturn void supervise(struct supervisor *sv)
 	}
 	log_stream_drain(&sv->out, sv->log_fd);
 	log_stream_drain(&sv->err, sv->log_fd);
+	cgroup_record_oom(sv->state_dir); /* before exit.json: who sees that sees this */
 	write_exit_json(sv->state_dir, sv->status, &sv->finished);
 	reap(sv);
 	_exit(0);

@@ -3,6 +3,7 @@
  * state directory. Built once per run and closed at the end.
  */
 import type { Emit } from '../events';
+import type { Cgroups } from '../sys/cgroup';
 import type { Rtnl } from '../sys/netlink';
 import type { NetnsSockets } from '../sys/netns';
 import type { StateDir } from '../sys/state';
@@ -18,6 +19,8 @@ export interface ApplyEnv {
   indexes: Map<string, Promise<number>>;
   /** Processes by netns inode, read from /proc once per run (teardown's safety net). */
   pidsByNetns(): Map<number, number[]>;
+  /** The host's cgroup hierarchies (detected on first use). */
+  cgroups(): Cgroups;
 }
 
 /**

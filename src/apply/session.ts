@@ -5,6 +5,7 @@
 import type { Emit } from '../events';
 import { observe } from '../observe';
 import type { Observed } from '../plan/model';
+import { hostCgroups } from '../sys/cgroup';
 import { Rtnl } from '../sys/netlink';
 import { NetnsSockets } from '../sys/netns';
 import { pidsByNetns } from '../sys/procs';
@@ -29,7 +30,7 @@ export class Session {
     this.lock = this.state.lockProject(this.project);
   }
 
-  observe(opts: { inspectNamespaces?: boolean } = {}): Promise<Observed> {
+  observe(opts: { inspectNamespaces?: boolean; cgroupParents?: string[] } = {}): Promise<Observed> {
     return observe({ project: this.project, state: this.state, rtnl: this.host, ...opts });
   }
 
@@ -43,6 +44,7 @@ export class Session {
       emit: this.emit,
       indexes: new Map(),
       pidsByNetns: () => (pids ??= pidsByNetns()),
+      cgroups: hostCgroups,
     };
   }
 

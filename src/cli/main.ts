@@ -77,6 +77,14 @@ const verbs: Record<string, Verb> = {
       return { run: c.logs, options: c.logsOptions };
     },
   },
+  stats: {
+    usage: 'tscompose stats [--no-stream] [--json] [SERVICE...]',
+    summary: 'Show the containers’ CPU, memory, network, block I/O and pids, live.',
+    load: () => {
+      const c: typeof import('./commands/stats') = require('./commands/stats');
+      return { run: c.stats, options: c.statsOptions };
+    },
+  },
   exec: {
     usage: 'tscompose exec [-T] SERVICE COMMAND [ARGS...]',
     summary: 'Run a command in a running container.',

@@ -22,6 +22,7 @@ function object(a: Action, project: string): { noun: string; name: string } | un
       return { noun: 'Network', name: `${project}_${a.network}` };
     case 'container.start':
     case 'container.stop':
+    case 'cgroup.update':
       return { noun: 'Container', name: a.container };
     case 'firewall.apply':
     case 'firewall.delete':
@@ -60,6 +61,8 @@ function doneVerb(a: Action): string {
       return 'Removed';
     case 'sysctl.set':
       return 'Set';
+    case 'cgroup.update':
+      return `Limits updated in place (${a.previous ? a.reason.slice(a.reason.indexOf(': ') + 2) : a.reason})`;
     default:
       return 'done';
   }
@@ -104,6 +107,9 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'dns.start': '+',
   'dns.reload': '~',
   'dns.stop': '-',
+  'cgroup.create': '+',
+  'cgroup.update': '~',
+  'cgroup.delete': '-',
 };
 
 export function renderPlan(plan: Plan): string {

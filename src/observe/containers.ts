@@ -29,6 +29,7 @@ export function observeContainer(dir: string, name: string): ObservedContainer {
     ...(init && running ? { startedAt: startTimeOf(init.starttime).toISOString() } : {}),
     ...(exit ? { exit } : {}),
     files,
+    ...(exit && Number(readIfExists(path.join(dir, 'oom_kills')) ?? '0') > 0 ? { oomKilled: true } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { netnsPrefix } from '../plan/names';
 import { listNetns, openRtnlIn } from '../sys/netns';
 import type { Rtnl } from '../sys/netlink';
 import type { StateDir } from '../sys/state';
+import { observeCgroups } from './cgroups';
 import { observeContainers } from './containers';
 import { hostResolvConf, hostUserDb, observeLinks } from './host';
 import { observeDns } from './dns';
@@ -23,6 +24,8 @@ export interface ObserveOptions {
    * removes namespaces wholesale and needs only their names.
    */
   inspectNamespaces?: boolean;
+  /** cgroup_parents the file names (the journal's are added): where to look for the project's cgroups. */
+  cgroupParents?: string[];
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
@@ -45,6 +48,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     firewall,
     sysctls: observeSysctls(host.links),
     ...(dns ? { dns } : {}),
+    cgroups: observeCgroups(project, journal, opts.cgroupParents),
   };
 }
 

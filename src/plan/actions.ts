@@ -5,7 +5,7 @@
  * `tscompose plan --json` prints this as is.
  */
 import type { DnsConfig } from './dns';
-import type { GeneratedFiles, LaunchSettings } from './model';
+import type { CgroupLimits, GeneratedFiles, LaunchSettings } from './model';
 
 interface Base {
   id: string;
@@ -92,7 +92,18 @@ export type Action =
   /** The project's DNS server (started, given a new configuration, stopped). */
   | (Base & { kind: 'dns.start'; config: DnsConfig })
   | (Base & { kind: 'dns.reload'; config: DnsConfig })
-  | (Base & { kind: 'dns.stop' });
+  | (Base & { kind: 'dns.stop' })
+  | (Base & { kind: 'cgroup.create'; container: string; parent: string; path: string; limits: CgroupLimits })
+  | (Base & {
+      kind: 'cgroup.update';
+      container: string;
+      parent: string;
+      path: string;
+      limits: CgroupLimits;
+      /** What is applied now; absent: unknown, every file is written. */
+      previous?: CgroupLimits;
+    })
+  | (Base & { kind: 'cgroup.delete'; container: string; parent: string; path: string });
 
 export type ActionKind = Action['kind'];
 

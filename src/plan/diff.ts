@@ -15,6 +15,7 @@ import type {
   ObservedNetns,
 } from './model';
 import { hostActions } from './hostdiff';
+import { cgroupActions, cgroupRemovals } from './cgroups';
 import { netnsPrefix, parseOwnerAlias } from './names';
 
 export interface DiffOptions {
@@ -354,6 +355,9 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
     });
   }
 
+  const cgroups = cgroupActions(desired, observed, selected.map((c) => c.name), push);
+  for (const [name, id] of cgroups.ready) perContainer.get(name)!.push(id);
+
   // Processes: start what is not running, recreate what changed.
   for (const c of selected) {
     const obs = observed.containers[c.name];
@@ -364,6 +368,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
       if (prior && prior.launchHash !== c.launchHash) why = `configuration changed: ${launchChanges(prior.launch, c.launch).join(', ') || 'network mode'}`;
       else if (!prior) why = 'not in the journal';
       else if (ownNs && netnsCreated.has(ownNs)) why = 'network namespace recreated';
+      else if (cgroups.recreated.has(c.name)) why = 'cgroup recreated';
       if (!why) continue;
       perContainer.get(c.name)!.push(
         push({
@@ -402,6 +407,10 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
   }
   // ----------------------------------------------------------------- removal
   if (!only) removals(desired, observed, opts, push);
+  // A cgroup goes once its processes are gone: after every stop.
+  const cgroupDeletes = new Set(cgroupRemovals(desired, observed, push));
+  const stops = out.filter((a) => a.kind === 'container.stop').map((a) => a.id);
+  for (const a of out) if (cgroupDeletes.has(a.id)) a.after.push(...stops);
 
   // A new veth follows every veth removal of its container: the name it takes may be freed by one.
   for (const a of out) {
@@ -616,6 +625,9 @@ function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] 
     domainname: 'domainname',
     namespaces: 'isolation',
     sysctls: 'sysctls',
+    cgroup: 'cgroup_parent',
+    rlimits: 'ulimits',
+    oomScoreAdj: 'oom_score_adj',
   };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof LaunchSettings>;
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => names[k] ?? k);

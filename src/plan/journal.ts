@@ -4,6 +4,7 @@
  * leaves a journal that names everything `down` must look for; after success
  * we write exactly what is there.
  */
+import { sameCgroup } from './cgroups';
 import type { Desired, DesiredContainer, ProjectState, StateContainer, StateNetwork } from './model';
 import { portKey } from './ports';
 
@@ -26,6 +27,7 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
     launch: c.launch,
     netnsPlacement: c.netns,
     ...(ports.length ? { ports } : {}),
+    ...(c.cgroup ? { cgroup: c.cgroup } : {}),
   };
 }
 
@@ -59,6 +61,7 @@ export function journalBefore(prior: ProjectState | undefined, desired: Desired,
       const extra = before.interfaces.filter((i) => !next.interfaces.some((n) => n.hostVeth === i.hostVeth));
       next.interfaces = [...next.interfaces, ...extra];
     }
+    journalCgroupBefore(before, next);
     containers[c.name] = next;
   }
   return {
@@ -90,4 +93,21 @@ export function journalAfter(prior: ProjectState | undefined, desired: Desired, 
     containers,
     updatedAt: meta.now,
   };
+}
+
+/**
+ * Before applying, a container's cgroup is journaled without limits unless
+ * they are the ones already applied (an `up` that dies mid-way must not
+ * leave a journal that claims them); a cgroup it leaves (cgroup_parent
+ * changed) stays listed until the next successful run.
+ */
+function journalCgroupBefore(before: StateContainer | undefined, next: StateContainer): void {
+  const cg = next.cgroup;
+  if (!cg) return;
+  const prior = before?.cgroup;
+  const { limits: _wanted, ...where } = cg;
+  next.cgroup = sameCgroup(prior, cg) && prior!.limits ? { ...where, limits: prior!.limits } : where;
+  const old = [...(before?.oldCgroups ?? []), ...(prior && !sameCgroup(prior, cg) ? [{ parent: prior.parent, path: prior.path }] : [])];
+  const unique = old.filter((o, i) => !sameCgroup(o, cg) && old.findIndex((x) => sameCgroup(x, o)) === i);
+  if (unique.length) next.oldCgroups = unique;
 }

@@ -6,7 +6,7 @@
  *    processes, our previous state), passed in so plan() stays pure;
  *  - `ProjectState`: the journal under /run/tscompose/<project>/state.json.
  */
-import type { PortProtocol, SourceMap } from '../spec/types';
+import type { PortProtocol, ServiceResources, SourceMap } from '../spec/types';
 import type { DnsConfig } from './dns';
 import type { ObservedFirewall } from './firewall';
 
@@ -77,6 +77,33 @@ export interface LaunchSettings {
   domainname?: string;
   namespaces: Namespace[];
   sysctls: Record<string, string>;
+  /** The container's cgroup, relative to each hierarchy's root (see plan/cgroups.ts); absent: no cgroups on the host. */
+  cgroup?: string;
+  /** `ulimits`, by name; -1 is unlimited. */
+  rlimits?: Record<string, { soft: number; hard: number }>;
+  oomScoreAdj?: number;
+}
+
+/**
+ * What a container's cgroup enforces: the cgroup part of the resource keys,
+ * in Docker's units (sys/cgroup turns them into files). Absent: the
+ * kernel's default.
+ */
+export type CgroupLimits = Pick<
+  ServiceResources,
+  'nanoCpus' | 'cpuShares' | 'cpuQuota' | 'cpuPeriod' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight'
+>;
+
+/** Where a container's cgroup is, in every hierarchy. */
+export interface CgroupRef {
+  /** `cgroup_parent` ('' = the hierarchy root): used as it is if it exists, never removed. */
+  parent: string;
+  /** Path from `parent`: `tscompose/<project>/<service>-<n>`, our own subtree. */
+  path: string;
+}
+
+export interface DesiredCgroup extends CgroupRef {
+  limits: CgroupLimits;
 }
 
 export interface GeneratedFiles {
@@ -101,6 +128,8 @@ export interface DesiredContainer {
   startAfter: string[];
   /** Hash of every launch setting; a change means the process is recreated. */
   launchHash: string;
+  /** Its cgroup (absent when the host has no cgroup hierarchy). */
+  cgroup?: DesiredCgroup;
 }
 
 /** One published host port (ranges are expanded), DNATed to a container address. */
@@ -196,6 +225,24 @@ export interface ObservedContainer {
   exit?: { exitCode: number; signal: string | null; finishedAt: string };
   /** The generated files as they are now (undefined: missing). */
   files: Partial<GeneratedFiles>;
+  /** Its last run was killed by the memory controller (the shim's `oom_kills`). */
+  oomKilled?: boolean;
+}
+
+/** The cgroup side of the machine (observe/cgroups.ts). */
+export interface ObservedCgroups {
+  /** `v1`, `v2`, `hybrid` (v1 controllers with a cgroup2 mount), or `none`. */
+  layout: 'v1' | 'v2' | 'hybrid' | 'none';
+  /** Every container cgroup of this project that exists (under the hierarchy roots and the cgroup_parents we know of). */
+  existing: CgroupRef[];
+  /** Online CPUs of the host (`0-1` as numbers). */
+  cpus: number[];
+  /** The hard rlimits tscompose runs with, by ulimit name (-1 unlimited). */
+  hardLimits: Record<string, number>;
+  /** CAP_SYS_RESOURCE: rlimits may go above the hard limits, oom_score_adj below ours. */
+  sysResource: boolean;
+  /** Our own oom_score_adj: the lowest a container may get without CAP_SYS_RESOURCE. */
+  oomScoreAdj: number;
 }
 
 export interface OtherProject {
@@ -227,6 +274,8 @@ export interface Observed {
   sysctls?: Record<string, string>;
   /** The project's DNS server: alive, and the configuration it runs with. */
   dns?: { running: boolean; config?: string };
+  /** cgroup layout, our cgroups, and the host limits resource keys are checked against; absent: as `none`. */
+  cgroups?: ObservedCgroups;
 }
 
 // ------------------------------------------------------------------ state
@@ -260,6 +309,12 @@ export interface StateContainer {
   netnsPlacement: NetnsPlacement;
   /** Published host ports ("tcp 0.0.0.0 8080"), kept so ephemeral ports stay stable and other projects see them. */
   ports?: string[];
+  /**
+   * Its cgroup, with the limits known to be applied (absent while an `up`
+   * that creates it runs); `oldCgroups`: earlier ones that `up` removes.
+   */
+  cgroup?: CgroupRef & { limits?: CgroupLimits };
+  oldCgroups?: CgroupRef[];
 }
 
 export interface ProjectState {

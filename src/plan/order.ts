@@ -10,6 +10,7 @@ const KIND_ORDER = [
   'container.stop',
   'dns.stop',
   'firewall.delete',
+  'cgroup.delete',
   'veth.delete',
   'addr.delete',
   'route.delete',
@@ -27,6 +28,8 @@ const KIND_ORDER = [
   'firewall.apply',
   'dns.start',
   'dns.reload',
+  'cgroup.create',
+  'cgroup.update',
   'container.start',
 ];
 

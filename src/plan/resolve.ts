@@ -3,8 +3,9 @@
  * containers (one per replica), bridges, veths, addresses, routes, generated
  * files and launch settings. Pure: host facts come in through `Observed`.
  */
-import { PlanError, type SpecIssue } from '../errors';
+import { PlanError, SpecError, type SpecIssue } from '../errors';
 import type { Project, ServiceSpec } from '../spec/types';
+import { resolveResources } from './cgroups';
 import { parseResolvConf, renderHostname, renderHosts, renderResolvConf, type HostsEntry } from './files';
 import { formatCidr, formatIP } from '../net/ip';
 import { allocate, attachmentKey, type Attachment } from './ipam';
@@ -200,6 +201,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   );
   const containers: Record<string, DesiredContainer> = {};
   const portReplicas: PortReplica[] = [];
+  const resourceIssues: SpecIssue[] = [];
   for (const r of replicas) {
     const svc = r.service;
     const mode = svc.networkMode;
@@ -252,6 +254,8 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       user = u;
     }
     const namespaces: Namespace[] = placement.kind === 'host' ? ['mount', 'ipc'] : ['mount', 'uts', 'ipc'];
+    // One check per service (not per replica) for host limits: the issues would repeat.
+    const resources = resolveResources(project, svc, r.index, observed, r.index === 1 ? resourceIssues : []);
     const launch: LaunchSettings = {
       argv: [...(svc.entrypoint ?? []), ...(svc.command ?? [])],
       env: {
@@ -266,6 +270,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       ...(svc.domainname ? { domainname: svc.domainname } : {}),
       namespaces,
       sysctls: placement.kind === 'host' ? {} : svc.sysctls,
+      ...resources.launch,
     };
     const startAfter = new Set<string>();
     for (const dep of Object.keys(svc.dependsOn)) for (const d of byService.get(dep) ?? []) startAfter.add(d.name);
@@ -283,8 +288,11 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       launch,
       startAfter: [...startAfter].sort(),
       launchHash: shortHash(JSON.stringify(launch), JSON.stringify(placement)).slice(0, 16),
+      ...(resources.cgroup ? { cgroup: resources.cgroup } : {}),
     };
   }
+  // Limits this host cannot give are errors in the file, at their key.
+  if (resourceIssues.length) throw new SpecError(resourceIssues);
   if (issues.length) throw new PlanError(issues);
 
   const ports = resolvePorts({ project, replicas: portReplicas, networks, otherProjects: observed.otherProjects, ...(observed.state ? { state: observed.state } : {}) });

@@ -31,17 +31,19 @@ export const SERVICE_KEYS = table(
     'command', 'entrypoint', 'environment', 'env_file', 'hostname', 'domainname', 'container_name',
     'networks', 'network_mode', 'sysctls', 'dns', 'dns_search', 'dns_opt', 'extra_hosts', 'depends_on',
     'working_dir', 'user', 'scale', 'deploy', 'ports',
+    'cpus', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit',
+    'pids_limit', 'oom_score_adj', 'blkio_config', 'ulimits', 'cgroup_parent',
   ],
   [
-    'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent',
-    'configs', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime',
-    'cpu_shares', 'cpus', 'cpuset', 'credential_spec', 'develop', 'device_cgroup_rules', 'devices', 'expose',
+    'annotations', 'attach', 'build', 'cap_add', 'cap_drop', 'cgroup',
+    'configs', 'cpu_count', 'cpu_percent', 'cpu_rt_period', 'cpu_rt_runtime',
+    'credential_spec', 'develop', 'device_cgroup_rules', 'devices', 'expose',
     'extends', 'external_links', 'gpus', 'group_add', 'healthcheck', 'image', 'init', 'ipc', 'isolation',
-    'label_file', 'labels', 'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation',
-    'mem_swappiness', 'memswap_limit', 'models', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit',
+    'label_file', 'labels', 'links', 'logging', 'mac_address',
+    'mem_swappiness', 'models', 'oom_kill_disable', 'pid',
     'platform', 'post_start', 'pre_stop', 'privileged', 'profiles', 'provider', 'pull_policy',
     'pull_refresh_after', 'read_only', 'restart', 'runtime', 'secrets', 'security_opt', 'shm_size',
-    'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'tmpfs', 'tty', 'ulimits',
+    'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'tmpfs', 'tty',
     'use_api_socket', 'userns_mode', 'uts', 'volumes', 'volumes_from',
   ],
   {
@@ -53,9 +55,23 @@ export const SERVICE_KEYS = table(
 
 export const DEPLOY_KEYS = table(
   'deploy key',
-  ['replicas', 'mode'],
-  ['endpoint_mode', 'labels', 'rollback_config', 'update_config', 'resources', 'restart_policy', 'placement'],
+  ['replicas', 'mode', 'resources'],
+  ['endpoint_mode', 'labels', 'rollback_config', 'update_config', 'restart_policy', 'placement'],
 );
+
+export const RESOURCES_KEYS = table('deploy.resources key', ['limits', 'reservations'], []);
+
+export const RESOURCE_LIMITS_KEYS = table('deploy.resources.limits key', ['cpus', 'memory', 'pids'], []);
+
+export const RESOURCE_RESERVATIONS_KEYS = table('deploy.resources.reservations key', ['cpus', 'memory'], ['devices', 'generic_resources']);
+
+export const BLKIO_KEYS = table(
+  'blkio_config key',
+  ['weight'],
+  ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops', 'weight_device'],
+);
+
+export const ULIMIT_KEYS = table('ulimit key', ['soft', 'hard'], []);
 
 export const NETWORK_KEYS = table(
   'network key',

@@ -5,6 +5,7 @@
  */
 import { dump, visit } from 'js-yaml';
 import type { Document } from 'js-yaml';
+import { renderResources } from './resources';
 import { setOwn } from './tree';
 import type { IpamPool, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
 
@@ -78,6 +79,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.user !== undefined) out.user = s.user;
   if (s.scale !== 1) out.scale = s.scale;
   if (s.ports.length > 0) out.ports = s.ports.map(renderPort);
+  if (s.resources) Object.assign(out, renderResources(s.resources));
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
   return out;
 }

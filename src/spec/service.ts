@@ -12,6 +12,7 @@ import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, SERVICE_K
 import { checkContainerName, checkEnvName, checkHostname, checkIfName, checkObjectName } from './names';
 import { normalizePorts } from './ports';
 import { field, sortedRecord } from './read';
+import { ResourceReader } from './resources';
 import type { Field, Reader } from './read';
 import { ShlexError, shlexSplit } from './shlex';
 import { childPath } from './tree';
@@ -55,7 +56,9 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   let envFromKey: Array<[string, string]> = [];
   let scale: number | undefined;
   let replicas: { value: number; field: Field } | undefined;
+  const resources = new ResourceReader(r);
   for (const [key, kf] of keys) {
+    if (resources.key(key, kf)) continue;
     switch (key) {
       case 'command':
         svc.command = argv(kf, r);
@@ -138,7 +141,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         scale = r.int(kf, { min: 0 });
         break;
       case 'deploy':
-        replicas = deploy(kf, r);
+        replicas = deploy(kf, r, (rf) => resources.deployResources(rf));
         break;
       case 'ports':
         svc.ports = normalizePorts(kf, r);
@@ -150,6 +153,8 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);
   }
   svc.scale = scale ?? replicas?.value ?? 1;
+  const res = resources.finish();
+  if (res) svc.resources = res;
 
   const modeField = keys.get('network_mode');
   const networksField = keys.get('networks');
@@ -436,7 +441,7 @@ function dependsOn(f: Field, r: Reader): Record<string, Dependency> {
   return sortedRecord(out);
 }
 
-function deploy(f: Field, r: Reader): { value: number; field: Field } | undefined {
+function deploy(f: Field, r: Reader, onResources: (f: Field) => void): { value: number; field: Field } | undefined {
   const map = r.map(f, { nullable: true });
   if (!map) return undefined;
   const keys = r.keys(map, f.path, DEPLOY_KEYS);
@@ -445,6 +450,8 @@ function deploy(f: Field, r: Reader): { value: number; field: Field } | undefine
     const m = r.string(mf);
     if (m !== undefined && m !== 'replicated') r.error(mf, `deploy mode "${m}" is not supported yet (only replicated)`);
   }
+  const resf = keys.get('resources');
+  if (resf) onResources(resf);
   const rf = keys.get('replicas');
   if (!rf) return undefined;
   const v = r.int(rf, { min: 0 });

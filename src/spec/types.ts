@@ -163,6 +163,47 @@ export interface ServiceSpec {
   ports: PortSpec[];
   /** Replicas (`scale`, `deploy.replicas`); 1 unless set. */
   scale: number;
+  /** Resource keys (cgroup limits, ulimits, oom_score_adj); absent when the service sets none. */
+  resources?: ServiceResources;
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
+}
+
+/** A soft and a hard rlimit; -1 is unlimited. */
+export interface Ulimit {
+  soft: number;
+  hard: number;
+}
+
+/**
+ * The resource keys of a service in Docker's units, after the conflicts
+ * between the service keys and `deploy.resources` were checked. Unset (or
+ * "unlimited", as `pids_limit: -1` or `cpu_quota: -1`) is absent.
+ */
+export interface ServiceResources {
+  /** `cpus` or `deploy.resources.limits.cpus`, in billionths of a CPU (Docker's NanoCPUs). */
+  nanoCpus?: number;
+  /** `cpu_shares`, or `deploy.resources.reservations.cpus` × 1024 (a reservation is a relative weight here). */
+  cpuShares?: number;
+  /** `cpu_quota` in µs per `cpu_period`. */
+  cpuQuota?: number;
+  /** `cpu_period` in µs. */
+  cpuPeriod?: number;
+  /** `cpuset`, canonical: `0-2,5`. */
+  cpuset?: string;
+  /** `mem_limit` or `deploy.resources.limits.memory`, bytes. */
+  memory?: number;
+  /** `mem_reservation` or `deploy.resources.reservations.memory`, bytes. */
+  memoryReservation?: number;
+  /** `memswap_limit`, bytes of memory + swap; -1: unlimited swap. */
+  memorySwap?: number;
+  /** `pids_limit` or `deploy.resources.limits.pids`. */
+  pids?: number;
+  /** `blkio_config.weight`, 10 to 1000. */
+  blkioWeight?: number;
+  oomScoreAdj?: number;
+  /** `ulimits` by name (`nofile`), sorted. */
+  ulimits: Record<string, Ulimit>;
+  /** `cgroup_parent`, without leading or trailing '/'. */
+  cgroupParent?: string;
 }

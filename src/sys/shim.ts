@@ -41,6 +41,21 @@ export interface ContainerLaunch {
   sysctls: Record<string, string>;
   /** Empty: the built-in pause (holds the namespaces until SIGTERM). */
   argv: string[];
+  /** cgroup directories (one per hierarchy) the container is in before it runs. */
+  cgroups?: string[];
+  /** rlimits by name (`nofile`); -1 is unlimited. */
+  rlimits?: Record<string, { soft: number; hard: number }>;
+  oomScoreAdj?: number;
+}
+
+/** `--cgroup`, `--rlimit`, `--oom-score-adj`: the same for `run` and `exec`. */
+function limitArgs(c: Pick<ContainerLaunch, 'cgroups' | 'rlimits' | 'oomScoreAdj'>): string[] {
+  const args: string[] = [];
+  for (const dir of c.cgroups ?? []) args.push('--cgroup', dir);
+  const show = (n: number) => (n === -1 ? 'unlimited' : String(n));
+  for (const [name, l] of Object.entries(c.rlimits ?? {})) args.push('--rlimit', `${name}=${show(l.soft)}:${show(l.hard)}`);
+  if (c.oomScoreAdj !== undefined) args.push('--oom-score-adj', String(c.oomScoreAdj));
+  return args;
 }
 
 /**
@@ -71,6 +86,7 @@ export function shimArgs(c: ContainerLaunch): string[] {
   if (c.cwd !== undefined) args.push('--cwd', c.cwd);
   if (c.user) args.push('--user', `${c.user.uid}:${c.user.gid}`);
   for (const [key, value] of Object.entries(c.sysctls)) args.push('--sysctl', `${key}=${value}`);
+  args.push(...limitArgs(c));
   args.push('--', ...c.argv);
   return args;
 }
@@ -246,6 +262,10 @@ export function execArgs(opts: {
   cwd?: string;
   user?: { uid: number; gid: number };
   tty?: boolean;
+  /** The container's cgroups (the command joins them), rlimits and oom_score_adj. */
+  cgroups?: string[];
+  rlimits?: Record<string, { soft: number; hard: number }>;
+  oomScoreAdj?: number;
 }): string[] {
   const args = ['exec', '--pid', String(opts.pid)];
   if (opts.namespaces.length > 0) args.push('--ns', opts.namespaces.join(','));
@@ -256,6 +276,7 @@ export function execArgs(opts: {
     args.push('--env', `${key}=${value}`);
   }
   if (opts.tty) args.push('--tty');
+  args.push(...limitArgs(opts));
   args.push('--', ...opts.argv);
   return args;
 }

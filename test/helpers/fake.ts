@@ -84,5 +84,13 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     sysctls: Object.fromEntries((desired.sysctls ?? []).map((x) => [x.key, x.value])),
     ...(desired.dns ? { dns: { running: true, config: JSON.stringify(desired.dns) } } : {}),
     state: journalAfter(base.state, desired, { now: '2026-01-01T00:00:00Z' }),
+    ...(base.cgroups
+      ? {
+          cgroups: {
+            ...base.cgroups,
+            existing: Object.values(desired.containers).flatMap((c) => (c.cgroup ? [{ parent: c.cgroup.parent, path: c.cgroup.path }] : [])),
+          },
+        }
+      : {}),
   };
 }

@@ -8,6 +8,11 @@
  *   unshare --net --mount --pid --fork --mount-proc --propagation private \
  *     bash -c 'mount -t tmpfs ... /run/tscompose; ...; while :; do sleep 3600; done'
  * and every command run through `nsenter -t PID -n -m -p`.
+ *
+ * cgroups: each host gets its own directory in every cgroup hierarchy
+ * (`tscompose-test-…`, the leak check looks for it), bind-mounted over the
+ * hierarchy's root inside the host: tscompose there creates its cgroups in
+ * it, parallel tests never meet, and `stop` removes it whatever was left.
  */
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -71,16 +76,20 @@ export class Host {
     readonly pid: number,
     readonly dir: string,
     private readonly holder: ReturnType<typeof spawn>,
+    /** This host's cgroup roots: the real directory of each hierarchy's mount point inside the host. */
+    readonly cgroupRoots: Map<string, string>,
   ) {
     this.tag = `tsc${pid.toString(36)}`;
   }
 
   static async start(): Promise<Host> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-test-'));
+    const cgroupRoots = makeCgroupRoots(`tscompose-test-${path.basename(dir).slice('tsc-test-'.length)}`);
     const script = [
       'set -e',
       'mount -t tmpfs -o mode=0755 tmpfs /run/netns 2>/dev/null || { mkdir -p /run/netns && mount -t tmpfs -o mode=0755 tmpfs /run/netns; }',
       'mkdir -p /run/tscompose && mount -t tmpfs -o mode=0700 tmpfs /run/tscompose',
+      ...[...cgroupRoots].map(([mountPoint, real]) => `mount --bind ${real} ${mountPoint}`),
       'ip link set lo up',
       'echo ready',
       'while :; do sleep 3600; done',
@@ -95,11 +104,36 @@ export class Host {
       holder.stderr!.on('data', (d) => (err += d));
       holder.stdout!.once('data', () => resolve());
       holder.once('exit', (code) => reject(new Error(`host holder exited ${code}: ${err}`)));
+    }).catch((e) => {
+      removeCgroupRoots(cgroupRoots);
+      throw e;
     });
     void ready;
     // The holder's PID 1 is bash, a child of unshare: find it.
     const pid = findChild(holder.pid!);
-    return new Host(pid, dir, holder);
+    return new Host(pid, dir, holder, cgroupRoots);
+  }
+
+  /** Every cgroup tscompose left in this host's hierarchies (the directories below each root). */
+  cgroupLeftovers(): string[] {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (!e.isDirectory()) continue;
+        out.push(path.join(d, e.name));
+        walk(path.join(d, e.name));
+      }
+    };
+    for (const real of this.cgroupRoots.values()) if (fs.existsSync(real)) walk(real);
+    return out;
+  }
+
+  /** The real path of a cgroup directory the host sees at `inside` (under a hierarchy's mount point). */
+  cgroupPath(inside: string): string {
+    for (const [mountPoint, real] of this.cgroupRoots) {
+      if (inside === mountPoint || inside.startsWith(mountPoint + '/')) return real + inside.slice(mountPoint.length);
+    }
+    throw new Error(`${inside} is in no cgroup hierarchy of this host`);
   }
 
   /** argv prefix that runs a program inside this host (in `cwd`, since entering the mount namespace resets it). */
@@ -137,6 +171,74 @@ export class Host {
     this.holder.kill('SIGKILL');
     await new Promise((r) => (this.holder.exitCode !== null ? r(null) : this.holder.once('exit', r)));
     fs.rmSync(this.dir, { recursive: true, force: true });
+    await removeCgroupRoots(this.cgroupRoots);
+  }
+}
+
+/** cgroup mount points of this machine (v1 hierarchies and the cgroup2 one). */
+function cgroupMountPoints(): string[] {
+  return fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f[2] === 'cgroup' || f[2] === 'cgroup2')
+    .map((f) => f[1]!);
+}
+
+/** A fresh directory `name` in every hierarchy, set up as a parent of our cgroups would be. */
+function makeCgroupRoots(name: string): Map<string, string> {
+  const roots = new Map<string, string>();
+  try {
+    for (const mountPoint of cgroupMountPoints()) {
+      const real = path.join(mountPoint, name);
+      fs.mkdirSync(real);
+      roots.set(mountPoint, real);
+      // v1 cpuset: a new cgroup has no CPUs until given some.
+      for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+        if (fs.existsSync(path.join(real, f))) fs.writeFileSync(path.join(real, f), fs.readFileSync(path.join(mountPoint, f), 'utf8').trim());
+      }
+      // cgroup2: let our cgroups use the controllers this machine delegates here.
+      const controllers = path.join(real, 'cgroup.controllers');
+      if (fs.existsSync(controllers)) {
+        for (const c of fs.readFileSync(controllers, 'utf8').split(/\s+/).filter(Boolean)) {
+          try {
+            fs.writeFileSync(path.join(real, 'cgroup.subtree_control'), `+${c}`);
+          } catch {
+            /* not enabled: tests that need it say so */
+          }
+        }
+      }
+    }
+  } catch (e) {
+    void removeCgroupRoots(roots);
+    throw e;
+  }
+  return roots;
+}
+
+/** rmdir of every cgroup below and including each root, deepest first; processes that are still dying get a few seconds. */
+async function removeCgroupRoots(roots: Map<string, string>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (const real of roots.values()) {
+    const dirs: string[] = [];
+    const walk = (d: string) => {
+      dirs.push(d);
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+    };
+    if (!fs.existsSync(real)) continue;
+    walk(real);
+    for (const d of dirs.reverse()) {
+      for (;;) {
+        try {
+          fs.rmdirSync(d);
+          break;
+        } catch (e: any) {
+          if (e?.code === 'ENOENT') break;
+          if (e?.code !== 'EBUSY' || Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
   }
 }
 

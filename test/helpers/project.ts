@@ -2,7 +2,7 @@
  * Build normalized projects and observed states for pure planner tests,
  * without the YAML loader: each test states exactly what it starts from.
  */
-import type { Observed } from '../../src/plan/model';
+import type { Observed, ObservedCgroups } from '../../src/plan/model';
 import type { NetworkSpec, Project, ServiceNetwork, ServiceSpec } from '../../src/spec/types';
 
 export function network(name: string, over: Partial<NetworkSpec> = {}): NetworkSpec {
@@ -69,6 +69,19 @@ export function emptyObserved(over: Partial<Observed> = {}): Observed {
       passwd: 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\napp:x:1000:1001::/home/app:/bin/sh\n',
       group: 'root:x:0:\nnogroup:x:65534:\napp:x:1001:\nstaff:x:50:\n',
     },
+    ...over,
+  };
+}
+
+/** The cgroup facts of a host like the test machine: hybrid, 2 CPUs, nofile hard 20000, no CAP_SYS_RESOURCE. */
+export function hostCgroupsObserved(over: Partial<ObservedCgroups> = {}): ObservedCgroups {
+  return {
+    layout: 'hybrid',
+    existing: [],
+    cpus: [0, 1],
+    hardLimits: { nofile: 20000, nproc: 96364, core: -1, stack: -1 },
+    sysResource: false,
+    oomScoreAdj: 0,
     ...over,
   };
 }

@@ -66,6 +66,8 @@ async function leftovers(host: Host): Promise<string[]> {
   // PID 1 is the holder's bash; the sleep is its child; ps itself and its bash.
   const ps = await host.sh('ps -e -o pid=,comm= | awk \'$1 != 1 && $2 != "ps" && $2 != "sleep" && $2 != "bash" && $2 != "awk"\'');
   if (ps.stdout.trim()) out.push(`processes: ${ps.stdout.trim().replace(/\s+/g, ' ')}`);
+  const cgroups = host.cgroupLeftovers();
+  if (cgroups.length) out.push(`cgroups: ${cgroups.join(' ')}`);
   return out;
 }
 

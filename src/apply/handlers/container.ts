@@ -13,7 +13,7 @@ type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 const BIND_TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', hostname: '/etc/hostname' } as const;
 
 /** Files a previous run of the container left that would make it look exited or alive. */
-const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid'];
+const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid', 'oom_kills'];
 
 function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
   const dir = env.state.ensureContainerDir(env.project, a.container);
@@ -38,6 +38,9 @@ function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
     ...(l.user ? { user: l.user } : {}),
     sysctls: l.sysctls,
     argv: l.argv,
+    ...(l.cgroup !== undefined ? { cgroups: env.cgroups().dirs({ parent: '', path: l.cgroup }) } : {}),
+    ...(l.rlimits ? { rlimits: l.rlimits } : {}),
+    ...(l.oomScoreAdj !== undefined ? { oomScoreAdj: l.oomScoreAdj } : {}),
   };
 }
 

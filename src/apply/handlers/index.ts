@@ -7,6 +7,7 @@ import type { Action } from '../../plan/actions';
 import type { ApplyEnv } from '../env';
 import { ensureAddress, ensureRoute, removeAddress, removeRoute } from './addr';
 import { ensureBridge, removeBridge, updateBridge } from './bridge';
+import { ensureCgroup, removeCgroup, updateCgroup } from './cgroup';
 import { startContainers, stopContainer } from './container';
 import { startDns, reloadDns, stopDns } from './dns';
 import { writeFiles } from './files';
@@ -40,6 +41,9 @@ export const handlers: Omit<Single, 'container.start'> = {
   'dns.start': startDns,
   'dns.reload': reloadDns,
   'dns.stop': stopDns,
+  'cgroup.create': ensureCgroup,
+  'cgroup.update': updateCgroup,
+  'cgroup.delete': removeCgroup,
 };
 
 /** Kinds whose actions of one wave run together in one call. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
+import { hostCgroups } from '../../sys/cgroup';
 import { shimPath } from '../../sys/native';
 import { execArgs, isAlive, readProcessRef } from '../../sys/shim';
 import { flag, parseOptions, str, strs, type OptionSpec } from '../args';
@@ -55,6 +56,10 @@ export async function exec(cli: Cli, argv: string[]): Promise<number> {
     ...(cwd ? { cwd } : {}),
     ...(user ? { user } : {}),
     tty: cli.stdinIsTTY && !flag(args, 'no-TTY'),
+    // As docker exec: the command counts against the container's limits.
+    ...(state.launch.cgroup !== undefined ? { cgroups: hostCgroups().dirs({ parent: '', path: state.launch.cgroup }) } : {}),
+    ...(state.launch.rlimits ? { rlimits: state.launch.rlimits } : {}),
+    ...(state.launch.oomScoreAdj !== undefined ? { oomScoreAdj: state.launch.oomScoreAdj } : {}),
   });
   const child = spawn(shimPath, shimArgv, { stdio: 'inherit' });
   // The terminal's Ctrl-C reaches the command through the shared process group; do not die of it here.

@@ -1,5 +1,6 @@
 import { Session } from '../../apply/session';
 import { plan, resolve } from '../../plan';
+import { cgroupParents } from '../../plan/cgroups';
 import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
@@ -16,7 +17,7 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
   checkServices(project, args.positionals);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
-    const observed = await session.observe();
+    const observed = await session.observe({ cgroupParents: cgroupParents(project, undefined) });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
       stopTimeoutSec: nonNegativeInt(str(args, 'timeout'), '--timeout', 10),
     });

@@ -18,6 +18,8 @@ interface Row {
   status: string;
   pid: number | null;
   exitCode: number | null;
+  /** The memory limit killed a process of its last run (Docker's OOMKilled). */
+  oomKilled: boolean;
   shim: 'alive' | 'gone';
   command: string[];
   networks: Array<{ network: string; interface: string; address: string }>;
@@ -33,7 +35,7 @@ function describe(name: string, s: StateContainer | undefined, o: ObservedContai
     status = `running${up ? ` (${up})` : ''}${o.shimAlive ? '' : ', shim gone'}`;
   } else if (o?.exit) {
     state = 'exited';
-    status = `exited (${o.exit.exitCode})${o.exit.signal ? ` by ${o.exit.signal}` : ''} ${formatDuration(now - Date.parse(o.exit.finishedAt))} ago`;
+    status = `exited (${o.exit.exitCode})${o.exit.signal ? ` by ${o.exit.signal}` : ''}${o.oomKilled ? ', OOMKilled' : ''} ${formatDuration(now - Date.parse(o.exit.finishedAt))} ago`;
   } else if (o?.pid !== undefined) {
     state = 'dead';
     status = o.shimAlive ? 'dead' : 'dead (shim gone, no exit status)';
@@ -48,6 +50,7 @@ function describe(name: string, s: StateContainer | undefined, o: ObservedContai
     status,
     pid: o?.running ? (o.pid ?? null) : null,
     exitCode: o?.exit?.exitCode ?? null,
+    oomKilled: !!o?.oomKilled,
     shim: o?.shimAlive ? 'alive' : 'gone',
     command: s?.launch.argv ?? [],
     networks: (s?.interfaces ?? []).map((i) => ({ network: i.network, interface: i.ifname, address: `${i.address}/${i.prefixLen}` })),

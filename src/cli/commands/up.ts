@@ -8,6 +8,7 @@ import { observeContainer } from '../../observe/containers';
 import { followLogs } from '../../sys/logs';
 import { plan, resolve } from '../../plan';
 import { countActions } from '../../plan/actions';
+import { cgroupParents } from '../../plan/cgroups';
 import { journalAfter, journalBefore } from '../../plan/journal';
 import { ensureNetnsDir } from '../../sys/netns';
 import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
@@ -32,7 +33,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
   const startedAt = performance.now();
   try {
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe();
+      const observed = await session.observe({ cgroupParents: cgroupParents(project, undefined) });
       const p = plan(resolve(project, observed, { services: args.positionals }), observed, { stopTimeoutSec });
       cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
@@ -47,7 +48,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe();
+      observed = await session.observe({ cgroupParents: cgroupParents(project, undefined) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, { stopTimeoutSec });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS, classify } from '../../../src/spec/keys';
+import { ATTACHMENT_KEYS, BLKIO_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS, RESOURCE_LIMITS_KEYS, RESOURCE_RESERVATIONS_KEYS, RESOURCES_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS, ULIMIT_KEYS, classify } from '../../../src/spec/keys';
 import type { KeyTable } from '../../../src/spec/keys';
 import { hasIssue, issues, lines, sharedDir } from './helpers';
 
@@ -16,6 +16,7 @@ test('every key the compose-spec defines is classified, and the table names no k
   const attachment = svc.networks!.oneOf![1]!.patternProperties!['^[a-zA-Z0-9._-]+$']!.oneOf![0]!.properties!;
   const depends = svc.depends_on!.oneOf![1]!.patternProperties!['^[a-zA-Z0-9._-]+$']!.properties!;
   const envFileLong = defs.env_file!.oneOf![1]!.items!.oneOf![1]!.properties!;
+  const resources = defs.deployment!.properties!.resources!.properties!;
   const cases: Array<[KeyTable, Record<string, Schema>]> = [
     [TOP_LEVEL_KEYS, schema.properties!],
     [SERVICE_KEYS, svc],
@@ -26,6 +27,11 @@ test('every key the compose-spec defines is classified, and the table names no k
     [ATTACHMENT_KEYS, attachment],
     [DEPENDS_ON_KEYS, depends],
     [ENV_FILE_KEYS, envFileLong],
+    [RESOURCES_KEYS, resources],
+    [RESOURCE_LIMITS_KEYS, resources.limits!.properties!],
+    [RESOURCE_RESERVATIONS_KEYS, resources.reservations!.properties!],
+    [BLKIO_KEYS, svc.blkio_config!.properties!],
+    [ULIMIT_KEYS, defs.ulimits!.patternProperties!['^[a-z]+$']!.oneOf![1]!.properties!],
   ];
   for (const [table, props] of cases) {
     const specKeys = Object.keys(props).sort();

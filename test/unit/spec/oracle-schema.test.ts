@@ -74,6 +74,16 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['scale and replicas as strings', { services: { a: { scale: '2' }, b: { deploy: { replicas: '0' } } } }, ok],
   ['ports short and long', svc({ ports: ['80', '8080:80', '127.0.0.1:53:53/udp', '[::1]:9000-9001:90-91', 8081, { target: 81, published: '8090-8099', host_ip: '0.0.0.0', protocol: 'udp', mode: 'host' }] }), ok],
   ['hostname, user, working_dir', svc({ hostname: 'h', domainname: 'd.example', user: '1000', working_dir: '/w', container_name: 'c1' }), ok],
+  [
+    'resource keys',
+    svc({
+      cpus: 1.5, cpu_shares: '512', cpuset: '0-1', mem_limit: '512m', mem_reservation: 134217728, memswap_limit: -1, pids_limit: '100',
+      oom_score_adj: 100, blkio_config: { weight: '300' }, ulimits: { nofile: { soft: 1024, hard: 2048 }, nproc: '512' }, cgroup_parent: 'lab.slice',
+    }),
+    ok,
+  ],
+  ['cpu quota and period', svc({ cpu_quota: '50000', cpu_period: 100000 }), ok],
+  ['deploy resources', svc({ deploy: { resources: { limits: { cpus: '0.5', memory: '1g', pids: 10 }, reservations: { cpus: 0.25, memory: '64m' } } } }), ok],
 
   // Accepted by the schema; features we do not implement yet.
   ['image', svc({ image: 'nginx' }), unsupported],
@@ -81,7 +91,8 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['expose', svc({ expose: ['80'] }), unsupported],
   ['service labels', svc({ labels: { a: 'b' } }), unsupported],
   ['healthcheck', svc({ healthcheck: { test: ['CMD', 'true'] } }), unsupported],
-  ['deploy resources', svc({ deploy: { resources: { limits: { cpus: '0.5' } } } }), unsupported],
+  ['device reservations', svc({ deploy: { resources: { reservations: { devices: [{ capabilities: ['gpu'] }] } } } }), unsupported],
+  ['blkio device limits', svc({ blkio_config: { device_read_bps: [{ path: '/dev/sda', rate: '1mb' }] } }), unsupported],
   ['profiles', svc({ profiles: ['debug'] }), unsupported],
   ['top-level volumes', { volumes: { data: {} }, ...svc({}) }, unsupported],
   ['top-level secrets and configs', { secrets: { s: { file: 'x' } }, configs: { c: { file: 'y' } } }, unsupported],
@@ -98,6 +109,12 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['undefined dependency', svc({ depends_on: ['ghost'] }), invalid('references are not schema-checked')],
   ['non-net sysctl', svc({ sysctls: { 'kernel.shmmax': 1 } }), invalid('only net.* sysctls are namespaced per network')],
   ['network name starting with a dash', { networks: { '-n': {} } }, invalid('top-level networks allow any extra key in the schema')],
+  ['memory below 6MiB', svc({ mem_limit: '1m' }), invalid('Docker refuses memory limits below 6MB')],
+  ['cpus and deploy limit disagree', svc({ cpus: 1, deploy: { resources: { limits: { cpus: '2' } } } }), invalid('Compose refuses distinct values')],
+  ['cpus with cpu_quota', svc({ cpus: 1, cpu_quota: 50000 }), invalid('Docker: "Conflicting options: Nano CPUs and CPU Quota"')],
+  ['soft ulimit above hard', svc({ ulimits: { nofile: { soft: 20, hard: 10 } } }), invalid('the schema does not compare the two')],
+  ['malformed cpuset', svc({ cpuset: 'one' }), invalid('the schema has no cpuset format')],
+  ['unknown ulimit name', svc({ ulimits: { nofil: 10 } }), invalid('any lowercase name matches the schema')],
   ['static address on a network without subnet', svc({ networks: { n: { ipv4_address: '10.0.0.5' } } }, { networks: { n: {} } }), invalid('Docker requires a user configured subnet')],
 
   // Rejected by the schema: must be rejected by us.
@@ -136,6 +153,12 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['deploy replicas as a list', svc({ deploy: { replicas: [1] } }), rejected],
   ['env_file item without path', svc({ env_file: [{ required: false }] }), rejected],
   ['services as null', { services: null }, rejected],
+  ['deploy memory limit as a number', svc({ deploy: { resources: { limits: { memory: 536870912 } } } }), rejected],
+  ['oom_score_adj out of range', svc({ oom_score_adj: 2000 }), rejected],
+  ['ulimit with soft only', svc({ ulimits: { nofile: { soft: 10 } } }), rejected],
+  ['unknown blkio_config key', svc({ blkio_config: { weigth: 10 } }), rejected],
+  ['cpuset as a number', svc({ cpuset: 1 }), rejected],
+  ['unknown resource limit', svc({ deploy: { resources: { limits: { disk: '1g' } } } }), rejected],
 ];
 
 const describeIssues = (list: SpecIssue[]) => list.map((i) => `${i.path}: ${i.message}`).join('\n');

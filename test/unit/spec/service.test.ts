@@ -237,13 +237,13 @@ test('depends_on: the map form needs a condition from the list', (t) => {
 test('scale and deploy.replicas', (t) => {
   const p = load('services:\n  a: {scale: 3}\n  b: {deploy: {replicas: "2"}}\n  c: {scale: 0}\n  d: {scale: 2, deploy: {replicas: 2, mode: replicated}}\n');
   t.deepEqual([p.services.a!.scale, p.services.b!.scale, p.services.c!.scale, p.services.d!.scale], [3, 2, 0, 2]);
-  const list = issues(t, 'services:\n  a: {scale: 2, deploy: {replicas: 3}}\n  b: {scale: -1}\n  c: {scale: 1.5}\n  d: {deploy: {mode: global, resources: {}}}\n');
+  const list = issues(t, 'services:\n  a: {scale: 2, deploy: {replicas: 3}}\n  b: {scale: -1}\n  c: {scale: 1.5}\n  d: {deploy: {mode: global, placement: {}}}\n');
   t.deepEqual(lines(list), [
     'compose.yaml:2:26 services.a.deploy.replicas: deploy.replicas (3) disagrees with scale (2); set only one',
     'compose.yaml:3:7 services.b.scale: -1 is out of range (must be at least 0)',
     'compose.yaml:4:7 services.c.scale: 1.5 is not an integer',
     'compose.yaml:5:16 services.d.deploy.mode: deploy mode "global" is not supported yet (only replicated)',
-    'compose.yaml:5:30 services.d.deploy.resources: resources is not supported yet',
+    'compose.yaml:5:30 services.d.deploy.placement: placement is not supported yet',
   ]);
 });
 

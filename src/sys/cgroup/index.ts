@@ -1,0 +1,146 @@
+/**
+ * The host's cgroups, whatever the layout: the drivers it needs (v2 alone;
+ * v1 alone; or, on a hybrid host, v1 for the limits plus the cgroup2 mount
+ * to track and kill processes), and what tscompose does with a container's
+ * cgroup: create it with its limits, change them in place, read them for
+ * `stats`, and remove it once its processes are gone.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CgroupLimits } from '../../plan/model';
+import { native } from '../native';
+import type { CgroupDriver, CgroupStats, CgroupWrite } from './driver';
+import { parseLayout, type CgroupLayout } from './layout';
+import type { CgroupRef } from './tree';
+import { readText } from './tree';
+import { V1Driver } from './v1';
+import { V2Driver } from './v2';
+
+export type { CgroupRef } from './tree';
+export type { CgroupStats, CgroupWrite } from './driver';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Cgroups {
+  readonly drivers: CgroupDriver[];
+
+  constructor(readonly layout: CgroupLayout) {
+    const drivers: CgroupDriver[] = [];
+    if (layout.kind === 'v1' || layout.kind === 'hybrid') drivers.push(new V1Driver(layout.v1));
+    if (layout.v2 !== undefined && layout.kind !== 'none') drivers.push(new V2Driver(layout.v2, layout.kind === 'v2'));
+    this.drivers = drivers;
+  }
+
+  /** The host's layout, from /proc/self/mountinfo. */
+  static detect(): Cgroups {
+    return new Cgroups(parseLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8')));
+  }
+
+  get available(): boolean {
+    return this.drivers.length > 0;
+  }
+
+  /** The driver that enforces limits and reports usage. */
+  private get enforcing(): CgroupDriver | undefined {
+    return this.drivers.find((d) => d.enforces);
+  }
+
+  /** The container's directory in every hierarchy (the shim's `--cgroup` list). */
+  dirs(cg: CgroupRef): string[] {
+    return this.drivers.flatMap((d) => d.dirs(cg));
+  }
+
+  /** The cgroup's directories in every hierarchy (limits come with `update`, from {} for a new one). */
+  create(cg: CgroupRef): void {
+    for (const d of this.drivers) d.create(cg);
+  }
+
+  /** Changes the limits of a (possibly running) container in place; `previous` undefined: every file. */
+  update(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
+    return this.enforcing?.apply(cg, limits, previous) ?? [];
+  }
+
+  exists(cg: CgroupRef): boolean {
+    return this.drivers.some((d) => d.exists(cg));
+  }
+
+  /** Containers' cgroup paths under `parent/<projectDir>` in any hierarchy. */
+  list(parent: string, projectDir: string): string[] {
+    return [...new Set(this.drivers.flatMap((d) => d.list(parent, projectDir)))].sort();
+  }
+
+  pids(cg: CgroupRef): number[] {
+    return [...new Set(this.drivers.flatMap((d) => d.pids(cg)))].sort((a, b) => a - b);
+  }
+
+  stats(cg: CgroupRef): CgroupStats {
+    return this.enforcing?.stats(cg) ?? {};
+  }
+
+  /**
+   * Kills whatever still runs in the cgroup (a daemonized child, an orphan
+   * of a killed shim, a fork bomb) and waits until it is empty: cgroup.kill
+   * where there is a cgroup2 directory; else no more forks (pids.max = 0)
+   * and SIGKILL to each process that is still in it (checked through a
+   * pidfd, so a reused pid is never hit).
+   */
+  async empty(cg: CgroupRef, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let stopped = false;
+    for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+      const pids = this.pids(cg);
+      if (pids.length === 0) return;
+      if (Date.now() > deadline) {
+        throw Object.assign(new Error(`${this.dirs(cg)[0]} still holds processes ${pids.slice(0, 10).join(' ')} after SIGKILL`), {
+          code: 'EBUSY',
+          syscall: 'rmdir',
+        });
+      }
+      if (!stopped) stopped = this.drivers.some((d) => d.stopProcesses(cg));
+      if (!stopped) for (const pid of pids) killIfIn(pid, cg);
+      await sleep(delay);
+    }
+  }
+
+  /** Empties, then removes the cgroup in every hierarchy (and our emptied parents). Missing is success. */
+  async remove(cg: CgroupRef): Promise<void> {
+    await this.empty(cg);
+    const errors: Error[] = [];
+    for (const d of this.drivers) {
+      try {
+        d.remove(cg);
+      } catch (e) {
+        errors.push(e as Error);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length) throw new Error(errors.map((e) => e.message).join('; '));
+  }
+}
+
+// Equivalent to: kill -KILL PID, if PID is still in the cgroup
+function killIfIn(pid: number, cg: CgroupRef): void {
+  let fd: number;
+  try {
+    fd = native.pidfdOpen(pid);
+  } catch (e: any) {
+    if (e?.code === 'ESRCH') return;
+    throw e;
+  }
+  try {
+    // The pidfd pins the process: if it is (still) in our cgroup now, the signal reaches that process.
+    const suffix = '/' + path.posix.join(cg.parent, cg.path);
+    const inside = (readText(`/proc/${pid}/cgroup`) ?? '').split('\n').some((l) => l.endsWith(suffix));
+    if (inside) native.pidfdSendSignal(fd, 9);
+  } catch (e: any) {
+    if (e?.code !== 'ESRCH') throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+let detected: Cgroups | undefined;
+/** The host's cgroups, detected once per process. */
+export function hostCgroups(): Cgroups {
+  return (detected ??= Cgroups.detect());
+}
