@@ -43,6 +43,13 @@
         'shim/launch.c',
         'shim/exec.c',
         'shim/pause.c',
+        'shim/isolation_options.c',
+        'shim/mountfs.c',
+        'shim/inroot.c',
+        'shim/rootfs.c',
+        'shim/devices.c',
+        'shim/caps.c',
+        'shim/init.c',
       ],
       'defines': ['_GNU_SOURCE', '_FORTIFY_SOURCE=2'],
       # The shim runs once per container for the container's whole life:
