@@ -13,6 +13,7 @@
         'addon/mounts.cc',
         'addon/locks.cc',
         'addon/pidfd.cc',
+        'addon/files.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', '_FORTIFY_SOURCE=2'],

@@ -6,6 +6,7 @@ import type { Emit } from '../events';
 import type { Rtnl } from '../sys/netlink';
 import type { NetnsSockets } from '../sys/netns';
 import type { StateDir } from '../sys/state';
+import type { VolumeStore } from '../sys/volumes';
 
 export interface ApplyEnv {
   project: string;
@@ -18,6 +19,8 @@ export interface ApplyEnv {
   indexes: Map<string, Promise<number>>;
   /** Processes by netns inode, read from /proc once per run (teardown's safety net). */
   pidsByNetns(): Map<number, number[]>;
+  /** Where named volumes live (default: /var/lib/tscompose/volumes). */
+  volumes?: VolumeStore;
 }
 
 /**

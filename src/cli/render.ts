@@ -23,6 +23,9 @@ function object(a: Action, project: string): { noun: string; name: string } | un
     case 'container.start':
     case 'container.stop':
       return { noun: 'Container', name: a.container };
+    case 'volume.create':
+    case 'volume.delete':
+      return { noun: 'Volume', name: a.volume };
     default:
       return undefined;
   }
@@ -40,6 +43,10 @@ function doneVerb(a: Action): string {
       return a.reason === 'new' ? 'Started' : `Started (${a.reason})`;
     case 'container.stop':
       return a.remove ? 'Removed' : `Stopped (${a.reason})`;
+    case 'volume.create':
+      return 'Created';
+    case 'volume.delete':
+      return 'Removed';
     default:
       return 'done';
   }
@@ -77,6 +84,8 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'veth.delete': '-',
   'addr.delete': '-',
   'route.delete': '-',
+  'volume.create': '+',
+  'volume.delete': '-',
 };
 
 export function renderPlan(plan: Plan): string {

@@ -9,6 +9,8 @@ import type { Rtnl } from '../sys/netlink';
 import type { StateDir } from '../sys/state';
 import { observeContainers } from './containers';
 import { hostResolvConf, hostUserDb, observeLinks } from './host';
+import { rootfsUserDbs } from './rootfs';
+import { VolumeStore } from '../sys/volumes';
 
 export interface ObserveOptions {
   project: string;
@@ -20,6 +22,10 @@ export interface ObserveOptions {
    * removes namespaces wholesale and needs only their names.
    */
   inspectNamespaces?: boolean;
+  /** `x-rootfs` directories whose user database the planner needs. */
+  rootfsDirs?: string[];
+  /** The named-volume store (default /var/lib/tscompose/volumes). */
+  volumes?: VolumeStore;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
@@ -37,6 +43,8 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     ...(journal ? { state: journal } : {}),
     otherProjects: otherProjects(state, project),
     host: { resolvConf: hostResolvConf(), ...hostUserDb() },
+    rootfsUsers: rootfsUserDbs(opts.rootfsDirs ?? []),
+    volumes: (opts.volumes ?? new VolumeStore()).list(),
   };
 }
 

@@ -74,8 +74,20 @@ export type Action =
       /** /run/netns entry to join; absent = host network. */
       netns?: string;
       launch: LaunchSettings;
+      /** A new container: its writable layer starts empty (else a restart keeps it). */
+      freshRootfs?: boolean;
     })
-  | (Base & { kind: 'container.stop'; container: string; service: string; timeoutSec: number; remove: boolean });
+  | (Base & {
+      kind: 'container.stop';
+      container: string;
+      service: string;
+      timeoutSec: number;
+      remove: boolean;
+      /** `stop_signal` (default SIGTERM). */
+      signal?: string;
+    })
+  | (Base & { kind: 'volume.create'; volume: string })
+  | (Base & { kind: 'volume.delete'; volume: string });
 
 export type ActionKind = Action['kind'];
 

@@ -13,6 +13,7 @@ const KIND_ORDER = [
   'route.delete',
   'netns.delete',
   'bridge.delete',
+  'volume.delete',
   'bridge.create',
   'bridge.update',
   'netns.create',
@@ -21,6 +22,7 @@ const KIND_ORDER = [
   'addr.add',
   'route.replace',
   'files.write',
+  'volume.create',
   'container.start',
 ];
 

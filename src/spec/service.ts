@@ -9,6 +9,7 @@ import { parseDotenv } from './dotenv';
 import type { Lookup } from './interpolate';
 import { formatIP, parseIP, parseMac } from '../net/ip';
 import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, SERVICE_KEYS } from './keys';
+import { normalizeIsolation } from './isolation';
 import { checkContainerName, checkEnvName, checkHostname, checkIfName, checkObjectName } from './names';
 import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
@@ -140,6 +141,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         break;
     }
   }
+  normalizeIsolation(svc, keys, map, f.path, r, { projectDir: ctx.projectDir, ...(ctx.lookup('HOME') ? { home: ctx.lookup('HOME')! } : {}) });
   svc.environment = sortedRecord(new Map([...envFromFiles, ...envFromKey]));
   if (scale !== undefined && replicas !== undefined && scale !== replicas.value) {
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);

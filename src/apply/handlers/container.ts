@@ -7,6 +7,7 @@ import { native } from '../../sys/native';
 import { netnsPath } from '../../sys/netns';
 import { isAlive, launchContainers, readProcessRef, type ContainerLaunch, type ProcessRef } from '../../sys/shim';
 import type { ApplyEnv } from '../env';
+import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
@@ -14,10 +15,14 @@ const BIND_TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', host
 
 /** Files a previous run of the container left that would make it look exited or alive. */
 const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid'];
+/** What a container writes (its writable layer, its anonymous volumes): kept across restarts only. */
+const FRESH_DIRS = [ROOTFS_DIR, ANONYMOUS_VOLUMES_DIR];
 
 function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
   const dir = env.state.ensureContainerDir(env.project, a.container);
   for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  // A new container starts from an empty writable layer; a restarted one keeps it.
+  if (a.freshRootfs) for (const d of FRESH_DIRS) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
   const binds = a.netns
     ? (Object.keys(BIND_TARGETS) as Array<keyof typeof BIND_TARGETS>).map((k) => ({
         source: path.join(dir, FILE_NAMES[k]),
@@ -38,6 +43,7 @@ function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
     ...(l.user ? { user: l.user } : {}),
     sysctls: l.sysctls,
     argv: l.argv,
+    ...(l.isolation ? isolationOf(l.isolation, dir, env) : {}),
   };
 }
 
@@ -91,14 +97,20 @@ function signal(ref: ProcessRef, sig: number): void {
   }
 }
 
-/** SIGTERM, a grace period, SIGKILL; then the shim, which exits once it has recorded the status. */
+/**
+ * The stop signal (SIGTERM unless `stop_signal`), the grace period, SIGKILL;
+ * then the shim, which exits once it has recorded the status. As in Docker,
+ * a command that is PID 1 and does not handle SIGTERM (a `sleep`) gets the
+ * whole grace period: `init: true`, `stop_signal` or `stop_grace_period`
+ * make such stops fast.
+ */
 // Equivalent to: kill -TERM PID; sleep T; kill -KILL PID
 export async function stopContainer(a: Of<'container.stop'>, env: ApplyEnv): Promise<void> {
   const dir = env.state.containerDir(env.project, a.container);
   const init = readProcessRef(path.join(dir, 'init.pid'));
   const shim = readProcessRef(path.join(dir, 'shim.pid'));
   if (init && isAlive(init)) {
-    signal(init, SIGTERM);
+    signal(init, a.signal ? (osConstants.signals[a.signal as NodeJS.Signals] ?? SIGTERM) : SIGTERM);
     if (!(await waitGone(init, a.timeoutSec * 1000))) {
       signal(init, SIGKILL);
       await waitGone(init, 5000);

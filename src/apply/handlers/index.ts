@@ -12,6 +12,7 @@ import { writeFiles } from './files';
 import { updateLink } from './link';
 import { ensureNetns, removeNetns } from './netns';
 import { ensureVeth, removeVeth } from './veth';
+import { ensureVolume, removeVolume } from './volume';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 type Single = { [K in Action['kind']]: (a: Of<K>, env: ApplyEnv) => Promise<void> };
@@ -31,6 +32,8 @@ export const handlers: Omit<Single, 'container.start'> = {
   'route.delete': removeRoute,
   'files.write': writeFiles,
   'container.stop': stopContainer,
+  'volume.create': ensureVolume,
+  'volume.delete': removeVolume,
 };
 
 /** Kinds whose actions of one wave run together in one call. */

@@ -1,6 +1,6 @@
 import { Session } from '../../apply/session';
 import { plan, resolve } from '../../plan';
-import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 
@@ -16,9 +16,10 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
   checkServices(project, args.positionals);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
-    const observed = await session.observe();
+    const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
+    const observed = await session.observe({ rootfsDirs });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
-      stopTimeoutSec: nonNegativeInt(str(args, 'timeout'), '--timeout', 10),
+      ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),
     });
     cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
     return 0;
@@ -26,3 +27,5 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
     session.close();
   }
 }
+
+const optionalStop = (sec: number | undefined) => (sec === undefined ? {} : { stopTimeoutSec: sec });

@@ -10,7 +10,7 @@ import { plan, resolve } from '../../plan';
 import { countActions } from '../../plan/actions';
 import { journalAfter, journalBefore } from '../../plan/journal';
 import { ensureNetnsDir } from '../../sys/netns';
-import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 import { lineWriter } from './logs';
@@ -26,14 +26,15 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
   const args = parseOptions(argv, upOptions);
   const project = loadComposeProject(cli);
   checkServices(project, args.positionals);
-  const stopTimeoutSec = nonNegativeInt(str(args, 'timeout'), '--timeout', 10);
+  const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const json = flag(args, 'json');
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   const startedAt = performance.now();
   try {
+    const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe();
-      const p = plan(resolve(project, observed, { services: args.positionals }), observed, { stopTimeoutSec });
+      const observed = await session.observe({ rootfsDirs });
+      const p = plan(resolve(project, observed, { services: args.positionals }), observed, stopOpts(stopTimeoutSec));
       cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
     }
@@ -45,9 +46,9 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     let desired;
     let observed;
     try {
-      observed = await session.observe();
+      observed = await session.observe({ rootfsDirs });
       desired = resolve(project, observed, { services: args.positionals });
-      p = plan(desired, observed, { stopTimeoutSec });
+      p = plan(desired, observed, stopOpts(stopTimeoutSec));
       const meta = { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() };
       if (countActions(p)) cli.state.writeState(journalBefore(observed.state, desired, meta));
     } catch (e) {
@@ -111,7 +112,7 @@ async function attach(
   containers: Array<{ name: string; service: string }>,
   offsets: Map<string, number>,
   logFile: (c: string) => string,
-  stopTimeoutSec: number,
+  stopTimeoutSec: number | undefined,
 ): Promise<number> {
   const write = lineWriter(
     cli,
@@ -155,3 +156,5 @@ async function attach(
     process.off('SIGINT', onSigint);
   }
 }
+
+const stopOpts = (sec: number | undefined) => (sec === undefined ? {} : { stopTimeoutSec: sec });

@@ -82,7 +82,22 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['healthcheck', svc({ healthcheck: { test: ['CMD', 'true'] } }), unsupported],
   ['deploy resources', svc({ deploy: { resources: { limits: { cpus: '0.5' } } } }), unsupported],
   ['profiles', svc({ profiles: ['debug'] }), unsupported],
-  ['top-level volumes', { volumes: { data: {} }, ...svc({}) }, unsupported],
+  ['top-level volumes', { volumes: { data: {}, ext: { external: true, name: 'other' }, lab: { driver: 'local', labels: ['a=b'] } }, ...svc({}) }, ok],
+  [
+    'volumes, short and long syntax, and tmpfs',
+    svc(
+      {
+        volumes: ['./data:/data:ro', 'db:/var/lib/db', '/cache', { type: 'bind', source: '/srv', target: '/srv', bind: { propagation: 'rslave', create_host_path: true } }, { type: 'tmpfs', target: '/run', tmpfs: { size: 1048576, mode: 1777 } }, { type: 'volume', source: 'db', target: '/sub', volume: { subpath: 'x', nocopy: true } }],
+        tmpfs: ['/scratch:size=64m,mode=1777', '/t2'],
+      },
+      { volumes: { db: {} } },
+    ),
+    ok,
+  ],
+  ['isolation keys', svc({ read_only: true, cap_add: ['NET_ADMIN', 'cap_sys_time'], cap_drop: ['ALL'], privileged: false, init: 'true', stop_signal: 'SIGUSR1', stop_grace_period: '1m30s' }), ok],
+  ['tmpfs as a string', svc({ tmpfs: '/run' }), ok],
+  ['volume driver options', { volumes: { v: { driver_opts: { type: 'nfs' } } }, ...svc({}) }, unsupported],
+  ['image volume mount', svc({ volumes: [{ type: 'image', source: 'alpine', target: '/x' }] }), unsupported],
   ['top-level secrets and configs', { secrets: { s: { file: 'x' } }, configs: { c: { file: 'y' } } }, unsupported],
   ['include', { include: ['other.yaml'] }, unsupported],
   ['overlay driver', { networks: { n: { driver: 'overlay' } } }, unsupported],
@@ -96,6 +111,11 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['subnet with host bits', { networks: { n: { ipam: { config: [{ subnet: '10.0.0.1/24' }] } } } }, invalid('Docker rejects it ("invalid subnet")')],
   ['undefined dependency', svc({ depends_on: ['ghost'] }), invalid('references are not schema-checked')],
   ['non-net sysctl', svc({ sysctls: { 'kernel.shmmax': 1 } }), invalid('only net.* sysctls are namespaced per network')],
+  ['undeclared named volume', svc({ volumes: ['ghost:/data'] }), invalid('references are not schema-checked')],
+  ['relative mount target', svc({ volumes: ['/a:data'] }), invalid('the schema does not check paths')],
+  ['unknown capability', svc({ cap_add: ['NET_MAGIC'] }), invalid('capability names are not in the schema')],
+  ['bad stop_grace_period', svc({ stop_grace_period: 'soon' }), invalid('durations are not schema-checked')],
+  ['duplicate mount targets', svc({ volumes: ['/a:/x', '/b:/x'] }), invalid('targets are not schema-checked')],
   ['network name starting with a dash', { networks: { '-n': {} } }, invalid('top-level networks allow any extra key in the schema')],
   ['static address on a network without subnet', svc({ networks: { n: { ipv4_address: '10.0.0.5' } } }, { networks: { n: {} } }), invalid('Docker requires a user configured subnet')],
 
@@ -134,6 +154,9 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['aux address as a number', { networks: { n: { ipam: { config: [{ subnet: '10.0.0.0/24', aux_addresses: { a: 5 } }] } } } }, rejected],
   ['deploy replicas as a list', svc({ deploy: { replicas: [1] } }), rejected],
   ['env_file item without path', svc({ env_file: [{ required: false }] }), rejected],
+  ['long volume without type', svc({ volumes: [{ source: '/a', target: '/b' }] }), rejected],
+  ['unknown volume key', { volumes: { v: { drivr: 'local' } }, ...svc({}) }, rejected],
+  ['cap_add as a string', svc({ cap_add: 'NET_ADMIN' }), rejected],
   ['services as null', { services: null }, rejected],
 ];
 
