@@ -372,6 +372,9 @@ export function execArgs(opts: {
   cwd?: string;
   user?: { uid: number; gid: number };
   tty?: boolean;
+  /** The container's capability set ("0x…"); absent: unchanged. */
+  caps?: string;
+  noNewPrivs?: boolean;
 }): string[] {
   const args = ['exec', '--pid', String(opts.pid)];
   if (opts.namespaces.length > 0) args.push('--ns', opts.namespaces.join(','));
@@ -382,6 +385,8 @@ export function execArgs(opts: {
     args.push('--env', `${key}=${value}`);
   }
   if (opts.tty) args.push('--tty');
+  if (opts.caps !== undefined) args.push('--caps', opts.caps);
+  if (opts.noNewPrivs) args.push('--no-new-privs');
   args.push('--', ...opts.argv);
   return args;
 }
