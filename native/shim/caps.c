@@ -45,11 +45,26 @@ static int set_caps(unsigned long long permitted)
 	return 0;
 }
 
+/* What we hold now: a capability we lack (this machine's root may lack
+ * some) cannot be given, so it is left out, as runc does. */
+static int permitted_now(unsigned long long *caps)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+	if (syscall(SYS_capget, &header, data) == -1)
+		return fail("capget", errno, "own capabilities");
+	*caps = (unsigned long long)data[0].permitted | ((unsigned long long)data[1].permitted << 32);
+	return 0;
+}
+
 int drop_privileges(bool caps_set, unsigned long long caps, const struct user_ids *user, bool no_new_privs)
 {
-	int last = last_cap();
-	if (last < 63)
-		caps &= (1ULL << (last + 1)) - 1; /* bits this kernel does not know */
+	unsigned long long held = 0;
+	if (caps_set) {
+		if (permitted_now(&held) == -1)
+			return -1;
+		caps &= held;
+	}
 	if (caps_set && drop_bounding_set(caps) == -1)
 		return -1;
 	if (switch_user(user) == -1)

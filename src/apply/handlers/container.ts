@@ -58,11 +58,9 @@ export async function startContainers(actions: Array<Of<'container.start'>>, env
   return results.map((r) =>
     r.ok
       ? undefined
-      : Object.assign(new Error(`${r.syscall}: ${r.code}${r.message ? ` (${r.message})` : ''}`), {
-          code: r.code,
-          errno: r.errno,
-          syscall: r.syscall,
-        }),
+      : // "pivot_root: EINVAL (…)": the step in the container that failed, and why (no `syscall`
+        // property, so that describeCause keeps the whole message).
+        Object.assign(new Error(`${r.syscall}: ${r.code}${r.message ? ` (${r.message})` : ''}`), { code: r.code, errno: r.errno }),
   );
 }
 
