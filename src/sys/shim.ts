@@ -189,6 +189,9 @@ export class Launcher {
   private exited: Promise<void> | undefined;
   private closed = false;
 
+  /** `command`: what to spawn instead of `tsc-shim launch` (tests run it inside a throwaway host). */
+  constructor(private readonly opts: { command?: string[] } = {}) {}
+
   start(c: ContainerLaunch): Promise<LaunchResult> {
     let record: Buffer;
     try {
@@ -221,7 +224,8 @@ export class Launcher {
 
   private spawned(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const child = spawn(shimExecutable(), ['launch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const [cmd, ...args] = this.opts.command ?? [shimExecutable(), 'launch'];
+    const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout.setEncoding('utf8').on('data', (d: string) => this.onOutput(d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
