@@ -52,7 +52,7 @@ export function normalizeModel(root: YMap, ctx: Omit<ServiceContext, 'reader'> &
   }
   if (volumes.length) model.volumes = sortedRecord(volumes);
   const services: Array<[string, ServiceSpec]> = [];
-  const sctx: ServiceContext = { ...ctx, reader: r };
+  const sctx: ServiceContext = { ...ctx, reader: r, declaredVolumes: new Set(volumes.map(([n]) => n)) };
   for (const [name, f] of entriesOf(keys.get('services'), r)) {
     const spec = normalizeService(name, f, sctx);
     if (spec) services.push([name, spec]);

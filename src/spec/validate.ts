@@ -9,12 +9,11 @@ import type { SourceLoc } from '../errors';
 import { cidrContains, cidrsOverlap, parseCidr, parseIP } from '../net/ip';
 import type { Cidr, IPAddr } from '../net/ip';
 import type { Issues } from './issues';
-import type { IpamPool, NetworkSpec, ServiceSpec, SourceMap, VolumeSpec } from './types';
+import type { IpamPool, NetworkSpec, ServiceSpec, SourceMap } from './types';
 
 interface Model {
   networks: Record<string, NetworkSpec>;
   services: Record<string, ServiceSpec>;
-  volumes?: Record<string, VolumeSpec>;
 }
 
 export function validateProject(model: Model, sources: SourceMap, issues: Issues): void {
@@ -25,19 +24,6 @@ export function validateProject(model: Model, sources: SourceMap, issues: Issues
   checkCycles(model, err);
   checkSubnets(model, err);
   checkStaticAddresses(model, err);
-  checkVolumeReferences(model, err);
-}
-
-/** Named volumes must be declared in the top-level `volumes`, as in Compose. */
-function checkVolumeReferences(model: Model, err: Report): void {
-  for (const svc of Object.values(model.services)) {
-    for (const m of svc.mounts ?? []) {
-      if (m.type !== 'volume' || m.source === undefined) continue;
-      if (!model.volumes || !Object.hasOwn(model.volumes, m.source)) {
-        err(`services.${svc.name}.volumes`, `volume "${m.source}" (mounted at ${m.target}) is not declared in the top-level volumes`);
-      }
-    }
-  }
 }
 
 type Report = (path: string, message: string, locPath?: string) => void;

@@ -83,8 +83,8 @@ export function canonicalVolumes(node: YNode, path: string, issues: Issues): YNo
   node.items.forEach((it, i) => {
     if (it.kind === 'map') items.push(it);
     else if (it.kind === 'scalar' && typeof it.value === 'string') {
-      const long = shortVolume(it, childPath(path, i), issues);
-      if (long) items.push(long);
+      // A malformed one (reported) stays as it is, so that later items keep their index.
+      items.push(shortVolume(it, childPath(path, i), issues) ?? it);
     } else issues.fatal(childPath(path, i), `must be a string or a mapping, not ${describeNode(it)}`, it.loc);
   });
   return { ...node, items };
@@ -132,6 +132,8 @@ export interface VolumeContext {
   projectDir: string;
   /** `~` in bind sources. */
   home?: string;
+  /** The top-level volumes: a named volume must be one of them. */
+  declaredVolumes?: ReadonlySet<string>;
 }
 
 function hostPath(source: string, ctx: VolumeContext): string {
@@ -204,6 +206,10 @@ function longMount(f: Field, r: Reader, ctx: VolumeContext): ServiceMount | unde
     if (source !== undefined && source !== '') {
       if (isHostPath(source)) {
         r.error(sourceField!, `"${source}" is a host path: use type: bind for it`);
+        return undefined;
+      }
+      if (!ctx.declaredVolumes?.has(source)) {
+        r.error(sourceField!, `volume "${source}" is not declared in the top-level volumes`);
         return undefined;
       }
       out.source = source;
@@ -286,6 +292,7 @@ export function normalizeMounts(volumesField: Field | undefined, tmpfsField: Fie
   const vn = volumesField?.node;
   if (volumesField && vn?.kind === 'seq') {
     vn.items.forEach((it, i) => {
+      if (it.kind === 'scalar') return; // a short syntax canonical.ts could not read (reported there)
       const f: Field = { path: childPath(volumesField.path, i), loc: it.loc, node: it };
       add(longMount(f, r, ctx), f);
     });

@@ -63,11 +63,13 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     }
     containers[c.name] = { name: c.name, running: true, shimAlive: true, pid: 1000 + index++, files: { ...c.files } };
   }
+  const volumes = [...new Set([...(base.volumes ?? []), ...Object.values(desired.volumes ?? {}).map((v) => v.name)])].sort();
   return {
     ...base,
     hostLinks,
     netns,
     containers,
+    ...(volumes.length ? { volumes } : {}),
     state: journalAfter(base.state, desired, { now: '2026-01-01T00:00:00Z' }),
   };
 }
