@@ -5,7 +5,7 @@ import { FILE_NAMES } from '../../observe/containers';
 import type { Action } from '../../plan/actions';
 import { native } from '../../sys/native';
 import { netnsPath } from '../../sys/netns';
-import { isAlive, launchContainers, readProcessRef, type ContainerLaunch, type ProcessRef } from '../../sys/shim';
+import { isAlive, launchContainers, readProcessRef, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
 import type { ApplyEnv } from '../env';
 import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
 
@@ -18,7 +18,8 @@ const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid'];
 /** What a container writes (its writable layer, its anonymous volumes): kept across restarts only. */
 const FRESH_DIRS = [ROOTFS_DIR, ANONYMOUS_VOLUMES_DIR];
 
-function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
+/** What the shim needs to start the container of `a` (makes its state dir and the directories its mounts need). */
+export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
   const dir = env.state.ensureContainerDir(env.project, a.container);
   for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
   // A new container starts from an empty writable layer; a restarted one keeps it.
@@ -47,21 +48,33 @@ function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
   };
 }
 
+/** A failed launch as an Error: "pivot_root: EINVAL (…)", the step in the container and why. */
+function launchError(r: Extract<LaunchResult, { ok: false }>): Error {
+  // No `syscall` property, so that describeCause keeps the whole message.
+  return Object.assign(new Error(`${r.syscall}: ${r.code}${r.message ? ` (${r.message})` : ''}`), { code: r.code, errno: r.errno });
+}
+
+/**
+ * One container, through a Launcher the caller keeps for the whole run (one
+ * `tsc-shim launch` process however many containers, each started as soon
+ * as this is called): for an executor that starts each container when its
+ * dependencies are ready.
+ */
+// Equivalent to: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --pid --cgroup --fork --root=… CMD…
+export async function startContainer(a: Of<'container.start'>, env: ApplyEnv, launcher: Launcher): Promise<void> {
+  const r = await launcher.start(launchOf(a, env));
+  if (!r.ok) throw launchError(r);
+}
+
 /**
  * All containers of a wave start through one `tsc-shim launch`: one process
  * spawned from Node however many containers there are.
  */
-// Equivalent to, per container: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --fork CMD…
+// Equivalent to, per container: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --pid --cgroup --fork --root=… CMD…
 export async function startContainers(actions: Array<Of<'container.start'>>, env: ApplyEnv): Promise<Array<Error | undefined>> {
   const launches = actions.map((a) => launchOf(a, env));
   const results = await launchContainers(launches);
-  return results.map((r) =>
-    r.ok
-      ? undefined
-      : // "pivot_root: EINVAL (…)": the step in the container that failed, and why (no `syscall`
-        // property, so that describeCause keeps the whole message).
-        Object.assign(new Error(`${r.syscall}: ${r.code}${r.message ? ` (${r.message})` : ''}`), { code: r.code, errno: r.errno }),
-  );
+  return results.map((r) => (r.ok ? undefined : launchError(r)));
 }
 
 const { SIGTERM, SIGKILL } = osConstants.signals;
