@@ -161,3 +161,40 @@ services:
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+test('network_mode host and service:X containers are isolated too; host mode keeps the host\'s uts namespace, as Docker', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(
+      host,
+      `name: nm
+services:
+  h:
+    network_mode: host
+    init: true
+    command: ["sleep", "infinity"]
+  a:
+    init: true
+    command: ["sleep", "infinity"]
+  b:
+    network_mode: service:a
+    init: true
+    command: ["sleep", "infinity"]
+`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    const h = await pidOf(host, 'nm', 'nm-h-1');
+    const a = await pidOf(host, 'nm', 'nm-a-1');
+    const b = await pidOf(host, 'nm', 'nm-b-1');
+    const ns = (pid: number | 'self', type: string) => sh(host, `readlink /proc/${pid}/ns/${type}`);
+    t.is(await ns(h, 'net'), await ns('self', 'net'));
+    t.is(await ns(h, 'uts'), await ns('self', 'uts'));
+    t.is(await ns(b, 'net'), await ns(a, 'net'));
+    for (const pid of [h, a, b]) {
+      for (const type of ['mnt', 'pid', 'ipc', 'cgroup']) t.not(await ns(pid, type), await ns('self', type), `${type} of ${pid}`);
+    }
+    t.not(await ns(b, 'mnt'), await ns(a, 'mnt'));
+    t.is((await ok(host, dir, ['exec', '-T', 'b', 'hostname'])).stdout, 'b\n');
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});

@@ -36,8 +36,8 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
     stateDir: dir,
     ...(a.netns ? { netnsPath: netnsPath(a.netns) } : {}),
     namespaces: l.namespaces,
-    hostname: l.hostname,
-    ...(l.domainname ? { domainname: l.domainname } : {}),
+    // network_mode: host shares the host's uts namespace (as Docker): no names to set.
+    ...(l.namespaces.includes('uts') ? { hostname: l.hostname, ...(l.domainname ? { domainname: l.domainname } : {}) } : {}),
     binds,
     env: l.env,
     ...(l.cwd ? { cwd: l.cwd } : {}),
