@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +74,7 @@ static int exec_own_image(int image, char **argv, char **env)
 {
 	extern char **environ;
 	environ = env;
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	execveat(image, "", argv, env, AT_EMPTY_PATH);
 	return fail("execveat", errno, "the shim's image (%s)", argv[0]);
 }
@@ -141,11 +144,18 @@ static void start(const struct container_spec *spec, int out_fd, int err_fd, int
 			exec_own_image(image, argv, spec->env);
 		return;
 	}
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	exec_command(spec->argv, spec->env);
 }
 
 _Noreturn void container_main(const struct container_spec *spec, const struct container_fds *fds)
 {
+	/* Until execve, a dead shim takes us along: nobody else would record
+	 * our pid for `down` to find (cleared just before execve: the
+	 * container itself outlives a killed shim). A shim that died before
+	 * this shows as EOF on the go pipe. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		_exit(1);
 	/* Wait for the shim's go; EOF means the shim gave up on us. */
 	char go;
 	ssize_t n;
