@@ -5,7 +5,8 @@
  * the container reaching the CLI with their syscall and errno.
  */
 import test from 'ava';
-import { withHost } from '../helpers/host';
+import { spawn } from 'node:child_process';
+import { cliPath, withHost } from '../helpers/host';
 import { hostMountPoints, leftovers, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
 const psJson = async (host: Parameters<typeof ok>[0], dir: string) =>
@@ -194,6 +195,34 @@ services:
     }
     t.not(await ns(b, 'mnt'), await ns(a, 'mnt'));
     t.is((await ok(host, dir, ['exec', '-T', 'b', 'hostname'])).stdout, 'b\n');
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+test('up without -d shows the containers\' output and stops them on Ctrl-C (exit 130)', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(
+      host,
+      `name: att
+services:
+  s:
+    init: true
+    command: ["sh", "-c", "echo ready; exec sleep infinity"]
+`,
+    );
+    const pidFile = `${host.dir}/cli.pid`;
+    const [cmd, ...args] = [...host.enter(dir), 'bash', '-c', `echo $$ > ${pidFile}; exec node ${cliPath} up`];
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    for (let i = 0; i < 400 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 25));
+    t.regex(out, /^att-s-1 {2}\| ready$/m);
+    await sh(host, `kill -INT $(cat ${pidFile})`);
+    t.is(await exited, 130);
+    const row = JSON.parse((await ok(host, dir, ['ps', '-a', '--json'])).stdout)[0];
+    t.is(row.state, 'exited', 'Ctrl-C stopped the container');
     await ok(host, dir, ['down']);
     t.deepEqual(await leftovers(host), []);
   });
