@@ -9,6 +9,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMounts(env, exports, constants);
   InitLocks(env, exports, constants);
   InitPidfd(env, exports, constants);
+  InitFiles(env, exports, constants);
   constants.Freeze();
   exports.Set("constants", constants);
   return exports;

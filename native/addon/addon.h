@@ -29,5 +29,6 @@ void InitNamespaces(Napi::Env env, Napi::Object exports, Napi::Object constants)
 void InitMounts(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitLocks(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitPidfd(Napi::Env env, Napi::Object exports, Napi::Object constants);
+void InitFiles(Napi::Env env, Napi::Object exports, Napi::Object constants);
 
 }  // namespace tsc

@@ -34,11 +34,10 @@ static struct {
 	int later[MAX_CGROUPS];		/* joined after clone3 */
 	const char *later_path[MAX_CGROUPS];
 	size_t nlater;
-	int go[2];			/* shim -> child: "you are in your cgroups" */
 	int oom_dirfd;			/* the memory controller's directory */
 	const char *oom_file;
 	unsigned long long oom_before;
-} cg = { .clone_fd = -1, .go = { -1, -1 }, .oom_dirfd = -1 };
+} cg = { .clone_fd = -1, .oom_dirfd = -1 };
 
 static int open_cgroup_dir(const char *path, bool *v2)
 {
@@ -110,8 +109,6 @@ int cgroup_prepare(const struct limits_spec *l, int state_dirfd)
 		}
 		watch_oom(fd);
 	}
-	if (cg.nlater > 0 && pipe2(cg.go, O_CLOEXEC) == -1)
-		return fail("pipe2", errno, "cgroup go-ahead pipe");
 	return 0;
 }
 
@@ -144,9 +141,6 @@ static int write_procs(int dirfd, const char *path, const char *pid)
 int cgroup_attach(pid_t pid)
 {
 	close_unless_watched(cg.clone_fd);
-	if (cg.go[1] < 0)
-		return 0;
-	close(cg.go[0]);
 	char text[24];
 	snprintf(text, sizeof text, "%d", (int)pid);
 	int rc = 0;
@@ -155,28 +149,14 @@ int cgroup_attach(pid_t pid)
 			rc = write_procs(cg.later[i], cg.later_path[i], text);
 		close_unless_watched(cg.later[i]);
 	}
-	if (rc == 0 && write_all(cg.go[1], "g", 1) == -1)
-		rc = fail("write", errno, "cgroup go-ahead pipe");
-	close(cg.go[1]); /* without "go" the child reads EOF and gives up */
 	return rc;
 }
 
-int cgroup_wait_placed(int clone_flags)
+int cgroup_enter_namespace(int clone_flags)
 {
-	if (cg.go[0] < 0)
-		return 0;
-	close(cg.go[1]);
-	char c;
-	ssize_t n;
-	do
-		n = read(cg.go[0], &c, 1);
-	while (n < 0 && errno == EINTR);
-	close(cg.go[0]);
-	if (n != 1)
-		return refuse("read", EIO, "no go-ahead: the shim could not place the container in its cgroups");
 	/* clone3 made the namespace before the v1 hierarchies were joined:
 	 * make a new one here, rooted at the cgroups we are in now. */
-	if ((clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) == -1)
+	if (cg.nlater > 0 && (clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) == -1)
 		return fail("unshare", errno, "CLONE_NEWCGROUP");
 	return 0;
 }

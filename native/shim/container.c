@@ -1,24 +1,38 @@
 /* The container process: runs between clone3 (already in its new
  * namespaces, and in the container's netns inherited from the shim) and
- * execve. Order matters: mounts before chdir (the cwd may be a bind
- * target), chdir before dropping the user (like runc: a cwd only root can
- * traverse still works), fds and signals last. */
+ * execve. It first waits for the shim's "go" (the shim may still have to
+ * place it, e.g. in its cgroup). Order matters: mounts before chdir (the
+ * cwd may be a bind target), chdir before dropping privileges (like runc:
+ * a cwd only root can traverse still works), fds and signals last. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "commands.h"
 #include "limits.h"
+#include "mountfs.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "process.h"
 #include "report.h"
+#include "rootfs.h"
 
 static int setup_mounts(const struct container_spec *spec)
 {
 	if (!(spec->clone_flags & CLONE_NEWNS))
 		return 0;
+	if (spec->iso.rootfs)
+		return setup_rootfs(spec);
+	/* The host's root, as before isolation: see native/README.md. */
 	if (make_mounts_rslave() == -1 || detach_netns_mounts("/run/netns") == -1)
 		return -1;
 	if ((spec->clone_flags & CLONE_NEWPID) && mount_fresh_proc() == -1)
@@ -39,30 +53,120 @@ static int connect_output(int out_fd, int err_fd)
 	return 0;
 }
 
-/* No command: run our own `pause`, exec'd so that the caller sees the same
- * "execve succeeded" as for any command. */
-static int exec_pause(char **env)
+/* The shim's own image, for the built-in pause and init, through a
+ * read-only, detached bind mount of it: a process in the container that
+ * opens /proc/1/exe for writing gets EROFS, never the host's binary
+ * (CVE-2019-5736). Taken by the shim, in the mount namespace its image was
+ * exec'd in (open_tree refuses a mount of another namespace). */
+int open_own_image(void)
 {
-	static char *pause_argv[] = { "tsc-shim", "pause", NULL };
-	execve("/proc/self/exe", pause_argv, env);
-	return fail("execve", errno, "/proc/self/exe (built-in pause)");
+	int fd = clone_mount(AT_FDCWD, "/proc/self/exe", false, "/proc/self/exe");
+	if (fd < 0)
+		return -1;
+	if (set_mount_attrs(fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, 0, 0, false, "/proc/self/exe") ==
+	    -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
-_Noreturn void container_main(const struct container_spec *spec, int exec_fd, int out_fd, int err_fd)
+static int exec_own_image(int image, char **argv, char **env)
 {
-	if (cgroup_wait_placed(spec->clone_flags) == 0 &&
-	    set_uts_names(spec->hostname, spec->domainname) == 0 &&
-	    setup_mounts(spec) == 0 &&
-	    connect_output(out_fd, err_fd) == 0 &&
-	    enter_cwd(spec->cwd ? spec->cwd : "/") == 0 &&
-	    apply_process_limits(&spec->limits) == 0 &&
-	    switch_user(&spec->user) == 0 &&
-	    prepare_exec() == 0) {
-		if (spec->argv[0])
-			exec_command(spec->argv, spec->env);
-		else
-			exec_pause(spec->env);
+	extern char **environ;
+	environ = env;
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	execveat(image, "", argv, env, AT_EMPTY_PATH);
+	return fail("execveat", errno, "the shim's image (%s)", argv[0]);
+}
+
+/* With init, the command is exec'd by the init after we are gone: look it
+ * up now, so that a missing command is still reported as an execve error. */
+static int check_command(char **argv, char **env)
+{
+	const char *cmd = argv[0];
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0 ? 0 : fail("execve", errno, "%s", cmd);
+	const char *path = "/bin:/usr/bin";
+	for (char **e = env; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	int err = ENOENT;
+	for (const char *p = path;; p++) {
+		size_t len = strcspn(p, ":");
+		char file[4096];
+		snprintf(file, sizeof file, "%.*s%s%s", (int)len, p, len ? "/" : "", cmd);
+		struct stat st;
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(file, X_OK) == 0)
+				return 0;
+			err = EACCES;
+		}
+		p += len;
+		if (*p == '\0')
+			break;
 	}
-	write_all(exec_fd, &last_failure, sizeof last_failure);
+	return fail("execve", err, "%s", cmd);
+}
+
+static char **init_argv(char **argv)
+{
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	char **out = calloc(n + 3, sizeof *out);
+	if (!out)
+		return NULL;
+	out[0] = "tsc-init";
+	out[1] = "--";
+	memcpy(out + 2, argv, n * sizeof *out);
+	return out;
+}
+
+static void start(const struct container_spec *spec, int out_fd, int err_fd, int image)
+{
+	const struct isolation_spec *iso = &spec->iso;
+	if (cgroup_enter_namespace(spec->clone_flags) == -1 || set_uts_names(spec->hostname, spec->domainname) == -1 ||
+	    setup_mounts(spec) == -1 || connect_output(out_fd, err_fd) == -1 ||
+	    enter_cwd(spec->cwd ? spec->cwd : "/") == -1 || apply_process_limits(&spec->limits) == -1 ||
+	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 || prepare_exec() == -1)
+		return;
+	if (!spec->argv[0]) {
+		static char *pause_argv[] = { "tsc-shim", "pause", NULL };
+		exec_own_image(image, pause_argv, spec->env);
+		return;
+	}
+	if (iso->init) {
+		char **argv = init_argv(spec->argv);
+		if (!argv) {
+			fail("calloc", ENOMEM, "init argv");
+			return;
+		}
+		if (check_command(spec->argv, spec->env) == 0)
+			exec_own_image(image, argv, spec->env);
+		return;
+	}
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	exec_command(spec->argv, spec->env);
+}
+
+_Noreturn void container_main(const struct container_spec *spec, const struct container_fds *fds)
+{
+	/* Until execve, a dead shim takes us along: nobody else would record
+	 * our pid for `down` to find (cleared just before execve: the
+	 * container itself outlives a killed shim). A shim that died before
+	 * this shows as EOF on the go pipe. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		_exit(1);
+	/* Wait for the shim's go; EOF means the shim gave up on us. */
+	char go;
+	ssize_t n;
+	while ((n = read(fds->go, &go, 1)) == -1 && errno == EINTR)
+		;
+	if (n != 1)
+		_exit(1);
+	close(fds->go);
+	start(spec, fds->out, fds->err, fds->image);
+	write_all(fds->exec, &last_failure, sizeof last_failure);
 	_exit(1);
 }

@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "commands.h"
 #include "limits.h"
 #include "namespaces.h"
@@ -40,8 +41,7 @@ static _Noreturn void run_command(const struct exec_spec *spec)
 		tcsetpgrp(STDIN_FILENO, getpid());
 	}
 	if ((spec->cwd && enter_cwd(spec->cwd) == -1) || apply_process_limits(&spec->limits) == -1 ||
-	    switch_user(&spec->user) == -1 ||
-	    prepare_exec() == -1)
+	    drop_privileges(spec->caps_set, spec->caps, &spec->user, spec->no_new_privs) == -1 || prepare_exec() == -1)
 		_exit(report(EXIT_SHIM_FAILED));
 	exec_command(spec->argv, spec->env);
 	_exit(report(last_failure.err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE));

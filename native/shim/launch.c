@@ -1,32 +1,48 @@
 /* `run` and `launch`: start shims and relay their one-line reports.
  *
- * All shims of one launch share a single report pipe. Each writes
- * "<index> ok ..." or "<index> err ..." in one write(2) shorter than
- * PIPE_BUF, so lines never interleave, then closes it; the pipe reaches EOF
- * once every shim has reported (or died, which is then reported for it).
+ * `launch` streams: each record is started as soon as it has been read
+ * from stdin (stdin and the report pipe are polled together), so a caller
+ * that keeps stdin open can start containers one by one, each when its
+ * dependencies are ready, with a single launcher process.
+ *
+ * All shims share a single report pipe. Each writes "<index> ok ..." or
+ * "<index> err ..." in one write(2) shorter than PIPE_BUF, so lines never
+ * interleave, then closes it. A shim that exits without a line (SIGCHLD:
+ * the shims are our children until we exit) is reported for it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "report.h"
 
-struct launch {
-	size_t n;
-	struct container_spec *specs;
-	pid_t *shims;		/* 0: not started (refused arguments) */
-	bool *reported;
-	bool any_failed;
-	bool with_index;	/* launch: "<i> ok ..."; run: "ok ..." */
+struct record {
+	char *name;	/* for messages about a shim that said nothing */
+	pid_t shim;	/* 0: not started (refused arguments, fork failed) */
+	bool reported;
 };
 
-static void emit(struct launch *l, size_t index, const char *line)
+struct launcher {
+	struct record *recs;
+	size_t n, cap;
+	bool with_index;	/* launch: "<i> ok ..."; run: "ok ..." */
+	bool any_failed;
+	int report_r, report_w;	/* the shared report pipe (read end nonblocking) */
+	bool report_eof;
+	char lines[8192];	/* an unfinished line from the pipe */
+	size_t lines_len;
+};
+
+static void emit(struct launcher *l, size_t index, const char *line)
 {
 	char buf[700];
 	int n = l->with_index ? snprintf(buf, sizeof buf, "%zu %s\n", index, line)
@@ -36,12 +52,12 @@ static void emit(struct launch *l, size_t index, const char *line)
 		buf[n - 1] = '\n';
 	}
 	write_all(STDOUT_FILENO, buf, (size_t)n);
-	l->reported[index] = true;
+	l->recs[index].reported = true;
 	if (strncmp(line, "ok ", 3) != 0)
 		l->any_failed = true;
 }
 
-static void emit_failure(struct launch *l, size_t index)
+static void emit_failure(struct launcher *l, size_t index)
 {
 	char line[600];
 	format_failure(line, sizeof line, &last_failure);
@@ -49,196 +65,285 @@ static void emit_failure(struct launch *l, size_t index)
 }
 
 /* A line from a shim: "<index> <rest>". */
-static void relay(struct launch *l, char *line)
+static void relay(struct launcher *l, char *line)
 {
 	char *end;
 	unsigned long index = strtoul(line, &end, 10);
-	if (end == line || *end != ' ' || index >= l->n || l->reported[index])
+	if (end == line || *end != ' ' || index >= l->n || l->recs[index].reported)
 		return; /* not from one of our shims: cannot happen */
 	emit(l, index, end + 1);
 }
 
-static void relay_reports(struct launch *l, int fd)
+/* Everything the pipe holds now (nonblocking). */
+static void read_reports(struct launcher *l)
 {
-	char buf[8192];
-	size_t len = 0;
 	for (;;) {
-		ssize_t n = read(fd, buf + len, sizeof buf - len - 1);
+		ssize_t n = read(l->report_r, l->lines + l->lines_len, sizeof l->lines - l->lines_len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			l->report_eof = true;
 		if (n <= 0)
-			break;
-		len += (size_t)n;
-		buf[len] = '\0';
-		char *start = buf, *nl;
+			return;
+		l->lines_len += (size_t)n;
+		l->lines[l->lines_len] = '\0';
+		char *start = l->lines, *nl;
 		while ((nl = strchr(start, '\n')) != NULL) {
 			*nl = '\0';
 			relay(l, start);
 			start = nl + 1;
 		}
-		len -= (size_t)(start - buf);
-		memmove(buf, start, len);
-		if (len == sizeof buf - 1)
-			len = 0; /* an overlong line: cannot happen */
+		l->lines_len -= (size_t)(start - l->lines);
+		memmove(l->lines, start, l->lines_len);
+		if (l->lines_len == sizeof l->lines - 1)
+			l->lines_len = 0; /* an overlong line: cannot happen */
 	}
 }
 
-/* A shim that closed the pipe without a line died before reporting. */
-static void report_silent_shims(struct launch *l)
+static void report_silent(struct launcher *l, size_t i, int status, bool gone)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->reported[i] || l->shims[i] <= 0)
-			continue;
-		int status = 0;
-		const char *name = l->specs[i].name;
-		bool gone = waitpid(l->shims[i], &status, WNOHANG) == l->shims[i];
-		if (gone && WIFSIGNALED(status))
-			refuse("shim", EIO, "shim for %s killed by signal %d before reporting", name, WTERMSIG(status));
-		else if (gone && WIFEXITED(status))
-			refuse("shim", EIO, "shim for %s exited %d before reporting", name, WEXITSTATUS(status));
-		else
-			refuse("shim", EIO, "shim for %s closed its report pipe without reporting", name);
-		emit_failure(l, i);
-	}
+	const char *name = l->recs[i].name;
+	if (gone && WIFSIGNALED(status))
+		refuse("shim", EIO, "shim for %s killed by signal %d before reporting", name, WTERMSIG(status));
+	else if (gone && WIFEXITED(status))
+		refuse("shim", EIO, "shim for %s exited %d before reporting", name, WEXITSTATUS(status));
+	else
+		refuse("shim", EIO, "shim for %s closed its report pipe without reporting", name);
+	emit_failure(l, i);
 }
 
-static int launch_all(struct launch *l)
+/* Shims that exited: one that said nothing is reported for (its line, if
+ * any, was written before it exited: read the pipe first). */
+static void reap_shims(struct launcher *l)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) == -1) {
-		fail("pipe2", errno, "report pipe");
-		for (size_t i = 0; i < l->n; i++)
-			if (!l->reported[i])
-				emit_failure(l, i);
-		return 1;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->reported[i])
-			continue;
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(pipefd[0]);
-			shim_main(&l->specs[i], (int)i, pipefd[1]);
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < l->n; i++) {
+			if (l->recs[i].shim != pid)
+				continue;
+			if (!l->recs[i].reported)
+				read_reports(l);
+			if (!l->recs[i].reported)
+				report_silent(l, i, status, true);
+			break;
 		}
-		if (pid < 0) {
-			fail("fork", errno, "shim for %s", l->specs[i].name);
-			emit_failure(l, i);
-			continue;
-		}
-		l->shims[i] = pid;
 	}
-	close(pipefd[1]);
-	relay_reports(l, pipefd[0]);
-	close(pipefd[0]);
-	report_silent_shims(l);
-	/* Shims that already exited (failures) are ours to reap; the others
-	 * are reparented when we exit. */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	return l->any_failed ? 1 : 0;
 }
 
-static void launch_alloc(struct launch *l, size_t n, bool with_index)
+static void free_spec(struct container_spec *spec)
 {
-	l->n = n;
+	free(spec->binds);
+	free(spec->sysctls);
+	free(spec->env);
+	free(spec->iso.mounts);
+	free(spec->iso.masks);
+	free(spec->iso.ro_paths);
+}
+
+static size_t new_record(struct launcher *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->recs = realloc(l->recs, l->cap * sizeof *l->recs);
+		if (!l->recs)
+			abort();
+	}
+	memset(&l->recs[l->n], 0, sizeof l->recs[0]);
+	return l->n++;
+}
+
+/* Parse one record's words and fork its shim. */
+static void start_record(struct launcher *l, int argc, char **argv)
+{
+	size_t index = new_record(l);
+	struct container_spec spec;
+	if (parse_run_args(argc, argv, &spec) == -1) {
+		l->recs[index].name = strdup("?");
+		emit_failure(l, index);
+		free_spec(&spec);
+		return;
+	}
+	l->recs[index].name = strdup(spec.name);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(l->report_r);
+		shim_main(&spec, (int)index, l->report_w);
+	}
+	if (pid < 0) {
+		fail("fork", errno, "shim for %s", spec.name);
+		emit_failure(l, index);
+	} else {
+		l->recs[index].shim = pid;
+	}
+	free_spec(&spec);
+}
+
+static bool all_reported(const struct launcher *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->recs[i].reported)
+			return false;
+	return true;
+}
+
+static int open_launcher(struct launcher *l, bool with_index, int *signal_fd)
+{
+	memset(l, 0, sizeof *l);
 	l->with_index = with_index;
-	l->any_failed = false;
-	l->specs = calloc(n ? n : 1, sizeof *l->specs);
-	l->shims = calloc(n ? n : 1, sizeof *l->shims);
-	l->reported = calloc(n ? n : 1, sizeof *l->reported);
-	if (!l->specs || !l->shims || !l->reported)
-		abort();
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) == -1)
+		return fail("pipe2", errno, "report pipe");
+	l->report_r = pipefd[0];
+	l->report_w = pipefd[1];
+	fcntl(l->report_r, F_SETFL, O_NONBLOCK);
+	/* A caller that went away must not kill us before the shims reported. */
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	*signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (*signal_fd < 0)
+		return fail("signalfd", errno, "SIGCHLD");
+	return 0;
+}
+
+/* Until every started shim has reported (and, for launch, stdin is done). */
+static void wait_reports(struct launcher *l, int signal_fd, int input_fd, void (*on_input)(struct launcher *, bool *))
+{
+	bool input_done = input_fd < 0;
+	if (input_done && l->report_w >= 0) {
+		close(l->report_w);
+		l->report_w = -1;
+	}
+	while (!(input_done && all_reported(l))) {
+		struct pollfd fds[3] = {
+			{ .fd = l->report_eof ? -1 : l->report_r, .events = POLLIN },
+			{ .fd = signal_fd, .events = POLLIN },
+			{ .fd = input_done ? -1 : input_fd, .events = POLLIN },
+		};
+		if (poll(fds, 3, -1) < 0)
+			continue;
+		if (fds[0].revents)
+			read_reports(l);
+		if (fds[1].revents) {
+			struct signalfd_siginfo si;
+			while (read(signal_fd, &si, sizeof si) == (ssize_t)sizeof si)
+				;
+			reap_shims(l);
+		}
+		if (fds[2].revents) {
+			on_input(l, &input_done);
+			if (input_done) {
+				close(l->report_w);
+				l->report_w = -1;
+			}
+		}
+		if (l->report_eof && input_done)
+			for (size_t i = 0; i < l->n; i++)
+				if (!l->recs[i].reported)
+					report_silent(l, i, 0, false);
+	}
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct launch l;
-	launch_alloc(&l, 1, false);
-	if (parse_run_args(argc, argv, &l.specs[0]) == -1) {
-		emit_failure(&l, 0);
+	struct launcher l;
+	int signal_fd;
+	if (open_launcher(&l, false, &signal_fd) == -1) {
+		char line[600];
+		format_failure(line, sizeof line, &last_failure);
+		printf("%s\n", line);
 		return 1;
 	}
-	return launch_all(&l);
+	start_record(&l, argc, argv);
+	wait_reports(&l, signal_fd, -1, NULL);
+	return l.any_failed ? 1 : 0;
 }
 
-static char *read_stdin(size_t *len)
+/* stdin of `launch`: records of NUL-terminated words, each record ended by
+ * an empty word. */
+static struct {
+	char *buf;
+	size_t len, cap;
+	bool malformed;
+} input;
+
+/* Start every complete record in the buffer; keep the rest. */
+static void start_complete_records(struct launcher *l)
 {
-	size_t cap = 65536, used = 0;
-	char *buf = malloc(cap);
+	size_t start = 0;
 	for (;;) {
-		if (!buf)
-			abort();
-		ssize_t n = read(STDIN_FILENO, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fail("read", errno, "stdin");
-			free(buf);
-			return NULL;
+		size_t pos = start, words = 0;
+		bool complete = false;
+		while (pos < input.len) {
+			char *nul = memchr(input.buf + pos, '\0', input.len - pos);
+			if (!nul)
+				break;
+			size_t wl = (size_t)(nul - (input.buf + pos));
+			pos += wl + 1;
+			if (wl == 0) {
+				complete = true;
+				break;
+			}
+			words++;
 		}
-		if (n == 0)
+		if (!complete)
 			break;
-		used += (size_t)n;
-		if (used == cap)
-			buf = realloc(buf, cap *= 2);
+		char **argv = calloc(words + 1, sizeof *argv);
+		if (!argv)
+			abort();
+		size_t w = 0;
+		for (size_t p = start; w < words; p += strlen(input.buf + p) + 1)
+			argv[w++] = input.buf + p;
+		start_record(l, (int)words, argv);
+		free(argv);
+		start = pos;
 	}
-	*len = used;
-	return buf;
+	input.len -= start;
+	memmove(input.buf, input.buf + start, input.len);
 }
 
-/* stdin: records of NUL-terminated words, each record ended by an empty
- * word. The words are turned in place into NULL-terminated argv arrays. */
+static void on_stdin(struct launcher *l, bool *done)
+{
+	if (input.cap - input.len < 65536) {
+		input.cap = input.cap ? input.cap * 2 : 131072;
+		input.buf = realloc(input.buf, input.cap);
+		if (!input.buf)
+			abort();
+	}
+	ssize_t n = read(STDIN_FILENO, input.buf + input.len, input.cap - input.len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (n < 0)
+			fprintf(stderr, "err read %s %d stdin: %s\n", errno_name(errno), errno, strerror(errno));
+		if (n < 0 || input.len > 0) {
+			if (n == 0)
+				fprintf(stderr, "err args EINVAL %d launch: stdin ends inside a record (no terminating empty word)\n",
+					EINVAL);
+			input.malformed = true;
+		}
+		*done = true;
+		return;
+	}
+	input.len += (size_t)n;
+	start_complete_records(l);
+}
+
 int cmd_launch(void)
 {
-	size_t len;
-	char *input = read_stdin(&len);
-	if (!input) {
+	struct launcher l;
+	int signal_fd;
+	if (open_launcher(&l, true, &signal_fd) == -1) {
 		char line[600];
 		format_failure(line, sizeof line, &last_failure);
 		fprintf(stderr, "%s\n", line);
 		return 2;
 	}
-	if (len > 0 && input[len - 1] != '\0') {
-		fprintf(stderr, "err args EINVAL %d launch: stdin does not end with a NUL\n", EINVAL);
+	wait_reports(&l, signal_fd, STDIN_FILENO, on_stdin);
+	if (input.malformed)
 		return 2;
-	}
-	size_t nwords = 0, nrecords = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (input[i] != '\0')
-			continue;
-		nwords++;
-		if (i == 0 || input[i - 1] == '\0')
-			nrecords++; /* an empty word ends a record */
-	}
-	char **words = calloc(nwords + 1, sizeof *words);
-	size_t *starts = calloc(nrecords + 1, sizeof *starts);
-	size_t *counts = calloc(nrecords + 1, sizeof *counts);
-	if (!words || !starts || !counts)
-		abort();
-	size_t w = 0, r = 0, pos = 0;
-	starts[0] = 0;
-	while (pos < len) {
-		size_t wl = strlen(input + pos);
-		if (wl == 0) {
-			words[w++] = NULL;
-			counts[r] = w - 1 - starts[r];
-			starts[++r] = w;
-		} else {
-			words[w++] = input + pos;
-		}
-		pos += wl + 1;
-	}
-	if (w > 0 && words[w - 1] != NULL) {
-		fprintf(stderr, "err args EINVAL %d launch: the last record has no terminating empty word\n", EINVAL);
-		return 2;
-	}
-
-	struct launch l;
-	launch_alloc(&l, nrecords, true);
-	for (size_t i = 0; i < nrecords; i++)
-		if (parse_run_args((int)counts[i], &words[starts[i]], &l.specs[i]) == -1)
-			emit_failure(&l, i);
-	if (nrecords == 0)
-		return 0;
-	return launch_all(&l);
+	return l.any_failed ? 1 : 0;
 }

@@ -38,20 +38,19 @@ int parse_limits_option(struct limits_spec *limits, int argc, const char *opt, c
 /* --- cgroup.c: `run` ---------------------------------------------------- */
 
 /* Before clone3: opens every --cgroup directory (refusing anything that is
- * not a cgroup), picks the cgroup2 one for CLONE_INTO_CGROUP, reads the OOM
- * kill counter, and opens the "go" pipe when some hierarchy (cgroup v1)
- * can only be joined after the clone. Removes a stale `oom_kills` file. */
+ * not a cgroup), picks the cgroup2 one for CLONE_INTO_CGROUP and reads the
+ * OOM kill counter. Removes a stale `oom_kills` file. */
 int cgroup_prepare(const struct limits_spec *limits, int state_dirfd);
 /* The fd for clone3's CLONE_INTO_CGROUP, or -1. */
 int cgroup_clone_fd(void);
-/* In the parent after clone3: writes the child's pid into the cgroup.procs
- * of every other hierarchy, then lets the child go. On failure the child
- * gets EOF instead of "go" and exits; the caller reaps it. */
+/* In the parent after clone3, before the child's "go" (supervise.c): writes
+ * the child's pid into the cgroup.procs of every other hierarchy (cgroup
+ * v1). On failure the caller kills the child instead of letting it go. */
 int cgroup_attach(pid_t pid);
-/* First step of the child: wait until it is in all its cgroups; with
- * CLONE_NEWCGROUP, start a new cgroup namespace there so that every
+/* First step of the child after "go": with CLONE_NEWCGROUP and hierarchies
+ * joined after the clone, start a new cgroup namespace there so that every
  * hierarchy (not only the one joined by clone3) shows its cgroup as "/". */
-int cgroup_wait_placed(int clone_flags);
+int cgroup_enter_namespace(int clone_flags);
 /* After the container was reaped: writes `oom_kills` ("N\n", the kills by
  * the memory controller during this run) into the state dir. */
 int cgroup_record_oom(int state_dirfd);

@@ -10,16 +10,24 @@ static void usage(FILE *out)
 	      "  tsc-shim run [--name N] --state-dir DIR [--netns PATH] [--ns mount,uts,ipc,pid,cgroup]\n"
 	      "               [--hostname H] [--domainname D] [--bind-ro SRC:DST]... [--env K=V]...\n"
 	      "               [--cwd DIR] [--user UID[:GID]] [--sysctl net.K=V]... [--cgroup DIR]...\n"
-	      "               [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N] -- [argv...]\n"
+	      "               [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N]\n"
+	      "               [--rootfs DIR --rootfs-rw DIR [--read-only] [--bind SRC DST OPTS]...\n"
+	      "                [--tmpfs DST OPTS]... [--mask PATH]... [--ro-path PATH]... [--sys-rw]\n"
+	      "                [--all-devices]] [--caps 0xHEX] [--no-new-privs] [--init] -- [argv...]\n"
 	      "  tsc-shim launch    (records on stdin: run's words, each NUL-terminated, then a NUL)\n"
 	      "  tsc-shim exec [--pid PID] [--ns LIST] [--cwd DIR] [--user UID[:GID]] [--env K=V]...\n"
-	      "                [--cgroup DIR]... [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N] [--tty] -- argv...\n"
+	      "                [--cgroup DIR]... [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N]\n"
+	      "                [--caps 0xHEX] [--no-new-privs] [--tty] -- argv...\n"
 	      "  tsc-shim pause     (the built-in command of a container without one)\n",
 	      out);
 }
 
 int main(int argc, char **argv)
 {
+	/* The built-in init is exec'd as "tsc-init -- argv..." (what the
+	 * container's `ps` shows). */
+	if (argc > 0 && strcmp(argv[0], "tsc-init") == 0)
+		return init_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -89,6 +89,11 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 		}
 		if (strncmp(opt, "--", 2) != 0)
 			return refuse("args", EINVAL, "unexpected '%s': put the command after --", opt);
+		int iso = parse_isolation_option(argc, argv, &i, spec);
+		if (iso == -1)
+			return -1;
+		if (iso == 1)
+			continue;
 		if (need_value(argc, argv, i) == -1)
 			return -1;
 		char *value = argv[++i];
@@ -158,7 +163,7 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 		return refuse("args", EINVAL, "--sysctl needs --netns (it would change the host's network namespace)");
 	if ((spec->clone_flags & CLONE_NEWPID) && !(spec->clone_flags & CLONE_NEWNS))
 		return refuse("args", EINVAL, "--ns pid needs mount too (to mount the container's /proc)");
-	return 0;
+	return check_isolation(spec);
 }
 
 int parse_exec_args(int argc, char **argv, struct exec_spec *spec)
@@ -176,6 +181,17 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *spec)
 		}
 		if (strcmp(opt, "--tty") == 0) {
 			spec->tty = true;
+			continue;
+		}
+		if (strcmp(opt, "--no-new-privs") == 0) {
+			spec->no_new_privs = true;
+			continue;
+		}
+		if (strcmp(opt, "--caps") == 0) {
+			if (need_value(argc, argv, i) == -1 || parse_caps_mask(argv[i + 1], &spec->caps) == -1)
+				return -1;
+			spec->caps_set = true;
+			i++;
 			continue;
 		}
 		if (strncmp(opt, "--", 2) != 0)

@@ -14,6 +14,42 @@ struct bind_mount {
 	const char *target;
 };
 
+/* A mount made inside the container's root (`--bind`, `--tmpfs`). */
+enum mount_kind { MOUNT_BIND, MOUNT_TMPFS };
+
+struct user_mount {
+	enum mount_kind kind;
+	const char *source;	/* bind: absolute host path; tmpfs: NULL */
+	const char *target;	/* absolute path inside the container's root */
+	const char *options;	/* comma list, see isolation_options.c */
+	/* Parsed from options: */
+	unsigned long long attrs;	/* MOUNT_ATTR_* to set */
+	unsigned long propagation;	/* MS_PRIVATE, MS_SLAVE or MS_SHARED */
+	bool propagation_recursive;	/* rprivate, rslave, rshared */
+	bool recursive;			/* binds: submounts too (rbind) */
+};
+
+/* Full isolation (`--rootfs`): the root filesystem, its mounts and the
+ * process's privileges. Absent (rootfs NULL): the container stays on the
+ * host's root, as `run` did before. */
+struct isolation_spec {
+	const char *rootfs;	/* read-only lower layer of the overlay */
+	const char *rootfs_rw;	/* holds upper/, work/ and merged/ */
+	bool read_only;		/* the root is made read-only after the mounts */
+	struct user_mount *mounts;
+	size_t nmounts;
+	char **masks;		/* paths hidden (/dev/null or an empty ro tmpfs) */
+	size_t nmasks;
+	char **ro_paths;	/* paths made read-only */
+	size_t nro_paths;
+	bool caps_set;		/* --caps given: bounding/permitted/effective set */
+	unsigned long long caps;
+	bool no_new_privs;
+	bool sys_rw;		/* privileged: /sys writable */
+	bool all_devices;	/* privileged: the host's devices in /dev */
+	bool init;		/* the built-in init is PID 1, the command its child */
+};
+
 struct user_ids {
 	bool set;
 	uid_t uid;
@@ -29,6 +65,7 @@ struct container_spec {
 	const char *domainname;
 	struct bind_mount *binds;
 	size_t nbinds;
+	struct isolation_spec iso;
 	char **sysctls;		/* "net.key=value" */
 	size_t nsysctls;
 	char **env;		/* NULL-terminated: the exact environment */
@@ -47,10 +84,20 @@ struct exec_spec {
 	bool tty;
 	char **argv;
 	struct limits_spec limits;	/* --cgroup, --rlimit, --oom-score-adj */
+	bool caps_set;		/* the container's capability set (--caps) */
+	unsigned long long caps;
+	bool no_new_privs;
 };
 
 /* Both return 0, or -1 with last_failure set (syscall "args", EINVAL). */
 int parse_run_args(int argc, char **argv, struct container_spec *spec);
+/* The isolation options of `run` (isolation_options.c): consumes argv[*i]
+ * (and its values) if it is one; returns 1 if consumed, 0 if not one of
+ * them, -1 if refused. `check_isolation` runs once all are parsed. */
+int parse_isolation_option(int argc, char **argv, int *i, struct container_spec *spec);
+int check_isolation(const struct container_spec *spec);
+/* `--caps HEX` for `exec` too. */
+int parse_caps_mask(const char *text, unsigned long long *caps);
 int parse_exec_args(int argc, char **argv, struct exec_spec *spec);
 
 #endif

@@ -29,6 +29,7 @@
 #include "limits.h"
 #include "namespaces.h"
 #include "report.h"
+#include "rootfs.h"
 #include "state.h"
 #include "sysctl.h"
 
@@ -147,9 +148,15 @@ static void kill_container(struct supervisor *sv)
  * EOF means execve succeeded and a record means a step failed. */
 static int start_container(struct supervisor *sv)
 {
-	int exec_pipe[2], out[2], err[2];
-	if (pipe2(exec_pipe, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)
+	int go_pipe[2], exec_pipe[2], out[2], err[2];
+	if (pipe2(go_pipe, O_CLOEXEC) == -1 || pipe2(exec_pipe, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
+	    pipe2(err, O_CLOEXEC) == -1)
 		return fail("pipe2", errno, "container pipes");
+	if (sv->spec->iso.rootfs && prepare_rootfs_dirs(&sv->spec->iso) == -1)
+		return -1;
+	int image = -1;
+	if ((sv->spec->iso.init || !sv->spec->argv[0]) && (image = open_own_image()) < 0)
+		return -1;
 
 	if (cgroup_prepare(&sv->spec->limits, sv->state_dir) == -1)
 		return -1;
@@ -157,23 +164,42 @@ static int start_container(struct supervisor *sv)
 	if (pid == -1)
 		return fail("clone3", errno, "%s", sv->spec->name);
 	if (pid == 0) {
+		close(go_pipe[1]);
 		close(exec_pipe[0]);
 		close(out[0]);
 		close(err[0]);
 		close(sv->signal_fd);
-		container_main(sv->spec, exec_pipe[1], out[1], err[1]);
+		struct container_fds fds = {
+			.go = go_pipe[0], .exec = exec_pipe[1], .out = out[1], .err = err[1], .image = image,
+		};
+		container_main(sv->spec, &fds);
 	}
 	sv->pid = pid;
+	if (image >= 0)
+		close(image);
+	close(go_pipe[0]);
 	close(exec_pipe[1]);
 	close(out[1]);
 	close(err[1]);
+	/* The container process waits for "go": whatever must be done to it
+	 * from outside before it runs goes here (joining the cgroup v1
+	 * hierarchies; uid/gid maps one day); on failure it is killed and
+	 * never runs a single instruction of its own. */
 	if (cgroup_attach(pid) == -1) {
+		close(go_pipe[1]);
 		close(exec_pipe[0]);
 		close(out[0]);
 		close(err[0]);
 		kill_container(sv);
 		return -1;
 	}
+	if (write_all(go_pipe[1], "g", 1) == -1) {
+		int e = errno;
+		close(go_pipe[1]);
+		kill_container(sv);
+		return fail("write", e, "go pipe");
+	}
+	close(go_pipe[1]);
 
 	struct failure child;
 	size_t got = 0;

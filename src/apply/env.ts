@@ -7,6 +7,7 @@ import type { Cgroups } from '../sys/cgroup';
 import type { Rtnl } from '../sys/netlink';
 import type { NetnsSockets } from '../sys/netns';
 import type { StateDir } from '../sys/state';
+import type { VolumeStore } from '../sys/volumes';
 
 export interface ApplyEnv {
   project: string;
@@ -21,6 +22,8 @@ export interface ApplyEnv {
   pidsByNetns(): Map<number, number[]>;
   /** The host's cgroup hierarchies (detected on first use). */
   cgroups(): Cgroups;
+  /** Where named volumes live (default: /var/lib/tscompose/volumes). */
+  volumes?: VolumeStore;
 }
 
 /**

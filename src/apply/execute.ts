@@ -3,7 +3,9 @@
  * finer: every action starts as soon as the actions it depends on are done,
  * so one container's processes can start while another's veth is still being
  * made (on two cores that overlap is most of the speed of a large `up`).
- * Container starts that become ready together go through one launch.
+ * Containers start through one streaming `tsc-shim launch` for the whole
+ * run, spawned before anything else so its start-up overlaps the network
+ * work.
  *
  * `up` starts nothing new after the first failure (what depends on it could
  * not work), lets what is running finish, and reports every failure; teardown
@@ -13,29 +15,47 @@ import { ApplyError, ApplyErrors, TeardownErrors } from '../errors';
 import type { Action, Plan } from '../plan/actions';
 import type { ApplyEnv } from './env';
 import { faultPoint } from './fault';
-import { batchHandlers, handlers } from './handlers';
+import { Launcher } from '../sys/shim';
+import { startContainer } from './handlers/container';
+import { handlers } from './handlers';
 
 export interface ExecuteOptions {
   /** Teardown: keep going after failures, report them all at the end. */
   continueOnError?: boolean;
 }
 
-type Start = Extract<Action, { kind: 'container.start' }>;
-
-/** What runs each kind (tests pass fakes). */
+/** What runs each action (tests pass fakes). */
 export interface Registry {
   run(a: Action, env: ApplyEnv): Promise<void>;
-  startBatch(batch: Start[], env: ApplyEnv): Promise<Array<Error | undefined>>;
+  /** Called once per run when it ends (the launcher relays its last reports and exits). */
+  close?(): Promise<void>;
 }
 
-export const kernelRegistry: Registry = {
-  run: (a, env) => (handlers[a.kind as keyof typeof handlers] as (a: Action, env: ApplyEnv) => Promise<void>)(a, env),
-  startBatch: (batch, env) => batchHandlers['container.start'](batch, env),
-};
+/** The real handlers; container starts go through one Launcher for the run. */
+export function kernelRegistry(plan: Plan): Registry {
+  const launcher = plan.waves.some((w) => w.some((a) => a.kind === 'container.start')) ? new Launcher() : undefined;
+  launcher?.warm();
+  return {
+    run: (a, env) =>
+      a.kind === 'container.start'
+        ? startContainer(a, env, launcher!)
+        : (handlers[a.kind as keyof typeof handlers] as (a: Action, env: ApplyEnv) => Promise<void>)(a, env),
+    close: async () => launcher?.close(),
+  };
+}
 
-export async function execute(plan: Plan, env: ApplyEnv, opts: ExecuteOptions = {}, registry: Registry = kernelRegistry): Promise<void> {
+export async function execute(plan: Plan, env: ApplyEnv, opts: ExecuteOptions = {}, registry?: Registry): Promise<void> {
   const actions = plan.waves.flat();
   if (!actions.length) return;
+  const handlersForRun = registry ?? kernelRegistry(plan);
+  try {
+    await run(plan, actions, env, opts, handlersForRun);
+  } finally {
+    await handlersForRun.close?.();
+  }
+}
+
+async function run(plan: Plan, actions: Action[], env: ApplyEnv, opts: ExecuteOptions, registry: Registry): Promise<void> {
   const waveOf = new Map<string, number>();
   plan.waves.forEach((w, i) => w.forEach((a) => waveOf.set(a.id, i)));
   const leftInWave = plan.waves.map((w) => w.length);
@@ -59,8 +79,6 @@ export async function execute(plan: Plan, env: ApplyEnv, opts: ExecuteOptions = 
   let remaining = actions.length;
   let finishAll!: () => void;
   const allDone = new Promise<void>((r) => (finishAll = r));
-  const startsReady: Start[] = [];
-  let flushScheduled = false;
 
   const settle = (a: Action, error?: unknown) => {
     remaining--;
@@ -103,28 +121,9 @@ export async function execute(plan: Plan, env: ApplyEnv, opts: ExecuteOptions = 
     }
     begun.set(a.id, performance.now());
     env.emit({ type: 'action', phase: 'start', action: a });
-    if (a.kind === 'container.start') {
-      startsReady.push(a);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushStarts);
-      }
-      return;
-    }
     registry.run(a, env).then(
       () => settle(a),
       (e) => settle(a, e ?? new Error('failed')),
-    );
-  };
-
-  /** Every start that became ready in the same turn goes through one launch. */
-  const flushStarts = () => {
-    flushScheduled = false;
-    const batch = startsReady.splice(0);
-    if (!batch.length) return;
-    registry.startBatch(batch, env).then(
-      (results) => batch.forEach((a, i) => settle(a, results[i])),
-      (e) => batch.forEach((a) => settle(a, e)),
     );
   };
 

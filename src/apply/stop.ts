@@ -1,16 +1,20 @@
 /**
  * Stop (not remove) running containers: what Ctrl-C on an attached `up`
- * does, as Docker Compose does.
+ * and `tscompose stop` do, as Docker Compose does. Each container gets its
+ * stop_signal and stop_grace_period unless `timeoutSec` (-t) is given.
  */
 import type { Action } from '../plan/actions';
+import { stopSettings } from '../plan/diff';
 import { execute } from './execute';
 import type { Session } from './session';
 
 export async function stopContainers(
   session: Session,
   containers: Array<{ name: string; service: string }>,
-  timeoutSec: number,
+  timeoutSec?: number,
 ): Promise<void> {
+  const journal = session.state.readState(session.project);
+  const opts = timeoutSec === undefined ? {} : { stopTimeoutSec: timeoutSec };
   const wave: Action[] = containers.map((c) => ({
     kind: 'container.stop',
     id: `container.stop:${c.name}`,
@@ -19,7 +23,7 @@ export async function stopContainers(
     after: [],
     container: c.name,
     service: c.service,
-    timeoutSec,
+    ...stopSettings(opts, journal?.containers[c.name]?.launch),
     remove: false,
   }));
   if (wave.length) await execute({ version: 1, project: session.project, waves: [wave] }, session.env(), { continueOnError: true });

@@ -114,6 +114,11 @@ export function nonNegativeInt(text: string | undefined, what: string, fallback:
   return Number(text);
 }
 
+/** Like nonNegativeInt, but undefined when the option was not given (the file's settings then apply). */
+export function optionalSeconds(text: string | undefined, what: string): number | undefined {
+  return text === undefined ? undefined : nonNegativeInt(text, what, 0);
+}
+
 export function helpFor(usage: string, summary: string, specs: OptionSpec[]): string {
   const lines = [`Usage: ${usage}`, '', summary];
   if (specs.length) {

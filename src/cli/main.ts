@@ -30,7 +30,7 @@ const verbs: Record<string, Verb> = {
     },
   },
   down: {
-    usage: 'tscompose down [-t SECONDS]',
+    usage: 'tscompose down [-t SECONDS] [-v]',
     summary: 'Stop and remove everything the project made.',
     load: () => {
       const c: typeof import('./commands/down') = require('./commands/down');
@@ -77,6 +77,46 @@ const verbs: Record<string, Verb> = {
       return { run: c.logs, options: c.logsOptions };
     },
   },
+  start: {
+    usage: 'tscompose start [SERVICE...]',
+    summary: 'Start the project’s stopped containers (keeping their files).',
+    load: () => {
+      const c: typeof import('./commands/lifecycle') = require('./commands/lifecycle');
+      return { run: c.start, options: c.startOptions };
+    },
+  },
+  stop: {
+    usage: 'tscompose stop [-t SECONDS] [SERVICE...]',
+    summary: 'Stop running containers without removing them.',
+    load: () => {
+      const c: typeof import('./commands/lifecycle') = require('./commands/lifecycle');
+      return { run: c.stop, options: c.stopOptions };
+    },
+  },
+  restart: {
+    usage: 'tscompose restart [-t SECONDS] [SERVICE...]',
+    summary: 'Stop and start containers again.',
+    load: () => {
+      const c: typeof import('./commands/lifecycle') = require('./commands/lifecycle');
+      return { run: c.restart, options: c.restartOptions };
+    },
+  },
+  kill: {
+    usage: 'tscompose kill [-s SIGNAL] [SERVICE...]',
+    summary: 'Send a signal (default SIGKILL) to running containers.',
+    load: () => {
+      const c: typeof import('./commands/lifecycle') = require('./commands/lifecycle');
+      return { run: c.kill, options: c.killOptions };
+    },
+  },
+  top: {
+    usage: 'tscompose top [SERVICE...]',
+    summary: 'Show the processes of running containers.',
+    load: () => {
+      const c: typeof import('./commands/top') = require('./commands/top');
+      return { run: c.top, options: c.topOptions };
+    },
+  },
   stats: {
     usage: 'tscompose stats [--no-stream] [--json] [SERVICE...]',
     summary: 'Show the containers’ CPU, memory, network, block I/O and pids, live.',
@@ -86,7 +126,7 @@ const verbs: Record<string, Verb> = {
     },
   },
   exec: {
-    usage: 'tscompose exec [-T] SERVICE COMMAND [ARGS...]',
+    usage: 'tscompose exec [-T] [-u USER] [-w DIR] [-e K=V] SERVICE COMMAND [ARGS...]',
     summary: 'Run a command in a running container.',
     load: () => {
       const c: typeof import('./commands/exec') = require('./commands/exec');

@@ -33,6 +33,9 @@ function object(a: Action, project: string): { noun: string; name: string } | un
       return { noun: 'DNS', name: a.target };
     case 'sysctl.set':
       return { noun: 'Sysctl', name: `${a.key}=${a.value}` };
+    case 'volume.create':
+    case 'volume.delete':
+      return { noun: 'Volume', name: a.volume };
     default:
       return undefined;
   }
@@ -63,6 +66,10 @@ function doneVerb(a: Action): string {
       return 'Set';
     case 'cgroup.update':
       return `Limits updated in place (${a.previous ? a.reason.slice(a.reason.indexOf(': ') + 2) : a.reason})`;
+    case 'volume.create':
+      return 'Created';
+    case 'volume.delete':
+      return 'Removed';
     default:
       return 'done';
   }
@@ -110,6 +117,8 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'cgroup.create': '+',
   'cgroup.update': '~',
   'cgroup.delete': '-',
+  'volume.create': '+',
+  'volume.delete': '-',
 };
 
 export function renderPlan(plan: Plan): string {

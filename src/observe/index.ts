@@ -13,6 +13,8 @@ import { hostResolvConf, hostUserDb, observeLinks } from './host';
 import { observeDns } from './dns';
 import { observeSysctls } from './kernel';
 import { observeFirewall } from './nft';
+import { rootfsUserDbs } from './rootfs';
+import { VolumeStore } from '../sys/volumes';
 
 export interface ObserveOptions {
   project: string;
@@ -26,6 +28,10 @@ export interface ObserveOptions {
   inspectNamespaces?: boolean;
   /** cgroup_parents the file names (the journal's are added): where to look for the project's cgroups. */
   cgroupParents?: string[];
+  /** `x-rootfs` directories whose user database the planner needs. */
+  rootfsDirs?: string[];
+  /** The named-volume store (default /var/lib/tscompose/volumes). */
+  volumes?: VolumeStore;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
@@ -49,6 +55,8 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     sysctls: observeSysctls(host.links),
     ...(dns ? { dns } : {}),
     cgroups: observeCgroups(project, journal, opts.cgroupParents),
+    rootfsUsers: rootfsUserDbs(opts.rootfsDirs ?? []),
+    volumes: (opts.volumes ?? new VolumeStore()).list(),
   };
 }
 

@@ -79,8 +79,18 @@ export type Action =
       /** /run/netns entry to join; absent = host network. */
       netns?: string;
       launch: LaunchSettings;
+      /** A new container: its writable layer starts empty (else a restart keeps it). */
+      freshRootfs?: boolean;
     })
-  | (Base & { kind: 'container.stop'; container: string; service: string; timeoutSec: number; remove: boolean })
+  | (Base & {
+      kind: 'container.stop';
+      container: string;
+      service: string;
+      timeoutSec: number;
+      remove: boolean;
+      /** `stop_signal` (default SIGTERM). */
+      signal?: string;
+    })
   /** A kernel setting (`sysctl -w KEY=VALUE`): host-wide, or on one of our bridges. */
   | (Base & { kind: 'sysctl.set'; key: string; value: string })
   /**
@@ -103,7 +113,9 @@ export type Action =
       /** What is applied now; absent: unknown, every file is written. */
       previous?: CgroupLimits;
     })
-  | (Base & { kind: 'cgroup.delete'; container: string; parent: string; path: string });
+  | (Base & { kind: 'cgroup.delete'; container: string; parent: string; path: string })
+  | (Base & { kind: 'volume.create'; volume: string })
+  | (Base & { kind: 'volume.delete'; volume: string });
 
 export type ActionKind = Action['kind'];
 

@@ -19,8 +19,20 @@ import { cgroupActions, cgroupRemovals } from './cgroups';
 import { netnsPrefix, parseOwnerAlias } from './names';
 
 export interface DiffOptions {
-  /** Grace period before SIGKILL when stopping containers. */
-  stopTimeoutSec: number;
+  /** Grace period before SIGKILL when stopping containers (`-t`); absent: each service's stop_grace_period, else 10 s. */
+  stopTimeoutSec?: number;
+  /** `down -v`: these named volumes (real names) go too, once no container uses them. */
+  removeVolumes?: string[];
+}
+
+export const DEFAULT_STOP_TIMEOUT_SEC = 10;
+
+/** The grace period and signal for stopping a container launched with `launch`. */
+export function stopSettings(opts: DiffOptions, launch: LaunchSettings | undefined): { timeoutSec: number; signal?: string } {
+  return {
+    timeoutSec: opts.stopTimeoutSec ?? launch?.stopGraceSec ?? DEFAULT_STOP_TIMEOUT_SEC,
+    ...(launch?.stopSignal ? { signal: launch.stopSignal } : {}),
+  };
 }
 
 /** An action before its `after` list is complete (distributes over the union). */
@@ -357,6 +369,17 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
 
   const cgroups = cgroupActions(desired, observed, selected.map((c) => c.name), push);
   for (const [name, id] of cgroups.ready) perContainer.get(name)!.push(id);
+  // Named volumes the file declares (external ones must exist: resolve checked).
+  const volumeIds = new Map<string, string>();
+  const haveVolumes = new Set(observed.volumes ?? []);
+  const usedVolumes = new Set(selected.flatMap((c) => (c.launch.isolation?.mounts ?? []).flatMap((m) => (m.type === 'volume' ? [m.volume] : []))));
+  for (const v of Object.values(desired.volumes ?? {})) {
+    if (v.external || haveVolumes.has(v.name) || (only && !usedVolumes.has(v.name))) continue;
+    volumeIds.set(
+      v.name,
+      push({ kind: 'volume.create', id: `volume.create:${v.name}`, target: v.name, reason: state?.volumes?.includes(v.name) ? 'missing (deleted behind our back)' : 'missing', volume: v.name }),
+    );
+  }
 
   // Processes: start what is not running, recreate what changed.
   for (const c of selected) {
@@ -378,7 +401,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
           reason: why,
           container: c.name,
           service: c.service,
-          timeoutSec: opts.stopTimeoutSec,
+          ...stopSettings(opts, prior?.launch),
           remove: false,
         }),
       );
@@ -391,19 +414,23 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
             : 'not running (its shim is gone)'
           : 'new';
     }
-    startIds.set(
-      c.name,
-      push({
-        kind: 'container.start',
-        id: `container.start:${c.name}`,
-        target: c.name,
-        reason: why,
-        container: c.name,
-        service: c.service,
-        ...(ownNs ? { netns: ownNs } : {}),
-        launch: c.launch,
-      }),
-    );
+    // A container made anew (not a restart of the same one) starts from an empty writable layer.
+    const fresh = !obs || !prior || prior.launchHash !== c.launchHash;
+    const startId = push({
+      kind: 'container.start',
+      id: `container.start:${c.name}`,
+      target: c.name,
+      reason: why,
+      container: c.name,
+      service: c.service,
+      ...(ownNs ? { netns: ownNs } : {}),
+      launch: c.launch,
+      ...(fresh ? { freshRootfs: true } : {}),
+    });
+    startIds.set(c.name, startId);
+    for (const m of c.launch.isolation?.mounts ?? []) {
+      if (m.type === 'volume' && volumeIds.has(m.volume)) perContainer.get(c.name)!.push(volumeIds.get(m.volume)!);
+    }
   }
   // ----------------------------------------------------------------- removal
   if (!only) removals(desired, observed, opts, push);
@@ -455,10 +482,16 @@ function removals(desired: Desired, observed: Observed, opts: DiffOptions, push:
         reason: 'not in the file any more',
         container: name,
         service: prior?.service ?? name,
-        timeoutSec: opts.stopTimeoutSec,
+        ...stopSettings(opts, prior?.launch),
         remove: true,
       }),
     );
+  }
+  // `down -v`: named volumes, after every container that may use them has stopped.
+  const existing = new Set(observed.volumes ?? []);
+  for (const v of [...new Set(opts.removeVolumes ?? [])].sort()) {
+    if (!existing.has(v)) continue;
+    push({ kind: 'volume.delete', id: `volume.delete:${v}`, target: v, reason: 'down -v', after: [...stopIds.values()], volume: v });
   }
   // Every stop precedes every namespace removal: a container may live in another's namespace.
   const allStops = [...stopIds.values()];
@@ -628,6 +661,9 @@ function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] 
     cgroup: 'cgroup_parent',
     rlimits: 'ulimits',
     oomScoreAdj: 'oom_score_adj',
+    isolation: 'root filesystem, volumes or privileges',
+    stopSignal: 'stop_signal',
+    stopGraceSec: 'stop_grace_period',
   };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof LaunchSettings>;
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => names[k] ?? k);

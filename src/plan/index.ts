@@ -13,7 +13,7 @@ export { resolve } from './resolve';
 
 export const PLAN_VERSION = 1;
 
-export function plan(desired: Desired, observed: Observed, opts: DiffOptions = { stopTimeoutSec: 10 }): Plan {
+export function plan(desired: Desired, observed: Observed, opts: DiffOptions = {}): Plan {
   return { version: PLAN_VERSION, project: desired.project, waves: toWaves(diff(desired, observed, opts)) };
 }
 

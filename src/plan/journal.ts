@@ -71,8 +71,18 @@ export function journalBefore(prior: ProjectState | undefined, desired: Desired,
     ...(meta.files ? { files: meta.files } : {}),
     networks: { ...(prior?.networks ?? {}), ...stateOfNetworks(desired) },
     containers,
+    ...volumesOf(prior, desired),
     updatedAt: meta.now,
   };
+}
+
+/** Volumes we (may) have created: kept in the journal until `down` (`-v` removes them). */
+function volumesOf(prior: ProjectState | undefined, desired: Desired): { volumes?: string[] } {
+  const names = new Set([
+    ...(prior?.volumes ?? []),
+    ...Object.values(desired.volumes ?? {}).flatMap((v) => (v.external ? [] : [v.name])),
+  ]);
+  return names.size ? { volumes: [...names].sort() } : {};
 }
 
 /** What to write after a successful apply. */
@@ -91,6 +101,7 @@ export function journalAfter(prior: ProjectState | undefined, desired: Desired, 
     ...(meta.files ? { files: meta.files } : {}),
     networks,
     containers,
+    ...volumesOf(prior, desired),
     updatedAt: meta.now,
   };
 }

@@ -67,6 +67,37 @@ export type NetnsPlacement =
   /** `network_mode: service:X`: the namespace of another container. */
   | { kind: 'container'; container: string; name: string };
 
+/** A mount of the container, as the shim makes it (plan/isolation.ts). */
+export type LaunchMount =
+  | {
+      type: 'bind';
+      source: string;
+      target: string;
+      readOnly: boolean;
+      propagation: string;
+      recursive: boolean;
+      /** Make the source directory if it is missing. */
+      createHostPath: boolean;
+    }
+  /** A named volume, by its real name (a directory of the volume store). */
+  | { type: 'volume'; volume: string; target: string; readOnly: boolean; subpath?: string }
+  /** An anonymous volume: a directory of the container's own, gone with the container. */
+  | { type: 'anonymous'; id: string; target: string; readOnly: boolean }
+  | { type: 'tmpfs'; target: string; readOnly: boolean; size?: number; mode?: number; exec: boolean };
+
+/** Full isolation: the root filesystem, mounts and privileges. */
+export interface LaunchIsolation {
+  /** Lower layer of the root overlay: "/" (the host's root) or `x-rootfs`. */
+  rootfs: string;
+  readOnly: boolean;
+  /** In mount order (parents first). */
+  mounts: LaunchMount[];
+  /** The capability set, by name. */
+  caps: string[];
+  privileged: boolean;
+  init: boolean;
+}
+
 export interface LaunchSettings {
   /** Empty argv: the shim's built-in pause (a namespace holder). */
   argv: string[];
@@ -77,6 +108,11 @@ export interface LaunchSettings {
   domainname?: string;
   namespaces: Namespace[];
   sysctls: Record<string, string>;
+  /** Absent only in journals written before isolation (the host's root). */
+  isolation?: LaunchIsolation;
+  /** `stop_signal` (default SIGTERM) and `stop_grace_period` (default 10 s, or `-t`). */
+  stopSignal?: string;
+  stopGraceSec?: number;
   /** The container's cgroup, relative to each hierarchy's root (see plan/cgroups.ts); absent: no cgroups on the host. */
   cgroup?: string;
   /** `ulimits`, by name; -1 is unlimited. */
@@ -170,11 +206,21 @@ export interface Desired {
   dns?: DnsConfig;
   /** Kernel settings the networks need (ip_forward, route_localnet, accept_ra on our bridges). */
   sysctls?: DesiredSysctl[];
+  /** Named volumes of the file, by key (absent: none). */
+  volumes?: Record<string, DesiredVolume>;
   /**
    * Restrict convergence to these containers (`up SERVICE…`): nothing else is
    * created, changed or removed. Undefined: the whole project.
    */
   only?: string[];
+}
+
+export interface DesiredVolume {
+  key: string;
+  /** Its real name: `name:` or `<project>_<key>`. */
+  name: string;
+  /** Someone else's: must exist, never created or removed. */
+  external: boolean;
 }
 
 // ---------------------------------------------------------------- observed
@@ -276,6 +322,10 @@ export interface Observed {
   dns?: { running: boolean; config?: string };
   /** cgroup layout, our cgroups, and the host limits resource keys are checked against; absent: as `none`. */
   cgroups?: ObservedCgroups;
+  /** /etc/passwd and /etc/group of each `x-rootfs` directory (read inside it); absent: unreadable. */
+  rootfsUsers?: Record<string, { passwd: string; group: string }>;
+  /** Names of the volumes in the volume store. */
+  volumes?: string[];
 }
 
 // ------------------------------------------------------------------ state
@@ -324,5 +374,7 @@ export interface ProjectState {
   files?: string[];
   networks: Record<string, StateNetwork>;
   containers: Record<string, StateContainer>;
+  /** Named volumes this project created (by real name): `down -v` removes them. */
+  volumes?: string[];
   updatedAt: string;
 }

@@ -16,6 +16,7 @@ const KIND_ORDER = [
   'route.delete',
   'netns.delete',
   'bridge.delete',
+  'volume.delete',
   'bridge.create',
   'bridge.update',
   'netns.create',
@@ -30,6 +31,7 @@ const KIND_ORDER = [
   'dns.reload',
   'cgroup.create',
   'cgroup.update',
+  'volume.create',
   'container.start',
 ];
 

@@ -33,6 +33,7 @@ import {
   vethIfname,
 } from './names';
 import { PeerDirectory } from './hosts';
+import { desiredVolumes, HOST_ROOT, launchIsolation } from './isolation';
 import { lookupUser } from './users';
 
 export const DEFAULT_MTU = 1500;
@@ -185,6 +186,12 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     interfaces.set(r.name, list);
   }
 
+  const volumes = desiredVolumes(project);
+  for (const v of Object.values(volumes)) {
+    if (v.external && !(observed.volumes ?? []).includes(v.name)) {
+      issues.push({ path: `volumes.${v.key}`, loc: project.sources.get(`volumes.${v.key}`), message: `external volume ${v.name} not found: create it first` });
+    }
+  }
   const hostResolver = parseResolvConf(observed.host.resolvConf);
   const peers = new PeerDirectory(
     replicas.map((r, order) => ({
@@ -244,16 +251,22 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       hostname: renderHostname(hostname),
     };
 
+    const isolation = launchIsolation(svc, volumes);
+    const db = userDbFor(isolation.rootfs, observed);
+    if (!db) {
+      issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));
+      continue;
+    }
     let user: { uid: number; gid: number } | undefined;
     if (svc.user !== undefined) {
-      const u = lookupUser(svc.user, observed.host.passwd, observed.host.group);
+      const u = lookupUser(svc.user, db.passwd, db.group);
       if ('error' in u) {
         issues.push(serviceIssue(project, svc, 'user', u.error));
         continue;
       }
       user = u;
     }
-    const namespaces: Namespace[] = placement.kind === 'host' ? ['mount', 'ipc'] : ['mount', 'uts', 'ipc'];
+    const namespaces: Namespace[] = placement.kind === 'host' ? ['mount', 'ipc', 'pid', 'cgroup'] : ['mount', 'uts', 'ipc', 'pid', 'cgroup'];
     // One check per service (not per replica) for host limits: the issues would repeat.
     const resources = resolveResources(project, svc, r.index, observed, r.index === 1 ? resourceIssues : []);
     const launch: LaunchSettings = {
@@ -271,6 +284,9 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       namespaces,
       sysctls: placement.kind === 'host' ? {} : svc.sysctls,
       ...resources.launch,
+      isolation,
+      ...(svc.stopSignal ? { stopSignal: svc.stopSignal } : {}),
+      ...(svc.stopGracePeriodSec !== undefined ? { stopGraceSec: svc.stopGracePeriodSec } : {}),
     };
     const startAfter = new Set<string>();
     for (const dep of Object.keys(svc.dependsOn)) for (const d of byService.get(dep) ?? []) startAfter.add(d.name);
@@ -304,6 +320,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   );
   const desired: Desired = { project: project.name, sources: project.sources, networks, containers, ports, ...(dns ? { dns } : {}) };
   desired.sysctls = desiredSysctls(desired);
+  if (Object.keys(volumes).length) desired.volumes = volumes;
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
   return desired;
 }
@@ -358,4 +375,10 @@ function selectWithDependencies(services: string[], project: Project, byService:
   };
   services.forEach(visit);
   return [...seen].flatMap((s) => (byService.get(s) ?? []).map((r) => r.name)).sort();
+}
+
+/** The user database of a root filesystem: the host's for "/", else what observe read inside x-rootfs. */
+function userDbFor(rootfs: string, observed: Observed): { passwd: string; group: string } | undefined {
+  if (rootfs === HOST_ROOT) return observed.host;
+  return observed.rootfsUsers?.[rootfs];
 }

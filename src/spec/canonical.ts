@@ -11,6 +11,7 @@
  *   dns / dns_search                 "x"             → ["x"]
  *   extra_hosts                      ["h:ip", "h=ip"] / {h: ip} → {h: [ip, …]}
  *   env_file                         "f" / ["f", {path}]        → [{path: f, required: true}, …]
+ *   volumes, tmpfs                   see volumes.ts
  *
  * Nodes can be shared through YAML aliases, so nothing is modified in place.
  */
@@ -18,6 +19,7 @@ import type { Issues } from './issues';
 import { childPath, describeNode, scalar } from './tree';
 import type { YEntry, YMap, YNode, YScalar, YSeq } from './tree';
 import { FORBIDDEN_KEYS } from './yaml';
+import { canonicalTmpfs, canonicalVolumes } from './volumes';
 
 type Rewrite = (node: YNode, path: string, issues: Issues) => YNode | undefined;
 
@@ -31,6 +33,8 @@ const SERVICE_REWRITES: ReadonlyMap<string, Rewrite> = new Map<string, Rewrite>(
   ['dns_opt', (n, p, i) => stringOrList(n, p, i, false)],
   ['extra_hosts', extraHosts],
   ['env_file', envFile],
+  ['volumes', canonicalVolumes],
+  ['tmpfs', canonicalTmpfs],
 ]);
 
 const NETWORK_REWRITES: ReadonlyMap<string, Rewrite> = new Map<string, Rewrite>([['labels', (n, p, i) => listOrDict(n, p, i, 'empty')]]);

@@ -21,8 +21,8 @@ function table(what: string, supported: string[], unsupported: string[], hints: 
 
 export const TOP_LEVEL_KEYS = table(
   'top-level key',
-  ['version', 'name', 'services', 'networks'],
-  ['include', 'volumes', 'secrets', 'configs', 'models'],
+  ['version', 'name', 'services', 'networks', 'volumes'],
+  ['include', 'secrets', 'configs', 'models'],
 );
 
 export const SERVICE_KEYS = table(
@@ -30,21 +30,20 @@ export const SERVICE_KEYS = table(
   [
     'command', 'entrypoint', 'environment', 'env_file', 'hostname', 'domainname', 'container_name',
     'networks', 'network_mode', 'sysctls', 'dns', 'dns_search', 'dns_opt', 'extra_hosts', 'depends_on',
-    'working_dir', 'user', 'scale', 'deploy', 'ports',
-    'cpus', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit',
-    'pids_limit', 'oom_score_adj', 'blkio_config', 'ulimits', 'cgroup_parent',
+    'working_dir', 'user', 'scale', 'deploy', 'ports', 'cpus', 'cpu_shares', 'cpu_quota',
+    'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit',
+    'oom_score_adj', 'blkio_config', 'ulimits', 'cgroup_parent', 'volumes', 'tmpfs', 'read_only',
+    'cap_add', 'cap_drop', 'privileged', 'init', 'stop_signal', 'stop_grace_period',
   ],
   [
-    'annotations', 'attach', 'build', 'cap_add', 'cap_drop', 'cgroup',
-    'configs', 'cpu_count', 'cpu_percent', 'cpu_rt_period', 'cpu_rt_runtime',
-    'credential_spec', 'develop', 'device_cgroup_rules', 'devices', 'expose',
-    'extends', 'external_links', 'gpus', 'group_add', 'healthcheck', 'image', 'init', 'ipc', 'isolation',
-    'label_file', 'labels', 'links', 'logging', 'mac_address',
-    'mem_swappiness', 'models', 'oom_kill_disable', 'pid',
-    'platform', 'post_start', 'pre_stop', 'privileged', 'profiles', 'provider', 'pull_policy',
-    'pull_refresh_after', 'read_only', 'restart', 'runtime', 'secrets', 'security_opt', 'shm_size',
-    'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'tmpfs', 'tty',
-    'use_api_socket', 'userns_mode', 'uts', 'volumes', 'volumes_from',
+    'annotations', 'attach', 'build', 'cgroup', 'configs', 'cpu_count', 'cpu_percent',
+    'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec', 'develop', 'device_cgroup_rules',
+    'devices', 'expose', 'extends', 'external_links', 'gpus', 'group_add', 'healthcheck', 'image',
+    'ipc', 'isolation', 'label_file', 'labels', 'links', 'logging', 'mac_address', 'mem_swappiness',
+    'models', 'oom_kill_disable', 'pid', 'platform', 'post_start', 'pre_stop', 'profiles',
+    'provider', 'pull_policy', 'pull_refresh_after', 'restart', 'runtime', 'secrets',
+    'security_opt', 'shm_size', 'stdin_open', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
+    'uts', 'volumes_from',
   ],
   {
     image: 'images are not supported yet; use x-rootfs or omit image',
@@ -91,6 +90,19 @@ export const ATTACHMENT_KEYS = table(
   ['aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'mac_address', 'priority', 'gw_priority'],
   ['link_local_ips', 'driver_opts'],
 );
+
+/** Top-level `volumes.<name>`. */
+export const VOLUME_KEYS = table('volume key', ['name', 'driver', 'external', 'labels'], ['driver_opts']);
+
+/** `services.<s>.volumes[]`, long syntax. */
+export const MOUNT_KEYS = table(
+  'volume mount key',
+  ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs', 'consistency'],
+  [],
+);
+export const BIND_OPTION_KEYS = table('bind option', ['propagation', 'create_host_path', 'recursive'], ['selinux']);
+export const VOLUME_OPTION_KEYS = table('volume option', ['nocopy', 'subpath'], ['labels']);
+export const TMPFS_OPTION_KEYS = table('tmpfs option', ['size', 'mode'], []);
 
 export const DEPENDS_ON_KEYS = table('depends_on key', ['condition', 'required', 'restart'], []);
 

@@ -98,6 +98,7 @@ export function loadProject(input: LoadInput): Project {
     files,
     networks: model.networks,
     services: model.services,
+    ...(model.volumes ? { volumes: model.volumes } : {}),
     extensions: model.extensions,
     sources,
   };

@@ -11,6 +11,8 @@
  *   extra_hosts                                  merged by host, addresses unioned
  *   env_file                                     concatenated, unique by path
  *   networks.<n>.ipam.config                     merged by subnet
+ *   volumes (service, long syntax after canonical.ts)  merged by target
+ *   tmpfs, cap_add, cap_drop                     concatenated without duplicates
  *
  * A null in a later file leaves the earlier value alone (as in Compose);
  * `!reset` removes a key and `!override` replaces instead of merging.
@@ -18,7 +20,7 @@
  */
 import type { YEntry, YMap, YNode, YSeq } from './tree';
 
-type Rule = 'replace' | 'byKey' | 'concatUnique' | 'hostUnion' | 'envFiles' | 'bySubnet' | 'default';
+type Rule = 'replace' | 'byKey' | 'concatUnique' | 'hostUnion' | 'envFiles' | 'bySubnet' | 'byTarget' | 'default';
 
 const RULES: ReadonlyArray<[string[], Rule]> = [
   [['services', '*', 'command'], 'replace'],
@@ -38,6 +40,11 @@ const RULES: ReadonlyArray<[string[], Rule]> = [
   [['services', '*', 'extra_hosts'], 'hostUnion'],
   [['services', '*', 'env_file'], 'envFiles'],
   [['networks', '*', 'ipam', 'config'], 'bySubnet'],
+  [['services', '*', 'volumes'], 'byTarget'],
+  [['services', '*', 'tmpfs'], 'concatUnique'],
+  [['services', '*', 'cap_add'], 'concatUnique'],
+  [['services', '*', 'cap_drop'], 'concatUnique'],
+  [['volumes', '*', 'labels'], 'byKey'],
 ];
 
 function ruleFor(segs: readonly string[]): Rule {
@@ -98,6 +105,8 @@ function mergeValues(base: YNode, over: YNode, segs: readonly string[]): YNode {
         return uniqueByKey(base, over, 'path');
       case 'bySubnet':
         return bySubnet(base, over, segs);
+      case 'byTarget':
+        return uniqueByKey(base, over, 'target');
       default:
         return { ...base, items: [...base.items, ...over.items] };
     }

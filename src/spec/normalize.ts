@@ -11,13 +11,15 @@ import type { Field } from './read';
 import { normalizeService } from './service';
 import type { ServiceContext } from './service';
 import type { YMap } from './tree';
-import type { NetworkSpec, ServiceSpec } from './types';
+import type { NetworkSpec, ServiceSpec, VolumeSpec } from './types';
+import { normalizeVolume } from './volumes';
 
 export interface NormalizedModel {
   /** Top-level `name:` if written (interpolated, not yet validated). */
   name?: { value: string; loc: SourceLoc };
   networks: Record<string, NetworkSpec>;
   services: Record<string, ServiceSpec>;
+  volumes?: Record<string, VolumeSpec>;
   extensions: Record<string, unknown>;
 }
 
@@ -43,8 +45,14 @@ export function normalizeModel(root: YMap, ctx: Omit<ServiceContext, 'reader'> &
     const spec = normalizeNetwork(name, f, r);
     if (spec) networks.push([name, spec]);
   }
+  const volumes: Array<[string, VolumeSpec]> = [];
+  for (const [name, f] of entriesOf(keys.get('volumes'), r)) {
+    const spec = normalizeVolume(name, f, r);
+    if (spec) volumes.push([name, spec]);
+  }
+  if (volumes.length) model.volumes = sortedRecord(volumes);
   const services: Array<[string, ServiceSpec]> = [];
-  const sctx: ServiceContext = { ...ctx, reader: r };
+  const sctx: ServiceContext = { ...ctx, reader: r, declaredVolumes: new Set(volumes.map(([n]) => n)) };
   for (const [name, f] of entriesOf(keys.get('services'), r)) {
     const spec = normalizeService(name, f, sctx);
     if (spec) services.push([name, spec]);

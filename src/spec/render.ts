@@ -7,6 +7,7 @@ import { dump, visit } from 'js-yaml';
 import type { Document } from 'js-yaml';
 import { renderResources } from './resources';
 import { setOwn } from './tree';
+import { renderIsolation, renderVolume } from './render-isolation';
 import type { IpamPool, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
 
 type Obj = Record<string, unknown>;
@@ -16,6 +17,7 @@ export function renderConfig(project: Project): string {
   const networks = entries(project.networks, renderNetwork);
   if (Object.keys(networks).length > 0) doc.networks = networks;
   doc.services = entries(project.services, renderService);
+  if (project.volumes) doc.volumes = entries(project.volumes, renderVolume);
   for (const [k, v] of Object.entries(project.extensions)) setOwn(doc, k, v);
   return dump(escapeDollars(doc), { noRefs: true, lineWidth: -1, transform: sortKeys });
 }
@@ -80,6 +82,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.scale !== 1) out.scale = s.scale;
   if (s.ports.length > 0) out.ports = s.ports.map(renderPort);
   if (s.resources) Object.assign(out, renderResources(s.resources));
+  Object.assign(out, renderIsolation(s));
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
   return out;
 }

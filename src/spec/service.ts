@@ -9,6 +9,7 @@ import { parseDotenv } from './dotenv';
 import type { Lookup } from './interpolate';
 import { formatIP, parseIP, parseMac } from '../net/ip';
 import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, SERVICE_KEYS } from './keys';
+import { normalizeIsolation } from './isolation';
 import { checkContainerName, checkEnvName, checkHostname, checkIfName, checkObjectName } from './names';
 import { normalizePorts } from './ports';
 import { field, sortedRecord } from './read';
@@ -26,6 +27,8 @@ export interface ServiceContext {
   lookup: Lookup;
   /** Reads an env file (size-guarded): its text, whether it is missing, and the name to show in locations. */
   readEnvFile(absPath: string, path: string): { text?: string; missing: boolean; display: string };
+  /** Names in the top-level `volumes` (named volumes must be declared). */
+  declaredVolumes?: ReadonlySet<string>;
 }
 
 const CONDITIONS: readonly DependsCondition[] = ['service_started', 'service_healthy', 'service_completed_successfully'];
@@ -148,6 +151,11 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         break;
     }
   }
+  normalizeIsolation(svc, keys, map, f.path, r, {
+    projectDir: ctx.projectDir,
+    ...(ctx.lookup('HOME') ? { home: ctx.lookup('HOME')! } : {}),
+    ...(ctx.declaredVolumes ? { declaredVolumes: ctx.declaredVolumes } : {}),
+  });
   svc.environment = sortedRecord(new Map([...envFromFiles, ...envFromKey]));
   if (scale !== undefined && replicas !== undefined && scale !== replicas.value) {
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);

@@ -27,6 +27,8 @@ export interface Project {
   files: string[];
   networks: Record<string, NetworkSpec>;
   services: Record<string, ServiceSpec>;
+  /** Top-level `volumes` (named volumes); absent when the file has none. */
+  volumes?: Record<string, VolumeSpec>;
   /** Top-level `x-*` keys, as written (after interpolation). */
   extensions: Record<string, unknown>;
   sources: SourceMap;
@@ -165,6 +167,23 @@ export interface ServiceSpec {
   scale: number;
   /** Resource keys (cgroup limits, ulimits, oom_score_adj); absent when the service sets none. */
   resources?: ServiceResources;
+  // Isolation (spec/isolation.ts); absent means the default.
+  /** `volumes` then `tmpfs`, in the order they are mounted (a parent before what is inside it). */
+  mounts?: ServiceMount[];
+  /** `read_only`: the root filesystem is mounted read-only. */
+  readOnly?: boolean;
+  /** `cap_add` / `cap_drop`, canonical (`NET_ADMIN`, or `ALL`). */
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  /** `init: true`: a reaping init is PID 1 and runs the command. */
+  init?: boolean;
+  /** `stop_signal`, as a name (`SIGUSR1`). */
+  stopSignal?: string;
+  /** `stop_grace_period`, in seconds. */
+  stopGracePeriodSec?: number;
+  /** `x-rootfs`, absolute: the lower layer of the root filesystem (default: the host's /). */
+  rootfs?: string;
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
 }
@@ -206,4 +225,52 @@ export interface ServiceResources {
   ulimits: Record<string, Ulimit>;
   /** `cgroup_parent`, without leading or trailing '/'. */
   cgroupParent?: string;
+}
+
+export type BindPropagation = 'private' | 'rprivate' | 'slave' | 'rslave' | 'shared' | 'rshared';
+
+/** One entry of a service's `volumes` (or `tmpfs`), long syntax. */
+export type ServiceMount =
+  | {
+      type: 'bind';
+      /** Absolute host path (relative ones are resolved against the project directory). */
+      source: string;
+      target: string;
+      readOnly: boolean;
+      propagation: BindPropagation;
+      /** Create the source directory when missing (short syntax: yes; long: `bind.create_host_path`). */
+      createHostPath: boolean;
+      /** Submounts of the source too (`bind.recursive`, default enabled). */
+      recursive: boolean;
+    }
+  | {
+      type: 'volume';
+      /** Key in the top-level `volumes`; absent: an anonymous volume of the container. */
+      source?: string;
+      target: string;
+      readOnly: boolean;
+      /** `volume.subpath`: a directory inside the volume. */
+      subpath?: string;
+    }
+  | {
+      type: 'tmpfs';
+      target: string;
+      readOnly: boolean;
+      /** Bytes (`tmpfs.size`, `size=64m`). */
+      size?: number;
+      /** Permission bits (`tmpfs.mode`, `mode=1777`). */
+      mode?: number;
+      /** `exec` in the short syntax (Docker's tmpfs are noexec unless asked). */
+      exec?: boolean;
+    };
+
+export interface VolumeSpec {
+  /** The key in the top-level `volumes`. */
+  name: string;
+  /** `name:`: the volume's real name (default `<project>_<key>`). */
+  externalName?: string;
+  /** Made by someone else: used, never created or removed. */
+  external: boolean;
+  labels: Record<string, string>;
+  extensions: Record<string, unknown>;
 }

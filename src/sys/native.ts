@@ -58,6 +58,7 @@ interface Addon {
   flock(fd: number, operation: number): void;
   pidfdOpen(pid: number, flags?: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
+  openInRoot(root: string, path: string): number;
   constants: NativeConstants;
 }
 
@@ -84,6 +85,12 @@ export interface Native {
   pidfdOpen(pid: number, flags?: number): number;
   /** pidfd_send_signal(2); signal 0 probes (ESRCH once the process has exited). */
   pidfdSendSignal(pidfd: number, signal: number | NodeJS.Signals): void;
+  /**
+   * Open PATH read-only inside the directory ROOT as if ROOT were "/"
+   * (openat2 RESOLVE_IN_ROOT): a container's /etc/passwd, whatever its
+   * symlinks say. Returns an O_CLOEXEC fd; close it with fs.closeSync.
+   */
+  openInRoot(root: string, path: string): number;
   readonly constants: NativeConstants;
   /** Absolute path of the shim executable (native/build/Release/tsc-shim). */
   readonly shimPath: string;
@@ -141,6 +148,7 @@ export const native: Native = {
   flock: (fd, operation) => addon().flock(fd, operation),
   pidfdOpen: (pid, flags = 0) => addon().pidfdOpen(pid, flags),
   pidfdSendSignal: (pidfd, signal) => addon().pidfdSendSignal(pidfd, signalNumber(signal)),
+  openInRoot: (root, file) => addon().openInRoot(root, file),
   get constants() {
     return addon().constants;
   },
@@ -175,5 +183,21 @@ export function inNetns<T>(nsFd: number, fn: () => T): T {
     return result;
   } finally {
     fs.closeSync(home);
+  }
+}
+
+/** The text of PATH inside ROOT (see openInRoot); undefined if it does not exist there. */
+export function readFileInRoot(root: string, file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = native.openInRoot(root, file);
+  } catch (e: any) {
+    if (e?.code === 'ENOENT' || e?.code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+  try {
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -2,8 +2,10 @@
  * The boundary to the container shim (native/shim, `tsc-shim`): everything
  * else starts, inspects and enters containers through this module.
  *
- * - `launchContainers` starts a whole wave with ONE `tsc-shim launch` spawn:
- *   each container gets its own daemonized shim that stays its parent.
+ * - `Launcher` keeps ONE `tsc-shim launch` process and starts containers
+ *   through it one by one (each as soon as it is asked for);
+ *   `launchContainers` starts a whole list with one. Each container gets
+ *   its own daemonized shim that stays its parent.
  * - The shim leaves its state in the container's state dir: `shim.pid` and
  *   `init.pid` ("<pid> <starttime>"), `exit.json` once the container exited,
  *   `container.log` (CRI format). `readProcessRef`, `isAlive` and `readExit`
@@ -13,7 +15,7 @@
  * The wire formats (argv records on stdin, one result line per record) are
  * documented in native/README.md.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { native, NOT_BUILT } from './native';
@@ -41,6 +43,13 @@ export interface ContainerLaunch {
   sysctls: Record<string, string>;
   /** Empty: the built-in pause (holds the namespaces until SIGTERM). */
   argv: string[];
+  /** Full isolation (needs the mount namespace): the root filesystem and its mounts. */
+  rootfs?: ShimRootfs;
+  /** The capability set, as a mask ("0x…"; see spec/capabilities.ts); absent: unchanged (all). */
+  caps?: string;
+  noNewPrivs?: boolean;
+  /** The built-in init is PID 1 and runs argv. */
+  init?: boolean;
   /** cgroup directories (one per hierarchy) the container is in before it runs. */
   cgroups?: string[];
   /** rlimits by name (`nofile`); -1 is unlimited. */
@@ -57,6 +66,27 @@ function limitArgs(c: Pick<ContainerLaunch, 'cgroups' | 'rlimits' | 'oomScoreAdj
   if (c.oomScoreAdj !== undefined) args.push('--oom-score-adj', String(c.oomScoreAdj));
   return args;
 }
+
+/** `--rootfs` and what goes with it (native/README.md). */
+export interface ShimRootfs {
+  /** The overlay's read-only lower layer. */
+  lower: string;
+  /** Where upper/, work/ and merged/ live (the container's state). */
+  rw: string;
+  readOnly: boolean;
+  /** In order; bind sources and targets absolute. */
+  mounts: ShimMount[];
+  /** Hidden paths (/dev/null over files, an empty read-only tmpfs over directories). */
+  masks: string[];
+  readOnlyPaths: string[];
+  /** Privileged: /sys writable, the host's device nodes in /dev. */
+  sysRw?: boolean;
+  allDevices?: boolean;
+}
+
+export type ShimMount =
+  | { kind: 'bind'; source: string; target: string; options: string[] }
+  | { kind: 'tmpfs'; target: string; options: string[] };
 
 /**
  * One result per container, in input order. On failure, `syscall`, `code`
@@ -87,7 +117,26 @@ export function shimArgs(c: ContainerLaunch): string[] {
   if (c.user) args.push('--user', `${c.user.uid}:${c.user.gid}`);
   for (const [key, value] of Object.entries(c.sysctls)) args.push('--sysctl', `${key}=${value}`);
   args.push(...limitArgs(c));
+  if (c.rootfs) args.push(...rootfsArgs(c.rootfs));
+  if (c.caps !== undefined) args.push('--caps', c.caps);
+  if (c.noNewPrivs) args.push('--no-new-privs');
+  if (c.init) args.push('--init');
   args.push('--', ...c.argv);
+  return args;
+}
+
+function rootfsArgs(r: ShimRootfs): string[] {
+  const args = ['--rootfs', r.lower, '--rootfs-rw', r.rw];
+  if (r.readOnly) args.push('--read-only');
+  for (const m of r.mounts) {
+    const opts = m.options.length ? m.options.join(',') : 'rw';
+    if (m.kind === 'bind') args.push('--bind', m.source, m.target, opts);
+    else args.push('--tmpfs', m.target, opts);
+  }
+  for (const p of r.masks) args.push('--mask', p);
+  for (const p of r.readOnlyPaths) args.push('--ro-path', p);
+  if (r.sysRw) args.push('--sys-rw');
+  if (r.allDevices) args.push('--all-devices');
   return args;
 }
 
@@ -140,41 +189,127 @@ function shimExecutable(): string {
 }
 
 /**
+ * One `tsc-shim launch` process for many containers, started one by one:
+ * `start` writes the container's record to the launcher's stdin at once
+ * (the launcher starts each record as soon as it has read it) and resolves
+ * with that container's result. `close` ends stdin and waits for the
+ * launcher to exit. Spawned on the first `start`.
+ */
+export class Launcher {
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private readonly pending = new Map<number, { name: string; resolve: (r: LaunchResult) => void; reject: (e: Error) => void }>();
+  private next = 0;
+  private buffered = '';
+  private stderr = '';
+  private failure: Error | undefined;
+  private exited: Promise<void> | undefined;
+  private closed = false;
+
+  /** `command`: what to spawn instead of `tsc-shim launch` (tests run it inside a throwaway host). */
+  constructor(private readonly opts: { command?: string[] } = {}) {}
+
+  start(c: ContainerLaunch): Promise<LaunchResult> {
+    let record: Buffer;
+    try {
+      record = encodeRecords([shimArgs(c)]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error('Launcher.start after close'));
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = this.spawned();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const index = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(index, { name: c.name, resolve, reject });
+      child.stdin.write(record);
+    });
+  }
+
+  /** Spawn the launcher now, so its start-up overlaps whatever comes before the first container. */
+  warm(): void {
+    if (!this.closed && !this.failure) this.spawned();
+  }
+
+  /** No more containers: wait for the launcher to relay the last reports and exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.child) return;
+    this.child.stdin.end();
+    await this.exited;
+  }
+
+  private spawned(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child;
+    const [cmd, ...args] = this.opts.command ?? [shimExecutable(), 'launch'];
+    const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => this.onOutput(d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    child.stdin.on('error', () => {
+      /* the launcher died early: reported on exit */
+    });
+    this.exited = new Promise((resolve) => {
+      child.on('error', (err) => {
+        this.fail(err);
+        resolve();
+      });
+      child.on('close', (code, signal) => {
+        if (code !== 0 && code !== 1) {
+          const why = this.stderr.trim();
+          this.fail(new Error(`tsc-shim launch ${signal ?? `exited ${code}`}${why ? `: ${why}` : ''}`));
+        }
+        // Anything still pending got no report at all.
+        for (const [i, p] of this.pending) {
+          this.pending.delete(i);
+          p.resolve({ name: p.name, ok: false, syscall: 'launch', code: 'EIO', errno: 5, message: 'no report from tsc-shim launch' });
+        }
+        resolve();
+      });
+    });
+    return child;
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    for (const [i, p] of this.pending) {
+      this.pending.delete(i);
+      p.reject(err);
+    }
+  }
+
+  private onOutput(chunk: string): void {
+    this.buffered += chunk;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      const m = /^(\d+) (.*)$/.exec(line);
+      const p = m ? this.pending.get(Number(m[1])) : undefined;
+      if (!m || !p) continue;
+      this.pending.delete(Number(m[1]));
+      p.resolve(parseResultLine(p.name, m[2]!));
+    }
+  }
+}
+
+/**
  * Start every container of `list` concurrently with one `tsc-shim launch`.
  * Resolves once every container's command was exec'd (or failed); rejects
  * only if the launcher itself could not run.
  */
-export function launchContainers(list: ContainerLaunch[]): Promise<LaunchResult[]> {
-  if (list.length === 0) return Promise.resolve([]);
-  let input: Buffer;
-  let shim: string;
-  try {
-    input = encodeRecords(list.map(shimArgs));
-    shim = shimExecutable();
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(shim, ['launch'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stdout = Buffer.concat(out).toString('utf8');
-      if (code !== 0 && code !== 1) {
-        const why = Buffer.concat(err).toString('utf8').trim();
-        reject(new Error(`tsc-shim launch ${signal ?? `exited ${code}`}${why ? `: ${why}` : ''}`));
-        return;
-      }
-      resolve(parseLaunchOutput(stdout, list.map((c) => c.name)));
-    });
-    child.stdin.on('error', () => {
-      /* the launcher died early: reported by 'close' */
-    });
-    child.stdin.end(input);
-  });
+export async function launchContainers(list: ContainerLaunch[]): Promise<LaunchResult[]> {
+  if (list.length === 0) return [];
+  encodeRecords(list.map(shimArgs)); // refuse bad input before starting anything
+  const launcher = new Launcher();
+  const results = Promise.all(list.map((c) => launcher.start(c)));
+  results.catch(() => undefined);
+  await launcher.close();
+  return results;
 }
 
 /** A process identified beyond its pid: starttime is field 22 of /proc/PID/stat. */
@@ -266,6 +401,9 @@ export function execArgs(opts: {
   cgroups?: string[];
   rlimits?: Record<string, { soft: number; hard: number }>;
   oomScoreAdj?: number;
+  /** The container's capability set ("0x…"); absent: unchanged. */
+  caps?: string;
+  noNewPrivs?: boolean;
 }): string[] {
   const args = ['exec', '--pid', String(opts.pid)];
   if (opts.namespaces.length > 0) args.push('--ns', opts.namespaces.join(','));
@@ -277,6 +415,8 @@ export function execArgs(opts: {
   }
   if (opts.tty) args.push('--tty');
   args.push(...limitArgs(opts));
+  if (opts.caps !== undefined) args.push('--caps', opts.caps);
+  if (opts.noNewPrivs) args.push('--no-new-privs');
   args.push('--', ...opts.argv);
   return args;
 }

@@ -75,6 +75,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     drops: base.firewall?.drops ?? [],
     inserted: model.passthrough.map((p, i) => ({ family: p.family, table: p.table, chain: p.chain, handle: 1000 + i, comment: p.comment })),
   };
+  const volumes = [...new Set([...(base.volumes ?? []), ...Object.values(desired.volumes ?? {}).map((v) => v.name)])].sort();
   return {
     ...base,
     hostLinks,
@@ -83,6 +84,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     firewall,
     sysctls: Object.fromEntries((desired.sysctls ?? []).map((x) => [x.key, x.value])),
     ...(desired.dns ? { dns: { running: true, config: JSON.stringify(desired.dns) } } : {}),
+    ...(volumes.length ? { volumes } : {}),
     state: journalAfter(base.state, desired, { now: '2026-01-01T00:00:00Z' }),
     ...(base.cgroups
       ? {

@@ -1,8 +1,8 @@
 /**
  * A throwaway "host" for privileged tests: new net, mount and pid namespaces
  * held by a bash that reaps orphans (PID 1 there), with tmpfs over
- * /run/tscompose and /run/netns so nothing a test makes is visible on the
- * real machine. Everything started inside dies when the holder is killed.
+ * /run/tscompose, /var/lib/tscompose (named volumes) and /run/netns so
+ * nothing a test makes is visible on the real machine. Everything started inside dies when the holder is killed.
  *
  * Equivalent to:
  *   unshare --net --mount --pid --fork --mount-proc --propagation private \
@@ -90,6 +90,7 @@ export class Host {
       'mount -t tmpfs -o mode=0755 tmpfs /run/netns 2>/dev/null || { mkdir -p /run/netns && mount -t tmpfs -o mode=0755 tmpfs /run/netns; }',
       'mkdir -p /run/tscompose && mount -t tmpfs -o mode=0700 tmpfs /run/tscompose',
       ...[...cgroupRoots].map(([mountPoint, real]) => `mount --bind ${real} ${mountPoint}`),
+      'mkdir -p /var/lib/tscompose && mount -t tmpfs -o mode=0700 tmpfs /var/lib/tscompose',
       'ip link set lo up',
       'echo ready',
       'while :; do sleep 3600; done',

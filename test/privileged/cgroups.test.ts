@@ -144,16 +144,24 @@ services:
     pids_limit: 10
   shell:
     command: ["sleep", "infinity"]
+    stop_signal: SIGKILL
     mem_limit: 32m
     ulimits: {nofile: 512}
 `);
     await ok(host, dir, ['up', '-d']);
     await waitFor('probe to exit', async () => ((await ps(host, dir)).find((c) => c.name === 'first-probe-1')?.state === 'exited' ? true : undefined));
     // cat was exec'd straight away (no shell): what it printed is where the exec'd image started.
+    // Its cgroup namespace is made once the shim has placed it (after the v1 joins), so "/" in
+    // every hierarchy means: in its own cgroup before its first instruction.
     const log = (await ok(host, dir, ['logs', 'probe'])).stdout;
-    for (const c of [...V1, '']) t.regex(log, new RegExp(`\\d+:${c}:/.*/tscompose/first/probe-1$`, 'm'), c || 'cgroup2');
+    for (const c of [...V1, '']) t.regex(log, new RegExp(`\\d+:${c}:/$`, 'm'), c || 'cgroup2');
+    // Seen from the host, the long-running container is in our subtree in every hierarchy.
+    const [{ pid }] = (await ps(host, dir)).filter((c) => c.name === 'first-shell-1');
+    const fromHost = await cat(host, `/proc/${pid}/cgroup`);
+    for (const c of [...V1, '']) t.regex(fromHost, new RegExp(`\\d+:${c}:/.*/tscompose/first/shell-1$`, 'm'), c || 'cgroup2');
+    // exec joins the container's cgroups (and its cgroup namespace: "/" again) with its ulimits.
     const exec = await ok(host, dir, ['exec', '-T', 'shell', 'sh', '-c', 'cat /proc/self/cgroup; ulimit -n']);
-    t.regex(exec.stdout, /:memory:\/.*\/tscompose\/first\/shell-1$/m);
+    for (const c of [...V1, '']) t.regex(exec.stdout, new RegExp(`\\d+:${c}:/$`, 'm'), c || 'cgroup2');
     t.regex(exec.stdout, /^512$/m);
     await ok(host, dir, ['down']);
     t.deepEqual(await leftovers(host), []);
@@ -177,7 +185,9 @@ services:
     command: ["python3", "-c", "b = bytearray(256 * 1024 * 1024); print('survived')"]
     mem_limit: 32m
   victim:
+    # Not PID 1 (a pid namespace's init cannot be SIGKILLed from inside): init runs it.
     command: ["sh", "-c", "kill -9 $$$$"]
+    init: true
     mem_limit: 32m
 `);
     await ok(host, dir, ['up', '-d']);

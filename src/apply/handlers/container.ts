@@ -5,8 +5,9 @@ import { FILE_NAMES } from '../../observe/containers';
 import type { Action } from '../../plan/actions';
 import { native } from '../../sys/native';
 import { netnsPath } from '../../sys/netns';
-import { isAlive, launchContainers, readProcessRef, type ContainerLaunch, type ProcessRef } from '../../sys/shim';
+import { isAlive, launchContainers, readProcessRef, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
 import type { ApplyEnv } from '../env';
+import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
@@ -14,10 +15,15 @@ const BIND_TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', host
 
 /** Files a previous run of the container left that would make it look exited or alive. */
 const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid', 'oom_kills'];
+/** What a container writes (its writable layer, its anonymous volumes): kept across restarts only. */
+const FRESH_DIRS = [ROOTFS_DIR, ANONYMOUS_VOLUMES_DIR];
 
-function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
+/** What the shim needs to start the container of `a` (makes its state dir and the directories its mounts need). */
+export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
   const dir = env.state.ensureContainerDir(env.project, a.container);
   for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  // A new container starts from an empty writable layer; a restarted one keeps it.
+  if (a.freshRootfs) for (const d of FRESH_DIRS) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
   const binds = a.netns
     ? (Object.keys(BIND_TARGETS) as Array<keyof typeof BIND_TARGETS>).map((k) => ({
         source: path.join(dir, FILE_NAMES[k]),
@@ -30,8 +36,8 @@ function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
     stateDir: dir,
     ...(a.netns ? { netnsPath: netnsPath(a.netns) } : {}),
     namespaces: l.namespaces,
-    hostname: l.hostname,
-    ...(l.domainname ? { domainname: l.domainname } : {}),
+    // network_mode: host shares the host's uts namespace (as Docker): no names to set.
+    ...(l.namespaces.includes('uts') ? { hostname: l.hostname, ...(l.domainname ? { domainname: l.domainname } : {}) } : {}),
     binds,
     env: l.env,
     ...(l.cwd ? { cwd: l.cwd } : {}),
@@ -41,26 +47,37 @@ function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
     ...(l.cgroup !== undefined ? { cgroups: env.cgroups().dirs({ parent: '', path: l.cgroup }) } : {}),
     ...(l.rlimits ? { rlimits: l.rlimits } : {}),
     ...(l.oomScoreAdj !== undefined ? { oomScoreAdj: l.oomScoreAdj } : {}),
+    ...(l.isolation ? isolationOf(l.isolation, dir, env) : {}),
   };
+}
+
+/** A failed launch as an Error: "pivot_root: EINVAL (…)", the step in the container and why. */
+function launchError(r: Extract<LaunchResult, { ok: false }>): Error {
+  // No `syscall` property, so that describeCause keeps the whole message.
+  return Object.assign(new Error(`${r.syscall}: ${r.code}${r.message ? ` (${r.message})` : ''}`), { code: r.code, errno: r.errno });
+}
+
+/**
+ * One container, through a Launcher the caller keeps for the whole run (one
+ * `tsc-shim launch` process however many containers, each started as soon
+ * as this is called): for an executor that starts each container when its
+ * dependencies are ready.
+ */
+// Equivalent to: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --pid --cgroup --fork --root=… CMD…
+export async function startContainer(a: Of<'container.start'>, env: ApplyEnv, launcher: Launcher): Promise<void> {
+  const r = await launcher.start(launchOf(a, env));
+  if (!r.ok) throw launchError(r);
 }
 
 /**
  * All containers of a wave start through one `tsc-shim launch`: one process
  * spawned from Node however many containers there are.
  */
-// Equivalent to, per container: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --fork CMD…
+// Equivalent to, per container: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --pid --cgroup --fork --root=… CMD…
 export async function startContainers(actions: Array<Of<'container.start'>>, env: ApplyEnv): Promise<Array<Error | undefined>> {
   const launches = actions.map((a) => launchOf(a, env));
   const results = await launchContainers(launches);
-  return results.map((r) =>
-    r.ok
-      ? undefined
-      : Object.assign(new Error(`${r.syscall}: ${r.code}${r.message ? ` (${r.message})` : ''}`), {
-          code: r.code,
-          errno: r.errno,
-          syscall: r.syscall,
-        }),
-  );
+  return results.map((r) => (r.ok ? undefined : launchError(r)));
 }
 
 const { SIGTERM, SIGKILL } = osConstants.signals;
@@ -94,14 +111,20 @@ function signal(ref: ProcessRef, sig: number): void {
   }
 }
 
-/** SIGTERM, a grace period, SIGKILL; then the shim, which exits once it has recorded the status. */
+/**
+ * The stop signal (SIGTERM unless `stop_signal`), the grace period, SIGKILL;
+ * then the shim, which exits once it has recorded the status. As in Docker,
+ * a command that is PID 1 and does not handle SIGTERM (a `sleep`) gets the
+ * whole grace period: `init: true`, `stop_signal` or `stop_grace_period`
+ * make such stops fast.
+ */
 // Equivalent to: kill -TERM PID; sleep T; kill -KILL PID
 export async function stopContainer(a: Of<'container.stop'>, env: ApplyEnv): Promise<void> {
   const dir = env.state.containerDir(env.project, a.container);
   const init = readProcessRef(path.join(dir, 'init.pid'));
   const shim = readProcessRef(path.join(dir, 'shim.pid'));
   if (init && isAlive(init)) {
-    signal(init, SIGTERM);
+    signal(init, a.signal ? (osConstants.signals[a.signal as NodeJS.Signals] ?? SIGTERM) : SIGTERM);
     if (!(await waitGone(init, a.timeoutSec * 1000))) {
       signal(init, SIGKILL);
       await waitGone(init, 5000);

@@ -16,6 +16,7 @@ import { ensureSysctl } from './sysctl';
 import { updateLink } from './link';
 import { ensureNetns, removeNetns } from './netns';
 import { ensureVeth, removeVeth } from './veth';
+import { ensureVolume, removeVolume } from './volume';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 type Single = { [K in Action['kind']]: (a: Of<K>, env: ApplyEnv) => Promise<void> };
@@ -44,6 +45,8 @@ export const handlers: Omit<Single, 'container.start'> = {
   'cgroup.create': ensureCgroup,
   'cgroup.update': updateCgroup,
   'cgroup.delete': removeCgroup,
+  'volume.create': ensureVolume,
+  'volume.delete': removeVolume,
 };
 
 /** Kinds whose actions of one wave run together in one call. */

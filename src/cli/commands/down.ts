@@ -2,8 +2,10 @@ import { execute } from '../../apply/execute';
 import { UsageError } from '../../errors';
 import { Session } from '../../apply/session';
 import { nothing, plan } from '../../plan';
+import { desiredVolumes } from '../../plan/isolation';
+import type { Project } from '../../spec/types';
 import { countActions } from '../../plan/actions';
-import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { projectNameFor, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 
@@ -11,6 +13,7 @@ export const downOptions: OptionSpec[] = [
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default 10)' },
   { name: 'dry-run', type: 'boolean', description: 'Show what would be removed and change nothing' },
   { name: 'json', type: 'boolean', description: 'Print the result as JSON on stdout' },
+  { name: 'volumes', short: 'v', type: 'boolean', description: 'Also remove the named volumes of the project' },
 ];
 
 /**
@@ -21,15 +24,16 @@ export const downOptions: OptionSpec[] = [
 export async function down(cli: Cli, argv: string[]): Promise<number> {
   const args = parseOptions(argv, downOptions);
   if (args.positionals.length) throw new UsageError('down takes no service names');
-  const { name } = projectNameFor(cli);
-  const stopTimeoutSec = nonNegativeInt(str(args, 'timeout'), '--timeout', 10);
+  const { name, project } = projectNameFor(cli);
+  const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const session = new Session(name, cli.state, progress(cli, name));
   const started = performance.now();
   try {
     const dry = flag(args, 'dry-run');
     if (!dry) session.lockProject();
     const observed = await session.observe({ inspectNamespaces: false });
-    const p = plan(nothing(name), observed, { stopTimeoutSec });
+    const removeVolumes = flag(args, 'volumes') ? projectVolumes(observed.state?.volumes, project) : [];
+    const p = plan(nothing(name), observed, { ...(stopTimeoutSec === undefined ? {} : { stopTimeoutSec }), removeVolumes });
     if (dry) {
       cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
@@ -44,4 +48,10 @@ export async function down(cli: Cli, argv: string[]): Promise<number> {
   } finally {
     session.close();
   }
+}
+
+/** `down -v`: the volumes the journal says we created, and the file's own (not external ones). */
+function projectVolumes(journal: string[] | undefined, project: Project | undefined): string[] {
+  const fromFile = project ? Object.values(desiredVolumes(project)).filter((v) => !v.external).map((v) => v.name) : [];
+  return [...new Set([...(journal ?? []), ...fromFile])].sort();
 }

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
+import { lookupUser } from '../../plan/users';
+import { capabilityMask } from '../../spec/capabilities';
 import { hostCgroups } from '../../sys/cgroup';
-import { shimPath } from '../../sys/native';
+import { readFileInRoot, shimPath } from '../../sys/native';
 import { execArgs, isAlive, readProcessRef } from '../../sys/shim';
 import { flag, parseOptions, str, strs, type OptionSpec } from '../args';
 import { projectNameFor, type Cli } from '../context';
@@ -11,7 +13,7 @@ import { projectNameFor, type Cli } from '../context';
 export const execOptions: OptionSpec[] = [
   { name: 'no-TTY', short: 'T', type: 'boolean', description: 'Do not allocate a terminal (default: one when stdin is a terminal)' },
   { name: 'index', type: 'string', arg: 'N', description: 'Which replica of the service (default 1)' },
-  { name: 'user', short: 'u', type: 'string', arg: 'UID[:GID]', description: 'Run as this user' },
+  { name: 'user', short: 'u', type: 'string', arg: 'USER[:GROUP]', description: 'Run as this user (a name from the container\'s /etc/passwd, or UID[:GID])' },
   { name: 'workdir', short: 'w', type: 'string', arg: 'DIR', description: 'Working directory inside the container' },
   { name: 'env', short: 'e', type: 'string', multiple: true, arg: 'KEY=VALUE', description: 'Set an environment variable' },
 ];
@@ -42,10 +44,13 @@ export async function exec(cli: Cli, argv: string[]): Promise<number> {
   let user = state.launch.user;
   const u = str(args, 'user');
   if (u !== undefined) {
-    const m = /^(\d+)(?::(\d+))?$/.exec(u);
-    if (!m) throw new UsageError('--user takes numeric UID[:GID] for now');
-    user = { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
+    // Names are looked up in the container's own /etc/passwd (inside its root: its symlinks cannot point us at the host's).
+    const root = `/proc/${init.pid}/root`;
+    const found = lookupUser(u, readFileInRoot(root, 'etc/passwd') ?? '', readFileInRoot(root, 'etc/group') ?? '');
+    if ('error' in found) throw new UsageError(`--user ${u}: ${found.error} of container ${container}`);
+    user = found;
   }
+  const iso = state.launch.isolation;
   const namespaces = [...(state.netnsPlacement.kind === 'host' ? [] : ['net']), ...state.launch.namespaces.map((n) => (n === 'mount' ? 'mnt' : n))];
   const cwd = str(args, 'workdir') ?? state.launch.cwd;
   const shimArgv = execArgs({
@@ -60,6 +65,8 @@ export async function exec(cli: Cli, argv: string[]): Promise<number> {
     ...(state.launch.cgroup !== undefined ? { cgroups: hostCgroups().dirs({ parent: '', path: state.launch.cgroup }) } : {}),
     ...(state.launch.rlimits ? { rlimits: state.launch.rlimits } : {}),
     ...(state.launch.oomScoreAdj !== undefined ? { oomScoreAdj: state.launch.oomScoreAdj } : {}),
+    // The container's privileges: its capability set, no_new_privs unless privileged.
+    ...(iso ? { caps: capabilityMask(iso.caps), noNewPrivs: !iso.privileged } : {}),
   });
   const child = spawn(shimPath, shimArgv, { stdio: 'inherit' });
   // The terminal's Ctrl-C reaches the command through the shared process group; do not die of it here.

@@ -1,7 +1,7 @@
 import { Session } from '../../apply/session';
 import { plan, resolve } from '../../plan';
 import { cgroupParents } from '../../plan/cgroups';
-import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 
@@ -17,9 +17,10 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
   checkServices(project, args.positionals);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
-    const observed = await session.observe({ cgroupParents: cgroupParents(project, undefined) });
+    const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
+    const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined) });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
-      stopTimeoutSec: nonNegativeInt(str(args, 'timeout'), '--timeout', 10),
+      ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),
     });
     cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
     return 0;
@@ -27,3 +28,5 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
     session.close();
   }
 }
+
+const optionalStop = (sec: number | undefined) => (sec === undefined ? {} : { stopTimeoutSec: sec });

@@ -11,7 +11,7 @@ import { countActions } from '../../plan/actions';
 import { cgroupParents } from '../../plan/cgroups';
 import { journalAfter, journalBefore } from '../../plan/journal';
 import { ensureNetnsDir } from '../../sys/netns';
-import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 import { lineWriter } from './logs';
@@ -27,14 +27,15 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
   const args = parseOptions(argv, upOptions);
   const project = loadComposeProject(cli);
   checkServices(project, args.positionals);
-  const stopTimeoutSec = nonNegativeInt(str(args, 'timeout'), '--timeout', 10);
+  const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const json = flag(args, 'json');
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   const startedAt = performance.now();
   try {
+    const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe({ cgroupParents: cgroupParents(project, undefined) });
-      const p = plan(resolve(project, observed, { services: args.positionals }), observed, { stopTimeoutSec });
+      const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined) });
+      const p = plan(resolve(project, observed, { services: args.positionals }), observed, stopOpts(stopTimeoutSec));
       cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
     }
@@ -48,10 +49,10 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe({ cgroupParents: cgroupParents(project, undefined) });
+      observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
-      p = plan(desired, observed, { stopTimeoutSec });
+      p = plan(desired, observed, stopOpts(stopTimeoutSec));
       phase('planned');
       const meta = { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() };
       if (countActions(p)) cli.state.writeState(journalBefore(observed.state, desired, meta));
@@ -117,7 +118,7 @@ async function attach(
   containers: Array<{ name: string; service: string }>,
   offsets: Map<string, number>,
   logFile: (c: string) => string,
-  stopTimeoutSec: number,
+  stopTimeoutSec: number | undefined,
 ): Promise<number> {
   const write = lineWriter(
     cli,
@@ -161,3 +162,5 @@ async function attach(
     process.off('SIGINT', onSigint);
   }
 }
+
+const stopOpts = (sec: number | undefined) => (sec === undefined ? {} : { stopTimeoutSec: sec });

@@ -18,7 +18,7 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function recorder(opts: { fail?: Set<string>; delay?: Record<string, number> } = {}) {
   const log: string[] = [];
-  const batches: string[][] = [];
+  let closed = 0;
   const registry: Registry = {
     async run(a) {
       log.push(`start ${a.id}`);
@@ -26,13 +26,11 @@ function recorder(opts: { fail?: Set<string>; delay?: Record<string, number> } =
       log.push(`end ${a.id}`);
       if (opts.fail?.has(a.id)) throw Object.assign(new Error('boom'), { code: 'EIO', syscall: 'test' });
     },
-    async startBatch(batch) {
-      batches.push(batch.map((a) => a.id));
-      for (const a of batch) log.push(`launch ${a.id}`);
-      return batch.map((a) => (opts.fail?.has(a.id) ? new Error('exec failed') : undefined));
+    async close() {
+      closed++;
     },
   };
-  return { log, batches, registry };
+  return { log, registry, closed: () => closed };
 }
 
 test('an action starts when its own dependencies are done, not when its whole wave is', async (t) => {
@@ -46,15 +44,17 @@ test('an action starts when its own dependencies are done, not when its whole wa
   t.true(r.log.indexOf('start after-fast') < r.log.indexOf('end slow'), r.log.join(', '));
 });
 
-test('starts that become ready together share one launch; dependencies are respected', async (t) => {
+test('a container starts as soon as its own setup is done, while others are still being set up', async (t) => {
   const plan: Plan = {
     version: 1,
     project: 'p',
     waves: [[act('net-a'), act('net-b')], [act('a', ['net-a'], 'container.start'), act('b', ['net-b'], 'container.start')], [act('c', ['a', 'b'], 'container.start')]],
   };
-  const r = recorder();
+  const r = recorder({ delay: { 'net-b': 40 } });
   await execute(plan, fakeEnv(), {}, r.registry);
-  t.deepEqual(r.batches.map((b) => b.sort()), [['a', 'b'], ['c']]);
+  t.true(r.log.indexOf('end a') < r.log.indexOf('end net-b'), r.log.join(', '));
+  t.true(r.log.indexOf('start c') > r.log.indexOf('end b'));
+  t.is(r.closed(), 1, 'the run ends by closing its handlers (the launcher) once');
 });
 
 test('up: nothing new starts after a failure, dependents are skipped, the failure is reported', async (t) => {

@@ -170,7 +170,7 @@ test('network_mode service: shares the namespace and starts after it; host mode 
   t.deepEqual(d.containers['app-side-1']!.netns, { kind: 'container', container: 'app-main-1', name: 'tsc.app.main.1' });
   t.deepEqual(d.containers['app-side-1']!.startAfter, ['app-main-1']);
   t.deepEqual(d.containers['app-h-1']!.netns, { kind: 'host' });
-  t.deepEqual(d.containers['app-h-1']!.launch.namespaces, ['mount', 'ipc']);
+  t.deepEqual(d.containers['app-h-1']!.launch.namespaces, ['mount', 'ipc', 'pid', 'cgroup'], 'the host\'s uts namespace, as Docker with network_mode: host');
 });
 
 test('an external network must be an existing bridge; its subnet comes from the bridge', (t) => {

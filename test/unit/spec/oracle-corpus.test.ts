@@ -44,6 +44,15 @@ function pathExists(doc: unknown, dotted: string): boolean {
   return false;
 }
 
+/**
+ * Files that are invalid without their variables, for Docker Compose too
+ * (environment: {} here): what they get besides "not supported yet".
+ */
+const INVALID_WITHOUT_ENV: Record<string, RegExp> = {
+  // ${PLEX_MEDIA_PATH}:/media/ with the variable unset: compose-go says "empty section between colons".
+  'plex/compose.yaml': /^":\/media\/" must be TARGET, SOURCE:TARGET or SOURCE:TARGET:MODE$/,
+};
+
 test('every awesome-compose file loads or names exactly what is not supported yet', (t) => {
   const root = path.join(sharedDir(t), 'corpus', 'awesome-compose');
   const files = composeFiles(root);
@@ -67,11 +76,14 @@ test('every awesome-compose file loads or names exactly what is not supported ye
       t.true(err.issues.length > 0, name);
       for (const issue of err.issues) {
         const where = `${name}: ${issue.path}: ${issue.message}`;
-        t.true(issue.message.includes('not supported yet'), `unexpected kind of issue: ${where}`);
+        const invalid = !!INVALID_WITHOUT_ENV[name]?.test(issue.message);
+        t.true(issue.message.includes('not supported yet') || invalid, `unexpected kind of issue: ${where}`);
         t.true(pathExists(raw, issue.path), `path does not exist in the file: ${where}`);
         const key = issue.path.split('.').at(-1)!;
         const line = issue.loc ? lines[issue.loc.line - 1] : undefined;
-        t.true(line !== undefined && line.slice(issue.loc!.col - 1).startsWith(key), `location ${issue.loc?.line}:${issue.loc?.col} is not where "${key}" is written: ${where}`);
+        // A list item's issue points at the item (its value), not at a key.
+        const at = invalid ? '${' : key;
+        t.true(line !== undefined && line.slice(issue.loc!.col - 1).startsWith(at), `location ${issue.loc?.line}:${issue.loc?.col} is not where "${at}" is written: ${where}`);
       }
     }
   }

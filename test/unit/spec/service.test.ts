@@ -103,6 +103,7 @@ test('a full service normalizes', (t) => {
     user: '1000:1000',
     scale: 1,
     extensions: { 'x-rootfs': '/var/lib/rootfs/web' },
+    rootfs: '/var/lib/rootfs/web',
   });
 });
 

@@ -232,3 +232,40 @@ test('addon: pidfd of our own process; signal 0 probes it; a bad fd is EBADF', (
   t.like(t.throws(() => native.pidfdSendSignal(-1, 0)), { code: 'EBADF', syscall: 'pidfd_send_signal' } as never);
   t.throws(() => native.pidfdSendSignal(fd, 'SIGNOPE' as never), { instanceOf: TypeError });
 });
+
+test('shimArgs: full isolation becomes --rootfs and its options; caps, no_new_privs and init last before argv', (t) => {
+  const args = shimArgs({
+    name: 'c',
+    stateDir: '/s',
+    namespaces: ['mount', 'pid'],
+    binds: [],
+    env: {},
+    sysctls: {},
+    argv: ['sleep', '1'],
+    rootfs: {
+      lower: '/',
+      rw: '/s/rootfs',
+      readOnly: true,
+      mounts: [
+        { kind: 'bind', source: '/a b:c', target: '/x', options: ['ro', 'rslave', 'nodev'] },
+        { kind: 'tmpfs', target: '/tmp', options: [] },
+      ],
+      masks: ['/proc/kcore'],
+      readOnlyPaths: ['/proc/sys'],
+      sysRw: true,
+      allDevices: true,
+    },
+    caps: '0xa80425fb',
+    noNewPrivs: true,
+    init: true,
+  });
+  t.deepEqual(args, [
+    '--name', 'c', '--state-dir', '/s', '--ns', 'mount,pid',
+    '--rootfs', '/', '--rootfs-rw', '/s/rootfs', '--read-only',
+    '--bind', '/a b:c', '/x', 'ro,rslave,nodev',
+    '--tmpfs', '/tmp', 'rw',
+    '--mask', '/proc/kcore', '--ro-path', '/proc/sys', '--sys-rw', '--all-devices',
+    '--caps', '0xa80425fb', '--no-new-privs', '--init',
+    '--', 'sleep', '1',
+  ]);
+});

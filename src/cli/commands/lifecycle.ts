@@ -1,0 +1,126 @@
+/**
+ * `start`, `stop`, `restart`, `kill`: existing containers, as the journal
+ * records them (no file needed with -p). `up` is what creates and changes
+ * them; these only run or stop what is there.
+ */
+import * as fs from 'node:fs';
+import { execute } from '../../apply/execute';
+import { Session } from '../../apply/session';
+import { stopContainers } from '../../apply/stop';
+import { UsageError } from '../../errors';
+import type { Action } from '../../plan/actions';
+import { canonicalSignal, SIGNALS } from '../../spec/signals';
+import { native } from '../../sys/native';
+import { netnsPath } from '../../sys/netns';
+import { optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
+import { journalContainers, runningInit, type JournalContainer } from '../containers';
+import { progress, type Cli } from '../context';
+
+export const stopOptions: OptionSpec[] = [
+  { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default: each service\'s stop_grace_period, else 10)' },
+];
+export const startOptions: OptionSpec[] = [];
+export const restartOptions: OptionSpec[] = stopOptions;
+export const killOptions: OptionSpec[] = [
+  { name: 'signal', short: 's', type: 'string', arg: 'SIGNAL', description: 'Signal to send (default SIGKILL)' },
+];
+
+async function withSession<T>(cli: Cli, project: string, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = new Session(project, cli.state, progress(cli, project));
+  try {
+    session.lockProject();
+    return await fn(session);
+  } finally {
+    session.close();
+  }
+}
+
+async function stopRunning(session: Session, list: JournalContainer[], timeoutSec: number | undefined): Promise<void> {
+  const running = list.filter((c) => runningInit(c));
+  await stopContainers(session, running, timeoutSec);
+}
+
+/** container.start actions from the journal: the same launch settings, the writable layer kept. */
+async function startStopped(session: Session, list: JournalContainer[]): Promise<void> {
+  const stopped = list.filter((c) => !runningInit(c));
+  for (const c of stopped) {
+    const ns = c.state.netnsPlacement.kind === 'host' ? undefined : c.state.netnsPlacement.name;
+    if (ns && !fs.existsSync(netnsPath(ns))) throw new UsageError(`the network namespace of ${c.name} is gone: run tscompose up`);
+  }
+  const wave: Action[] = stopped.map((c) => {
+    const ns = c.state.netnsPlacement.kind === 'host' ? undefined : c.state.netnsPlacement.name;
+    return {
+      kind: 'container.start',
+      id: `container.start:${c.name}`,
+      target: c.name,
+      reason: 'start',
+      after: [],
+      container: c.name,
+      service: c.service,
+      ...(ns ? { netns: ns } : {}),
+      launch: c.state.launch,
+    };
+  });
+  if (wave.length) await execute({ version: 1, project: session.project, waves: [wave] }, session.env());
+}
+
+export async function stop(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, stopOptions);
+  const timeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
+  const { project, containers } = journalContainers(cli, args.positionals);
+  await withSession(cli, project, (s) => stopRunning(s, containers, timeoutSec));
+  return 0;
+}
+
+export async function start(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, startOptions);
+  const { project, containers } = journalContainers(cli, args.positionals);
+  if (!containers.length) throw new UsageError(`project ${project} has no containers: run tscompose up`);
+  await withSession(cli, project, (s) => startStopped(s, containers));
+  return 0;
+}
+
+export async function restart(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, restartOptions);
+  const timeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
+  const { project, containers } = journalContainers(cli, args.positionals);
+  if (!containers.length) throw new UsageError(`project ${project} has no containers: run tscompose up`);
+  await withSession(cli, project, async (s) => {
+    await stopRunning(s, containers, timeoutSec);
+    await startStopped(s, containers);
+  });
+  return 0;
+}
+
+/** Send a signal to each running container's main process (through a pidfd: never a reused pid). */
+// Equivalent to: kill -s SIGNAL <container pid>
+export async function kill(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, killOptions);
+  const text = str(args, 'signal') ?? 'SIGKILL';
+  const name = canonicalSignal(text);
+  if (!name) throw new UsageError(`unknown signal ${JSON.stringify(text)}`);
+  const { containers } = journalContainers(cli, args.positionals);
+  let sent = 0;
+  for (const c of containers) {
+    const init = runningInit(c);
+    if (!init) continue;
+    let fd: number;
+    try {
+      fd = native.pidfdOpen(init.pid);
+    } catch (e: any) {
+      if (e?.code === 'ESRCH') continue;
+      throw e;
+    }
+    try {
+      if (runningInit(c)?.starttime === init.starttime) native.pidfdSendSignal(fd, SIGNALS[name]!);
+      sent++;
+      cli.err(` ✔ Container ${c.name}  Killed (${name})\n`);
+    } catch (e: any) {
+      if (e?.code !== 'ESRCH') throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  if (!sent) cli.err(' ! no running container to signal\n');
+  return 0;
+}

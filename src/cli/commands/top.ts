@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { parseOptions, type OptionSpec } from '../args';
+import { journalContainers, runningInit } from '../containers';
+import type { Cli } from '../context';
+import { pidsInPidNamespaceOf } from '../../sys/pidns';
+
+export const topOptions: OptionSpec[] = [];
+
+/** The processes of each running container, as `ps -f` shows them (host pids, as Docker Compose). */
+// Equivalent to: ps -o uid,pid,ppid,c,stime,tty,time,cmd -p <pids in the container's pid namespace>
+export async function top(cli: Cli, argv: string[]): Promise<number> {
+  const args = parseOptions(argv, topOptions);
+  const { containers } = journalContainers(cli, args.positionals);
+  let first = true;
+  for (const c of containers) {
+    const init = runningInit(c);
+    if (!init) continue;
+    const pids = pidsInPidNamespaceOf(init.pid);
+    if (!pids.length) continue;
+    const r = spawnSync('ps', ['-o', 'user,pid,ppid,c,stime,tty,time,cmd', '-p', pids.join(',')], { encoding: 'utf8' });
+    if (r.error) throw r.error;
+    cli.out(`${first ? '' : '\n'}${c.name}\n${r.stdout}`);
+    first = false;
+  }
+  return 0;
+}

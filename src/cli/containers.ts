@@ -1,0 +1,38 @@
+/**
+ * The project's containers as the journal records them, selected by
+ * service name (all when none is given), for the verbs that act on
+ * existing containers: exec, start, stop, restart, kill, top.
+ */
+import * as path from 'node:path';
+import { UsageError } from '../errors';
+import type { StateContainer } from '../plan/model';
+import { isAlive, readProcessRef, type ProcessRef } from '../sys/shim';
+import { projectNameFor, type Cli } from './context';
+
+export interface JournalContainer {
+  name: string;
+  service: string;
+  index: number;
+  state: StateContainer;
+  dir: string;
+}
+
+export function journalContainers(cli: Cli, services: string[]): { project: string; containers: JournalContainer[] } {
+  const { name, project } = projectNameFor(cli);
+  if (project) {
+    const unknown = services.filter((s) => !project.services[s]);
+    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
+  }
+  const journal = cli.state.readState(name);
+  const containers = Object.entries(journal?.containers ?? {})
+    .filter(([, c]) => !services.length || services.includes(c.service))
+    .map(([n, c]) => ({ name: n, service: c.service, index: c.index, state: c, dir: cli.state.containerDir(name, n) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { project: name, containers };
+}
+
+/** The container's process, if it is running. */
+export function runningInit(c: JournalContainer): ProcessRef | undefined {
+  const init = readProcessRef(path.join(c.dir, 'init.pid'));
+  return init && isAlive(init) ? init : undefined;
+}

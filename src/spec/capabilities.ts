@@ -1,0 +1,54 @@
+/**
+ * Linux capabilities by name (as `cap_add`/`cap_drop` write them, with or
+ * without the CAP_ prefix) and number (linux/capability.h), and Docker's
+ * default set. Pure data.
+ */
+
+/** Index = capability number. */
+export const CAPABILITIES: readonly string[] = [
+  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
+  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
+  'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
+  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP',
+  'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
+  'CHECKPOINT_RESTORE',
+];
+
+/** Docker's default capability set (moby oci/caps/defaults.go): 14 capabilities. */
+export const DEFAULT_CAPABILITIES: readonly string[] = [
+  'CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
+  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE',
+];
+
+/** `cap_add: [net_admin]`, `CAP_NET_ADMIN` → `NET_ADMIN`; `ALL` stays `ALL`; unknown → undefined. */
+export function canonicalCapability(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  if (upper === 'ALL') return 'ALL';
+  const bare = upper.startsWith('CAP_') ? upper.slice(4) : upper;
+  return CAPABILITIES.includes(bare) ? bare : undefined;
+}
+
+/**
+ * The effective set, with Docker's rules: `cap_add: [ALL]` gives every
+ * capability but those dropped; `cap_drop: [ALL]` gives exactly `cap_add`;
+ * otherwise the defaults minus `cap_drop` plus `cap_add`. Sorted by number.
+ */
+export function effectiveCapabilities(add: readonly string[], drop: readonly string[], privileged: boolean): string[] {
+  let set: Set<string>;
+  if (privileged) set = new Set(CAPABILITIES);
+  else if (add.includes('ALL')) set = new Set(CAPABILITIES.filter((c) => !drop.includes(c)));
+  else if (drop.includes('ALL')) set = new Set(add);
+  else set = new Set([...DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c)), ...add]);
+  return CAPABILITIES.filter((c) => set.has(c));
+}
+
+/** "0x…" mask for `tsc-shim --caps` (bit n = capability n). */
+export function capabilityMask(names: readonly string[]): string {
+  let mask = 0n;
+  for (const n of names) {
+    const i = CAPABILITIES.indexOf(n);
+    if (i < 0) throw new TypeError(`unknown capability ${n}`);
+    mask |= 1n << BigInt(i);
+  }
+  return `0x${mask.toString(16)}`;
+}

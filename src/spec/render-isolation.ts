@@ -1,0 +1,65 @@
+/**
+ * `tscompose config` for the isolation keys and top-level volumes: long
+ * syntax, except `tmpfs:` entries (their exec/noexec has no long form).
+ */
+import type { ServiceMount, ServiceSpec, VolumeSpec } from './types';
+
+type Obj = Record<string, unknown>;
+
+function renderMount(m: ServiceMount): Obj {
+  const out: Obj = { type: m.type };
+  if (m.type !== 'tmpfs' && m.source !== undefined) out.source = m.source;
+  out.target = m.target;
+  if (m.readOnly) out.read_only = true;
+  if (m.type === 'bind') {
+    const bind: Obj = {};
+    if (m.propagation !== 'rprivate') bind.propagation = m.propagation;
+    if (m.createHostPath) bind.create_host_path = true;
+    if (!m.recursive) bind.recursive = 'disabled';
+    if (Object.keys(bind).length) out.bind = bind;
+  } else if (m.type === 'volume') {
+    if (m.subpath !== undefined) out.volume = { subpath: m.subpath };
+  } else {
+    const tmpfs: Obj = {};
+    if (m.size !== undefined) tmpfs.size = m.size;
+    if (m.mode !== undefined) tmpfs.mode = m.mode.toString(8);
+    if (Object.keys(tmpfs).length) out.tmpfs = tmpfs;
+  }
+  return out;
+}
+
+function renderTmpfs(m: Extract<ServiceMount, { type: 'tmpfs' }>): string {
+  const opts = [
+    ...(m.size !== undefined ? [`size=${m.size}`] : []),
+    ...(m.mode !== undefined ? [`mode=${m.mode.toString(8)}`] : []),
+    ...(m.readOnly ? ['ro'] : []),
+    ...(m.exec ? ['exec'] : []),
+  ];
+  return opts.length ? `${m.target}:${opts.join(',')}` : m.target;
+}
+
+export function renderIsolation(s: ServiceSpec): Obj {
+  const out: Obj = {};
+  const mounts = s.mounts ?? [];
+  const short = mounts.filter((m): m is Extract<ServiceMount, { type: 'tmpfs' }> => m.type === 'tmpfs' && m.exec !== undefined);
+  const long = mounts.filter((m) => !(m.type === 'tmpfs' && m.exec !== undefined));
+  if (long.length) out.volumes = long.map(renderMount);
+  if (short.length) out.tmpfs = short.map(renderTmpfs);
+  if (s.readOnly) out.read_only = true;
+  if (s.privileged) out.privileged = true;
+  if (s.init) out.init = true;
+  if (s.capAdd?.length) out.cap_add = [...s.capAdd];
+  if (s.capDrop?.length) out.cap_drop = [...s.capDrop];
+  if (s.stopSignal) out.stop_signal = s.stopSignal;
+  if (s.stopGracePeriodSec !== undefined) out.stop_grace_period = `${Math.round(s.stopGracePeriodSec * 1000)}ms`;
+  return out;
+}
+
+export function renderVolume(v: VolumeSpec): Obj {
+  const out: Obj = {};
+  if (v.externalName !== undefined) out.name = v.externalName;
+  if (v.external) out.external = true;
+  if (Object.keys(v.labels).length) out.labels = { ...v.labels };
+  Object.assign(out, v.extensions);
+  return out;
+}

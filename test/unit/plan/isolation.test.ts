@@ -1,0 +1,107 @@
+import test from 'ava';
+import { PlanError } from '../../../src/errors';
+import { nothing, plan, resolve } from '../../../src/plan';
+import type { Action } from '../../../src/plan/actions';
+import { launchIsolation } from '../../../src/plan/isolation';
+import { observedAfter } from '../../helpers/fake';
+import { emptyObserved, project, service } from '../../helpers/project';
+
+const all = (p: { waves: Action[][] }) => p.waves.flat();
+const find = <K extends Action['kind']>(p: { waves: Action[][] }, kind: K, id?: string) =>
+  all(p).find((a) => a.kind === kind && (!id || a.id === id)) as Extract<Action, { kind: K }> | undefined;
+
+test('every container is fully isolated by default: the host\'s root, a fresh /tmp, Docker\'s capabilities, new pid and cgroup namespaces', (t) => {
+  const d = resolve(project('app', [service('web')]), emptyObserved());
+  const l = d.containers['app-web-1']!.launch;
+  t.deepEqual(l.namespaces, ['mount', 'uts', 'ipc', 'pid', 'cgroup']);
+  t.deepEqual(l.isolation, {
+    rootfs: '/',
+    readOnly: false,
+    mounts: [{ type: 'tmpfs', target: '/tmp', readOnly: false, mode: 0o1777, exec: true }],
+    caps: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'NET_BIND_SERVICE', 'NET_RAW', 'SYS_CHROOT', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP'],
+    privileged: false,
+    init: false,
+  });
+});
+
+test('mounts: parents first, named volumes by their real name, no default /tmp over a mount of the file', (t) => {
+  const p = project('app', [
+    service('web', {
+      mounts: [
+        { type: 'bind', source: '/h/a/b', target: '/a/b', readOnly: false, propagation: 'rprivate', createHostPath: false, recursive: true },
+        { type: 'volume', source: 'data', target: '/a', readOnly: true },
+        { type: 'tmpfs', target: '/tmp', readOnly: false, size: 1024 },
+        { type: 'volume', target: '/anon', readOnly: false },
+      ],
+    }),
+  ]);
+  p.volumes = { data: { name: 'data', external: false, labels: {}, extensions: {} } };
+  const iso = launchIsolation(p.services.web!, { data: { key: 'data', name: 'app_data', external: false } });
+  t.deepEqual(iso.mounts.map((m) => m.target), ['/a', '/tmp', '/anon', '/a/b']);
+  t.deepEqual(iso.mounts[0], { type: 'volume', volume: 'app_data', target: '/a', readOnly: true });
+  t.is(iso.mounts[2]!.type, 'anonymous');
+});
+
+test('user: a name is looked up in x-rootfs\'s own passwd; a missing x-rootfs is a plan error', (t) => {
+  const p = project('app', [service('web', { rootfs: '/srv/root', user: 'tscuser' })]);
+  const obs = emptyObserved({ rootfsUsers: { '/srv/root': { passwd: 'tscuser:x:4242:4343::/:/bin/sh\n', group: '' } } });
+  t.deepEqual(resolve(p, obs).containers['app-web-1']!.launch.user, { uid: 4242, gid: 4343 });
+  t.throws(() => resolve(p, emptyObserved({ rootfsUsers: { '/srv/root': { passwd: '', group: '' } } })), { instanceOf: PlanError, message: /user tscuser not found/ });
+  t.throws(() => resolve(p, emptyObserved()), { instanceOf: PlanError, message: /\/srv\/root is not a directory/ });
+});
+
+test('named volumes: created before the containers that mount them, once; an external one must exist', (t) => {
+  const p = project('app', [service('web', { mounts: [{ type: 'volume', source: 'data', target: '/d', readOnly: false }] })]);
+  p.volumes = { data: { name: 'data', external: false, labels: {}, extensions: {} } };
+  const obs = emptyObserved();
+  const first = plan(resolve(p, obs), obs);
+  const create = find(first, 'volume.create')!;
+  t.is(create.volume, 'app_data');
+  t.true(find(first, 'container.start')!.after.includes(create.id));
+  const after = observedAfter(resolve(p, obs));
+  t.deepEqual(after.state?.volumes, ['app_data'], 'journaled');
+  t.deepEqual(plan(resolve(p, after), after).waves, [], 'nothing to do the second time');
+
+  p.volumes = { data: { name: 'data', externalName: 'shared', external: true, labels: {}, extensions: {} } };
+  t.throws(() => resolve(p, emptyObserved()), { instanceOf: PlanError, message: /external volume shared not found/ });
+  const withIt = emptyObserved({ volumes: ['shared'] });
+  t.is(find(plan(resolve(p, withIt), withIt), 'volume.create'), undefined, 'never created');
+});
+
+test('down -v removes the named volumes after every container has stopped; plain down keeps them', (t) => {
+  const p = project('app', [service('web', { mounts: [{ type: 'volume', source: 'data', target: '/d', readOnly: false }] })]);
+  p.volumes = { data: { name: 'data', external: false, labels: {}, extensions: {} } };
+  const up = observedAfter(resolve(p, emptyObserved()));
+  t.is(find(plan(nothing('app'), up), 'volume.delete'), undefined);
+  const down = plan(nothing('app'), up, { removeVolumes: ['app_data', 'not-there'] });
+  const del = find(down, 'volume.delete')!;
+  t.is(del.volume, 'app_data');
+  t.true(del.after.includes('container.stop:app-web-1'));
+  t.is(all(down).filter((a) => a.kind === 'volume.delete').length, 1, 'only volumes that exist');
+});
+
+test('stop settings: stop_signal and stop_grace_period per container, -t overrides the grace period', (t) => {
+  const p = project('app', [service('web', { stopSignal: 'SIGUSR1', stopGracePeriodSec: 2.5 }), service('db')]);
+  const up = observedAfter(resolve(p, emptyObserved()));
+  const down = plan(nothing('app'), up);
+  t.like(find(down, 'container.stop', 'container.stop:app-web-1'), { signal: 'SIGUSR1', timeoutSec: 2.5 });
+  t.like(find(down, 'container.stop', 'container.stop:app-db-1'), { timeoutSec: 10 });
+  t.is(find(down, 'container.stop', 'container.stop:app-db-1')!.signal, undefined);
+  t.like(find(plan(nothing('app'), up, { stopTimeoutSec: 0 }), 'container.stop', 'container.stop:app-web-1'), { signal: 'SIGUSR1', timeoutSec: 0 });
+});
+
+test('a new or changed container starts from an empty writable layer; a restart of the same one keeps it', (t) => {
+  const p = project('app', [service('web', { command: ['a'] })]);
+  const fresh = plan(resolve(p, emptyObserved()), emptyObserved());
+  t.true(find(fresh, 'container.start')!.freshRootfs);
+  const up = observedAfter(resolve(p, emptyObserved()));
+  const exited = { ...up, containers: { 'app-web-1': { ...up.containers['app-web-1']!, running: false, exit: { exitCode: 0, signal: null, finishedAt: 'x' } } } };
+  const restart = find(plan(resolve(p, exited), exited), 'container.start')!;
+  t.is(restart.reason, 'exited with code 0');
+  t.is(restart.freshRootfs, undefined);
+  p.services.web!.command = ['b'];
+  t.true(find(plan(resolve(p, up), up), 'container.start')!.freshRootfs);
+  p.services.web!.command = ['a'];
+  p.services.web!.readOnly = true;
+  t.regex(find(plan(resolve(p, up), up), 'container.stop')!.reason, /root filesystem, volumes or privileges/);
+});
