@@ -43,6 +43,7 @@
         'shim/launch.c',
         'shim/exec.c',
         'shim/pause.c',
+        'shim/probe.c',
       ],
       'defines': ['_GNU_SOURCE', '_FORTIFY_SOURCE=2'],
       # The shim runs once per container for the container's whole life:

@@ -8,6 +8,7 @@ int cmd_run(int argc, char **argv);	/* launch.c */
 int cmd_launch(void);			/* launch.c */
 int cmd_exec(int argc, char **argv);	/* exec.c */
 int pause_main(void);			/* pause.c */
+int cmd_probe(int argc, char **argv);	/* probe.c */
 
 /* The shim: daemonizes, starts the container, reports one line on
  * report_fd ("<index> ok ..." / "<index> err ..."), then supervises it. */

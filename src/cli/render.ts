@@ -23,6 +23,11 @@ function object(a: Action, project: string): { noun: string; name: string } | un
     case 'container.start':
     case 'container.stop':
       return { noun: 'Container', name: a.container };
+    case 'p2p.create':
+      return { noun: 'Link', name: a.target };
+    case 'qdisc.replace':
+    case 'qdisc.delete':
+      return { noun: 'Shaping', name: a.target };
     default:
       return undefined;
   }
@@ -40,6 +45,12 @@ function doneVerb(a: Action): string {
       return a.reason === 'new' ? 'Started' : `Started (${a.reason})`;
     case 'container.stop':
       return a.remove ? 'Removed' : `Stopped (${a.reason})`;
+    case 'p2p.create':
+      return a.reason === 'new link' ? 'Created' : `Created (${a.reason})`;
+    case 'qdisc.replace':
+      return `Set (${a.reason})`;
+    case 'qdisc.delete':
+      return 'Removed';
     default:
       return 'done';
   }
@@ -77,6 +88,9 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'veth.delete': '-',
   'addr.delete': '-',
   'route.delete': '-',
+  'p2p.create': '+',
+  'qdisc.replace': '~',
+  'qdisc.delete': '-',
 };
 
 export function renderPlan(plan: Plan): string {

@@ -9,6 +9,8 @@ import type { Rtnl } from '../sys/netlink';
 import type { StateDir } from '../sys/state';
 import { observeContainers } from './containers';
 import { hostResolvConf, hostUserDb, observeLinks } from './host';
+import { observeQdiscs } from './qdiscs';
+import { hasNetem } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -24,14 +26,19 @@ export interface ObserveOptions {
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
-  const [host, netns] = await Promise.all([
+  const inspect = opts.inspectNamespaces !== false;
+  const [host, netns, netem] = await Promise.all([
     observeLinks(opts.rtnl),
-    opts.inspectNamespaces === false ? namespaceNames(project) : observeNamespaces(project),
+    inspect ? observeNamespaces(project) : namespaceNames(project),
+    inspect ? hasNetem() : undefined,
   ]);
   const journal = state.readState(project);
+  const hostQdiscs = inspect ? await observeQdiscs(opts.rtnl, host.links) : [];
   return {
     hostLinks: host.links,
     hostRoutes: host.routes,
+    ...(hostQdiscs.length ? { hostQdiscs } : {}),
+    ...(netem !== undefined ? { kernel: { netem } } : {}),
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),
@@ -49,7 +56,8 @@ export async function observeNamespaces(project: string): Promise<Record<string,
       try {
         rtnl = openRtnlIn(name);
         const { links, routes } = await observeLinks(rtnl);
-        return [name, { name, links, routes }] as const;
+        const qdiscs = await observeQdiscs(rtnl, links);
+        return [name, { name, links, routes, ...(qdiscs.length ? { qdiscs } : {}) }] as const;
       } catch {
         // A stale entry (namespace gone, file left): treat as missing; teardown removes the file.
         return [name, { name, links: [], routes: [], stale: true }] as const;

@@ -5,6 +5,7 @@
  * `tscompose plan --json` prints this as is.
  */
 import type { GeneratedFiles, LaunchSettings } from './model';
+import type { Qdisc } from './shaping';
 
 interface Base {
   id: string;
@@ -64,8 +65,36 @@ export type Action =
     })
   | (Base & { kind: 'addr.add'; container: string; netns: string; ifname: string; address: string; prefixLen: number })
   | (Base & { kind: 'addr.delete'; container: string; netns: string; ifname: string; address: string; prefixLen: number })
-  | (Base & { kind: 'route.replace'; container: string; netns: string; dst: string; via: string; ifname: string })
-  | (Base & { kind: 'route.delete'; container: string; netns: string; dst: string; via?: string })
+  | (Base & {
+      kind: 'route.replace';
+      container: string;
+      netns: string;
+      dst: string;
+      /** Absent: a route straight out of `ifname` (`ip route replace DST dev IFNAME`). */
+      via?: string;
+      ifname: string;
+      /** Set for `x-routes` (made with `proto static`, which marks them as ours). */
+      static?: true;
+      family?: 4 | 6;
+      metric?: number;
+    })
+  | (Base & { kind: 'route.delete'; container: string; netns: string; dst: string; via?: string; family?: 4 | 6; metric?: number })
+  | (Base & {
+      kind: 'p2p.create';
+      network: string;
+      /** ifalias mark of both ends. */
+      alias: string;
+      ends: Array<{ container: string; netns: string; ifname: string; mac: string; mtu: number }>;
+    })
+  | (Base & {
+      kind: 'qdisc.replace';
+      container?: string;
+      /** Namespace of the link; absent = host (a bridge port). */
+      netns?: string;
+      ifname: string;
+      qdisc: Qdisc;
+    })
+  | (Base & { kind: 'qdisc.delete'; container?: string; netns?: string; ifname: string })
   | (Base & { kind: 'files.write'; container: string; files: GeneratedFiles })
   | (Base & {
       kind: 'container.start';

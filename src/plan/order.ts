@@ -11,6 +11,7 @@ const KIND_ORDER = [
   'veth.delete',
   'addr.delete',
   'route.delete',
+  'qdisc.delete',
   'netns.delete',
   'bridge.delete',
   'bridge.create',
@@ -18,8 +19,10 @@ const KIND_ORDER = [
   'netns.create',
   'link.update',
   'veth.create',
+  'p2p.create',
   'addr.add',
   'route.replace',
+  'qdisc.replace',
   'files.write',
   'container.start',
 ];

@@ -28,6 +28,8 @@ import {
   vethIfname,
 } from './names';
 import { lookupUser } from './users';
+import { attachmentIfnames, checkKernel, isP2p, resolveLinks, resolveRoutes } from './lab';
+import { qdiscFor } from './shaping';
 
 export const DEFAULT_MTU = 1500;
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -56,7 +58,8 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   // Networks in use, with their kernel bridge names.
   const used = new Set<string>();
   for (const r of replicas) for (const n of r.service.networks) used.add(n.network);
-  const networkKeys = Object.keys(project.networks).filter((k) => used.has(k)).sort();
+  // p2p networks have no bridge: they are resolved by lab.ts.
+  const networkKeys = Object.keys(project.networks).filter((k) => used.has(k) && !isP2p(project, k)).sort();
   const bridges: Record<string, string> = {};
   for (const key of networkKeys) {
     const spec = project.networks[key]!;
@@ -81,6 +84,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   const attachments: Attachment[] = [];
   for (const r of replicas) {
     r.service.networks.forEach((n) => {
+      if (isP2p(project, n.network)) return;
       attachments.push({
         container: r.name,
         network: n.network,
@@ -122,31 +126,48 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   // Interfaces per container.
   const interfaces = new Map<string, DesiredInterface[]>();
   for (const r of replicas) {
-    const explicit = new Set(r.service.networks.map((n) => n.interfaceName).filter(Boolean));
-    let next = 0;
-    const list = r.service.networks.map((n) => {
-      let ifname = n.interfaceName;
-      if (!ifname) {
-        while (explicit.has(`eth${next}`)) next++;
-        ifname = `eth${next++}`;
-      }
+    const ifnames = attachmentIfnames(r.service);
+    const list = r.service.networks.filter((n) => !isP2p(project, n.network)).map((n) => {
+      const ifname = ifnames.get(n.network)!;
       const net = networks[n.network]!;
       const addr = ipam.addresses.get(attachmentKey(r.name, n.network))!;
+      const mtu = n.mtu ?? net.mtu;
       return {
         network: n.network,
         ifname,
         hostVeth: vethIfname(project.name, r.name, n.network),
         bridge: net.bridge,
         mac: n.macAddress?.toLowerCase() ?? deterministicMac(project.name, r.name, n.network),
-        mtu: net.mtu,
+        mtu,
         address: formatIP({ family: 4, value: addr }),
         prefixLen: net.prefixLen,
         gateway: net.gateway,
         alias: ownerAlias(project.name, `veth:${r.name}:${n.network}`),
+        ...(n.netem ? { shaping: qdiscFor(n.netem, mtu) } : {}),
       } satisfies DesiredInterface;
     });
     interfaces.set(r.name, list);
   }
+
+  // p2p links, and what /etc/hosts lists: every named interface in attachment order.
+  const ownNetns = (r: Replica) => (r.service.networkMode.kind === 'default' ? netnsName(project.name, r.service.name, r.index) : undefined);
+  const netnsByContainer = new Map(replicas.map((r) => [r.name, ownNetns(r)]));
+  const lab = resolveLinks(project, replicas, (c) => netnsByContainer.get(c));
+  issues.push(...lab.issues, ...checkKernel(project, replicas, observed));
+  if (issues.length) throw new PlanError(issues);
+  const named = new Map<string, NamedIface[]>();
+  for (const r of replicas) {
+    const bridged = interfaces.get(r.name) ?? [];
+    const ends = lab.ends.get(r.name) ?? [];
+    const list: NamedIface[] = [];
+    for (const n of r.service.networks) {
+      const b = bridged.find((i) => i.network === n.network);
+      const v4 = b?.address ?? ends.find((e) => e.network === n.network)?.addresses.find((a) => !a.address.includes(':'))?.address;
+      if (v4) list.push({ network: n.network, address: v4 });
+    }
+    named.set(r.name, list);
+  }
+  const peers = peerIndex(replicas, named);
 
   const hostResolver = parseResolvConf(observed.host.resolvConf);
   const containers: Record<string, DesiredContainer> = {};
@@ -174,13 +195,17 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     }
 
     const hostname = svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
-    const viewIfaces = interfaces.get(viewSource) ?? [];
-    const defaultRoute = pickDefaultRoute(svc, ifaces, networks);
+    const viewIfaces = named.get(viewSource) ?? [];
+    const ends = placement.kind === 'own' ? (lab.ends.get(r.name) ?? []) : [];
+    const routed = resolveRoutes(project, svc, ifaces, ends);
+    issues.push(...routed.issues);
+    // An x-routes default replaces the one a bridge would give.
+    const defaultRoute = routed.routes.some((x) => x.dst === 'default' && x.family === 4) ? undefined : pickDefaultRoute(svc, ifaces, networks);
 
     const files = {
       hosts: renderHosts(
         selfEntry(viewIfaces[0]?.address, hostname, svc.domainname),
-        peerEntries(viewSource, viewIfaces, replicas, interfaces),
+        peers(viewSource, viewIfaces),
         svc.extraHosts,
       ),
       resolvConf: renderResolvConf(hostResolver, svc),
@@ -223,6 +248,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       netns: placement,
       interfaces: ifaces,
       ...(defaultRoute ? { defaultRoute } : {}),
+      ...(routed.routes.length ? { routes: routed.routes } : {}),
       files,
       launch,
       startAfter: [...startAfter].sort(),
@@ -232,6 +258,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   if (issues.length) throw new PlanError(issues);
 
   const desired: Desired = { project: project.name, sources: project.sources, networks, containers };
+  if (Object.keys(lab.links).length) desired.links = lab.links;
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
   return desired;
 }
@@ -255,8 +282,8 @@ function pickDefaultRoute(
   networks: Record<string, DesiredNetwork>,
 ): { via: string; ifname: string } | undefined {
   let best: { prio: number; iface: DesiredInterface } | undefined;
-  svc.networks.forEach((n, i) => {
-    const iface = ifaces[i];
+  svc.networks.forEach((n) => {
+    const iface = ifaces.find((x) => x.network === n.network);
     if (!iface || networks[n.network]!.internal) return;
     if (!best || n.gwPriority > best.prio) best = { prio: n.gwPriority, iface };
   });
@@ -268,34 +295,49 @@ function selfEntry(address: string | undefined, hostname: string, domainname?: s
   return { address, names: domainname ? [`${hostname}.${domainname}`, hostname] : [hostname] };
 }
 
+/** An interface that /etc/hosts lists: its network and IPv4 address. */
+interface NamedIface {
+  network: string;
+  address: string;
+}
+
 /**
- * Every other container sharing a network with `viewer`: on the first shared
- * network (in the viewer's order) its service and container names, plus its
- * aliases on each shared network.
+ * For a viewer: every other container sharing a network with it (bridge or
+ * p2p link), in replica order; on the first shared network (in the viewer's
+ * order) its service and container names, plus its aliases on each shared
+ * network. Indexed by network, so a lab of point-to-point links costs
+ * O(links), not O(containers²).
  */
-function peerEntries(
-  viewer: string,
-  viewIfaces: DesiredInterface[],
-  replicas: Replica[],
-  interfaces: Map<string, DesiredInterface[]>,
-): HostsEntry[] {
-  const out: HostsEntry[] = [];
-  const viewerNets = viewIfaces.map((i) => i.network);
-  for (const peer of replicas) {
-    if (peer.name === viewer) continue;
-    const peerIfaces = interfaces.get(peer.name) ?? [];
-    let first = true;
-    for (const net of viewerNets) {
-      const iface = peerIfaces.find((i) => i.network === net);
-      if (!iface) continue;
-      const attach = peer.service.networks.find((n) => n.network === net)!;
-      const names = [...(first ? [peer.service.name, peer.name] : []), ...attach.aliases];
-      first = false;
-      const unique = [...new Set(names)];
-      if (unique.length) out.push({ address: iface.address, names: unique });
+function peerIndex(replicas: Replica[], named: Map<string, NamedIface[]>): (viewer: string, viewIfaces: NamedIface[]) => HostsEntry[] {
+  const order = new Map(replicas.map((r, i) => [r.name, i]));
+  const members = new Map<string, Replica[]>();
+  for (const r of replicas) {
+    for (const i of named.get(r.name) ?? []) {
+      const list = members.get(i.network) ?? [];
+      list.push(r);
+      members.set(i.network, list);
     }
   }
-  return out;
+  return (viewer, viewIfaces) => {
+    const viewerNets = viewIfaces.map((i) => i.network);
+    const candidates = new Set<Replica>();
+    for (const net of viewerNets) for (const p of members.get(net) ?? []) if (p.name !== viewer) candidates.add(p);
+    const out: HostsEntry[] = [];
+    for (const peer of [...candidates].sort((a, b) => order.get(a.name)! - order.get(b.name)!)) {
+      const peerIfaces = named.get(peer.name) ?? [];
+      let first = true;
+      for (const net of viewerNets) {
+        const iface = peerIfaces.find((i) => i.network === net);
+        if (!iface) continue;
+        const attach = peer.service.networks.find((n) => n.network === net)!;
+        const names = [...(first ? [peer.service.name, peer.name] : []), ...attach.aliases];
+        first = false;
+        const unique = [...new Set(names)];
+        if (unique.length) out.push({ address: iface.address, names: unique });
+      }
+    }
+    return out;
+  };
 }
 
 function serviceIssue(project: Project, svc: ServiceSpec, key: string, message: string): SpecIssue {

@@ -8,6 +8,7 @@
  * by the name used in the file and their keys are sorted.
  */
 import type { SourceLoc, SpecIssue } from '../errors';
+import type { NetemSpec, RouteSpec, VerifySpec } from './lab-types';
 
 export type { SourceLoc };
 
@@ -30,6 +31,8 @@ export interface Project {
   /** Top-level `x-*` keys, as written (after interpolation). */
   extensions: Record<string, unknown>;
   sources: SourceMap;
+  /** Top-level `x-verify`: reachability the user expects, checked by `tscompose verify`. */
+  verify?: VerifySpec[];
   /**
    * What Compose would warn about (unset variables, obsolete `version`,
    * deprecated keys); absent when there is nothing to say. Not printed by spec/.
@@ -67,6 +70,10 @@ export interface NetworkSpec {
   labels: Record<string, string>;
   ipam: IpamPool[];
   extensions: Record<string, unknown>;
+  /** `x-netem` (p2p networks, and networks made from `x-links`): shaping of both directions. */
+  netem?: NetemSpec;
+  /** Set on the p2p networks made from a top-level `x-links` entry. */
+  fromLink?: { index: number };
 }
 
 export interface ServiceNetwork {
@@ -82,6 +89,12 @@ export interface ServiceNetwork {
   gwPriority: number;
   /** `priority`: order in which networks are attached (higher first). */
   priority: number;
+  /** `x-mtu`: this end's MTU, instead of the network's. */
+  mtu?: number;
+  /** `x-netem`: shaping of this attachment (both directions of its veth). */
+  netem?: NetemSpec;
+  /** Made from this `x-links` entry. */
+  fromLink?: number;
 }
 
 export type NetworkMode =
@@ -134,4 +147,8 @@ export interface ServiceSpec {
   scale: number;
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
+  /** `x-routes`: static routes inside the service's network namespace. */
+  routes?: RouteSpec[];
 }
+
+export * from './lab-types';

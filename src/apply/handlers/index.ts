@@ -11,6 +11,8 @@ import { startContainers, stopContainer } from './container';
 import { writeFiles } from './files';
 import { updateLink } from './link';
 import { ensureNetns, removeNetns } from './netns';
+import { ensureP2pLink } from './p2p';
+import { ensureQdisc, removeQdisc } from './qdisc';
 import { ensureVeth, removeVeth } from './veth';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -31,6 +33,9 @@ export const handlers: Omit<Single, 'container.start'> = {
   'route.delete': removeRoute,
   'files.write': writeFiles,
   'container.stop': stopContainer,
+  'p2p.create': ensureP2pLink,
+  'qdisc.replace': ensureQdisc,
+  'qdisc.delete': removeQdisc,
 };
 
 /** Kinds whose actions of one wave run together in one call. */
