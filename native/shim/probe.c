@@ -197,8 +197,9 @@ static bool send_echo(struct probe *p, uint32_t index)
 		}
 	}
 	ssize_t n = sendto(p->fd, buf, sizeof buf, 0, (struct sockaddr *)&p->dst, p->dstlen);
-	if (n < 0 && errno != EAGAIN && errno != EINTR && errno != ENOBUFS) {
-		if (p->kind == K_ICMP) {
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		/* ENOBUFS: dropped on the way out, e.g. the neighbour table is full. */
+		if (p->kind == K_ICMP || errno == ENOBUFS) {
 			/* Kept until the deadline: a reply to an earlier echo may still come. */
 			snprintf(p->last_error, sizeof p->last_error, "%s", why(errno));
 			return true;

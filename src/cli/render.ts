@@ -91,6 +91,7 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'p2p.create': '+',
   'qdisc.replace': '~',
   'qdisc.delete': '-',
+  'neigh.replace': '+',
 };
 
 export function renderPlan(plan: Plan): string {

@@ -95,6 +95,15 @@ export type Action =
       qdisc: Qdisc;
     })
   | (Base & { kind: 'qdisc.delete'; container?: string; netns?: string; ifname: string })
+  | (Base & {
+      kind: 'neigh.replace';
+      container: string;
+      netns: string;
+      ifname: string;
+      /** The peer's address on a p2p link, and its MAC: no ARP or ND needed (and no entry in the kernel's shared neighbour table). */
+      address: string;
+      mac: string;
+    })
   | (Base & { kind: 'files.write'; container: string; files: GeneratedFiles })
   | (Base & {
       kind: 'container.start';

@@ -41,9 +41,12 @@ export function diffLab(desired: Desired, observed: Observed, ctx: LabDiffContex
     const k = `${container}/${ifname}`;
     touched.set(k, [...(touched.get(k) ?? []), id]);
   };
+  // Veth removals by container: a new end may take a name one of them frees.
+  const vethDeletes = new Map<string, string[]>();
   for (const a of ctx.actions) {
     if (a.kind === 'veth.create') touch(a.container, a.peer, a.id);
     if ((a.kind === 'addr.add' || a.kind === 'link.update') && a.container && a.netns) touch(a.container, a.ifname, a.id);
+    if (a.kind === 'veth.delete') vethDeletes.set(a.container, [...(vethDeletes.get(a.container) ?? []), a.id]);
   }
 
   for (const link of Object.values(desired.links ?? {})) {
@@ -60,13 +63,26 @@ export function diffLab(desired: Desired, observed: Observed, ctx: LabDiffContex
       hx.alias === link.alias &&
       hy.alias === link.alias &&
       (hx.peerIndex === undefined || hy.peerIndex === undefined || (hx.peerIndex === hy.index && hy.peerIndex === hx.index));
-    if (!healthy) createLink(link, have, ctx, dep, touch, observed);
-    else link.ends.forEach((e, i) => repairEnd(link, e, have[i]!, nsOf(e.netns)!, ctx, dep, touch));
+    if (!healthy) createLink(link, have, ctx, dep, touch, observed, vethDeletes);
+    else {
+      const added = link.ends.map((e, i) => repairEnd(link, e, have[i]!, nsOf(e.netns)!, ctx, dep, touch));
+      // The peer's permanent neighbour entries follow an end's new address or MAC.
+      link.ends.forEach((e, i) => {
+        const peer = link.ends[1 - i]!;
+        const macChanged = have[i]!.mac !== e.mac;
+        for (const a of e.addresses) {
+          if (!added[i]!.has(a.address) && !macChanged) continue;
+          dep(peer.container, pushNeighbor(ctx, peer, e, a.address, [`link.update:${peer.container}:${peer.ifname}`, `link.update:${e.container}:${e.ifname}`]));
+        }
+      });
+    }
   }
 
+  const vethCreates = new Map<string, Action>();
+  for (const a of ctx.actions) if (a.kind === 'veth.create') vethCreates.set(`${a.container}\0${a.network}`, a);
   for (const c of Object.values(desired.containers)) {
     if (!selected(c.name) || c.netns.kind !== 'own') continue;
-    shapeBridgePorts(c, observed, ctx, dep, nsOf(c.netns.name));
+    shapeBridgePorts(c, observed, ctx, dep, nsOf(c.netns.name), vethCreates);
     routes(c, nsOf(c.netns.name), ctx, dep, touched);
   }
   return deps;
@@ -75,7 +91,15 @@ export function diffLab(desired: Desired, observed: Observed, ctx: LabDiffContex
 type Dep = (container: string, id: string) => void;
 type Touch = (container: string, ifname: string, id: string) => void;
 
-function createLink(link: DesiredLink, have: Array<ObservedLink | undefined>, ctx: LabDiffContext, dep: Dep, touch: Touch, observed: Observed): void {
+function createLink(
+  link: DesiredLink,
+  have: Array<ObservedLink | undefined>,
+  ctx: LabDiffContext,
+  dep: Dep,
+  touch: Touch,
+  observed: Observed,
+  vethDeletes: Map<string, string[]>,
+): void {
   const [x, y] = link.ends;
   const after: string[] = link.ends.map((e) => `netns.create:${e.netns}`);
   const missing = have.every((h) => !h);
@@ -95,7 +119,7 @@ function createLink(link: DesiredLink, have: Array<ObservedLink | undefined>, ct
     );
   });
   // A veth of the same container being removed may free the name this end takes.
-  for (const a of ctx.actions) if (a.kind === 'veth.delete' && (a.container === x.container || a.container === y.container)) after.push(a.id);
+  after.push(...(vethDeletes.get(x.container) ?? []), ...(vethDeletes.get(y.container) ?? []));
   const wasThere = observed.netns[x.netns] && observed.netns[y.netns];
   const id = ctx.push({
     kind: 'p2p.create',
@@ -127,11 +151,30 @@ function createLink(link: DesiredLink, have: Array<ObservedLink | undefined>, ct
       touch(e.container, e.ifname, aid);
     }
     if (e.shaping) dep(e.container, pushQdisc(ctx, e.container, e.netns, e.ifname, e.shaping, undefined, [id]));
+    const peer = e === x ? y : x;
+    for (const a of peer.addresses) dep(e.container, pushNeighbor(ctx, e, peer, a.address, [id]));
   }
 }
 
-/** Both ends exist and are each other's peer: fix what drifted, in place. */
-function repairEnd(link: DesiredLink, e: DesiredLinkEnd, have: ObservedLink, ns: ObservedNetns, ctx: LabDiffContext, dep: Dep, touch: Touch): void {
+/** `end` reaches `peer`'s address without ARP/ND. */
+function pushNeighbor(ctx: LabDiffContext, end: DesiredLinkEnd, peer: DesiredLinkEnd, address: string, after: string[]): string {
+  return ctx.push({
+    kind: 'neigh.replace',
+    id: `neigh.replace:${end.container}:${end.ifname}:${address}`,
+    target: `${end.ifname} of ${end.container}`,
+    reason: `${address} is ${peer.container} (${peer.mac})`,
+    after,
+    container: end.container,
+    netns: end.netns,
+    ifname: end.ifname,
+    address,
+    mac: peer.mac,
+  });
+}
+
+/** Both ends exist and are each other's peer: fix what drifted, in place. Returns the addresses (re)added. */
+function repairEnd(link: DesiredLink, e: DesiredLinkEnd, have: ObservedLink, ns: ObservedNetns, ctx: LabDiffContext, dep: Dep, touch: Touch): Set<string> {
+  const added = new Set<string>();
   const target = `${e.ifname} of ${e.container}`;
   const fix: string[] = [];
   const change: { up?: boolean; mtu?: number; mac?: string } = {};
@@ -195,17 +238,26 @@ function repairEnd(link: DesiredLink, e: DesiredLinkEnd, have: ObservedLink, ns:
     });
     dep(e.container, id);
     touch(e.container, e.ifname, id);
+    added.add(a.address);
   }
   const q = qdiscAction(ctx, e.container, e.netns, e.ifname, e.shaping, ns.qdiscs);
   if (q) dep(e.container, q);
+  return added;
 }
 
 /** The container end and the bridge port of each shaped (or no longer shaped) attachment. */
-function shapeBridgePorts(c: DesiredContainer, observed: Observed, ctx: LabDiffContext, dep: Dep, ns: ObservedNetns | undefined): void {
+function shapeBridgePorts(
+  c: DesiredContainer,
+  observed: Observed,
+  ctx: LabDiffContext,
+  dep: Dep,
+  ns: ObservedNetns | undefined,
+  vethCreates: Map<string, Action>,
+): void {
   const netns = c.netns.kind === 'own' ? c.netns.name : undefined;
   if (!netns) return;
   for (const iface of c.interfaces) {
-    const created = ctx.actions.find((a) => a.kind === 'veth.create' && a.container === c.name && a.network === iface.network);
+    const created = vethCreates.get(`${c.name}\0${iface.network}`);
     if (created) {
       if (!iface.shaping) continue;
       dep(c.name, pushQdisc(ctx, c.name, netns, iface.ifname, iface.shaping, undefined, [created.id]));

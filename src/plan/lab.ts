@@ -131,9 +131,9 @@ export function resolveLinks(project: Project, replicas: LabReplica[], netnsOf: 
     links[key] = { key, alias: ownerAlias(project.name, `p2p:${key}`), ends: [strip(made[0]!), strip(made[1]!)] };
   }
   // Keep each container's ends in its attachment order.
+  const byName = new Map(replicas.map((r) => [r.name, r]));
   for (const [container, list] of ends) {
-    const r = replicas.find((x) => x.name === container)!;
-    const order = r.service.networks.map((n) => n.network);
+    const order = byName.get(container)!.service.networks.map((n) => n.network);
     list.sort((x, y) => order.indexOf(x.network) - order.indexOf(y.network));
   }
   return { links, ends, issues };

@@ -20,6 +20,7 @@ const KIND_ORDER = [
   'link.update',
   'veth.create',
   'p2p.create',
+  'neigh.replace',
   'addr.add',
   'route.replace',
   'qdisc.replace',

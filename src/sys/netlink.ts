@@ -233,6 +233,7 @@ export class Rtnl {
     delRoute: (...a: Parameters<RtNetlinkSocket['delRoute']>) => this.call((s) => s.delRoute(...a)),
     newQdisc: (...a: Parameters<RtNetlinkSocket['newQdisc']>) => this.call((s) => s.newQdisc(...a)),
     delQdisc: (...a: Parameters<RtNetlinkSocket['delQdisc']>) => this.call((s) => s.delQdisc(...a)),
+    newNeighbor: (...a: Parameters<RtNetlinkSocket['newNeighbor']>) => this.call((s) => s.newNeighbor(...a)),
   };
 
   private async slot<T>(fn: () => Promise<T>): Promise<T> {
@@ -518,6 +519,23 @@ export class Rtnl {
       if (err.code === 'ESRCH') return;
       throw err;
     }
+  }
+
+  /**
+   * A permanent neighbour entry: the kernel never resolves the address,
+   * and permanent entries do not count against the neighbour table's
+   * gc_thresh3, which all network namespaces share (1024 entries by default).
+   */
+  // Equivalent to: ip neigh replace ADDRESS lladdr MAC dev IFINDEX nud permanent
+  async replaceNeighbor(index: number, address: string, mac: string): Promise<void> {
+    await tag(
+      this.api.newNeighbor(
+        { family: familyOf(address) === 4 ? AF_INET : AF_INET6, ifindex: index, state: { permanent: true } },
+        { dst: ipToBuffer(address), lladdr: macToBuffer(mac) },
+        { flags: NLM_F_CREATE | NLM_F_REPLACE },
+      ),
+      'RTM_NEWNEIGH',
+    );
   }
 
   // Equivalent to: tc qdisc show

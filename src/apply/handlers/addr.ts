@@ -38,3 +38,9 @@ export async function removeRoute(a: Of<'route.delete'>, env: ApplyEnv): Promise
     ...(a.metric !== undefined ? { metric: a.metric } : {}),
   });
 }
+
+// Equivalent to: ip -n NS neigh replace ADDRESS lladdr MAC dev IFNAME nud permanent
+export async function ensureNeighbor(a: Of<'neigh.replace'>, env: ApplyEnv): Promise<void> {
+  const index = await linkIndex(env, a.netns, a.ifname);
+  await env.sockets.get(a.netns).replaceNeighbor(index, a.address, a.mac);
+}

@@ -5,7 +5,7 @@
  */
 import type { Action } from '../../plan/actions';
 import type { ApplyEnv } from '../env';
-import { ensureAddress, ensureRoute, removeAddress, removeRoute } from './addr';
+import { ensureAddress, ensureNeighbor, ensureRoute, removeAddress, removeRoute } from './addr';
 import { ensureBridge, removeBridge, updateBridge } from './bridge';
 import { startContainers, stopContainer } from './container';
 import { writeFiles } from './files';
@@ -36,6 +36,7 @@ export const handlers: Omit<Single, 'container.start'> = {
   'p2p.create': ensureP2pLink,
   'qdisc.replace': ensureQdisc,
   'qdisc.delete': removeQdisc,
+  'neigh.replace': ensureNeighbor,
 };
 
 /** Kinds whose actions of one wave run together in one call. */
