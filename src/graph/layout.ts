@@ -41,7 +41,7 @@ export function layout(input: LayoutInput): Map<string, Point> {
     for (let k = 0; k < members.length; k++) for (const v of adj[members[k]!]!) if (comp[v] === -1) (comp[v] = components.length), members.push(v);
     components.push(members);
   }
-  const placed = components.map((members) => layoutComponent(members, adj, input.unit));
+  const placed = components.map((members) => layoutComponent(members, adj, input.unit, members.map((v) => input.size(input.ids[v]!))));
   // Pack components left to right in rows, biggest first.
   const order = components.map((_, i) => i).sort((a, b) => components[b]!.length - components[a]!.length || a - b);
   const out = new Map<string, Point>();
@@ -74,7 +74,7 @@ export function layout(input: LayoutInput): Map<string, Point> {
   return out;
 }
 
-function layoutComponent(members: number[], adj: number[][], UNIT: number): Point[] {
+function layoutComponent(members: number[], adj: number[][], UNIT: number, sizes: Array<{ w: number; h: number }>): Point[] {
   const m = members.length;
   if (m === 1) return [{ x: 0, y: 0 }];
   const local = new Map(members.map((v, k) => [v, k]));
@@ -127,5 +127,37 @@ function layoutComponent(members: number[], adj: number[][], UNIT: number): Poin
       if (sw > 0) (x[i] = sx / sw), (y[i] = sy / sw);
     }
   }
+  separate(x, y, sizes);
   return members.map((_, k) => ({ x: x[k]!, y: y[k]! }));
+}
+
+/**
+ * Nodes equally far from everything (two spines) land on top of each other:
+ * push overlapping boxes apart along the axis where they overlap least.
+ */
+function separate(x: Float64Array, y: Float64Array, sizes: Array<{ w: number; h: number }>): void {
+  const m = x.length;
+  if (m > 600) return; // quadratic; big labs are too dense for boxes anyway
+  for (let pass = 0; pass < 60; pass++) {
+    let moved = false;
+    for (let i = 0; i < m; i++) {
+      for (let j = i + 1; j < m; j++) {
+        const dx = x[j]! - x[i]!, dy = y[j]! - y[i]!;
+        const ox = sizes[i]!.w + sizes[j]!.w + 40 - Math.abs(dx);
+        const oy = sizes[i]!.h + sizes[j]!.h + 30 - Math.abs(dy);
+        if (ox <= 0 || oy <= 0) continue;
+        moved = true;
+        if (ox < oy) {
+          const d = (ox / 2) * (dx < 0 ? -1 : 1);
+          x[i] = x[i]! - d;
+          x[j] = x[j]! + d;
+        } else {
+          const d = (oy / 2) * (dy < 0 ? -1 : 1);
+          y[i] = y[i]! - d;
+          y[j] = y[j]! + d;
+        }
+      }
+    }
+    if (!moved) break;
+  }
 }
