@@ -315,7 +315,10 @@ function routes(c: DesiredContainer, ns: ObservedNetns | undefined, ctx: LabDiff
   const ours = (ns?.routes ?? []).filter((r) => r.protocol === 'static');
   const family = (r: { family?: 4 | 6 }) => r.family ?? 4;
   const matched = new Set<object>();
+  // A partial `up` may leave a link for later: its routes come with it.
+  const present = (ifname: string) => (ns?.links ?? []).some((l) => l.name === ifname) || touched.has(`${c.name}/${ifname}`);
   for (const d of want) {
+    if (!present(d.ifname)) continue;
     const metric = d.metric ?? defaultMetric(d.family);
     const have = ours.find((r) => r.dst === d.dst && family(r) === d.family && (r.metric ?? defaultMetric(family(r))) === metric);
     if (have) matched.add(have);

@@ -221,3 +221,14 @@ test('tc options round-trip: what we send is what a dump parses back', (t) => {
   t.false(sameQdisc(netem, { ...(nb as object), latencyNs: 1 } as typeof netem));
   t.is(parseQdisc('htb', Buffer.alloc(40)), undefined);
 });
+
+test('up of one lab node: its links wait for their other end, and so do the routes through them', (t) => {
+  const obs = emptyObserved();
+  const p = plan(resolve(load(LAB), obs, { services: ['h1'] }), obs);
+  t.deepEqual(all(p).filter((a) => a.kind !== 'bridge.create').map((a) => a.kind).sort(), ['container.start', 'files.write', 'netns.create']);
+  // Once r1 is up too, h1's link and default route follow.
+  const both = plan(resolve(load(LAB), obs, { services: ['h1', 'r1'] }), obs);
+  t.true(of(both, 'p2p.create').some((a) => a.network === 'h1:eth0--r1:eth2'));
+  t.true(of(both, 'route.replace').some((a) => a.container === 'lab-h1-1' && a.dst === 'default'));
+  t.false(of(both, 'p2p.create').some((a) => a.network === 'r1:eth1--r2:eth1'), 'r2 is not part of this up');
+});
