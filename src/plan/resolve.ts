@@ -320,10 +320,18 @@ function peerIndex(replicas: Replica[], named: Map<string, NamedIface[]>): (view
   }
   return (viewer, viewIfaces) => {
     const viewerNets = viewIfaces.map((i) => i.network);
-    const candidates = new Set<Replica>();
-    for (const net of viewerNets) for (const p of members.get(net) ?? []) if (p.name !== viewer) candidates.add(p);
+    let inOrder: Replica[];
+    if (viewerNets.length === 1) {
+      // One network (the usual bridge member): its members are already in replica order.
+      inOrder = (members.get(viewerNets[0]!) ?? []).filter((p) => p.name !== viewer);
+    } else {
+      const candidates = new Set<Replica>();
+      for (const net of viewerNets) for (const p of members.get(net) ?? []) if (p.name !== viewer) candidates.add(p);
+      // In replica order: sorting a few link peers, or filtering all replicas when most are peers.
+      inOrder = candidates.size * 8 < replicas.length ? [...candidates].sort((a, b) => order.get(a.name)! - order.get(b.name)!) : replicas.filter((r) => candidates.has(r));
+    }
     const out: HostsEntry[] = [];
-    for (const peer of [...candidates].sort((a, b) => order.get(a.name)! - order.get(b.name)!)) {
+    for (const peer of inOrder) {
       const peerIfaces = named.get(peer.name) ?? [];
       let first = true;
       for (const net of viewerNets) {
