@@ -29,7 +29,7 @@ export class Session {
     this.lock = this.state.lockProject(this.project);
   }
 
-  observe(opts: { inspectNamespaces?: boolean } = {}): Promise<Observed> {
+  observe(opts: { inspectNamespaces?: boolean; probeNetem?: boolean } = {}): Promise<Observed> {
     return observe({ project: this.project, state: this.state, rtnl: this.host, ...opts });
   }
 

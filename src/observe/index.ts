@@ -22,6 +22,8 @@ export interface ObserveOptions {
    * removes namespaces wholesale and needs only their names.
    */
   inspectNamespaces?: boolean;
+  /** Ask the kernel whether it has sch_netem (only when the file wants delay, loss…: asking may load the module). */
+  probeNetem?: boolean;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
@@ -30,7 +32,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
   const [host, netns, netem] = await Promise.all([
     observeLinks(opts.rtnl),
     inspect ? observeNamespaces(project) : namespaceNames(project),
-    inspect ? hasNetem() : undefined,
+    inspect && opts.probeNetem ? hasNetem() : undefined,
   ]);
   const journal = state.readState(project);
   const hostQdiscs = inspect ? await observeQdiscs(opts.rtnl, host.links) : [];

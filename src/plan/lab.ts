@@ -12,7 +12,8 @@ import type { DesiredInterface, DesiredLink, DesiredLinkEnd, DesiredRoute, Obser
 import { deterministicMac, ownerAlias } from './names';
 import { qdiscFor } from './shaping';
 
-export const DEFAULT_MTU = 1500;
+/** As resolve.ts: what a link gets without `mtu`, driver_opts or x-mtu. */
+const DEFAULT_MTU = 1500;
 
 export interface LabReplica {
   name: string;

@@ -215,6 +215,14 @@ function percent(f: Field): number | undefined {
   return v !== undefined && v >= 0 && v <= 100 ? v : undefined;
 }
 
+/** Whether anything in the project asks for more than a rate (the kernel is asked about sch_netem only then). */
+export function usesNetem(model: Model): boolean {
+  return (
+    Object.values(model.networks).some((n) => n.netem && needsNetem(n.netem)) ||
+    Object.values(model.services).some((s) => s.networks.some((a) => a.netem && needsNetem(a.netem)))
+  );
+}
+
 /** Impairments beyond a rate need the netem qdisc. */
 export function needsNetem(n: NetemSpec): boolean {
   return n.delayUs !== undefined || n.loss !== undefined || n.duplicate !== undefined || n.corrupt !== undefined || n.reorder !== undefined;

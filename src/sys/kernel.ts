@@ -2,7 +2,8 @@
  * What this kernel can do that the file may ask for. Probed, not guessed
  * from config files or module lists: a netem qdisc is requested on `lo` of a
  * throwaway namespace (which disappears with its socket), so module
- * autoloading counts and nothing on the machine changes.
+ * autoloading counts. Asked only when the file wants netem (asking may load
+ * the module, as `tc` would).
  */
 import type { NetemQdisc } from '../plan/shaping';
 import { openScratchRtnl } from './netns';

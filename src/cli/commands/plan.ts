@@ -3,6 +3,7 @@ import { plan, resolve } from '../../plan';
 import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
+import { usesNetem } from '../../spec/lab';
 
 export const planOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },
@@ -16,7 +17,7 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
   checkServices(project, args.positionals);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
-    const observed = await session.observe();
+    const observed = await session.observe({ probeNetem: usesNetem(project) });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
       stopTimeoutSec: nonNegativeInt(str(args, 'timeout'), '--timeout', 10),
     });

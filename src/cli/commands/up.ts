@@ -13,6 +13,7 @@ import { ensureNetnsDir } from '../../sys/netns';
 import { flag, nonNegativeInt, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
+import { usesNetem } from '../../spec/lab';
 import { lineWriter } from './logs';
 
 export const upOptions: OptionSpec[] = [
@@ -32,7 +33,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
   const startedAt = performance.now();
   try {
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe();
+      const observed = await session.observe({ probeNetem: usesNetem(project) });
       const p = plan(resolve(project, observed, { services: args.positionals }), observed, { stopTimeoutSec });
       cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
@@ -45,7 +46,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     let desired;
     let observed;
     try {
-      observed = await session.observe();
+      observed = await session.observe({ probeNetem: usesNetem(project) });
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, { stopTimeoutSec });
       const meta = { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() };
