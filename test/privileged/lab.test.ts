@@ -155,6 +155,10 @@ test('verify: bridges are isolated from each other and from the lab; TCP expecta
     t.true(pair('lab-a', 'web').every((r) => r.expect === 'blocked' && !r.result.reach), 'the lab does not reach the app');
     t.true(pair('api', 'db').some((r) => r.expect === 'reach' && r.result.reach));
     t.true(pair('lab-a', 'lab-b').some((r) => r.expect === 'reach' && r.result.reach), 'two hops through the routers');
+    // The x-links mtu is on both ends of that link only.
+    t.is((await host.ipJson(['-n', nsOf('applab', 'r1'), 'link', 'show', 'eth1']))[0].mtu, 9000);
+    t.is((await host.ipJson(['-n', nsOf('applab', 'r2'), 'link', 'show', 'eth1']))[0].mtu, 9000);
+    t.is((await host.ipJson(['-n', nsOf('applab', 'r1'), 'link', 'show', 'eth2']))[0].mtu, 1500);
     const tcp = results.filter((r) => r.port !== undefined);
     t.deepEqual(tcp.map((r) => `${r.fromLabel}→${r.toLabel}:${r.port} ${r.expect} ${r.result.reach}`), [
       'web→api:8080 reach true',
@@ -296,6 +300,25 @@ for (const fault of ['mid:p2p.create', 'after-wave:2', 'after-wave:3']) {
       await host.tscompose(['up', '-d'], { cwd: dir, env: { TSCOMPOSE_FAULT: fault } });
       await ok(host, dir, ['up', '-d']);
       await sh(host, `ip netns exec ${nsOf('triangle', 'h1')} ping -c1 -W2 10.3.0.10`);
+      await ok(host, dir, ['down']);
+      t.deepEqual(await leftovers(host), []);
+    });
+  });
+}
+
+for (const args of [['line', '--nodes', '5'], ['ring', '--nodes', '6'], ['tree', '--nodes', '7', '--fanout', '2'], ['leaf-spine', '--spines', '2', '--leaves', '3', '--hosts', '2']]) {
+  test(`scripts/gen-lab ${args.join(' ')} --routes: every node reaches every other, as verify checks`, async (t) => {
+    await withHost(t, async (host) => {
+      const gen = spawnSync(path.join(repoRoot, 'scripts', 'gen-lab'), ['--topology', ...args, '--routes'], { encoding: 'utf8' });
+      t.is(gen.status, 0, gen.stderr);
+      const dir = writeCompose(host, gen.stdout);
+      await ok(host, dir, ['up', '-d']);
+      const report = JSON.parse((await ok(host, dir, ['verify', '--json'])).stdout);
+      t.true(report.ok);
+      const derived = (report.results as any[]).filter((r) => r.verify === undefined);
+      // Routers on /31s with full routing: only leaf-spine has unrouted transfer subnets.
+      if (args[0] !== 'leaf-spine') t.true(derived.every((r) => r.expect === 'reach' && r.result.reach));
+      t.true(derived.filter((r) => r.expect === 'reach').length > 0);
       await ok(host, dir, ['down']);
       t.deepEqual(await leftovers(host), []);
     });
