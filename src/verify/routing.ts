@@ -161,25 +161,34 @@ export interface Walk {
   why?: string;
 }
 
-const MAX_HOPS = 64;
+/** Linux's default TTL and IPv6 hop limit: a router drops a packet it would forward with TTL 1. */
+const DEFAULT_TTL = 64;
 
 /** One direction: does a packet from `from` to `dst` arrive, and through which nodes? */
 export function walk(model: RoutingModel, from: string, family: Family, dst: bigint): Walk {
   const path = [from];
   const name = (n: string) => model.nodes.get(n)?.label ?? n;
   const text = formatIP({ family, value: dst });
+  const seen = new Set<string>();
   let node = model.nodes.get(from)!;
-  for (let hop = 0; hop < MAX_HOPS; hop++) {
+  let ttl = DEFAULT_TTL;
+  for (;;) {
     if (node.ifaces.some((i) => i.addresses.some((a) => a.family === family && a.value === dst))) return { ok: true, path };
-    if (hop > 0 && !node.forward[family]) {
-      return {
-        ok: false,
-        path,
-        why:
-          node.name === HOST
-            ? `the machine does not route between the project's networks (they are isolated)`
-            : `${name(node.name)} does not forward IPv${family} (no net.${family === 4 ? 'ipv4.ip_forward' : 'ipv6.conf.all.forwarding'}: 1)`,
-      };
+    if (node.name !== from) {
+      if (!node.forward[family]) {
+        return {
+          ok: false,
+          path,
+          why:
+            node.name === HOST
+              ? `the machine does not route between the project's networks (they are isolated)`
+              : `${name(node.name)} does not forward IPv${family} (no net.${family === 4 ? 'ipv4.ip_forward' : 'ipv6.conf.all.forwarding'}: 1)`,
+        };
+      }
+      if (seen.has(node.name)) return { ok: false, path, why: `routing loop through ${name(node.name)}` };
+      if (ttl <= 1) return { ok: false, path, why: `more than ${DEFAULT_TTL - 1} routers on the way (the TTL runs out)` };
+      seen.add(node.name);
+      ttl--;
     }
     const route = lookup(node, family, dst);
     if (!route) return { ok: false, path, why: `${name(node.name)} has no route to ${text}` };
@@ -192,7 +201,6 @@ export function walk(model: RoutingModel, from: string, family: Family, dst: big
     node = model.nodes.get(peer.node)!;
     path.push(node.name);
   }
-  return { ok: false, path, why: `routing loop (more than ${MAX_HOPS} hops)` };
 }
 
 /** The source address the kernel picks for `dst` from `node`: one on the outgoing interface, else any of the family. */

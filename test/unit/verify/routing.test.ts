@@ -87,3 +87,20 @@ test('probes: every pair and address, x-verify first; sampling keeps neighbours'
   const shares = (a: string, b: string) => m.nodes.get(a)!.ifaces.some((i) => m.nodes.get(b)!.ifaces.some((j) => j.segment === i.segment));
   t.true(few.probes.every((p) => shares(p.from, p.to!)));
 });
+
+test('a line of 70 routers: 63 routers on the way is the most a packet crosses (TTL 64); loops are named', (t) => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const gen = spawnSync(path.join(examples, '..', 'scripts', 'gen-lab'), ['--topology', 'line', '--nodes', '70', '--routes'], { encoding: 'utf8' });
+  const project = loadProject({ files: ['/l/compose.yaml'], cwd: '/l', environment: {}, reader: { readText: (f) => (f === '/l/compose.yaml' ? gen.stdout : undefined) } });
+  const m = routingModel(resolve(project, emptyObserved()), label(project));
+  const addressOf = (n: number) => m.nodes.get(`lab-n${n}-1`)!.ifaces[0]!.addresses[0]!.value;
+  // n1 → n65: 63 routers (n2…n64) in between: arrives; n1 → n66: 64 routers: the TTL runs out.
+  t.true(reachability(m, 'lab-n1-1', 4, addressOf(65)).reach);
+  const far = reachability(m, 'lab-n1-1', 4, addressOf(66));
+  t.false(far.reach);
+  t.is(far.why, 'more than 63 routers on the way (the TTL runs out)');
+  // Two routers pointing at each other.
+  const looped = example('triangle', (x) => x.replace('- { to: 10.1.0.0/24, via: 10.255.12.0 }', '- { to: 10.9.0.0/24, via: 10.255.12.0 }').replace('- { to: 10.2.0.0/24, via: 10.255.12.1 }', '- { to: 10.9.0.0/24, via: 10.255.12.1 }'));
+  const lm = routingModel(looped.desired, label(looped.project));
+  t.regex(walk(lm, 'triangle-h1-1', 4, ip('10.9.0.1').value).why!, /^routing loop through r1$/);
+});
