@@ -53,6 +53,7 @@
         'shim/devices.c',
         'shim/caps.c',
         'shim/init.c',
+        'shim/probe.c',
       ],
       'defines': ['_GNU_SOURCE', '_FORTIFY_SOURCE=2'],
       # The shim runs once per container for the container's whole life:

@@ -125,6 +125,22 @@ const verbs: Record<string, Verb> = {
       return { run: c.stats, options: c.statsOptions };
     },
   },
+  graph: {
+    usage: 'tscompose graph [--format dot|mermaid|svg|html]',
+    summary: 'Draw the topology: services, bridges, p2p links, addresses.',
+    load: () => {
+      const c: typeof import('./commands/graph') = require('./commands/graph');
+      return { run: c.graph, options: c.graphOptions };
+    },
+  },
+  verify: {
+    usage: 'tscompose verify [--json] [--trace FROM TO]',
+    summary: 'Probe who reaches whom and compare with what the file implies.',
+    load: () => {
+      const c: typeof import('./commands/verify') = require('./commands/verify');
+      return { run: c.verify, options: c.verifyOptions };
+    },
+  },
   exec: {
     usage: 'tscompose exec [-T] [-u USER] [-w DIR] [-e K=V] SERVICE COMMAND [ARGS...]',
     summary: 'Run a command in a running container.',

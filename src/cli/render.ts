@@ -36,6 +36,11 @@ function object(a: Action, project: string): { noun: string; name: string } | un
     case 'volume.create':
     case 'volume.delete':
       return { noun: 'Volume', name: a.volume };
+    case 'p2p.create':
+      return { noun: 'Link', name: a.target };
+    case 'qdisc.replace':
+    case 'qdisc.delete':
+      return { noun: 'Shaping', name: a.target };
     default:
       return undefined;
   }
@@ -69,6 +74,12 @@ function doneVerb(a: Action): string {
     case 'volume.create':
       return 'Created';
     case 'volume.delete':
+      return 'Removed';
+    case 'p2p.create':
+      return a.reason === 'new link' ? 'Created' : `Created (${a.reason})`;
+    case 'qdisc.replace':
+      return `Set (${a.reason})`;
+    case 'qdisc.delete':
       return 'Removed';
     default:
       return 'done';
@@ -119,6 +130,10 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'cgroup.delete': '-',
   'volume.create': '+',
   'volume.delete': '-',
+  'p2p.create': '+',
+  'qdisc.replace': '~',
+  'qdisc.delete': '-',
+  'neigh.replace': '+',
 };
 
 export function renderPlan(plan: Plan): string {

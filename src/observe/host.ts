@@ -30,8 +30,17 @@ export async function observeLinks(rtnl: Rtnl): Promise<{ links: ObservedLink[];
       dst: r.dst,
       ...(r.gateway ? { gateway: r.gateway } : {}),
       ...(r.oif !== undefined && byIndex.get(r.oif) ? { dev: byIndex.get(r.oif)!.name } : {}),
+      ...(r.family === 6 ? { family: 6 as const } : {}),
+      ...(r.protocol ? { protocol: routeProtocol(r.protocol) } : {}),
+      ...(r.metric !== undefined ? { metric: r.metric } : {}),
     }));
   return { links: observed, routes: main };
+}
+
+/** `static`, `kernel`, `boot`, … whether the netlink package gave a name or a number. */
+function routeProtocol(p: string): string {
+  const names: Record<string, string> = { '1': 'redirect', '2': 'kernel', '3': 'boot', '4': 'static', '9': 'ra' };
+  return names[p] ?? p.toLowerCase();
 }
 
 /**

@@ -15,6 +15,8 @@ import { observeSysctls } from './kernel';
 import { observeFirewall } from './nft';
 import { rootfsUserDbs } from './rootfs';
 import { VolumeStore } from '../sys/volumes';
+import { observeQdiscs } from './qdiscs';
+import { hasNetem } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -32,20 +34,27 @@ export interface ObserveOptions {
   rootfsDirs?: string[];
   /** The named-volume store (default /var/lib/tscompose/volumes). */
   volumes?: VolumeStore;
+  /** Ask the kernel whether it has sch_netem (only when the file wants delay, loss…: asking may load the module). */
+  probeNetem?: boolean;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
-  const [host, netns, firewall] = await Promise.all([
+  const inspect = opts.inspectNamespaces !== false;
+  const [host, netns, firewall, netem] = await Promise.all([
     observeLinks(opts.rtnl),
-    opts.inspectNamespaces === false ? namespaceNames(project) : observeNamespaces(project),
+    inspect ? observeNamespaces(project) : namespaceNames(project),
     observeFirewall(project),
+    inspect && opts.probeNetem ? hasNetem() : undefined,
   ]);
   const journal = state.readState(project);
   const dns = observeDns(state, project);
+  const hostQdiscs = inspect ? await observeQdiscs(opts.rtnl, host.links) : [];
   return {
     hostLinks: host.links,
     hostRoutes: host.routes,
+    ...(hostQdiscs.length ? { hostQdiscs } : {}),
+    ...(netem !== undefined ? { kernel: { netem } } : {}),
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),
@@ -69,7 +78,8 @@ export async function observeNamespaces(project: string): Promise<Record<string,
       try {
         rtnl = openRtnlIn(name);
         const { links, routes } = await observeLinks(rtnl);
-        return [name, { name, links, routes }] as const;
+        const qdiscs = await observeQdiscs(rtnl, links);
+        return [name, { name, links, routes, ...(qdiscs.length ? { qdiscs } : {}) }] as const;
       } catch {
         // A stale entry (namespace gone, file left): treat as missing; teardown removes the file.
         return [name, { name, links: [], routes: [], stale: true }] as const;

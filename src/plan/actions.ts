@@ -6,6 +6,7 @@
  */
 import type { DnsConfig } from './dns';
 import type { CgroupLimits, GeneratedFiles, LaunchSettings } from './model';
+import type { Qdisc } from './shaping';
 
 interface Base {
   id: string;
@@ -69,8 +70,45 @@ export type Action =
     })
   | (Base & { kind: 'addr.add'; container: string; netns: string; ifname: string; address: string; prefixLen: number })
   | (Base & { kind: 'addr.delete'; container: string; netns: string; ifname: string; address: string; prefixLen: number })
-  | (Base & { kind: 'route.replace'; container: string; netns: string; dst: string; via: string; ifname: string })
-  | (Base & { kind: 'route.delete'; container: string; netns: string; dst: string; via?: string })
+  | (Base & {
+      kind: 'route.replace';
+      container: string;
+      netns: string;
+      dst: string;
+      /** Absent: a route straight out of `ifname` (`ip route replace DST dev IFNAME`). */
+      via?: string;
+      ifname: string;
+      /** Set for `x-routes` (made with `proto static`, which marks them as ours). */
+      static?: true;
+      family?: 4 | 6;
+      metric?: number;
+    })
+  | (Base & { kind: 'route.delete'; container: string; netns: string; dst: string; via?: string; family?: 4 | 6; metric?: number })
+  | (Base & {
+      kind: 'p2p.create';
+      network: string;
+      /** ifalias mark of both ends. */
+      alias: string;
+      ends: Array<{ container: string; netns: string; ifname: string; mac: string; mtu: number }>;
+    })
+  | (Base & {
+      kind: 'qdisc.replace';
+      container?: string;
+      /** Namespace of the link; absent = host (a bridge port). */
+      netns?: string;
+      ifname: string;
+      qdisc: Qdisc;
+    })
+  | (Base & { kind: 'qdisc.delete'; container?: string; netns?: string; ifname: string })
+  | (Base & {
+      kind: 'neigh.replace';
+      container: string;
+      netns: string;
+      ifname: string;
+      /** The peer's address on a p2p link, and its MAC: no ARP or ND needed (and no entry in the kernel's shared neighbour table). */
+      address: string;
+      mac: string;
+    })
   | (Base & { kind: 'files.write'; container: string; files: GeneratedFiles })
   | (Base & {
       kind: 'container.start';

@@ -16,6 +16,7 @@ import type {
 } from './model';
 import { hostActions } from './hostdiff';
 import { cgroupActions, cgroupRemovals } from './cgroups';
+import { diffLab } from './diff-lab';
 import { netnsPrefix, parseOwnerAlias } from './names';
 
 export interface DiffOptions {
@@ -99,6 +100,9 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
   const startIds = new Map<string, string>();
   const netnsCreated = new Set<string>();
   const perContainer = new Map<string, string[]>(); // container → ids its start must follow
+  // p2p ends are wanted in their namespaces too (diff-lab.ts handles them).
+  const linkIfnames = new Map<string, string[]>();
+  for (const l of Object.values(desired.links ?? {})) for (const e of l.ends) linkIfnames.set(e.container, [...(linkIfnames.get(e.container) ?? []), e.ifname]);
 
   for (const c of selected) {
     const deps: string[] = [];
@@ -149,7 +153,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
     const ids: string[] = [];
     const addrReady = new Map<string, string>();
     const addrReady6 = new Map<string, string>();
-    const wanted = new Set(c.interfaces.map((i) => i.ifname));
+    const wanted = new Set([...c.interfaces.map((i) => i.ifname), ...(linkIfnames.get(c.name) ?? [])]);
     // Links inside the namespace that no attachment wants any more.
     for (const l of ns?.links ?? []) {
       if (l.name === 'lo' || wanted.has(l.name) || l.kind !== 'veth') continue;
@@ -314,9 +318,10 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
       if (aid6) addrReady6.set(iface.ifname, aid6);
     }
     ids.push(...defaultRoute6(c, netns, ns, addrReady6, push));
-    // Default route.
-    const current = ns?.routes.find((r) => r.dst === 'default' && !r.gateway?.includes(':'));
-    if (c.defaultRoute) {
+    // Default route (unless x-routes gives one: diff-lab.ts owns it then).
+    const current = ns?.routes.find((r) => r.dst === 'default' && (r.family ?? (r.gateway?.includes(':') ? 6 : 4)) === 4);
+    const fromRoutes = c.routes?.some((r) => r.dst === 'default' && r.family === 4);
+    if (c.defaultRoute && !fromRoutes) {
       const want = c.defaultRoute;
       if (!current || current.gateway !== want.via || current.dev !== want.ifname || addrReady.has(want.ifname)) {
         const dep = addrReady.get(want.ifname);
@@ -335,7 +340,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
           }),
         );
       }
-    } else if (current) {
+    } else if (current && !fromRoutes) {
       ids.push(
         push({
           kind: 'route.delete',
@@ -380,6 +385,9 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
       push({ kind: 'volume.create', id: `volume.create:${v.name}`, target: v.name, reason: state?.volumes?.includes(v.name) ? 'missing (deleted behind our back)' : 'missing', volume: v.name }),
     );
   }
+  // p2p links, x-routes and shaping, after the bridge part they may depend on.
+  const lab = diffLab(desired, observed, { push, actions: out, netnsCreated, ...(only ? { only } : {}) });
+  for (const [container, ids] of lab) perContainer.get(container)?.push(...ids);
 
   // Processes: start what is not running, recreate what changed.
   for (const c of selected) {
@@ -740,7 +748,8 @@ function defaultRoute6(
       }),
     ];
   }
-  if (!current) return [];
+  // No bridge gives one; an x-routes default (diff-lab.ts) is not ours to remove.
+  if (!current || c.routes?.some((r) => r.dst === 'default' && r.family === 6)) return [];
   return [
     push({
       kind: 'route.delete',

@@ -9,6 +9,7 @@
 import type { PortProtocol, ServiceResources, SourceMap } from '../spec/types';
 import type { DnsConfig } from './dns';
 import type { ObservedFirewall } from './firewall';
+import type { Qdisc } from './shaping';
 
 export type Namespace = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup';
 
@@ -57,6 +58,41 @@ export interface DesiredInterface {
   address6?: string;
   prefixLen6?: number;
   gateway6?: string;
+  /** `x-netem` of the attachment: the root qdisc of both ends. */
+  shaping?: Qdisc;
+}
+
+/** One end of a p2p link: a veth end inside a container's namespace. */
+export interface DesiredLinkEnd {
+  container: string;
+  /** /run/netns name. */
+  netns: string;
+  ifname: string;
+  mac: string;
+  mtu: number;
+  /** IPv4 and IPv6 addresses (none: an unnumbered link). */
+  addresses: Array<{ address: string; prefixLen: number }>;
+  /** Root qdisc shaping what leaves this end. */
+  shaping?: Qdisc;
+}
+
+/** A `driver: p2p` network: a veth pair whose two ends live in two containers. */
+export interface DesiredLink {
+  /** Key in the compose file's `networks:` (for x-links: `r1:eth1--r2:eth1`). */
+  key: string;
+  /** ifalias mark of both ends. */
+  alias: string;
+  ends: [DesiredLinkEnd, DesiredLinkEnd];
+}
+
+/** An `x-routes` entry, resolved to an interface. */
+export interface DesiredRoute {
+  /** `default` or a CIDR. */
+  dst: string;
+  family: 4 | 6;
+  via?: string;
+  ifname: string;
+  metric?: number;
 }
 
 export type NetnsPlacement =
@@ -158,6 +194,8 @@ export interface DesiredContainer {
   defaultRoute?: { via: string; ifname: string };
   /** IPv6 default route, via the IPv6 gateway of that network (if it has IPv6). */
   defaultRoute6?: { via: string; ifname: string };
+  /** `x-routes` (a default among them replaces `defaultRoute`). */
+  routes?: DesiredRoute[];
   files: GeneratedFiles;
   launch: LaunchSettings;
   /** Containers that must be started first (depends_on, network_mode: service:X). */
@@ -208,6 +246,8 @@ export interface Desired {
   sysctls?: DesiredSysctl[];
   /** Named volumes of the file, by key (absent: none). */
   volumes?: Record<string, DesiredVolume>;
+  /** p2p links, by network key. */
+  links?: Record<string, DesiredLink>;
   /**
    * Restrict convergence to these containers (`up SERVICE…`): nothing else is
    * created, changed or removed. Undefined: the whole project.
@@ -249,6 +289,18 @@ export interface ObservedRoute {
   dst: string;
   gateway?: string;
   dev?: string;
+  /** 4 or 6 (absent: 4). */
+  family?: 4 | 6;
+  /** `static` marks the routes tscompose made from `x-routes`. */
+  protocol?: string;
+  metric?: number;
+}
+
+/** The root qdisc of a link, when it is one tscompose makes (tbf or netem). */
+export interface ObservedQdisc {
+  /** Link name. */
+  dev: string;
+  qdisc: Qdisc;
 }
 
 export interface ObservedNetns {
@@ -257,6 +309,8 @@ export interface ObservedNetns {
   routes: ObservedRoute[];
   /** The /run/netns entry exists but no namespace is behind it. */
   stale?: boolean;
+  /** Root qdiscs tscompose could have made (tbf, netem), by link. */
+  qdiscs?: ObservedQdisc[];
 }
 
 export interface ObservedContainer {
@@ -326,6 +380,10 @@ export interface Observed {
   rootfsUsers?: Record<string, { passwd: string; group: string }>;
   /** Names of the volumes in the volume store. */
   volumes?: string[];
+  /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
+  hostQdiscs?: ObservedQdisc[];
+  /** What the kernel can do, when it was probed (absent: assume it can). */
+  kernel?: { netem: boolean };
 }
 
 // ------------------------------------------------------------------ state

@@ -35,6 +35,8 @@ import {
 import { PeerDirectory } from './hosts';
 import { desiredVolumes, HOST_ROOT, launchIsolation } from './isolation';
 import { lookupUser } from './users';
+import { attachmentIfnames, checkKernel, isP2p, resolveLinks, resolveRoutes } from './lab';
+import { qdiscFor } from './shaping';
 
 export const DEFAULT_MTU = 1500;
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -63,7 +65,8 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   // Networks in use, with their kernel bridge names.
   const used = new Set<string>();
   for (const r of replicas) for (const n of r.service.networks) used.add(n.network);
-  const networkKeys = Object.keys(project.networks).filter((k) => used.has(k)).sort();
+  // p2p networks have no bridge: they are resolved by lab.ts.
+  const networkKeys = Object.keys(project.networks).filter((k) => used.has(k) && !isP2p(project, k)).sort();
   const bridges: Record<string, string> = {};
   for (const key of networkKeys) {
     const spec = project.networks[key]!;
@@ -88,6 +91,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   const attachments: Attachment[] = [];
   for (const r of replicas) {
     r.service.networks.forEach((n) => {
+      if (isP2p(project, n.network)) return;
       attachments.push({
         container: r.name,
         network: n.network,
@@ -156,24 +160,20 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   // Interfaces per container.
   const interfaces = new Map<string, DesiredInterface[]>();
   for (const r of replicas) {
-    const explicit = new Set(r.service.networks.map((n) => n.interfaceName).filter(Boolean));
-    let next = 0;
-    const list = r.service.networks.map((n) => {
-      let ifname = n.interfaceName;
-      if (!ifname) {
-        while (explicit.has(`eth${next}`)) next++;
-        ifname = `eth${next++}`;
-      }
+    const ifnames = attachmentIfnames(r.service);
+    const list = r.service.networks.filter((n) => !isP2p(project, n.network)).map((n) => {
+      const ifname = ifnames.get(n.network)!;
       const net = networks[n.network]!;
       const addr = ipam.addresses.get(attachmentKey(r.name, n.network))!;
       const addr6 = ipam6.addresses.get(attachmentKey(r.name, n.network));
+      const mtu = n.mtu ?? net.mtu;
       return {
         network: n.network,
         ifname,
         hostVeth: vethIfname(project.name, r.name, n.network),
         bridge: net.bridge,
         mac: n.macAddress?.toLowerCase() ?? deterministicMac(project.name, r.name, n.network),
-        mtu: net.mtu,
+        mtu,
         address: formatIP({ family: 4, value: addr }),
         prefixLen: net.prefixLen,
         gateway: net.gateway,
@@ -181,6 +181,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
         ...(addr6 !== undefined && net.ipv6
           ? { address6: formatIP({ family: 6, value: addr6 }), prefixLen6: net.ipv6.prefixLen, gateway6: net.ipv6.gateway }
           : {}),
+        ...(n.netem ? { shaping: qdiscFor(n.netem, mtu) } : {}),
       } satisfies DesiredInterface;
     });
     interfaces.set(r.name, list);
@@ -192,6 +193,25 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       issues.push({ path: `volumes.${v.key}`, loc: project.sources.get(`volumes.${v.key}`), message: `external volume ${v.name} not found: create it first` });
     }
   }
+  // p2p links, and what /etc/hosts lists: every named interface in attachment order.
+  const ownNetns = (r: Replica) => (r.service.networkMode.kind === 'default' ? netnsName(project.name, r.service.name, r.index) : undefined);
+  const netnsByContainer = new Map(replicas.map((r) => [r.name, ownNetns(r)]));
+  const lab = resolveLinks(project, replicas, (c) => netnsByContainer.get(c));
+  issues.push(...lab.issues, ...checkKernel(project, replicas, observed));
+  if (issues.length) throw new PlanError(issues);
+  const named = new Map<string, NamedIface[]>();
+  for (const r of replicas) {
+    const bridged = interfaces.get(r.name) ?? [];
+    const ends = lab.ends.get(r.name) ?? [];
+    const list: NamedIface[] = [];
+    for (const n of r.service.networks) {
+      const b = bridged.find((i) => i.network === n.network);
+      const v4 = b?.address ?? ends.find((e) => e.network === n.network)?.addresses.find((a) => !a.address.includes(':'))?.address;
+      if (v4) list.push({ network: n.network, address: v4 });
+    }
+    named.set(r.name, list);
+  }
+
   const hostResolver = parseResolvConf(observed.host.resolvConf);
   const peers = new PeerDirectory(
     replicas.map((r, order) => ({
@@ -199,7 +219,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       service: r.service.name,
       order,
       on: new Map(
-        (interfaces.get(r.name) ?? []).map((i) => [
+        (named.get(r.name) ?? []).map((i) => [
           i.network,
           { address: i.address, aliases: r.service.networks.find((n) => n.network === i.network)?.aliases ?? [] },
         ]),
@@ -233,12 +253,17 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     }
 
     const hostname = svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
-    const viewIfaces = interfaces.get(viewSource) ?? [];
-    const defaultRoute = pickDefaultRoute(svc, ifaces, networks);
+    const viewIfaces = named.get(viewSource) ?? [];
+    const ends = placement.kind === 'own' ? (lab.ends.get(r.name) ?? []) : [];
+    const routed = resolveRoutes(project, svc, ifaces, ends);
+    issues.push(...routed.issues);
+    // An x-routes default replaces the one a bridge would give.
+    const defaultRoute = routed.routes.some((x) => x.dst === 'default' && x.family === 4) ? undefined : pickDefaultRoute(svc, ifaces, networks);
     const gatewayIface = defaultRoute ? ifaces.find((i) => i.ifname === defaultRoute.ifname) : undefined;
-    const defaultRoute6 = gatewayIface?.gateway6 ? { via: gatewayIface.gateway6, ifname: gatewayIface.ifname } : undefined;
+    const routedDefault6 = routed.routes.some((x) => x.dst === 'default' && x.family === 6);
+    const defaultRoute6 = !routedDefault6 && gatewayIface?.gateway6 ? { via: gatewayIface.gateway6, ifname: gatewayIface.ifname } : undefined;
     portReplicas.push({ name: r.name, service: svc, ...(gatewayIface ? { gateway: gatewayIface } : {}), interfaces: ifaces });
-    const dnsIface = viewIfaces.find((i) => networks[i.network]!.managed);
+    const dnsIface = viewIfaces.find((i) => networks[i.network]?.managed);
 
     const files = {
       hosts: renderHosts(
@@ -300,6 +325,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
       interfaces: ifaces,
       ...(defaultRoute ? { defaultRoute } : {}),
       ...(defaultRoute6 ? { defaultRoute6 } : {}),
+      ...(routed.routes.length ? { routes: routed.routes } : {}),
       files,
       launch,
       startAfter: [...startAfter].sort(),
@@ -321,6 +347,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   const desired: Desired = { project: project.name, sources: project.sources, networks, containers, ports, ...(dns ? { dns } : {}) };
   desired.sysctls = desiredSysctls(desired);
   if (Object.keys(volumes).length) desired.volumes = volumes;
+  if (Object.keys(lab.links).length) desired.links = lab.links;
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
   return desired;
 }
@@ -344,8 +371,8 @@ function pickDefaultRoute(
   networks: Record<string, DesiredNetwork>,
 ): { via: string; ifname: string } | undefined {
   let best: { prio: number; iface: DesiredInterface } | undefined;
-  svc.networks.forEach((n, i) => {
-    const iface = ifaces[i];
+  svc.networks.forEach((n) => {
+    const iface = ifaces.find((x) => x.network === n.network);
     if (!iface || networks[n.network]!.internal) return;
     if (!best || n.gwPriority > best.prio) best = { prio: n.gwPriority, iface };
   });
@@ -355,6 +382,12 @@ function pickDefaultRoute(
 function selfEntry(address: string | undefined, hostname: string, domainname?: string): HostsEntry | undefined {
   if (!address) return undefined;
   return { address, names: domainname ? [`${hostname}.${domainname}`, hostname] : [hostname] };
+}
+
+/** An interface that /etc/hosts lists: its network and IPv4 address. */
+interface NamedIface {
+  network: string;
+  address: string;
 }
 
 function serviceIssue(project: Project, svc: ServiceSpec, key: string, message: string): SpecIssue {

@@ -10,6 +10,7 @@ import { canonicalize } from './canonical';
 import { discoverFiles, displayPath, projectEnvironment, readGuarded } from './files';
 import type { SourceReader } from './files';
 import { interpolateTree } from './interpolate';
+import { applyLab } from './lab';
 import type { Lookup } from './interpolate';
 import { Issues } from './issues';
 import { dropResets, mergeMaps } from './merge';
@@ -88,6 +89,7 @@ export function loadProject(input: LoadInput): Project {
       return { ...readGuarded(read, abs, display, path, issues), display };
     },
   });
+  const lab = applyLab(root, model, sources, issues);
   const name = projectName(explicitName, env.lookup, model, projectDir, issues);
   validateProject(model, sources, issues);
   if (issues.count > 0) throw new SpecError(sortIssues(issues.errors, files, cwd));
@@ -102,6 +104,7 @@ export function loadProject(input: LoadInput): Project {
     extensions: model.extensions,
     sources,
   };
+  if (lab.verify.length) project.verify = lab.verify;
   if (issues.warnings.length > 0) project.warnings = issues.warnings;
   return project;
 }

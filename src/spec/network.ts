@@ -49,7 +49,8 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
       }
       case 'driver': {
         const v = r.string(kf);
-        if (v !== undefined && v !== 'bridge') r.error(kf, `the "${v}" network driver is not supported yet (only bridge)`);
+        if (v === 'p2p') spec.driver = 'p2p';
+        else if (v !== undefined && v !== 'bridge') r.error(kf, `the "${v}" network driver is not supported yet (only bridge and p2p)`);
         break;
       }
       case 'driver_opts':

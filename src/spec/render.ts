@@ -8,13 +8,14 @@ import type { Document } from 'js-yaml';
 import { renderResources } from './resources';
 import { setOwn } from './tree';
 import { renderIsolation, renderVolume } from './render-isolation';
-import type { IpamPool, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
+import type { IpamPool, NetemSpec, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
 
 type Obj = Record<string, unknown>;
 
 export function renderConfig(project: Project): string {
   const doc: Obj = { name: project.name };
-  const networks = entries(project.networks, renderNetwork);
+  // Networks made from `x-links` are written as the x-links entries they came from.
+  const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink)), renderNetwork);
   if (Object.keys(networks).length > 0) doc.networks = networks;
   doc.services = entries(project.services, renderService);
   if (project.volumes) doc.volumes = entries(project.volumes, renderVolume);
@@ -66,8 +67,10 @@ function renderService(s: ServiceSpec): Obj {
   const mode = s.networkMode;
   if (mode.kind === 'default') {
     const nets: Obj = {};
-    for (const a of s.networks) setOwn<unknown>(nets, a.network, renderAttachment(a));
-    out.networks = nets;
+    const written = s.networks.filter((a) => a.fromLink === undefined);
+    for (const a of written) setOwn<unknown>(nets, a.network, renderAttachment(a));
+    // A lab node (links only) is written without `networks`, as it was.
+    if (written.length || !s.networks.length) out.networks = nets;
   } else out.network_mode = mode.kind === 'service' ? `service:${mode.service}` : mode.kind;
   if (Object.keys(s.sysctls).length > 0) out.sysctls = { ...s.sysctls };
   if (s.dns.length > 0) out.dns = [...s.dns];
@@ -108,7 +111,19 @@ function renderAttachment(a: ServiceNetwork): Obj | null {
   if (a.interfaceName !== undefined) out.interface_name = a.interfaceName;
   if (a.priority !== 0) out.priority = a.priority;
   if (a.gwPriority !== 0) out.gw_priority = a.gwPriority;
+  if (a.mtu !== undefined) out['x-mtu'] = a.mtu;
+  if (a.netem) out['x-netem'] = renderNetem(a.netem);
   return Object.keys(out).length > 0 ? out : null;
+}
+
+function renderNetem(n: NetemSpec): Obj {
+  const out: Obj = {};
+  if (n.rate !== undefined) out.rate = `${n.rate}bit`;
+  if (n.delayUs !== undefined) out.delay = `${n.delayUs}us`;
+  if (n.jitterUs !== undefined) out.jitter = `${n.jitterUs}us`;
+  for (const k of ['loss', 'duplicate', 'corrupt', 'reorder'] as const) if (n[k] !== undefined) out[k] = `${n[k]}%`;
+  if (n.limit !== undefined) out.limit = n.limit;
+  return out;
 }
 
 /** Every string value (not key) gets `$` doubled: the output is read back with interpolation. */

@@ -8,6 +8,7 @@
  * by the name used in the file and their keys are sorted.
  */
 import type { SourceLoc, SpecIssue } from '../errors';
+import type { NetemSpec, RouteSpec, VerifySpec } from './lab-types';
 
 export type { SourceLoc };
 
@@ -32,6 +33,8 @@ export interface Project {
   /** Top-level `x-*` keys, as written (after interpolation). */
   extensions: Record<string, unknown>;
   sources: SourceMap;
+  /** Top-level `x-verify`: reachability the user expects, checked by `tscompose verify`. */
+  verify?: VerifySpec[];
   /**
    * What Compose would warn about (unset variables, obsolete `version`,
    * deprecated keys); absent when there is nothing to say. Not printed by spec/.
@@ -75,6 +78,10 @@ export interface NetworkSpec {
   labels: Record<string, string>;
   ipam: IpamPool[];
   extensions: Record<string, unknown>;
+  /** `x-netem` (p2p networks, and networks made from `x-links`): shaping of both directions. */
+  netem?: NetemSpec;
+  /** Set on the p2p networks made from a top-level `x-links` entry. */
+  fromLink?: { index: number };
 }
 
 export interface ServiceNetwork {
@@ -90,6 +97,12 @@ export interface ServiceNetwork {
   gwPriority: number;
   /** `priority`: order in which networks are attached (higher first). */
   priority: number;
+  /** `x-mtu`: this end's MTU, instead of the network's. */
+  mtu?: number;
+  /** `x-netem`: shaping of this attachment (both directions of its veth). */
+  netem?: NetemSpec;
+  /** Made from this `x-links` entry. */
+  fromLink?: number;
 }
 
 export interface PortRange {
@@ -186,6 +199,8 @@ export interface ServiceSpec {
   rootfs?: string;
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
+  /** `x-routes`: static routes inside the service's network namespace. */
+  routes?: RouteSpec[];
 }
 
 /** A soft and a hard rlimit; -1 is unlimited. */
@@ -274,3 +289,5 @@ export interface VolumeSpec {
   labels: Record<string, string>;
   extensions: Record<string, unknown>;
 }
+
+export * from './lab-types';

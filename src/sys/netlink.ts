@@ -12,6 +12,8 @@ import { createRtNetlink, type RtNetlinkSocket } from 'netlink/dist/rt/rt';
 import type * as rt from 'netlink/dist/rt/gen_structs';
 import { isIPv4 } from 'node:net';
 import { constants as osConstants } from 'node:os';
+import type { Qdisc } from '../plan/shaping';
+import { optionsFor, parseQdisc } from './tc';
 
 // Netlink message flags (linux/netlink.h).
 const NLM_F_REPLACE = 0x100;
@@ -30,6 +32,9 @@ const IFLA_BR_STP_STATE = 5;
 const IFLA_INFO_SLAVE_KIND = 4;
 const IFLA_INFO_SLAVE_DATA = 5;
 const IFLA_BRPORT_MODE = 4;
+
+/** The root of a link's qdisc tree (TC_H_ROOT). */
+const TC_H_ROOT = 0xffffffff;
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -138,6 +143,24 @@ export interface RouteInfo {
   protocol?: string;
   scope?: string;
   type?: string;
+  /** RTA_PRIORITY. */
+  metric?: number;
+}
+
+export interface QdiscInfo {
+  index: number;
+  kind?: string;
+  /** Parsed when it is a qdisc tscompose makes (tbf, netem). */
+  qdisc?: Qdisc;
+}
+
+/** One end of a veth pair created by createVethPair. */
+export interface VethEnd {
+  name: string;
+  /** fd of the namespace the end is born in. */
+  netnsFd: number;
+  mac?: string;
+  mtu?: number;
 }
 
 export interface VethSpec {
@@ -211,6 +234,9 @@ export class Rtnl {
     delAddress: (...a: Parameters<RtNetlinkSocket['delAddress']>) => this.call((s) => s.delAddress(...a)),
     newRoute: (...a: Parameters<RtNetlinkSocket['newRoute']>) => this.call((s) => s.newRoute(...a)),
     delRoute: (...a: Parameters<RtNetlinkSocket['delRoute']>) => this.call((s) => s.delRoute(...a)),
+    newQdisc: (...a: Parameters<RtNetlinkSocket['newQdisc']>) => this.call((s) => s.newQdisc(...a)),
+    delQdisc: (...a: Parameters<RtNetlinkSocket['delQdisc']>) => this.call((s) => s.delQdisc(...a)),
+    newNeighbor: (...a: Parameters<RtNetlinkSocket['newNeighbor']>) => this.call((s) => s.newNeighbor(...a)),
   };
 
   private async slot<T>(fn: () => Promise<T>): Promise<T> {
@@ -310,6 +336,36 @@ export class Rtnl {
           ifname: v.name,
           ...(v.mtu ? { mtu: v.mtu } : {}),
           ...(v.master !== undefined ? { master: v.master } : {}),
+          linkinfo: info,
+        },
+        { flags: NLM_F_CREATE | NLM_F_EXCL },
+      ),
+      'RTM_NEWLINK',
+    );
+  }
+
+  /**
+   * Create a veth pair whose two ends are born in two other namespaces (a
+   * p2p link between containers), already named: the request goes through
+   * this socket but nothing ever appears here, and nothing is moved. The
+   * first end comes up in the same request; the caller sets the peer up
+   * through a socket in its namespace (the kernel refuses it here: ENOTCONN).
+   */
+  // Equivalent to: ip link add A netns NS_A address MAC mtu MTU up type veth peer name B netns NS_B address MAC mtu MTU
+  async createVethPair(a: VethEnd, b: VethEnd): Promise<void> {
+    const peerAttrs = [attr(IFLA_IFNAME, cstr(b.name)), attr(IFLA_NET_NS_FD, u32(b.netnsFd))];
+    if (b.mac) peerAttrs.push(attr(IFLA_ADDRESS, macToBuffer(b.mac)));
+    if (b.mtu) peerAttrs.push(attr(IFLA_MTU, u32(b.mtu)));
+    const peer = Buffer.concat([ifinfomsg(0, 0), ...peerAttrs]);
+    const info = Buffer.concat([attr(IFLA_INFO_KIND, cstr('veth')), attr(IFLA_INFO_DATA, attr(VETH_INFO_PEER, peer))]);
+    await tag(
+      this.api.newLink(
+        { flags: { up: true }, change: { up: true } },
+        {
+          ifname: a.name,
+          netNsFd: a.netnsFd,
+          ...(a.mtu ? { mtu: a.mtu } : {}),
+          ...(a.mac ? { address: macToBuffer(a.mac) } : {}),
           linkinfo: info,
         },
         { flags: NLM_F_CREATE | NLM_F_EXCL },
@@ -431,22 +487,23 @@ export class Rtnl {
         protocol: String(m.data.protocol ?? ''),
         scope: String(m.data.scope ?? ''),
         type: String(m.data.type ?? ''),
+        ...(m.attrs.priority !== undefined ? { metric: m.attrs.priority } : {}),
       });
     }
     return out;
   }
 
-  /** Add or replace a route in the main table. */
-  // Equivalent to: ip route replace DST [via GW] [dev OIF] [metric N]
-  async replaceRoute(r: { dst: string; gateway?: string; oif?: number; metric?: number }): Promise<void> {
-    const { family, dstBuf, dstLen } = routeDst(r.dst, r.gateway);
+  /** Add or replace a route in the main table (`proto boot`, as `ip route` makes them, unless told). */
+  // Equivalent to: ip route replace DST [via GW] [dev OIF] [metric N] [proto static]
+  async replaceRoute(r: { dst: string; gateway?: string; oif?: number; metric?: number; family?: 4 | 6; protocol?: 'STATIC' }): Promise<void> {
+    const { family, dstBuf, dstLen } = routeDst(r.dst, r.gateway, r.family);
     await tag(
       this.api.newRoute(
         {
           family: family === 4 ? AF_INET : AF_INET6,
           dstLen,
           table: RT_TABLE_MAIN,
-          protocol: 'BOOT',
+          protocol: r.protocol ?? 'BOOT',
           scope: r.gateway ? 'UNIVERSE' : 'LINK',
           type: 'UNICAST',
         },
@@ -462,17 +519,79 @@ export class Rtnl {
     );
   }
 
-  // Equivalent to: ip route del DST [via GW]
-  async deleteRoute(r: { dst: string; gateway?: string; family?: 4 | 6 }): Promise<void> {
+  // Equivalent to: ip route del DST [via GW] [metric N]
+  async deleteRoute(r: { dst: string; gateway?: string; family?: 4 | 6; metric?: number }): Promise<void> {
     const { family, dstBuf, dstLen } = routeDst(r.dst, r.gateway, r.family);
     try {
       await this.api.delRoute(
         { family: family === 4 ? AF_INET : AF_INET6, dstLen, table: RT_TABLE_MAIN },
-        { ...(dstBuf ? { dst: dstBuf } : {}), ...(r.gateway ? { gateway: ipToBuffer(r.gateway) } : {}) },
+        {
+          ...(dstBuf ? { dst: dstBuf } : {}),
+          ...(r.gateway ? { gateway: ipToBuffer(r.gateway) } : {}),
+          ...(r.metric !== undefined ? { priority: r.metric } : {}),
+        },
       );
     } catch (e) {
       const err = asErrno(e, 'RTM_DELROUTE');
       if (err.code === 'ESRCH') return;
+      throw err;
+    }
+  }
+
+  /**
+   * A permanent neighbour entry: the kernel never resolves the address,
+   * and permanent entries do not count against the neighbour table's
+   * gc_thresh3, which all network namespaces share (1024 entries by default).
+   */
+  // Equivalent to: ip neigh replace ADDRESS lladdr MAC dev IFINDEX nud permanent
+  async replaceNeighbor(index: number, address: string, mac: string): Promise<void> {
+    await tag(
+      this.api.newNeighbor(
+        { family: familyOf(address) === 4 ? AF_INET : AF_INET6, ifindex: index, state: { permanent: true } },
+        { dst: ipToBuffer(address), lladdr: macToBuffer(mac) },
+        { flags: NLM_F_CREATE | NLM_F_REPLACE },
+      ),
+      'RTM_NEWNEIGH',
+    );
+  }
+
+  // Equivalent to: tc qdisc show
+  async qdiscs(): Promise<QdiscInfo[]> {
+    const msgs = await this.dump(() => this.sock.getQdiscs(), 'RTM_GETQDISC');
+    const out: QdiscInfo[] = [];
+    for (const m of msgs) {
+      if (m.data.parent !== TC_H_ROOT || m.data.ifindex === undefined) continue;
+      const kind = m.attrs.kind;
+      const qdisc = parseQdisc(kind, m.attrs.options);
+      out.push({ index: m.data.ifindex, ...(kind ? { kind } : {}), ...(qdisc ? { qdisc } : {}) });
+    }
+    return out;
+  }
+
+  /**
+   * Set a link's root qdisc: the same kind is changed in place (packets
+   * queued stay queued), another kind replaces it.
+   */
+  // Equivalent to: tc qdisc replace dev IFINDEX root tbf … | netem …
+  async replaceQdisc(index: number, q: Qdisc): Promise<void> {
+    await tag(
+      this.api.newQdisc(
+        { family: 0, ifindex: index, handle: 0, parent: TC_H_ROOT, info: 0 },
+        { kind: q.kind, options: optionsFor(q) },
+        { flags: NLM_F_CREATE | NLM_F_REPLACE },
+      ),
+      'RTM_NEWQDISC',
+    );
+  }
+
+  /** Back to the kernel's default root qdisc; none of ours there counts as removed. */
+  // Equivalent to: tc qdisc del dev IFINDEX root
+  async deleteQdisc(index: number): Promise<void> {
+    try {
+      await this.api.delQdisc({ family: 0, ifindex: index, handle: 0, parent: TC_H_ROOT, info: 0 });
+    } catch (e) {
+      const err = asErrno(e, 'RTM_DELQDISC');
+      if (err.code === 'ENOENT' || err.code === 'EINVAL' || err.code === 'ENODEV') return;
       throw err;
     }
   }

@@ -85,6 +85,21 @@ export function createNetns(name: string): { rtnl: Rtnl; ready: Promise<void> } 
   return { rtnl, ready: rtnl.setLink(1, { up: true }) };
 }
 
+/**
+ * A socket in a new, empty, unnamed namespace that lives only as long as the
+ * socket: for probing what the kernel can do without touching any real link.
+ */
+// Equivalent to: unshare --net (the namespace goes when the socket closes)
+export function openScratchRtnl(): Rtnl {
+  homeFd(); // opened before the first switch, or "home" would be the new namespace
+  native.unshare(native.constants.CLONE_NEWNET);
+  try {
+    return Rtnl.open();
+  } finally {
+    returnHome();
+  }
+}
+
 /** Open a socket inside an existing namespace. */
 export function openRtnlIn(name: string): Rtnl {
   const fd = fs.openSync(netnsPath(name), fs.constants.O_RDONLY);

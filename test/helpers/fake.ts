@@ -25,6 +25,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     });
   }
   const netns: Record<string, ObservedNetns> = {};
+  let hostQdiscs: Observed['hostQdiscs'];
   const containers: Observed['containers'] = {};
   for (const c of Object.values(desired.containers)) {
     if (c.netns.kind === 'own') {
@@ -63,10 +64,42 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
         routes: [
           ...(c.defaultRoute ? [{ dst: 'default', gateway: c.defaultRoute.via, dev: c.defaultRoute.ifname }] : []),
           ...(c.defaultRoute6 ? [{ dst: 'default', gateway: c.defaultRoute6.via, dev: c.defaultRoute6.ifname }] : []),
+          ...(c.routes ?? []).map((r) => ({
+            dst: r.dst,
+            ...(r.via ? { gateway: r.via } : {}),
+            dev: r.ifname,
+            ...(r.family === 6 ? { family: 6 as const } : {}),
+            protocol: 'static',
+            metric: r.metric ?? (r.family === 6 ? 1024 : 0),
+          })),
         ],
       };
+      const qdiscs = c.interfaces.flatMap((i) => (i.shaping ? [{ dev: i.ifname, qdisc: i.shaping }] : []));
+      if (qdiscs.length) netns[c.netns.name]!.qdiscs = qdiscs;
+      for (const i of c.interfaces) if (i.shaping) (hostQdiscs ??= []).push({ dev: i.hostVeth, qdisc: i.shaping });
     }
     containers[c.name] = { name: c.name, running: true, shimAlive: true, pid: 1000 + index++, files: { ...c.files } };
+  }
+  // p2p links: both ends, each other's peer, with their mark, addresses and shaping.
+  for (const l of Object.values(desired.links ?? {})) {
+    const made = l.ends.map((e) => {
+      const ns = netns[e.netns]!;
+      const link: ObservedLink = {
+        name: e.ifname,
+        index: ns.links.length + 1,
+        kind: 'veth',
+        alias: l.alias,
+        mtu: e.mtu,
+        mac: e.mac,
+        up: true,
+        addresses: [...e.addresses, { address: 'fe80::2', prefixLen: 64 }],
+      };
+      ns.links.push(link);
+      if (e.shaping) (ns.qdiscs ??= []).push({ dev: e.ifname, qdisc: e.shaping });
+      return link;
+    });
+    made[0]!.peerIndex = made[1]!.index;
+    made[1]!.peerIndex = made[0]!.index;
   }
   const model = buildFirewall(desired, base.firewall);
   const firewall = {
@@ -78,6 +111,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
   const volumes = [...new Set([...(base.volumes ?? []), ...Object.values(desired.volumes ?? {}).map((v) => v.name)])].sort();
   return {
     ...base,
+    ...(hostQdiscs ? { hostQdiscs } : {}),
     hostLinks,
     netns,
     containers,

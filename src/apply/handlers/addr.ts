@@ -16,13 +16,31 @@ export async function removeAddress(a: Of<'addr.delete'>, env: ApplyEnv): Promis
   if (l) await rtnl.deleteAddress(l.index, a.address, a.prefixLen);
 }
 
-// Equivalent to: ip -n NS route replace DST via VIA dev IFNAME
+// Equivalent to: ip -n NS route replace DST [via VIA] dev IFNAME [metric N] [proto static]
 export async function ensureRoute(a: Of<'route.replace'>, env: ApplyEnv): Promise<void> {
   const index = await linkIndex(env, a.netns, a.ifname);
-  await env.sockets.get(a.netns).replaceRoute({ dst: a.dst, gateway: a.via, oif: index });
+  await env.sockets.get(a.netns).replaceRoute({
+    dst: a.dst,
+    ...(a.via ? { gateway: a.via } : {}),
+    oif: index,
+    ...(a.family ? { family: a.family } : {}),
+    ...(a.metric !== undefined ? { metric: a.metric } : {}),
+    ...(a.static ? { protocol: 'STATIC' as const } : {}),
+  });
 }
 
-// Equivalent to: ip -n NS route del DST [via VIA]
+// Equivalent to: ip -n NS route del DST [via VIA] [metric N]
 export async function removeRoute(a: Of<'route.delete'>, env: ApplyEnv): Promise<void> {
-  await env.sockets.get(a.netns).deleteRoute({ dst: a.dst, ...(a.via ? { gateway: a.via } : {}) });
+  await env.sockets.get(a.netns).deleteRoute({
+    dst: a.dst,
+    ...(a.via ? { gateway: a.via } : {}),
+    ...(a.family ? { family: a.family } : {}),
+    ...(a.metric !== undefined ? { metric: a.metric } : {}),
+  });
+}
+
+// Equivalent to: ip -n NS neigh replace ADDRESS lladdr MAC dev IFNAME nud permanent
+export async function ensureNeighbor(a: Of<'neigh.replace'>, env: ApplyEnv): Promise<void> {
+  const index = await linkIndex(env, a.netns, a.ifname);
+  await env.sockets.get(a.netns).replaceNeighbor(index, a.address, a.mac);
 }

@@ -5,7 +5,7 @@
  */
 import type { Action } from '../../plan/actions';
 import type { ApplyEnv } from '../env';
-import { ensureAddress, ensureRoute, removeAddress, removeRoute } from './addr';
+import { ensureAddress, ensureNeighbor, ensureRoute, removeAddress, removeRoute } from './addr';
 import { ensureBridge, removeBridge, updateBridge } from './bridge';
 import { ensureCgroup, removeCgroup, updateCgroup } from './cgroup';
 import { startContainers, stopContainer } from './container';
@@ -15,6 +15,8 @@ import { ensureFirewall, removeFirewall } from './firewall';
 import { ensureSysctl } from './sysctl';
 import { updateLink } from './link';
 import { ensureNetns, removeNetns } from './netns';
+import { ensureP2pLink } from './p2p';
+import { ensureQdisc, removeQdisc } from './qdisc';
 import { ensureVeth, removeVeth } from './veth';
 import { ensureVolume, removeVolume } from './volume';
 
@@ -47,6 +49,10 @@ export const handlers: Omit<Single, 'container.start'> = {
   'cgroup.delete': removeCgroup,
   'volume.create': ensureVolume,
   'volume.delete': removeVolume,
+  'p2p.create': ensureP2pLink,
+  'qdisc.replace': ensureQdisc,
+  'qdisc.delete': removeQdisc,
+  'neigh.replace': ensureNeighbor,
 };
 
 /** Kinds whose actions of one wave run together in one call. */

@@ -4,6 +4,7 @@ import { cgroupParents } from '../../plan/cgroups';
 import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
+import { usesNetem } from '../../spec/lab';
 
 export const planOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },
@@ -18,7 +19,7 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
-    const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined) });
+    const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
       ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),
     });

@@ -14,6 +14,7 @@ import { ensureNetnsDir } from '../../sys/netns';
 import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
+import { usesNetem } from '../../spec/lab';
 import { lineWriter } from './logs';
 
 export const upOptions: OptionSpec[] = [
@@ -34,7 +35,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined) });
+      const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
       const p = plan(resolve(project, observed, { services: args.positionals }), observed, stopOpts(stopTimeoutSec));
       cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
@@ -49,7 +50,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined) });
+      observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));

@@ -1,0 +1,39 @@
+/**
+ * What this kernel can do that the file may ask for. Probed, not guessed
+ * from config files or module lists: a netem qdisc is requested on `lo` of a
+ * throwaway namespace (which disappears with its socket), so module
+ * autoloading counts. Asked only when the file wants netem (asking may load
+ * the module, as `tc` would).
+ */
+import type { NetemQdisc } from '../plan/shaping';
+import { openScratchRtnl } from './netns';
+
+let netem: Promise<boolean | undefined> | undefined;
+
+const PROBE: NetemQdisc = { kind: 'netem', latencyNs: 1_000_000, jitterNs: 0, loss: 0, duplicate: 0, corrupt: 0, reorder: 0, rate: 0, limit: 1000 };
+
+/** true or false when the kernel said so; undefined when it could not be asked (no privileges). */
+// Equivalent to: unshare --net tc qdisc add dev lo root netem delay 1ms
+export function hasNetem(): Promise<boolean | undefined> {
+  netem ??= (async () => {
+    let rtnl;
+    try {
+      rtnl = openScratchRtnl();
+    } catch {
+      return undefined;
+    }
+    try {
+      await rtnl.setLink(1, { up: true });
+      await rtnl.replaceQdisc(1, PROBE);
+      return true;
+    } catch (e: any) {
+      // "Specified qdisc kind is unknown": ENOENT (EOPNOTSUPP on some kernels).
+      if (e?.code === 'ENOENT' || e?.code === 'EOPNOTSUPP') return false;
+      // The kind exists but refused something else: applying will say what.
+      return e?.code === 'EPERM' ? undefined : true;
+    } finally {
+      rtnl.close();
+    }
+  })();
+  return netem;
+}

@@ -1,0 +1,133 @@
+/**
+ * The TCA_OPTIONS payloads of the two qdiscs tscompose makes, and their
+ * parsing back from a dump (linux/pkt_sched.h):
+ *  - tbf:   TCA_TBF_PARMS (struct tc_tbf_qopt), TCA_TBF_BURST, TCA_TBF_RATE64;
+ *  - netem: struct tc_netem_qopt followed directly by attributes (not nested):
+ *           TCA_NETEM_LATENCY64, JITTER64, REORDER, CORRUPT, RATE, RATE64.
+ * Buffers only; netlink.ts sends them.
+ */
+import type { NetemQdisc, Qdisc, TbfQdisc } from '../plan/shaping';
+
+const TCA_TBF_PARMS = 1;
+const TCA_TBF_RATE64 = 4;
+const TCA_TBF_BURST = 6;
+
+const TCA_NETEM_REORDER = 3;
+const TCA_NETEM_CORRUPT = 4;
+const TCA_NETEM_RATE = 6;
+const TCA_NETEM_RATE64 = 8;
+const TCA_NETEM_LATENCY64 = 10;
+const TCA_NETEM_JITTER64 = 11;
+
+const TC_LINKLAYER_ETHERNET = 1;
+/** psched ticks are 64 ns (PSCHED_SHIFT 6). */
+const PSCHED_SHIFT = 6n;
+const U32_MAX = 0xffffffff;
+
+function attr(type: number, payload: Buffer): Buffer {
+  const len = 4 + payload.length;
+  const out = Buffer.alloc(len + ((4 - (len % 4)) % 4));
+  out.writeUInt16LE(len, 0);
+  out.writeUInt16LE(type, 2);
+  payload.copy(out, 4);
+  return out;
+}
+const u32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0, 0);
+  return b;
+};
+const u64 = (v: number | bigint) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(v), 0);
+  return b;
+};
+
+/** struct tc_ratespec (12 bytes). */
+function ratespec(bytesPerSec: number): Buffer {
+  const b = Buffer.alloc(12);
+  b.writeUInt8(0, 0); // cell_log
+  b.writeUInt8(TC_LINKLAYER_ETHERNET, 1);
+  b.writeUInt32LE(Math.min(bytesPerSec, U32_MAX), 8);
+  return b;
+}
+
+// Equivalent to: tc qdisc replace dev IF root tbf rate R burst B limit L
+export function tbfOptions(q: TbfQdisc): Buffer {
+  // struct tc_tbf_qopt: rate, peakrate (unused), limit, buffer (from TCA_TBF_BURST), mtu.
+  const qopt = Buffer.concat([ratespec(q.rate), Buffer.alloc(12), u32(q.limit), u32(0), u32(0)]);
+  const attrs = [attr(TCA_TBF_PARMS, qopt), attr(TCA_TBF_BURST, u32(q.burst))];
+  if (q.rate > U32_MAX) attrs.push(attr(TCA_TBF_RATE64, u64(q.rate)));
+  return Buffer.concat(attrs);
+}
+
+// Equivalent to: tc qdisc replace dev IF root netem delay D J loss P duplicate P corrupt P reorder P rate R limit N
+export function netemOptions(q: NetemQdisc): Buffer {
+  // struct tc_netem_qopt: latency, limit, loss, gap, duplicate, jitter (times in psched ticks).
+  const ticks = (ns: number) => Number(BigInt(ns) >> PSCHED_SHIFT > BigInt(U32_MAX) ? BigInt(U32_MAX) : BigInt(ns) >> PSCHED_SHIFT);
+  const qopt = Buffer.concat([u32(ticks(q.latencyNs)), u32(q.limit), u32(q.loss), u32(q.reorder ? 1 : 0), u32(q.duplicate), u32(ticks(q.jitterNs))]);
+  const attrs = [attr(TCA_NETEM_LATENCY64, u64(q.latencyNs)), attr(TCA_NETEM_JITTER64, u64(q.jitterNs))];
+  if (q.reorder) attrs.push(attr(TCA_NETEM_REORDER, Buffer.concat([u32(q.reorder), u32(0)])));
+  if (q.corrupt) attrs.push(attr(TCA_NETEM_CORRUPT, Buffer.concat([u32(q.corrupt), u32(0)])));
+  if (q.rate) {
+    // struct tc_netem_rate: rate, packet_overhead, cell_size, cell_overhead.
+    attrs.push(attr(TCA_NETEM_RATE, Buffer.concat([u32(Math.min(q.rate, U32_MAX)), u32(0), u32(0), u32(0)])));
+    if (q.rate > U32_MAX) attrs.push(attr(TCA_NETEM_RATE64, u64(q.rate)));
+  }
+  return Buffer.concat([qopt, ...attrs]);
+}
+
+function* attrsOf(b: Buffer, from = 0): Generator<{ type: number; data: Buffer }> {
+  for (let off = from; off + 4 <= b.length; ) {
+    const len = b.readUInt16LE(off);
+    if (len < 4 || off + len > b.length) return;
+    yield { type: b.readUInt16LE(off + 2) & 0x3fff, data: b.subarray(off + 4, off + len) };
+    off += (len + 3) & ~3;
+  }
+}
+
+/** A dumped root qdisc, when it is one of ours (tbf or netem); anything else is undefined. */
+export function parseQdisc(kind: string | undefined, options: Buffer | undefined): Qdisc | undefined {
+  if (!options) return undefined;
+  if (kind === 'tbf') {
+    let rate: number | undefined;
+    let limit = 0;
+    let rate64: number | undefined;
+    for (const a of attrsOf(options)) {
+      if (a.type === TCA_TBF_PARMS && a.data.length >= 36) {
+        rate = a.data.readUInt32LE(8);
+        limit = a.data.readUInt32LE(24);
+      } else if (a.type === TCA_TBF_RATE64 && a.data.length >= 8) rate64 = Number(a.data.readBigUInt64LE(0));
+    }
+    if (rate === undefined) return undefined;
+    return { kind: 'tbf', rate: rate64 ?? rate, burst: 0, limit };
+  }
+  if (kind === 'netem') {
+    if (options.length < 24) return undefined;
+    const q: NetemQdisc = {
+      kind: 'netem',
+      latencyNs: Number(BigInt(options.readUInt32LE(0)) << PSCHED_SHIFT),
+      limit: options.readUInt32LE(4),
+      loss: options.readUInt32LE(8),
+      duplicate: options.readUInt32LE(16),
+      jitterNs: Number(BigInt(options.readUInt32LE(20)) << PSCHED_SHIFT),
+      corrupt: 0,
+      reorder: 0,
+      rate: 0,
+    };
+    for (const a of attrsOf(options, 24)) {
+      if (a.type === TCA_NETEM_LATENCY64 && a.data.length >= 8) q.latencyNs = Number(a.data.readBigInt64LE(0));
+      else if (a.type === TCA_NETEM_JITTER64 && a.data.length >= 8) q.jitterNs = Number(a.data.readBigInt64LE(0));
+      else if (a.type === TCA_NETEM_REORDER && a.data.length >= 4) q.reorder = a.data.readUInt32LE(0);
+      else if (a.type === TCA_NETEM_CORRUPT && a.data.length >= 4) q.corrupt = a.data.readUInt32LE(0);
+      else if (a.type === TCA_NETEM_RATE && a.data.length >= 4) q.rate = Math.max(q.rate, a.data.readUInt32LE(0));
+      else if (a.type === TCA_NETEM_RATE64 && a.data.length >= 8) q.rate = Math.max(q.rate, Number(a.data.readBigUInt64LE(0)));
+    }
+    return q;
+  }
+  return undefined;
+}
+
+export function optionsFor(q: Qdisc): Buffer {
+  return q.kind === 'tbf' ? tbfOptions(q) : netemOptions(q);
+}
