@@ -58,9 +58,29 @@ static int connect_output(int out_fd, int err_fd)
  * opens /proc/1/exe for writing gets EROFS, never the host's binary
  * (CVE-2019-5736). Taken by the shim, in the mount namespace its image was
  * exec'd in (open_tree refuses a mount of another namespace). */
-int open_own_image(void)
+/* The shim's own image as a detached mount. /proc/self/exe names it on the
+ * mount of the namespace we were exec'd in; in the private mount namespace
+ * `launch` gives its shims, that mount is not ours to clone (EINVAL), so
+ * the same file is taken by its path there, checked to be the same inode. */
+static int clone_own_image(void)
 {
 	int fd = clone_mount(AT_FDCWD, "/proc/self/exe", false, "/proc/self/exe");
+	if (fd >= 0 || last_failure.err != EINVAL)
+		return fd;
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+	struct stat want, got;
+	if (n <= 0 || stat("/proc/self/exe", &want) == -1)
+		return fail("readlink", errno, "/proc/self/exe");
+	path[n] = '\0';
+	if (stat(path, &got) == -1 || got.st_ino != want.st_ino || got.st_dev != want.st_dev)
+		return refuse("open_tree", ESTALE, "%s is no longer this shim's image", path);
+	return clone_mount(AT_FDCWD, path, false, path);
+}
+
+int open_own_image(void)
+{
+	int fd = clone_own_image();
 	if (fd < 0)
 		return -1;
 	if (set_mount_attrs(fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, 0, 0, false, "/proc/self/exe") ==

@@ -205,6 +205,8 @@ function familyOf(ip: string): 4 | 6 {
   return isIPv4(ip) ? 4 : 6;
 }
 
+type P<K extends keyof RtNetlinkSocket> = RtNetlinkSocket[K] extends (...a: infer A) => unknown ? A : never;
+
 export class Rtnl {
   /**
    * The netlink package reassembles one multipart (dump) reply at a time, and
@@ -223,20 +225,33 @@ export class Rtnl {
   private readonly queue: Array<() => void> = [];
   static readonly MAX_IN_FLIGHT = 32;
 
-  private constructor(private readonly sock: RtNetlinkSocket) {}
+  /**
+   * The socket's netlink port, read once: the package would otherwise ask the
+   * kernel (getsockname) for it on every message it sends.
+   */
+  private readonly port: number;
+
+  private constructor(private readonly sock: RtNetlinkSocket) {
+    this.port = sock.socket.address().port;
+  }
+
+  private with<O extends object>(o: O | undefined): O & { localPort: number } {
+    return { ...(o ?? ({} as O)), localPort: this.port };
+  }
 
   /** The socket's request methods, each going through `call`. */
   private readonly api = {
-    newLink: (...a: Parameters<RtNetlinkSocket['newLink']>) => this.call((s) => s.newLink(...a)),
-    setLink: (...a: Parameters<RtNetlinkSocket['setLink']>) => this.call((s) => s.setLink(...a)),
-    delLink: (...a: Parameters<RtNetlinkSocket['delLink']>) => this.call((s) => s.delLink(...a)),
-    newAddress: (...a: Parameters<RtNetlinkSocket['newAddress']>) => this.call((s) => s.newAddress(...a)),
-    delAddress: (...a: Parameters<RtNetlinkSocket['delAddress']>) => this.call((s) => s.delAddress(...a)),
-    newRoute: (...a: Parameters<RtNetlinkSocket['newRoute']>) => this.call((s) => s.newRoute(...a)),
-    delRoute: (...a: Parameters<RtNetlinkSocket['delRoute']>) => this.call((s) => s.delRoute(...a)),
-    newQdisc: (...a: Parameters<RtNetlinkSocket['newQdisc']>) => this.call((s) => s.newQdisc(...a)),
-    delQdisc: (...a: Parameters<RtNetlinkSocket['delQdisc']>) => this.call((s) => s.delQdisc(...a)),
-    newNeighbor: (...a: Parameters<RtNetlinkSocket['newNeighbor']>) => this.call((s) => s.newNeighbor(...a)),
+    newLink: (d: P<'newLink'>[0], a?: P<'newLink'>[1], o?: P<'newLink'>[2]) => this.call((s) => s.newLink(d, a, this.with(o))),
+    setLink: (d: P<'setLink'>[0], a?: P<'setLink'>[1], o?: P<'setLink'>[2]) => this.call((s) => s.setLink(d, a, this.with(o))),
+    delLink: (d: P<'delLink'>[0], a?: P<'delLink'>[1], o?: P<'delLink'>[2]) => this.call((s) => s.delLink(d, a, this.with(o))),
+    newAddress: (d: P<'newAddress'>[0], a?: P<'newAddress'>[1], o?: P<'newAddress'>[2]) => this.call((s) => s.newAddress(d, a, this.with(o))),
+    delAddress: (d: P<'delAddress'>[0], a?: P<'delAddress'>[1], o?: P<'delAddress'>[2]) => this.call((s) => s.delAddress(d, a, this.with(o))),
+    newRoute: (d: P<'newRoute'>[0], a?: P<'newRoute'>[1], o?: P<'newRoute'>[2]) => this.call((s) => s.newRoute(d, a, this.with(o))),
+    delRoute: (d: P<'delRoute'>[0], a?: P<'delRoute'>[1], o?: P<'delRoute'>[2]) => this.call((s) => s.delRoute(d, a, this.with(o))),
+    newQdisc: (d: P<'newQdisc'>[0], a?: P<'newQdisc'>[1], o?: P<'newQdisc'>[2]) => this.call((s) => s.newQdisc(d, a, this.with(o))),
+    delQdisc: (d: P<'delQdisc'>[0], a?: P<'delQdisc'>[1], o?: P<'delQdisc'>[2]) => this.call((s) => s.delQdisc(d, a, this.with(o))),
+    newNeighbor: (d: P<'newNeighbor'>[0], a?: P<'newNeighbor'>[1], o?: P<'newNeighbor'>[2]) =>
+      this.call((s) => s.newNeighbor(d, a, this.with(o))),
   };
 
   private async slot<T>(fn: () => Promise<T>): Promise<T> {
@@ -284,7 +299,7 @@ export class Rtnl {
 
   async linkByName(name: string): Promise<LinkInfo | undefined> {
     try {
-      const [m] = await this.call((s) => s.getLink({}, { ifname: name }));
+      const [m] = await this.call((s) => s.getLink({}, { ifname: name }, this.with(undefined)));
       return m ? toLinkInfo(m) : undefined;
     } catch (e) {
       const err = asErrno(e, 'RTM_GETLINK');

@@ -141,6 +141,23 @@ test('a bridged stack: kernel objects as the file says, and services reach each 
   });
 });
 
+test('shims live in a mount namespace without the /run/netns mounts, which containers would otherwise copy', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeCompose(host, STACK);
+    await ok(host, dir, ['up', '-d']);
+    const hostMounts = await host.sh('grep -c " /run/netns/" /proc/self/mountinfo');
+    t.is(Number(hostMounts.stdout.trim()), 3, 'the host holds one mount per namespace');
+    const shim = (await host.sh('cut -d" " -f1 /run/tscompose/stack/containers/stack-server-1/shim.pid')).stdout.trim();
+    const inShim = await host.sh(`grep -c " /run/netns" /proc/${shim}/mountinfo || true`);
+    t.is(inShim.stdout.trim(), '0');
+    // And the containers still joined their namespaces (reached through the CLI's root at launch).
+    const r = await ok(host, dir, ['exec', '-T', 'client', 'socat', '-u', 'TCP:server:8080', '-']);
+    t.is(r.stdout.trim(), 'hello from server');
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
 test('up twice is a no-op, and the second plan is empty', async (t) => {
   await withHost(t, async (host) => {
     const dir = writeCompose(host, STACK);

@@ -21,9 +21,11 @@ const FRESH_DIRS = [ROOTFS_DIR, ANONYMOUS_VOLUMES_DIR];
 /** What the shim needs to start the container of `a` (makes its state dir and the directories its mounts need). */
 export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
   const dir = env.state.ensureContainerDir(env.project, a.container);
-  for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  // One listing instead of a removal attempt per name: a new container's directory holds none of them.
+  const present = new Set(fs.readdirSync(dir));
+  for (const f of RUN_FILES) if (present.has(f)) fs.rmSync(path.join(dir, f), { force: true });
   // A new container starts from an empty writable layer; a restarted one keeps it.
-  if (a.freshRootfs) for (const d of FRESH_DIRS) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+  if (a.freshRootfs) for (const d of FRESH_DIRS) if (present.has(d)) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
   const binds = a.netns
     ? (Object.keys(BIND_TARGETS) as Array<keyof typeof BIND_TARGETS>).map((k) => ({
         source: path.join(dir, FILE_NAMES[k]),

@@ -141,6 +141,8 @@ export class V1Driver implements CgroupDriver {
 
   // Equivalent to: echo VALUE > ROOT/PATH/FILE for each changed file
   apply(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
+    // A new cgroup with no limits already has the kernel's defaults: nothing to read or write.
+    if (!previous && Object.values(limits).every((v) => v === undefined)) return [];
     const probe = this.probe(cg);
     if (limits.blkioWeight !== undefined && !probe.blkioWeightFile) {
       throw Object.assign(new Error(`no block I/O weight here (neither blkio.weight nor blkio.bfq.weight in ${this.dir('blkio', cg) ?? 'a blkio hierarchy'}): the I/O scheduler does not support weights`), {

@@ -116,6 +116,8 @@ export class V2Driver implements CgroupDriver {
   // Equivalent to: echo VALUE > ROOT/PATH/FILE for each changed file
   apply(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
     if (!this.enforces) return [];
+    // A new cgroup with no limits already has the kernel's defaults: nothing to read or write.
+    if (!previous && Object.values(limits).every((v) => v === undefined)) return [];
     const dir = cgroupDir(this.root, cg);
     const writes = v2Writes(limits, previous, this.probe(cg));
     if (writes.length === 0) return writes;
