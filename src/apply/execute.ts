@@ -24,6 +24,14 @@ export interface ExecuteOptions {
   continueOnError?: boolean;
 }
 
+/**
+ * Container starts in flight at once. A start is mount-namespace work in the
+ * kernel (copy, overlay, pivot_root, detach: RCU grace periods) that
+ * contends with the link and namespace work still going on under the rtnl
+ * lock; unbounded, a 1,000-node lab came up in 18 s instead of 8.
+ */
+const STARTS_IN_FLIGHT = 8;
+
 /** What runs each action (tests pass fakes). */
 export interface Registry {
   run(a: Action, env: ApplyEnv): Promise<void>;
@@ -35,10 +43,23 @@ export interface Registry {
 export function kernelRegistry(plan: Plan): Registry {
   const launcher = plan.waves.some((w) => w.some((a) => a.kind === 'container.start')) ? new Launcher() : undefined;
   launcher?.warm();
+  const limit = STARTS_IN_FLIGHT;
+  let inflight = 0;
+  const waiters: Array<() => void> = [];
+  const throttled = async (a: Extract<Action, { kind: 'container.start' }>, env: ApplyEnv) => {
+    if (inflight >= limit) await new Promise<void>((r) => waiters.push(r));
+    inflight++;
+    try {
+      await startContainer(a, env, launcher!);
+    } finally {
+      inflight--;
+      waiters.shift()?.();
+    }
+  };
   return {
     run: (a, env) =>
       a.kind === 'container.start'
-        ? startContainer(a, env, launcher!)
+        ? throttled(a, env)
         : (handlers[a.kind as keyof typeof handlers] as (a: Action, env: ApplyEnv) => Promise<void>)(a, env),
     close: async () => launcher?.close(),
   };
