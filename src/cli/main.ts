@@ -168,7 +168,21 @@ function mainHelp(): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A reader that went away (`tscompose ps | head`) is not an error: stop
+ * writing, as other Unix tools do when SIGPIPE ends them.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const cli: Cli = {
     global: { options: {}, positionals: [] },
     cwd: process.cwd(),
