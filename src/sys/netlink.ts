@@ -41,7 +41,7 @@ const AF_INET6 = 10;
 const RT_TABLE_MAIN = 254;
 
 /** One netlink attribute, padded to 4 bytes (the kernel ignores what follows a misaligned one). */
-function attr(type: number, payload: Buffer): Buffer {
+export function attr(type: number, payload: Buffer): Buffer {
   const len = 4 + payload.length;
   const out = Buffer.alloc(len + ((4 - (len % 4)) % 4));
   out.writeUInt16LE(len, 0);
@@ -49,7 +49,7 @@ function attr(type: number, payload: Buffer): Buffer {
   payload.copy(out, 4);
   return out;
 }
-const u32 = (v: number) => {
+export const u32 = (v: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(v >>> 0, 0);
   return b;

@@ -420,3 +420,22 @@ export function execArgs(opts: {
   args.push('--', ...opts.argv);
   return args;
 }
+
+/** Signal a process only if it is still the one we started (through a pidfd: never a reused pid). */
+// Equivalent to: kill -SIG PID   (if PID still has the recorded start time)
+export function signalProcess(ref: ProcessRef, sig: number): void {
+  let fd: number;
+  try {
+    fd = native.pidfdOpen(ref.pid);
+  } catch (e: any) {
+    if (e?.code === 'ESRCH') return;
+    throw e;
+  }
+  try {
+    if (isAlive(ref)) native.pidfdSendSignal(fd, sig);
+  } catch (e: any) {
+    if (e?.code !== 'ESRCH') throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -7,6 +7,7 @@
  * Buffers only; netlink.ts sends them.
  */
 import type { NetemQdisc, Qdisc, TbfQdisc } from '../plan/shaping';
+import { attr, u32 } from './netlink';
 
 const TCA_TBF_PARMS = 1;
 const TCA_TBF_RATE64 = 4;
@@ -24,19 +25,6 @@ const TC_LINKLAYER_ETHERNET = 1;
 const PSCHED_SHIFT = 6n;
 const U32_MAX = 0xffffffff;
 
-function attr(type: number, payload: Buffer): Buffer {
-  const len = 4 + payload.length;
-  const out = Buffer.alloc(len + ((4 - (len % 4)) % 4));
-  out.writeUInt16LE(len, 0);
-  out.writeUInt16LE(type, 2);
-  payload.copy(out, 4);
-  return out;
-}
-const u32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v >>> 0, 0);
-  return b;
-};
 const u64 = (v: number | bigint) => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(BigInt(v), 0);

@@ -3,9 +3,8 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { FILE_NAMES } from '../../observe/containers';
 import type { Action } from '../../plan/actions';
-import { native } from '../../sys/native';
 import { netnsPath } from '../../sys/netns';
-import { isAlive, launchContainers, readProcessRef, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
+import { isAlive, launchContainers, readProcessRef, signalProcess, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
 import type { ApplyEnv } from '../env';
 import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
 
@@ -95,23 +94,6 @@ async function waitGone(ref: ProcessRef, ms: number): Promise<boolean> {
   }
 }
 
-/** Signal a process only if it is still the one we started (pidfd: no pid-reuse race). */
-function signal(ref: ProcessRef, sig: number): void {
-  let fd: number;
-  try {
-    fd = native.pidfdOpen(ref.pid);
-  } catch (e: any) {
-    if (e?.code === 'ESRCH') return;
-    throw e;
-  }
-  try {
-    if (isAlive(ref)) native.pidfdSendSignal(fd, sig);
-  } catch (e: any) {
-    if (e?.code !== 'ESRCH') throw e;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /**
  * The stop signal (SIGTERM unless `stop_signal`), the grace period, SIGKILL;
@@ -126,14 +108,14 @@ export async function stopContainer(a: Of<'container.stop'>, env: ApplyEnv): Pro
   const init = readProcessRef(path.join(dir, 'init.pid'));
   const shim = readProcessRef(path.join(dir, 'shim.pid'));
   if (init && isAlive(init)) {
-    signal(init, a.signal ? (osConstants.signals[a.signal as NodeJS.Signals] ?? SIGTERM) : SIGTERM);
+    signalProcess(init, a.signal ? (osConstants.signals[a.signal as NodeJS.Signals] ?? SIGTERM) : SIGTERM);
     if (!(await waitGone(init, a.timeoutSec * 1000))) {
-      signal(init, SIGKILL);
+      signalProcess(init, SIGKILL);
       await waitGone(init, 5000);
     }
   }
   if (shim && isAlive(shim) && !(await waitGone(shim, 2000))) {
-    signal(shim, SIGKILL);
+    signalProcess(shim, SIGKILL);
     await waitGone(shim, 2000);
   }
   if (a.remove) env.state.removeContainerDir(env.project, a.container);

@@ -3,8 +3,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { DNS_CONFIG, dnsDir } from '../../observe/dns';
 import type { Action } from '../../plan/actions';
-import { native } from '../../sys/native';
-import { isAlive, launchContainers, readProcessRef, type ProcessRef } from '../../sys/shim';
+import { isAlive, launchContainers, readProcessRef, signalProcess, type ProcessRef } from '../../sys/shim';
 import { readIfExists, writeAtomic } from '../../sys/state';
 import type { ApplyEnv } from '../env';
 
@@ -67,7 +66,7 @@ export async function reloadDns(a: Of<'dns.reload'>, env: ApplyEnv): Promise<voi
   const init = readProcessRef(path.join(dir, 'init.pid'));
   fs.rmSync(path.join(dir, 'ready'), { force: true });
   if (!init || !isAlive(init)) throw Object.assign(new Error('the DNS server is not running'), { code: 'ESRCH', syscall: 'kill' });
-  signal(init, osConstants.signals.SIGHUP);
+  signalProcess(init, osConstants.signals.SIGHUP);
   await waitReady(dir, init);
 }
 
@@ -77,29 +76,12 @@ export async function stopDns(_a: Of<'dns.stop'>, env: ApplyEnv): Promise<void> 
   for (const file of ['init.pid', 'shim.pid']) {
     const ref = readProcessRef(path.join(dir, file));
     if (!ref || !isAlive(ref)) continue;
-    signal(ref, osConstants.signals.SIGTERM);
+    signalProcess(ref, osConstants.signals.SIGTERM);
     const deadline = Date.now() + 5000;
     while (isAlive(ref) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    if (isAlive(ref)) signal(ref, osConstants.signals.SIGKILL);
+    if (isAlive(ref)) signalProcess(ref, osConstants.signals.SIGKILL);
     while (isAlive(ref) && Date.now() < deadline + 2000) await new Promise((r) => setTimeout(r, 10));
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Through a pidfd: never a reused pid. */
-function signal(ref: ProcessRef, sig: number): void {
-  let fd: number;
-  try {
-    fd = native.pidfdOpen(ref.pid);
-  } catch (e: any) {
-    if (e?.code === 'ESRCH') return;
-    throw e;
-  }
-  try {
-    if (isAlive(ref)) native.pidfdSendSignal(fd, sig);
-  } catch (e: any) {
-    if (e?.code !== 'ESRCH') throw e;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
