@@ -17,6 +17,12 @@ import { answer, type DnsAnswer, type DnsConfig } from '../plan/dns';
 const PORT = 53;
 const TTL = 10;
 const UPSTREAM_TIMEOUT_MS = 2000;
+/**
+ * How long a gateway address may take to appear: `up` starts the server
+ * while it is still creating the bridges, so that Node's start-up overlaps
+ * that work (a bridge that could not be made fails `up` anyway).
+ */
+const ADDRESS_WAIT_MS = 10_000;
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 type Reply = (buf: Buffer) => void;
@@ -67,25 +73,47 @@ export class DnsServer {
 
   private async listen(address: string, network: string): Promise<void> {
     const family = address.includes(':') ? 'udp6' : 'udp4';
+    const deadline = Date.now() + ADDRESS_WAIT_MS;
+    for (let delay = 2; ; delay = Math.min(delay * 2, 20)) {
+      try {
+        return await this.listenOnce(address, network, family);
+      } catch (e: any) {
+        // EADDRNOTAVAIL: the bridge or its address is not there yet.
+        if (e?.code !== 'EADDRNOTAVAIL' || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async listenOnce(address: string, network: string, family: 'udp4' | 'udp6'): Promise<void> {
     const udp = dgram.createSocket({ type: family, reuseAddr: false });
     udp.on('message', (msg, rinfo) => this.handle(msg, rinfo.address, network, (buf) => udp.send(buf, rinfo.port, rinfo.address)));
-    udp.on('error', (e) => this.log(`udp ${address}: ${e.message}`));
     await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
+      const fail = (e: Error) => {
+        udp.close();
+        reject(e);
+      };
+      udp.once('error', fail);
       udp.bind({ address, port: PORT, exclusive: true }, () => {
-        udp.off('error', reject);
+        udp.off('error', fail);
+        udp.on('error', (e) => this.log(`udp ${address}: ${e.message}`));
         resolve();
       });
     });
     const tcp = net.createServer((conn) => this.tcpConnection(conn, network));
     tcp.on('error', (e) => this.log(`tcp ${address}: ${e.message}`));
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen({ host: address, port: PORT, exclusive: true }, () => {
-        tcp.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ host: address, port: PORT, exclusive: true }, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      udp.close();
+      throw e;
+    }
     this.listeners.set(address, { network, udp, tcp });
   }
 

@@ -85,7 +85,9 @@ export function hostActions(desired: Desired, observed: Observed, bridgeReady: M
     const text = JSON.stringify(dns);
     if (!obs?.running) {
       const id = 'dns.start';
-      actions.push({ kind: 'dns.start', id, target: `${desired.project} DNS`, reason: obs?.config ? 'not running' : 'missing', after: bridgeIds, config: dns });
+      // Not after the bridges: the server (a Node process, ~0.1 s to boot) starts at once, beside the
+      // namespace work, and binds each gateway as soon as its address exists (it waits for them).
+      actions.push({ kind: 'dns.start', id, target: `${desired.project} DNS`, reason: obs?.config ? 'not running' : 'missing', after: [], config: dns });
       beforeStarts.push(id);
     } else if (obs.config !== text) {
       const id = 'dns.reload';

@@ -53,3 +53,9 @@ export interface CgroupDriver {
 export function controllerOf(file: string): string {
   return file.slice(0, file.indexOf('.'));
 }
+
+/** Whether two sets of limits are the same (unset and undefined alike). */
+export function sameLimits(a: CgroupLimits, b: CgroupLimits): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as Array<keyof CgroupLimits>);
+  return [...keys].every((k) => a[k] === b[k]);
+}

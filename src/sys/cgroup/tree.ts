@@ -59,13 +59,13 @@ export function writeValue(file: string, value: string): void {
 const ready = new Set<string>();
 
 /**
- * `mkdir -p` of the cgroup in one hierarchy. `init(dir, parentDir)` runs for
+ * `mkdir -p` of the cgroup in one hierarchy. `init(dir, parentDir, created)` runs for
  * every directory we may configure: those created now, and those of our own
  * subtree even if they existed (an earlier run may have died between mkdir
  * and init). Another project may remove the shared `tscompose` directory
  * while we create below it: ENOENT starts over, checking every directory.
  */
-export function ensureTree(root: string, cg: CgroupRef, init: (dir: string, parentDir: string) => void): string {
+export function ensureTree(root: string, cg: CgroupRef, init: (dir: string, parentDir: string, created: boolean) => void): string {
   const parentParts = cg.parent ? cg.parent.split('/') : [];
   const ownParts = cg.path.split('/');
   const parts = [...parentParts, ...ownParts];
@@ -83,7 +83,7 @@ export function ensureTree(root: string, cg: CgroupRef, init: (dir: string, pare
         } catch (e: any) {
           if (e?.code !== 'EEXIST') throw e;
         }
-        if (created || i >= parentParts.length) init(dir, parentDir);
+        if (created || i >= parentParts.length) init(dir, parentDir, created);
         if (i < parts.length - 1) ready.add(dir);
       });
       return dir;

@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import type { CgroupLimits } from '../../plan/model';
 import type { CgroupDriver, CgroupStats, CgroupWrite } from './driver';
-import { controllerOf } from './driver';
+import { controllerOf, sameLimits } from './driver';
 import type { V1Controller } from './layout';
 import {
   cgroupDir,
@@ -114,14 +114,31 @@ export class V1Driver implements CgroupDriver {
   create(cg: CgroupRef): void {
     for (const root of this.roots()) {
       const isCpuset = root === this.mounts.cpuset;
-      ensureTree(root, cg, (dir, parentDir) => {
+      ensureTree(root, cg, (dir, parentDir, created) => {
         // A new cpuset has no CPUs and no memory nodes: no task could join it.
         if (!isCpuset) return;
         for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-          if ((readText(path.join(dir, f)) ?? '').trim() === '') writeValue(path.join(dir, f), (readText(path.join(parentDir, f)) ?? '').trim());
+          // Just made: empty (we never set cgroup.clone_children), no need to look.
+          if (created || (readText(path.join(dir, f)) ?? '').trim() === '') writeValue(path.join(dir, f), this.parentValue(path.join(parentDir, f)));
         }
       });
     }
+  }
+
+  /**
+   * A parent's cpuset.cpus or cpuset.mems, read once per process: a hundred
+   * containers share one parent, and `up` is over long before anyone
+   * changes the machine's CPUs (a stale value is refused by the kernel, and
+   * the error names the file).
+   */
+  private readonly parentValues = new Map<string, string>();
+  private parentValue(file: string): string {
+    let v = this.parentValues.get(file);
+    if (v === undefined) {
+      v = (readText(file) ?? '').trim();
+      this.parentValues.set(file, v);
+    }
+    return v;
   }
 
   probe(cg: CgroupRef): V1Probe {
@@ -141,8 +158,8 @@ export class V1Driver implements CgroupDriver {
 
   // Equivalent to: echo VALUE > ROOT/PATH/FILE for each changed file
   apply(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
-    // A new cgroup with no limits already has the kernel's defaults: nothing to read or write.
-    if (!previous && Object.values(limits).every((v) => v === undefined)) return [];
+    // Nothing changes (a new cgroup, `previous` {}, with no limits has the kernel's defaults): nothing to read or write.
+    if (previous !== undefined && sameLimits(limits, previous)) return [];
     const probe = this.probe(cg);
     if (limits.blkioWeight !== undefined && !probe.blkioWeightFile) {
       throw Object.assign(new Error(`no block I/O weight here (neither blkio.weight nor blkio.bfq.weight in ${this.dir('blkio', cg) ?? 'a blkio hierarchy'}): the I/O scheduler does not support weights`), {

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CgroupLimits } from '../../plan/model';
 import type { CgroupDriver, CgroupStats, CgroupWrite } from './driver';
-import { controllerOf } from './driver';
+import { controllerOf, sameLimits } from './driver';
 import { cgroupDir, ensureTree, listLeaves, readKeyed, readNumber, readProcs, readText, removeTree, writeValue, type CgroupRef } from './tree';
 import { CFS_PERIOD } from './v1';
 
@@ -116,8 +116,8 @@ export class V2Driver implements CgroupDriver {
   // Equivalent to: echo VALUE > ROOT/PATH/FILE for each changed file
   apply(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
     if (!this.enforces) return [];
-    // A new cgroup with no limits already has the kernel's defaults: nothing to read or write.
-    if (!previous && Object.values(limits).every((v) => v === undefined)) return [];
+    // Nothing changes (a new cgroup, `previous` {}, with no limits has the kernel's defaults): nothing to read or write.
+    if (previous !== undefined && sameLimits(limits, previous)) return [];
     const dir = cgroupDir(this.root, cg);
     const writes = v2Writes(limits, previous, this.probe(cg));
     if (writes.length === 0) return writes;

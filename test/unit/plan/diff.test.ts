@@ -18,8 +18,9 @@ test('a fresh project: bridges and namespaces, then veths, addresses, routes and
   const obs = emptyObserved();
   const p = plan(resolve(twoTier(), obs), obs);
   t.deepEqual(kinds(p), [
-    ['bridge.create', 'bridge.create', 'netns.create', 'netns.create', 'files.write', 'files.write', 'sysctl.set', 'firewall.apply'],
-    ['veth.create', 'veth.create', 'veth.create', 'sysctl.set', 'sysctl.set', 'dns.start'],
+    // The DNS server starts with the bridges: it waits for their addresses itself.
+    ['bridge.create', 'bridge.create', 'netns.create', 'netns.create', 'files.write', 'files.write', 'sysctl.set', 'firewall.apply', 'dns.start'],
+    ['veth.create', 'veth.create', 'veth.create', 'sysctl.set', 'sysctl.set'],
     ['addr.add', 'addr.add', 'addr.add'],
     ['route.replace', 'route.replace'],
     ['container.start', 'container.start'],

@@ -208,6 +208,27 @@ test('v1 update in place: only what changed is written; a removed limit goes bac
   const all = driver.apply(cg, {}, { memory: 256 * MiB });
   t.deepEqual(all.map((w) => `${w.file}=${w.value}`), ['memory.limit_in_bytes=-1', 'memory.memsw.limit_in_bytes=-1'].reverse(), 'unlimited swap first: memory may never exceed memory + swap');
   t.is(driver.apply(cg, { pids: 5 }, undefined).length, 9, 'unknown previous limits: every file is written');
+  t.is(driver.apply(cg, {}, undefined).length, 9, 'unknown previous limits, none wanted: every file back to its default');
+});
+
+test('v1: unchanged limits (a new cgroup without any) read and write nothing', (t) => {
+  const { mounts, leaf, driver } = v1Tree(t);
+  driver.create(cg);
+  // Without the files the kernel makes, any probe or write would fail or leave a file behind.
+  const before = Object.fromEntries(Object.keys(mounts).map((c) => [c, files(leaf(c))]));
+  const reads: string[] = [];
+  // The module object itself (the namespace import only has getters).
+  const nodeFs: any = require('node:fs');
+  const readFileSync = nodeFs.readFileSync;
+  nodeFs.readFileSync = (...a: any[]) => (reads.push(String(a[0])), readFileSync(...a));
+  try {
+    t.deepEqual(driver.apply(cg, {}, {}), []);
+    t.deepEqual(driver.apply(cg, { pids: 5, memory: MiB }, { memory: MiB, pids: 5 }), []);
+  } finally {
+    nodeFs.readFileSync = readFileSync;
+  }
+  t.deepEqual(reads, [], 'no probing');
+  t.deepEqual(Object.fromEntries(Object.keys(mounts).map((c) => [c, files(leaf(c))])), before);
 });
 
 test('v1: memory and memory + swap are written in the order that keeps memory ≤ memory + swap', (t) => {
