@@ -5,6 +5,7 @@
  */
 import type { Action } from '../plan/actions';
 import { stopSettings } from '../plan/diff';
+import { lifecycleOrder } from '../plan/lifecycle';
 import { execute } from './execute';
 import type { Session } from './session';
 
@@ -15,12 +16,14 @@ export async function stopContainers(
 ): Promise<void> {
   const journal = session.state.readState(session.project);
   const opts = timeoutSec === undefined ? {} : { stopTimeoutSec: timeoutSec };
+  // Dependents first, as Docker Compose stops them.
+  const first = lifecycleOrder(containers.map((c) => c.name), (n) => journal?.containers[n]?.startAfter, 'stop');
   const wave: Action[] = containers.map((c) => ({
     kind: 'container.stop',
     id: `container.stop:${c.name}`,
     target: c.name,
     reason: 'interrupted',
-    after: [],
+    after: first.get(c.name)!.map((d) => `container.stop:${d}`),
     container: c.name,
     service: c.service,
     ...stopSettings(opts, journal?.containers[c.name]?.launch),

@@ -4,6 +4,7 @@
  * mark (or are in its journal) are ever changed or removed.
  */
 import { PlanError, type SpecIssue } from '../errors';
+import { lifecycleOrder } from './lifecycle';
 import type { Action } from './actions';
 import type {
   Desired,
@@ -478,8 +479,10 @@ function removals(desired: Desired, observed: Observed, opts: DiffOptions, push:
   const stopIds = new Map<string, string>();
 
   const known = new Set([...Object.keys(observed.containers), ...Object.keys(state?.containers ?? {})]);
-  for (const name of [...known].sort()) {
-    if (desired.containers[name]) continue;
+  const leaving = [...known].filter((name) => !desired.containers[name]).sort();
+  // Dependents stop first, as Docker Compose stops them.
+  const first = lifecycleOrder(leaving, (n) => state?.containers[n]?.startAfter, 'stop');
+  for (const name of leaving) {
     const prior = state?.containers[name];
     stopIds.set(
       name,
@@ -488,6 +491,7 @@ function removals(desired: Desired, observed: Observed, opts: DiffOptions, push:
         id: `container.stop:${name}`,
         target: name,
         reason: 'not in the file any more',
+        after: first.get(name)!.map((d) => `container.stop:${d}`),
         container: name,
         service: prior?.service ?? name,
         ...stopSettings(opts, prior?.launch),

@@ -26,6 +26,7 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
     launchHash: c.launchHash,
     launch: c.launch,
     netnsPlacement: c.netns,
+    ...(c.startAfter.length ? { startAfter: c.startAfter } : {}),
     ...(ports.length ? { ports } : {}),
     ...(c.cgroup ? { cgroup: c.cgroup } : {}),
   };

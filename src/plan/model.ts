@@ -415,6 +415,8 @@ export interface StateContainer {
   launchHash: string;
   launch: LaunchSettings;
   netnsPlacement: NetnsPlacement;
+  /** Containers started before it (depends_on, network_mode: service:X): `stop` and `down` stop it first. */
+  startAfter?: string[];
   /** Published host ports ("tcp 0.0.0.0 8080"), kept so ephemeral ports stay stable and other projects see them. */
   ports?: string[];
   /**

@@ -86,6 +86,31 @@ services:
   });
 });
 
+test('start follows depends_on; stop and down stop dependents first, as Docker Compose does', async (t) => {
+  await withHost(t, async (host) => {
+    // a depends on b; a takes half a second to stop, so a stop that did not wait for it would report b first.
+    const dir = writeProject(
+      host,
+      `name: ord
+services:
+  a:
+    init: true
+    command: ["sh", "-c", "trap 'sleep 0.5; exit 0' TERM; while :; do sleep 0.05; done"]
+    depends_on: [b]
+  b:
+    init: true
+    command: ["sleep", "infinity"]
+`,
+    );
+    const order = (stderr: string, word: string) => [...stderr.matchAll(new RegExp(`Container (ord-[ab]-1) +${word}`, 'g'))].map((m) => m[1]);
+    await ok(host, dir, ['up', '-d']);
+    t.deepEqual(order((await ok(host, dir, ['stop'])).stderr, 'Stopped'), ['ord-a-1', 'ord-b-1']);
+    t.deepEqual(order((await ok(host, dir, ['start'])).stderr, 'Started'), ['ord-b-1', 'ord-a-1']);
+    t.deepEqual(order((await ok(host, dir, ['down'])).stderr, 'Removed'), ['ord-a-1', 'ord-b-1']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
 test('stop_signal and stop_grace_period: what a PID-1 sleep gets when it ignores SIGTERM', async (t) => {
   await withHost(t, async (host) => {
     const dir = writeProject(

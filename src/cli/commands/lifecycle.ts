@@ -9,6 +9,7 @@ import { Session } from '../../apply/session';
 import { stopContainers } from '../../apply/stop';
 import { UsageError } from '../../errors';
 import type { Action } from '../../plan/actions';
+import { lifecycleOrder } from '../../plan/lifecycle';
 import { canonicalSignal, SIGNALS } from '../../spec/signals';
 import { native } from '../../sys/native';
 import { netnsPath } from '../../sys/netns';
@@ -47,6 +48,8 @@ async function startStopped(session: Session, list: JournalContainer[]): Promise
     const ns = c.state.netnsPlacement.kind === 'host' ? undefined : c.state.netnsPlacement.name;
     if (ns && !fs.existsSync(netnsPath(ns))) throw new UsageError(`the network namespace of ${c.name} is gone: run tscompose up`);
   }
+  // What a container depends on starts first (a dependency already running is no reason to wait).
+  const first = lifecycleOrder(stopped.map((c) => c.name), (n) => stopped.find((c) => c.name === n)?.state.startAfter, 'start');
   const wave: Action[] = stopped.map((c) => {
     const ns = c.state.netnsPlacement.kind === 'host' ? undefined : c.state.netnsPlacement.name;
     return {
@@ -54,7 +57,7 @@ async function startStopped(session: Session, list: JournalContainer[]): Promise
       id: `container.start:${c.name}`,
       target: c.name,
       reason: 'start',
-      after: [],
+      after: first.get(c.name)!.map((d) => `container.start:${d}`),
       container: c.name,
       service: c.service,
       ...(ns ? { netns: ns } : {}),

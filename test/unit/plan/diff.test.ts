@@ -56,6 +56,18 @@ test('depends_on orders starts', (t) => {
   t.deepEqual(starts, [['app-db-1'], ['app-api-1'], ['app-web-1']]);
 });
 
+test('down stops in the reverse order: dependents first', (t) => {
+  const proj = project('app', [
+    service('web', { dependsOn: { api: { condition: 'service_started', required: true, restart: false } } }),
+    service('api', { dependsOn: { db: { condition: 'service_started', required: true, restart: false } } }),
+    service('db'),
+  ]);
+  const obs = observedAfter(resolve(proj, emptyObserved()));
+  t.deepEqual(obs.state?.containers['app-web-1']?.startAfter, ['app-api-1'], 'the journal keeps the order');
+  const stops = plan(nothing('app'), obs).waves.map((w) => w.filter((a) => a.kind === 'container.stop').map((a) => a.target)).filter((w) => w.length);
+  t.deepEqual(stops, [['app-web-1'], ['app-api-1'], ['app-db-1']]);
+});
+
 function drifted(mutate: (o: Observed) => void): Action[] {
   const desired = resolve(twoTier(), emptyObserved());
   const obs = observedAfter(desired);
