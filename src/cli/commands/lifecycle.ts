@@ -49,7 +49,8 @@ async function startStopped(session: Session, list: JournalContainer[]): Promise
     if (ns && !fs.existsSync(netnsPath(ns))) throw new UsageError(`the network namespace of ${c.name} is gone: run tscompose up`);
   }
   // What a container depends on starts first (a dependency already running is no reason to wait).
-  const first = lifecycleOrder(stopped.map((c) => c.name), (n) => stopped.find((c) => c.name === n)?.state.startAfter, 'start');
+  const byName = new Map(stopped.map((c) => [c.name, c]));
+  const first = lifecycleOrder([...byName.keys()], (n) => byName.get(n)?.state.startAfter, 'start');
   const wave: Action[] = stopped.map((c) => {
     const ns = c.state.netnsPlacement.kind === 'host' ? undefined : c.state.netnsPlacement.name;
     return {
