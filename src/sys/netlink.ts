@@ -415,15 +415,18 @@ export class Rtnl {
   /**
    * Hairpin mode on a bridge port: with br_netfilter, a container reaching
    * its own published port is DNATed back out of the port it came in on,
-   * which a bridge only does in hairpin mode (Docker sets it too).
+   * which a bridge only does in hairpin mode (Docker sets it too). The
+   * port's alias (our ownership mark) can ride in the same request: the
+   * kernel applies a change to an existing link's bridge-port data, then
+   * its other attributes (rtnl_changelink, then do_setlink).
    */
-  // Equivalent to: ip link set dev NAME type bridge_slave hairpin on
-  async setHairpin(name: string, on: boolean): Promise<void> {
+  // Equivalent to: ip link set dev NAME [alias TEXT] type bridge_slave hairpin on
+  async setHairpin(name: string, on: boolean, alias?: string): Promise<void> {
     const info = Buffer.concat([
       attr(IFLA_INFO_SLAVE_KIND, cstr('bridge')),
       attr(IFLA_INFO_SLAVE_DATA, attr(IFLA_BRPORT_MODE, Buffer.from([on ? 1 : 0]))),
     ]);
-    await tag(this.api.newLink({}, { ifname: name, linkinfo: info }, { flags: 0 }), 'RTM_NEWLINK');
+    await tag(this.api.newLink({}, { ifname: name, ...(alias !== undefined ? { ifalias: alias } : {}), linkinfo: info }, { flags: 0 }), 'RTM_NEWLINK');
   }
 
   /** Delete a link; a link that is already gone counts as deleted (CNI's DEL rule). */

@@ -8,10 +8,10 @@ type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
  * The veth is created with its peer born in the container's namespace and
  * already named (eth0…), its host end enslaved and up in the same request;
  * then the host end gets its ownership mark and the peer comes up (both by
- * name: no lookups).
+ * name: no lookups; the mark and hairpin mode in one request).
  */
 // Equivalent to: ip link add HOSTVETH mtu MTU master BRIDGE up type veth peer name IFNAME netns NS address MAC mtu MTU
-//                ip link set HOSTVETH alias MARK; ip link set HOSTVETH type bridge_slave hairpin on; ip -n NS link set IFNAME up
+//                ip link set HOSTVETH alias MARK type bridge_slave hairpin on; ip -n NS link set IFNAME up
 export async function ensureVeth(a: Of<'veth.create'>, env: ApplyEnv): Promise<void> {
   const master = await linkIndex(env, undefined, a.bridge);
   const inner = env.sockets.get(a.netns);
@@ -24,8 +24,7 @@ export async function ensureVeth(a: Of<'veth.create'>, env: ApplyEnv): Promise<v
   faultPoint('mid:veth.create');
   try {
     await Promise.all([
-      env.host.setLink(a.hostVeth, { alias: a.alias }),
-      env.host.setHairpin(a.hostVeth, true),
+      env.host.setHairpin(a.hostVeth, true, a.alias),
       inner.setLink(a.peer, { up: true }),
     ]);
   } catch (e) {
