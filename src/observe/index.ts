@@ -2,15 +2,18 @@
  * observe(): read everything plan() needs from the machine, once, up front.
  * Only reads; never changes anything.
  */
+import * as path from 'node:path';
 import type { Observed, ObservedNetns, OtherProject, ProjectState } from '../plan/model';
 import { netnsPrefix } from '../plan/names';
 import { listNetns, openRtnlIn } from '../sys/netns';
+import { isAlive, readProcessRef } from '../sys/shim';
 import type { Rtnl } from '../sys/netlink';
 import type { StateDir } from '../sys/state';
 import { observeCgroups } from './cgroups';
 import { observeContainers } from './containers';
 import { hostResolvConf, hostUserDb, observeLinks } from './host';
-import { observeDns } from './dns';
+import { dnsDir, observeDns } from './dns';
+import { observeHostSockets, socketInodes } from './sockets';
 import { observeSysctls } from './kernel';
 import { observeFirewall } from './nft';
 import { rootfsUserDbs } from './rootfs';
@@ -59,6 +62,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),
     otherProjects: otherProjects(state, project),
+    ...(inspect ? { hostSockets: observeHostSockets(ownDnsSockets(state, project)) } : {}),
     host: { resolvConf: hostResolvConf(), ...hostUserDb() },
     firewall,
     sysctls: observeSysctls(host.links),
@@ -93,6 +97,12 @@ export async function observeNamespaces(project: string): Promise<Record<string,
 
 function namespaceNames(project: string): Record<string, ObservedNetns> {
   return Object.fromEntries(listNetns(netnsPrefix(project)).map((name) => [name, { name, links: [], routes: [] }]));
+}
+
+/** The sockets of the project's own DNS server: its port 53 on the gateways is no conflict for its own ports. */
+function ownDnsSockets(state: StateDir, project: string): Set<number> {
+  const init = readProcessRef(path.join(dnsDir(state, project), 'init.pid'));
+  return init && isAlive(init) ? socketInodes(init.pid) : new Set();
 }
 
 function otherProjects(state: StateDir, project: string): OtherProject[] {

@@ -7,7 +7,8 @@
  *                          127.0.0.1 is never reachable from another host)
  *          nat-prerouting  published ports, for traffic from elsewhere
  *          nat-output      published ports, for the host itself (127.0.0.1 too)
- *          published       the DNAT rules (one per host port)
+ *          published       the DNAT rules (one per host port), after
+ *                          letting the project's DNS queries through
  *          nat-postrouting masquerade out of the host, hairpin, host→127.0.0.1
  *          forward         isolation between networks, internal networks,
  *                          enable_icc (with br_netfilter), no unsolicited
@@ -108,6 +109,25 @@ export function localnetBridges(desired: Desired): string[] {
   return [...new Set((desired.ports ?? []).filter((p) => p.family === 4 && nets.has(p.bridge)).map((p) => p.bridge))].sort();
 }
 
+/**
+ * A port 53 published on addresses that include the gateways (a DNS server
+ * among the services, say) would DNAT the containers' queries to the
+ * project's own DNS server (and the host's, `dig @GATEWAY`) away from it:
+ * those leave the published chain first. (Docker's embedded DNS lives at
+ * 127.0.0.11 inside each container and never meets this.)
+ */
+function dnsExemptions(desired: Desired): string[] {
+  const published53 = (desired.ports ?? []).some((p) => p.hostPort === 53 && !isLoopback(p.hostIp));
+  const listen = desired.dns?.listen.map((l) => l.address) ?? [];
+  if (!published53 || !listen.length) return [];
+  const v4 = listen.filter((a) => !a.includes(':')).sort();
+  const v6 = listen.filter((a) => a.includes(':')).sort();
+  return [
+    ...(v4.length ? [`ip daddr ${set(v4)} meta l4proto { tcp, udp } th dport 53 return`] : []),
+    ...(v6.length ? [`ip6 daddr ${set(v6)} meta l4proto { tcp, udp } th dport 53 return`] : []),
+  ];
+}
+
 export function buildFirewall(desired: Desired, observed?: ObservedFirewall): FirewallModel {
   const nets = managed(desired);
   if (!nets.length && !(desired.ports ?? []).length) return { tables: [], passthrough: [] };
@@ -124,6 +144,7 @@ export function buildFirewall(desired: Desired, observed?: ObservedFirewall): Fi
   for (const b of localnet) raw.push(`iifname ${q(b)} ip daddr 127.0.0.0/8 drop`);
 
   const published = ports.filter((p) => !isLoopback(p.hostIp)).map(dnatRule);
+  if (published.length) published.unshift(...dnsExemptions(desired));
   const natPre: string[] = [];
   const natOut: string[] = ports.filter((p) => isLoopback(p.hostIp)).map(dnatRule);
   if (published.length) {

@@ -354,6 +354,16 @@ export interface OtherProject {
   addresses: Array<{ bridge: string; address: string }>;
 }
 
+/** A socket of the host holding a port (listening TCP, any UDP), which a published port would hide. */
+export interface HostSocket {
+  protocol: 'tcp' | 'udp';
+  family: 4 | 6;
+  /** Absent: the wildcard address (an IPv6 one takes IPv4 too, unless IPV6_V6ONLY: taken as it does). */
+  ip?: string;
+  port: number;
+  inode: number;
+}
+
 export interface Observed {
   /** All links of the host namespace (external bridges, name conflicts, our marks). */
   hostLinks: ObservedLink[];
@@ -366,6 +376,8 @@ export interface Observed {
   /** The journal, if the project was brought up before. */
   state?: ProjectState;
   otherProjects: OtherProject[];
+  /** The host's sockets holding ports (absent: not read, e.g. in unit tests). */
+  hostSockets?: HostSocket[];
   /** Host facts the generated files and user lookup need. */
   host: { resolvConf: string; passwd: string; group: string };
   /** Our nftables tables, foreign chains that drop, our rules in them (absent: not read, e.g. in unit tests). */

@@ -5,14 +5,15 @@
  * decided here: as written, the first free one of a host range (one per
  * replica, as Docker does), or an ephemeral one (kept from the previous
  * `up`). Two mappings of the same protocol, family and port whose host
- * addresses overlap are a plan error, within the project or with another.
- * Pure.
+ * addresses overlap are a plan error, within the project or with another;
+ * so is a port a socket of the host holds (the DNAT would hide it from its
+ * owner), which a range or an ephemeral choice skips. Pure.
  */
 import { PlanError, type SpecIssue } from '../errors';
 import { parseIP } from '../net/ip';
 import { formatPort } from '../spec/ports';
 import type { PortSpec, Project, ServiceSpec } from '../spec/types';
-import type { DesiredInterface, DesiredNetwork, DesiredPort, OtherProject, ProjectState } from './model';
+import type { DesiredInterface, DesiredNetwork, DesiredPort, HostSocket, OtherProject, ProjectState } from './model';
 
 /** Where ephemeral host ports come from (the upper part of Linux's default ip_local_port_range). */
 export const EPHEMERAL = { first: 49153, last: 60999 };
@@ -31,6 +32,8 @@ export interface PortsInput {
   replicas: PortReplica[];
   networks: Record<string, DesiredNetwork>;
   otherProjects: OtherProject[];
+  /** The host's sockets holding ports (absent: none known). */
+  hostSockets?: HostSocket[];
   state?: ProjectState;
 }
 
@@ -44,7 +47,10 @@ interface Claim {
   family: 4 | 6;
   hostIp?: string;
   port: number;
+  /** Who holds it: a container of this project, `project P`, or a host socket. */
   owner: string;
+  /** Held by a socket of the host (bound to this address). */
+  socket?: string;
 }
 
 const overlaps = (a: Claim, b: Omit<Claim, 'owner'>) =>
@@ -65,6 +71,13 @@ export function resolvePorts(input: PortsInput): DesiredPort[] {
       const c = parseKey(k);
       if (c) claims.push({ ...c, owner: `project ${o.project}` });
     }
+  }
+  for (const h of input.hostSockets ?? []) {
+    const bound = h.ip ? (h.family === 6 ? `[${h.ip}]:${h.port}` : `${h.ip}:${h.port}`) : h.family === 6 ? `[::]:${h.port}` : `0.0.0.0:${h.port}`;
+    const claim = { protocol: h.protocol, port: h.port, owner: 'a socket of the host', socket: bound };
+    claims.push({ ...claim, family: h.family, ...(h.ip ? { hostIp: h.ip } : {}) });
+    // A wildcard IPv6 socket takes IPv4 too (Linux's default, net.ipv6.bindv6only=0).
+    if (h.family === 6 && !h.ip) claims.push({ ...claim, family: 4 });
   }
   // Ports this project chose last time (ephemeral, from a range): kept for their owner, skipped by the others.
   const earlier: Claim[] = [];
@@ -108,6 +121,10 @@ export function resolvePorts(input: PortsInput): DesiredPort[] {
           const clash = claims.find((c) => overlaps(c, { protocol: spec.protocol, family, ...(ip ? { hostIp: ip } : {}), port: hostPort }));
           if (clash) {
             const where = `${ip ?? (family === 4 ? '0.0.0.0' : '[::]')}:${hostPort}/${spec.protocol}`;
+            if (clash.socket) {
+              issue(`host port ${where} is in use on the host: a socket is bound to ${clash.socket} (publishing the port would hide it from its owner; \`ss -tulpn\` names the process)`);
+              continue;
+            }
             issue(`host port ${where} is already published by ${clash.owner}${r.service.scale > 1 && spec.published && spec.published.start === spec.published.end ? ' (replicas need a host port range, e.g. "8080-8081:80")' : ''}`);
             continue;
           }

@@ -337,7 +337,14 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   if (resourceIssues.length) throw new SpecError(resourceIssues);
   if (issues.length) throw new PlanError(issues);
 
-  const ports = resolvePorts({ project, replicas: portReplicas, networks, otherProjects: observed.otherProjects, ...(observed.state ? { state: observed.state } : {}) });
+  const ports = resolvePorts({
+    project,
+    replicas: portReplicas,
+    networks,
+    otherProjects: observed.otherProjects,
+    ...(observed.hostSockets ? { hostSockets: observed.hostSockets } : {}),
+    ...(observed.state ? { state: observed.state } : {}),
+  });
   const dns = buildDnsConfig(
     project.name,
     networks,

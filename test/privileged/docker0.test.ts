@@ -334,3 +334,59 @@ test("Docker's iptables FORWARD DROP with br_netfilter: detected, our traffic ke
     t.notRegex(await ruleset(host), /tscompose/);
   });
 });
+
+test('a port a socket of the host holds is refused before anything is made; a host range passes over it', async (t) => {
+  await withHost(t, async (host) => {
+    await host.sh(`setsid socat TCP-LISTEN:8090,bind=127.0.0.1,fork,reuseaddr SYSTEM:'echo host' </dev/null >/dev/null 2>&1 &`);
+    for (let i = 0; i < 200 && !(await host.sh(`ss -H -ltn 'sport = :8090'`)).stdout.trim(); i++) await new Promise((res) => setTimeout(res, 25));
+    const web = (ports: string) => `
+name: hp
+services:
+  web:
+    command: ["socat", "TCP-LISTEN:80,fork,reuseaddr", "SYSTEM:echo web"]
+    ports: ["${ports}"]
+`;
+    const dir = writeCompose(host, web('8090:80'));
+    const refused = await host.tscompose(['up', '-d'], { cwd: dir });
+    t.is(refused.code, 4, refused.stderr);
+    t.regex(refused.stderr, /compose\.yaml:6:13 services\.web\.ports\.0: host port 0\.0\.0\.0:8090\/tcp is in use on the host: a socket is bound to 127\.0\.0\.1:8090/);
+    t.deepEqual(await leftovers(host), []);
+    t.is((await host.sh(fetch('127.0.0.1:8090'))).stdout.trim(), 'host');
+
+    writeCompose(host, web('8090-8091:80'));
+    await ok(host, dir, ['up', '-d']);
+    await listening(host, 'tsc.hp.web.1', 80);
+    t.is(await settled(() => host.sh(fetch('127.0.0.1:8091')).then((r) => r.stdout.trim()), 'web'), 'web');
+    t.is((await host.sh(fetch('127.0.0.1:8090'))).stdout.trim(), 'host');
+    // Its own DNS server's sockets on the gateway are no conflict for the project: a second up plans nothing.
+    t.is((await ok(host, dir, ['plan'])).stdout, 'Project hp is up to date: nothing to do.\n');
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+test('a service publishing port 53 does not take the project its own service DNS', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeCompose(
+      host,
+      `
+name: dp
+services:
+  fake:
+    command: ["socat", "UDP4-RECVFROM:53,fork", "SYSTEM:echo not-dns"]
+    ports: ["53:53/udp"]
+  client: {}
+`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    await listening(host, 'tsc.dp.fake.1', 53, 'u');
+    const fake = await addressOf(host, 'tsc.dp.fake.1');
+    // The client asks the gateway, as its resolv.conf says: our server answers, not the published service.
+    t.is(await settled(() => inside(host, dir, 'client', dig('fake')), fake), fake);
+    // From the host too, to the gateway; while the host's own address still leads to the service.
+    const gateway = (await inside(host, dir, 'client', "awk '/^nameserver/{print $2; exit}' /etc/resolv.conf")).trim();
+    t.is(await settled(() => host.sh(dig(`@${gateway} fake`)).then((r) => r.stdout.trim()), fake), fake);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});

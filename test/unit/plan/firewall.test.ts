@@ -36,6 +36,11 @@ test('rules for published ports, masquerade, hairpin, isolation, internal and en
   // Dual stack: the v6 address of web gets the v6 DNAT.
   t.true(chain('published').includes('meta nfproto ipv6 tcp dport 8080 dnat ip6 to [fd42:77::10]:80'));
   t.true(chain('published').includes('meta nfproto ipv4 udp dport 53 dnat ip to 10.1.0.2:53'));
+  // Port 53 is published on every address: the project's own DNS queries (to the gateways) leave the chain first.
+  t.deepEqual(chain('published').slice(0, 2), [
+    'ip daddr { 10.1.0.1, 10.2.0.1, 10.3.0.1 } meta l4proto { tcp, udp } th dport 53 return',
+    'ip6 daddr fd42:77::1 meta l4proto { tcp, udp } th dport 53 return',
+  ]);
   // Masquerade for front (v4 and v6), none for calm (disabled) or back (internal).
   const post = chain('nat-postrouting').filter((r) => r.includes('oifname !='));
   t.deepEqual(post.map((r) => r.split(' ')[2]), ['10.1.0.0/24', 'fd42:77::/64']);

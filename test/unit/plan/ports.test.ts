@@ -65,3 +65,24 @@ test('host_binding_ipv4, dual stack, and what cannot be published', (t) => {
     message: /\[::1\] needs a userland proxy/,
   });
 });
+
+test('a port a socket of the host holds is refused, by address overlap; ranges and ephemeral choices skip it', (t) => {
+  const sock = (protocol: 'tcp' | 'udp', family: 4 | 6, port: number, ip?: string) => ({ protocol, family, port, inode: port, ...(ip ? { ip } : {}) });
+  const host = emptyObserved({ hostSockets: [sock('tcp', 4, 8080, '127.0.0.1'), sock('udp', 4, 5353), sock('tcp', 6, 9000), sock('tcp', 4, 49153)] });
+  // 0.0.0.0 covers 127.0.0.1: the DNAT would take what the host's own clients send to 127.0.0.1:8080.
+  const e = t.throws(() => resolve(project('app', [service('web', { ports: [port('8080:80')] })]), host), { instanceOf: PlanError });
+  t.is(
+    e!.message,
+    'services.web.ports.0: host port 0.0.0.0:8080/tcp is in use on the host: a socket is bound to 127.0.0.1:8080 (publishing the port would hide it from its owner; `ss -tulpn` names the process)',
+  );
+  t.throws(() => resolve(project('app', [service('dns', { ports: [port('5353:53/udp')] })]), host), { message: /5353\/udp is in use on the host: a socket is bound to 0\.0\.0\.0:5353/ });
+  // A wildcard IPv6 listener takes IPv4 too.
+  t.throws(() => resolve(project('app', [service('api', { ports: [port('9000:90')] })]), host), { message: /0\.0\.0\.0:9000\/tcp is in use on the host: a socket is bound to \[::\]:9000/ });
+  // Another address, another protocol: no conflict.
+  const fine = project('app', [service('web', { ports: [port('127.0.0.2:8080:80'), port('8080:80/udp'), port('5353:53')] })]);
+  t.deepEqual(summary(resolve(fine, host)), ['app-web-1 tcp 127.0.0.2:8080 -> 172.18.0.2:80', 'app-web-1 udp *:8080 -> 172.18.0.2:80', 'app-web-1 tcp *:5353 -> 172.18.0.2:53']);
+  // A range and the ephemeral range pass over held ports.
+  const skip = project('app', [service('a', { ports: [port('8079-8081:80'), port('81')] }), service('b', { scale: 2, ports: [port('8080-8083:82')] })]);
+  const held = emptyObserved({ hostSockets: [sock('tcp', 4, 8079), sock('tcp', 4, 8080), sock('tcp', 4, 49153)] });
+  t.deepEqual(summary(resolve(skip, held)), ['app-a-1 tcp *:8081 -> 172.18.0.2:80', 'app-a-1 tcp *:49154 -> 172.18.0.2:81', 'app-b-1 tcp *:8082 -> 172.18.0.3:82', 'app-b-2 tcp *:8083 -> 172.18.0.4:82']);
+});
