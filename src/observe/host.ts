@@ -22,6 +22,7 @@ export async function observeLinks(rtnl: Rtnl): Promise<{ links: ObservedLink[];
     up: l.up,
     ...(l.master ? { master: byIndex.get(l.master)?.name } : {}),
     ...(l.peerIndex !== undefined ? { peerIndex: l.peerIndex } : {}),
+    ...(l.hairpin !== undefined ? { hairpin: l.hairpin } : {}),
     addresses: addrs.filter((a) => a.index === l.index).map((a) => ({ address: a.address, prefixLen: a.prefixLen })),
   }));
   const main = routes

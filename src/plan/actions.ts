@@ -67,6 +67,8 @@ export type Action =
       mtu?: number;
       master?: string;
       mac?: string;
+      /** A bridge port's hairpin mode (after `master`: a new port starts without it). */
+      hairpin?: boolean;
     })
   | (Base & { kind: 'addr.add'; container: string; netns: string; ifname: string; address: string; prefixLen: number })
   | (Base & { kind: 'addr.delete'; container: string; netns: string; ifname: string; address: string; prefixLen: number })

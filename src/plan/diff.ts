@@ -249,7 +249,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
         continue;
       }
       // Both ends exist: repair what drifted, in place.
-      const hostFix = linkDrift(host, { up: true, mtu: iface.mtu, master: iface.bridge });
+      const hostFix = linkDrift(host, { up: true, mtu: iface.mtu, master: iface.bridge, hairpin: true });
       if (hostFix) {
         const br = bridgeReady.get(iface.network);
         ids.push(
@@ -593,6 +593,7 @@ interface LinkWanted {
   mac?: string;
   master?: string;
   alias?: string;
+  hairpin?: boolean;
 }
 
 /** What differs between a link and what it should be: the change to make and why, or undefined. */
@@ -618,6 +619,11 @@ function linkDrift(link: ObservedLink, want: LinkWanted): { change: Partial<Link
   if (want.alias !== undefined && link.alias !== want.alias) {
     change.alias = want.alias;
     why.push('ownership mark missing');
+  }
+  // A port put back on its bridge is a new port: hairpin off.
+  if (want.hairpin !== undefined && (link.hairpin !== want.hairpin || change.master !== undefined)) {
+    change.hairpin = want.hairpin;
+    if (change.master === undefined) why.push(`hairpin ${want.hairpin ? 'off' : 'on'}`);
   }
   return why.length ? { change, reason: `drifted: ${why.join(', ')}` } : undefined;
 }

@@ -282,6 +282,8 @@ export interface ObservedLink {
   master?: string;
   /** For a veth: ifindex of its peer, in the peer's namespace. */
   peerIndex?: number;
+  /** For a bridge port: hairpin mode. */
+  hairpin?: boolean;
   addresses: ObservedAddress[];
 }
 

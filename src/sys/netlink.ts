@@ -124,6 +124,8 @@ export interface LinkInfo {
   master?: number;
   /** IFLA_LINK: for a veth, the ifindex of its peer (in the peer's namespace). */
   peerIndex?: number;
+  /** A bridge port's hairpin mode (IFLA_BRPORT_MODE); absent on other links. */
+  hairpin?: boolean;
 }
 
 export interface AddrInfo {
@@ -623,16 +625,33 @@ function routeDst(dst: string, gateway?: string, family?: 4 | 6): { family: 4 | 
   return { family: familyOf(ip!), dstBuf: ipToBuffer(ip!), dstLen: Number(len) };
 }
 
-function parseKind(linkinfo: Buffer | undefined): string | undefined {
-  if (!linkinfo) return undefined;
-  for (let off = 0; off + 4 <= linkinfo.length; ) {
-    const len = linkinfo.readUInt16LE(off);
-    const type = linkinfo.readUInt16LE(off + 2) & 0x3fff;
-    if (len < 4) break;
-    if (type === IFLA_INFO_KIND) return linkinfo.subarray(off + 4, off + len).toString().replace(/\0+$/, '');
+/** The attributes of one level of a nested attribute: type → payload (the first of each type). */
+function nested(buf: Buffer | undefined): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  if (!buf) return out;
+  for (let off = 0; off + 4 <= buf.length; ) {
+    const len = buf.readUInt16LE(off);
+    if (len < 4 || off + len > buf.length) break;
+    const type = buf.readUInt16LE(off + 2) & 0x3fff; // without NLA_F_NESTED / NLA_F_NET_BYTEORDER
+    if (!out.has(type)) out.set(type, buf.subarray(off + 4, off + len));
     off += (len + 3) & ~3;
   }
-  return undefined;
+  return out;
+}
+
+const cstring = (b: Buffer | undefined) => b?.toString().replace(/\0+$/, '');
+
+/** IFLA_INFO_KIND of IFLA_LINKINFO: 'bridge', 'veth', … */
+function parseKind(linkinfo: Buffer | undefined): string | undefined {
+  return cstring(nested(linkinfo).get(IFLA_INFO_KIND));
+}
+
+/** A bridge port's hairpin mode, from IFLA_LINKINFO → IFLA_INFO_SLAVE_DATA → IFLA_BRPORT_MODE. */
+function parseHairpin(linkinfo: Buffer | undefined): boolean | undefined {
+  const info = nested(linkinfo);
+  if (cstring(info.get(IFLA_INFO_SLAVE_KIND)) !== 'bridge') return undefined;
+  const mode = nested(info.get(IFLA_INFO_SLAVE_DATA)).get(IFLA_BRPORT_MODE);
+  return mode && mode.length >= 1 ? mode[0] === 1 : undefined;
 }
 
 function toLinkInfo(m: { data: rt.Link; attrs: any }): LinkInfo {
@@ -646,5 +665,6 @@ function toLinkInfo(m: { data: rt.Link; attrs: any }): LinkInfo {
     up: !!m.data.flags?.up,
     master: m.attrs.master || undefined,
     peerIndex: Buffer.isBuffer(m.attrs.link) && m.attrs.link.length >= 4 ? m.attrs.link.readUInt32LE(0) : undefined,
+    hairpin: parseHairpin(m.attrs.linkinfo),
   };
 }

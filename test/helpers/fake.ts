@@ -40,6 +40,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
           mtu: i.mtu,
           up: true,
           master: i.bridge,
+          hairpin: true,
           peerIndex: 2 + k,
           addresses: [],
         });

@@ -296,3 +296,37 @@ test('a plan error (subnet overlapping a host route) changes nothing', async (t)
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+test('drift is repaired: a bridge port out of hairpin mode, and one taken off its bridge', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeCompose(host, STACK);
+    await ok(host, dir, ['up', '-d']);
+    const vethOf = async (container: string) => {
+      const links = await host.ipJson(['-d', 'link', 'show']);
+      return links.find((l: any) => l.ifalias === `tscompose:stack:veth:${container}:front`);
+    };
+    const server = (await vethOf('stack-server-1')).ifname;
+    const client = (await vethOf('stack-client-1')).ifname;
+    t.true((await vethOf('stack-server-1')).linkinfo.info_slave_data.hairpin, 'up sets hairpin mode');
+    await host.run(['ip', 'link', 'set', 'dev', server, 'type', 'bridge_slave', 'hairpin', 'off']);
+    await host.run(['ip', 'link', 'set', 'dev', client, 'nomaster']);
+
+    const check = await host.tscompose(['check'], { cwd: dir });
+    t.is(check.code, 7, check.stderr + check.stdout);
+    const plan = JSON.parse((await ok(host, dir, ['plan', '--json'])).stdout);
+    const front = (await host.ipJson(['-d', 'link', 'show'])).find((l: any) => l.ifalias === 'tscompose:stack:network:front').ifname;
+    t.deepEqual(plan.waves.flat().map((a: any) => `${a.kind} ${a.target}: ${a.reason}`).sort(), [
+      `link.update ${client}: drifted: not on bridge ${front}`,
+      `link.update ${server}: drifted: hairpin off`,
+    ].sort());
+    await ok(host, dir, ['up', '-d']);
+    for (const c of ['stack-server-1', 'stack-client-1']) {
+      const l = await vethOf(c);
+      t.is(l.master, front, c);
+      t.true(l.linkinfo.info_slave_data.hairpin, c);
+    }
+    t.deepEqual(JSON.parse((await ok(host, dir, ['plan', '--json'])).stdout).waves, []);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});

@@ -85,6 +85,27 @@ test('a bridge set down is brought up, and only that', (t) => {
   t.is(acts[0]!.reason, 'drifted: link down');
 });
 
+test('a bridge port whose hairpin mode was turned off gets it back; one moved off its bridge is put back in hairpin mode', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const veth = desired.containers['app-web-1']!.interfaces[0]!;
+  const off = drifted((o) => {
+    o.hostLinks.find((l) => l.name === veth.hostVeth)!.hairpin = false;
+  });
+  t.deepEqual(
+    off.map((a) => ({ kind: a.kind, reason: a.reason, hairpin: (a as { hairpin?: boolean }).hairpin, master: (a as { master?: string }).master })),
+    [{ kind: 'link.update', reason: 'drifted: hairpin off', hairpin: true, master: undefined }],
+  );
+  const moved = drifted((o) => {
+    const l = o.hostLinks.find((x) => x.name === veth.hostVeth)!;
+    delete l.master;
+    delete l.hairpin;
+  });
+  t.deepEqual(
+    moved.map((a) => ({ kind: a.kind, reason: a.reason, hairpin: (a as { hairpin?: boolean }).hairpin, master: (a as { master?: string }).master })),
+    [{ kind: 'link.update', reason: `drifted: not on bridge ${veth.bridge}`, hairpin: true, master: veth.bridge }],
+  );
+});
+
 test('a veth deleted behind our back is recreated with its address and route', (t) => {
   const desired = resolve(twoTier(), emptyObserved());
   const web = desired.containers['app-web-1']!;
