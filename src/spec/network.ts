@@ -18,12 +18,9 @@ const MASQUERADE_OPT = 'com.docker.network.bridge.enable_ip_masquerade';
 const ICC_OPT = 'com.docker.network.bridge.enable_icc';
 const HOST_BINDING_OPT = 'com.docker.network.bridge.host_binding_ipv4';
 
-export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec | undefined {
-  const nameProblem = checkObjectName(name);
-  if (nameProblem) r.error(f, `network name "${name}" ${nameProblem}`);
-  const map = r.map(f, { nullable: true });
-  if (!map) return undefined;
-  const spec: NetworkSpec = {
+/** A network as `networks: {NAME: {}}` declares it (Docker's defaults: a bridge, masqueraded, icc on). */
+export function defaultNetworkSpec(name: string): NetworkSpec {
+  return {
     name,
     driver: 'bridge',
     external: false,
@@ -36,6 +33,14 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
     ipam: [],
     extensions: {},
   };
+}
+
+export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec | undefined {
+  const nameProblem = checkObjectName(name);
+  if (nameProblem) r.error(f, `network name "${name}" ${nameProblem}`);
+  const map = r.map(f, { nullable: true });
+  if (!map) return undefined;
+  const spec = defaultNetworkSpec(name);
   const keys = r.keys(map, f.path, NETWORK_KEYS, spec.extensions);
   for (const [key, kf] of keys) {
     switch (key) {

@@ -5,7 +5,7 @@
 import type { SourceLoc } from '../errors';
 import type { Issues } from './issues';
 import { TOP_LEVEL_KEYS } from './keys';
-import { normalizeNetwork } from './network';
+import { defaultNetworkSpec, normalizeNetwork } from './network';
 import { field, Reader, sortedRecord } from './read';
 import type { Field } from './read';
 import { normalizeService } from './service';
@@ -75,17 +75,5 @@ function entriesOf(f: Field | undefined, r: Reader): Array<[string, Field]> {
 }
 
 export function implicitDefaultNetwork(): NetworkSpec {
-  return {
-    name: 'default',
-    driver: 'bridge',
-    external: false,
-    internal: false,
-    enableIpv6: false,
-    ipMasquerade: true,
-    icc: true,
-    driverOpts: {},
-    labels: {},
-    ipam: [],
-    extensions: {},
-  };
+  return defaultNetworkSpec('default');
 }

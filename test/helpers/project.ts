@@ -3,23 +3,11 @@
  * without the YAML loader: each test states exactly what it starts from.
  */
 import type { Observed, ObservedCgroups } from '../../src/plan/model';
+import { defaultNetworkSpec } from '../../src/spec/network';
 import type { NetworkSpec, Project, ServiceNetwork, ServiceSpec } from '../../src/spec/types';
 
 export function network(name: string, over: Partial<NetworkSpec> = {}): NetworkSpec {
-  return {
-    name,
-    driver: 'bridge',
-    external: false,
-    internal: false,
-    enableIpv6: false,
-    ipMasquerade: true,
-    icc: true,
-    driverOpts: {},
-    labels: {},
-    ipam: [],
-    extensions: {},
-    ...over,
-  };
+  return { ...defaultNetworkSpec(name), ...over };
 }
 
 export function attach(networkName: string, over: Partial<ServiceNetwork> = {}): ServiceNetwork {
