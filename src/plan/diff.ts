@@ -9,6 +9,7 @@ import type { Action } from './actions';
 import type {
   Desired,
   DesiredContainer,
+  DesiredInterface,
   DesiredNetwork,
   LaunchSettings,
   Observed,
@@ -216,33 +217,11 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
           alias: iface.alias,
         });
         ids.push(vid);
-        const aid = push({
-          kind: 'addr.add',
-          id: `addr.add:${c.name}:${iface.ifname}`,
-          target,
-          reason: `address ${iface.address}/${iface.prefixLen}`,
-          after: [vid],
-          container: c.name,
-          netns,
-          ifname: iface.ifname,
-          address: iface.address,
-          prefixLen: iface.prefixLen,
-        });
+        const aid = push(addrAdd(c, netns, iface, 4, `address ${iface.address}/${iface.prefixLen}`, [vid]));
         ids.push(aid);
         addrReady.set(iface.ifname, aid);
         if (iface.address6) {
-          const aid6 = push({
-            kind: 'addr.add',
-            id: `addr.add6:${c.name}:${iface.ifname}`,
-            target,
-            reason: `address ${iface.address6}/${iface.prefixLen6}`,
-            after: [vid],
-            container: c.name,
-            netns,
-            ifname: iface.ifname,
-            address: iface.address6,
-            prefixLen: iface.prefixLen6!,
-          });
+          const aid6 = push(addrAdd(c, netns, iface, 6, `address ${iface.address6}/${iface.prefixLen6}`, [vid]));
           ids.push(aid6);
           addrReady6.set(iface.ifname, aid6);
         }
@@ -299,19 +278,10 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
         );
       }
       if (!has) {
-        const aid = push({
-          kind: 'addr.add',
-          id: `addr.add:${c.name}:${iface.ifname}`,
-          target,
-          reason: peer.addresses.some((a) => !a.address.includes(':') && !isLinkLocal(a.address))
-            ? `address changed to ${iface.address}/${iface.prefixLen}`
-            : `address ${iface.address}/${iface.prefixLen} missing`,
-          container: c.name,
-          netns,
-          ifname: iface.ifname,
-          address: iface.address,
-          prefixLen: iface.prefixLen,
-        });
+        const changed = peer.addresses.some((a) => !a.address.includes(':') && !isLinkLocal(a.address));
+        const aid = push(
+          addrAdd(c, netns, iface, 4, changed ? `address changed to ${iface.address}/${iface.prefixLen}` : `address ${iface.address}/${iface.prefixLen} missing`),
+        );
         ids.push(aid);
         addrReady.set(iface.ifname, aid);
       }
@@ -715,19 +685,26 @@ function ipv6Addresses(
     );
   }
   if (!iface.address6 || global.some((a) => a.address === iface.address6 && a.prefixLen === iface.prefixLen6)) return undefined;
-  const id = push({
+  const id = push(addrAdd(c, netns, iface, 6, `address ${iface.address6}/${iface.prefixLen6} missing`));
+  ids.push(id);
+  return id;
+}
+
+/** The addr.add of an interface's planned IPv4 (4) or IPv6 (6) address. */
+function addrAdd(c: DesiredContainer, netns: string, iface: DesiredInterface, family: 4 | 6, reason: string, after?: string[]): Draft {
+  const v6 = family === 6;
+  return {
     kind: 'addr.add',
-    id: `addr.add6:${c.name}:${iface.ifname}`,
-    target,
-    reason: `address ${iface.address6}/${iface.prefixLen6} missing`,
+    id: `${v6 ? 'addr.add6' : 'addr.add'}:${c.name}:${iface.ifname}`,
+    target: `${iface.ifname} of ${c.name}`,
+    reason,
+    ...(after ? { after } : {}),
     container: c.name,
     netns,
     ifname: iface.ifname,
-    address: iface.address6,
-    prefixLen: iface.prefixLen6!,
-  });
-  ids.push(id);
-  return id;
+    address: v6 ? iface.address6! : iface.address,
+    prefixLen: v6 ? iface.prefixLen6! : iface.prefixLen,
+  };
 }
 
 /** The IPv6 default route of a container's namespace. */
