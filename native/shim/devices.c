@@ -150,10 +150,7 @@ static int mount_in_dev(int dev, const char *name, const char *fstype, const cha
 	int target = openat(dev, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
 		return fail("openat", errno, "%s", what);
-	int m = new_mount(fstype, params, attrs, what);
-	int rc = m < 0 ? -1 : attach_mount(m, target, what);
-	if (m >= 0)
-		close(m);
+	int rc = mount_new_at(target, fstype, params, attrs, what);
 	close(target);
 	return rc;
 }

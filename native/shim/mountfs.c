@@ -88,3 +88,12 @@ int attach_mount(int mntfd, int targetfd, const char *what)
 		return fail("move_mount", errno, "%s", what);
 	return 0;
 }
+
+int mount_new_at(int targetfd, const char *fstype, const char *const *params, unsigned int attrs, const char *what)
+{
+	int m = new_mount(fstype, params, attrs, what);
+	int rc = m < 0 ? -1 : attach_mount(m, targetfd, what);
+	if (m >= 0)
+		close(m);
+	return rc;
+}

@@ -24,4 +24,8 @@ int set_mount_attrs(int mntfd, unsigned int set, unsigned int clear, unsigned lo
 /* Attach a detached mount at the O_PATH target fd. */
 int attach_mount(int mntfd, int targetfd, const char *what);
 
+/* new_mount, then attach_mount at the O_PATH target fd (the mount fd closed).
+ * Equivalent to: mount -t FSTYPE -o PARAMS none TARGET */
+int mount_new_at(int targetfd, const char *fstype, const char *const *params, unsigned int attrs, const char *what);
+
 #endif

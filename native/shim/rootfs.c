@@ -164,10 +164,7 @@ static int mount_fresh(int rootfd, const char *path, const char *fstype, const c
 		close(target);
 		return fail("mount", ENOTDIR, "%s is not a directory", path);
 	}
-	int m = new_mount(fstype, params, attrs, path);
-	int rc = m < 0 ? -1 : attach_mount(m, target, path);
-	if (m >= 0)
-		close(m);
+	int rc = mount_new_at(target, fstype, params, attrs, path);
 	close(target);
 	return rc;
 }

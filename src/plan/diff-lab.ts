@@ -135,18 +135,7 @@ function createLink(
     dep(e.container, id);
     touch(e.container, e.ifname, id);
     for (const a of e.addresses) {
-      const aid = ctx.push({
-        kind: 'addr.add',
-        id: `addr.add:${e.container}:${e.ifname}:${a.address}`,
-        target: `${e.ifname} of ${e.container}`,
-        reason: `address ${a.address}/${a.prefixLen}`,
-        after: [id],
-        container: e.container,
-        netns: e.netns,
-        ifname: e.ifname,
-        address: a.address,
-        prefixLen: a.prefixLen,
-      });
+      const aid = ctx.push(addrAdd(e, a, `address ${a.address}/${a.prefixLen}`, [id]));
       dep(e.container, aid);
       touch(e.container, e.ifname, aid);
     }
@@ -154,6 +143,22 @@ function createLink(
     const peer = e === x ? y : x;
     for (const a of peer.addresses) dep(e.container, pushNeighbor(ctx, e, peer, a.address, [id]));
   }
+}
+
+/** The addr.add of one of a link end's addresses. */
+function addrAdd(end: DesiredLinkEnd, a: { address: string; prefixLen: number }, reason: string, after?: string[]): Draft {
+  return {
+    kind: 'addr.add',
+    id: `addr.add:${end.container}:${end.ifname}:${a.address}`,
+    target: `${end.ifname} of ${end.container}`,
+    reason,
+    ...(after ? { after } : {}),
+    container: end.container,
+    netns: end.netns,
+    ifname: end.ifname,
+    address: a.address,
+    prefixLen: a.prefixLen,
+  };
 }
 
 /** `end` reaches `peer`'s address without ARP/ND. */
@@ -224,18 +229,7 @@ function repairEnd(link: DesiredLink, e: DesiredLinkEnd, have: ObservedLink, ns:
   }
   for (const a of e.addresses) {
     if (have.addresses.some((h) => h.address === a.address && h.prefixLen === a.prefixLen) && !change.up) continue;
-    const id = ctx.push({
-      kind: 'addr.add',
-      id: `addr.add:${e.container}:${e.ifname}:${a.address}`,
-      target,
-      reason: `address ${a.address}/${a.prefixLen} missing`,
-      ...(fix.length ? { after: [`link.update:${e.container}:${e.ifname}`] } : {}),
-      container: e.container,
-      netns: e.netns,
-      ifname: e.ifname,
-      address: a.address,
-      prefixLen: a.prefixLen,
-    });
+    const id = ctx.push(addrAdd(e, a, `address ${a.address}/${a.prefixLen} missing`, fix.length ? [`link.update:${e.container}:${e.ifname}`] : undefined));
     dep(e.container, id);
     touch(e.container, e.ifname, id);
     added.add(a.address);

@@ -295,21 +295,7 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
     if (c.defaultRoute && !fromRoutes) {
       const want = c.defaultRoute;
       if (!current || current.gateway !== want.via || current.dev !== want.ifname || addrReady.has(want.ifname)) {
-        const dep = addrReady.get(want.ifname);
-        ids.push(
-          push({
-            kind: 'route.replace',
-            id: `route.replace:${c.name}:default`,
-            target: `default route of ${c.name}`,
-            reason: !current ? `via ${want.via} dev ${want.ifname}` : `was via ${current.gateway} dev ${current.dev}`,
-            after: dep ? [dep] : [],
-            container: c.name,
-            netns,
-            dst: 'default',
-            via: want.via,
-            ifname: want.ifname,
-          }),
-        );
+        ids.push(push(defaultRouteReplace(c, netns, 4, want, current, addrReady.get(want.ifname))));
       }
     } else if (current && !fromRoutes) {
       ids.push(
@@ -707,6 +693,29 @@ function addrAdd(c: DesiredContainer, netns: string, iface: DesiredInterface, fa
   };
 }
 
+/** The route.replace of a container's IPv4 (4) or IPv6 (6) default route, after its address (`dep`) when that is being added. */
+function defaultRouteReplace(
+  c: DesiredContainer,
+  netns: string,
+  family: 4 | 6,
+  want: { via: string; ifname: string },
+  current: { gateway?: string; dev?: string } | undefined,
+  dep: string | undefined,
+): Draft {
+  return {
+    kind: 'route.replace',
+    id: `route.replace:${c.name}:${family === 6 ? 'default6' : 'default'}`,
+    target: `${family === 6 ? 'IPv6 default' : 'default'} route of ${c.name}`,
+    reason: !current ? `via ${want.via} dev ${want.ifname}` : `was via ${current.gateway} dev ${current.dev}`,
+    after: dep ? [dep] : [],
+    container: c.name,
+    netns,
+    dst: 'default',
+    via: want.via,
+    ifname: want.ifname,
+  };
+}
+
 /** The IPv6 default route of a container's namespace. */
 function defaultRoute6(
   c: DesiredContainer,
@@ -719,21 +728,7 @@ function defaultRoute6(
   const want = c.defaultRoute6;
   if (want) {
     if (current && current.gateway === want.via && current.dev === want.ifname && !addrReady6.has(want.ifname)) return [];
-    const dep = addrReady6.get(want.ifname);
-    return [
-      push({
-        kind: 'route.replace',
-        id: `route.replace:${c.name}:default6`,
-        target: `IPv6 default route of ${c.name}`,
-        reason: !current ? `via ${want.via} dev ${want.ifname}` : `was via ${current.gateway} dev ${current.dev}`,
-        after: dep ? [dep] : [],
-        container: c.name,
-        netns,
-        dst: 'default',
-        via: want.via,
-        ifname: want.ifname,
-      }),
-    ];
+    return [push(defaultRouteReplace(c, netns, 6, want, current, addrReady6.get(want.ifname)))];
   }
   // No bridge gives one; an x-routes default (diff-lab.ts) is not ours to remove.
   if (!current || c.routes?.some((r) => r.dst === 'default' && r.family === 6)) return [];

@@ -49,6 +49,16 @@ export function attr(type: number, payload: Buffer): Buffer {
   payload.copy(out, 4);
   return out;
 }
+/** The attributes in `b` from `from` on, as `attr` lays them out (type without NLA_F_NESTED / NLA_F_NET_BYTEORDER). */
+export function* attrsOf(b: Buffer, from = 0): Generator<{ type: number; data: Buffer }> {
+  for (let off = from; off + 4 <= b.length; ) {
+    const len = b.readUInt16LE(off);
+    if (len < 4 || off + len > b.length) return;
+    yield { type: b.readUInt16LE(off + 2) & 0x3fff, data: b.subarray(off + 4, off + len) };
+    off += (len + 3) & ~3;
+  }
+}
+
 export const u32 = (v: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(v >>> 0, 0);
@@ -628,43 +638,37 @@ function routeDst(dst: string, gateway?: string, family?: 4 | 6): { family: 4 | 
 /** The attributes of one level of a nested attribute: type → payload (the first of each type). */
 function nested(buf: Buffer | undefined): Map<number, Buffer> {
   const out = new Map<number, Buffer>();
-  if (!buf) return out;
-  for (let off = 0; off + 4 <= buf.length; ) {
-    const len = buf.readUInt16LE(off);
-    if (len < 4 || off + len > buf.length) break;
-    const type = buf.readUInt16LE(off + 2) & 0x3fff; // without NLA_F_NESTED / NLA_F_NET_BYTEORDER
-    if (!out.has(type)) out.set(type, buf.subarray(off + 4, off + len));
-    off += (len + 3) & ~3;
-  }
+  if (buf) for (const a of attrsOf(buf)) if (!out.has(a.type)) out.set(a.type, a.data);
   return out;
 }
 
 const cstring = (b: Buffer | undefined) => b?.toString().replace(/\0+$/, '');
 
-/** IFLA_INFO_KIND of IFLA_LINKINFO: 'bridge', 'veth', … */
-function parseKind(linkinfo: Buffer | undefined): string | undefined {
-  return cstring(nested(linkinfo).get(IFLA_INFO_KIND));
-}
-
-/** A bridge port's hairpin mode, from IFLA_LINKINFO → IFLA_INFO_SLAVE_DATA → IFLA_BRPORT_MODE. */
-function parseHairpin(linkinfo: Buffer | undefined): boolean | undefined {
+/**
+ * What IFLA_LINKINFO says, read once: IFLA_INFO_KIND ('bridge', 'veth', …)
+ * and, for a bridge port, its hairpin mode (IFLA_INFO_SLAVE_DATA →
+ * IFLA_BRPORT_MODE).
+ */
+function parseLinkInfo(linkinfo: Buffer | undefined): { kind?: string; hairpin?: boolean } {
   const info = nested(linkinfo);
-  if (cstring(info.get(IFLA_INFO_SLAVE_KIND)) !== 'bridge') return undefined;
+  const kind = cstring(info.get(IFLA_INFO_KIND));
+  if (cstring(info.get(IFLA_INFO_SLAVE_KIND)) !== 'bridge') return { kind };
   const mode = nested(info.get(IFLA_INFO_SLAVE_DATA)).get(IFLA_BRPORT_MODE);
-  return mode && mode.length >= 1 ? mode[0] === 1 : undefined;
+  return { kind, hairpin: mode && mode.length >= 1 ? mode[0] === 1 : undefined };
 }
 
 function toLinkInfo(m: { data: rt.Link; attrs: any }): LinkInfo {
+  const { kind, hairpin } = parseLinkInfo(m.attrs.linkinfo);
   return {
     index: m.data.index!,
     name: m.attrs.ifname,
-    kind: parseKind(m.attrs.linkinfo),
+    kind,
     alias: m.attrs.ifalias || undefined,
     mtu: m.attrs.mtu,
     mac: bufferToMac(m.attrs.address),
     up: !!m.data.flags?.up,
     master: m.attrs.master || undefined,
     peerIndex: Buffer.isBuffer(m.attrs.link) && m.attrs.link.length >= 4 ? m.attrs.link.readUInt32LE(0) : undefined,
-    hairpin: parseHairpin(m.attrs.linkinfo),
+    hairpin,
   };
 }

@@ -7,7 +7,7 @@
  * Buffers only; netlink.ts sends them.
  */
 import type { NetemQdisc, Qdisc, TbfQdisc } from '../plan/shaping';
-import { attr, u32 } from './netlink';
+import { attr, attrsOf, u32 } from './netlink';
 
 const TCA_TBF_PARMS = 1;
 const TCA_TBF_RATE64 = 4;
@@ -63,15 +63,6 @@ export function netemOptions(q: NetemQdisc): Buffer {
     if (q.rate > U32_MAX) attrs.push(attr(TCA_NETEM_RATE64, u64(q.rate)));
   }
   return Buffer.concat([qopt, ...attrs]);
-}
-
-function* attrsOf(b: Buffer, from = 0): Generator<{ type: number; data: Buffer }> {
-  for (let off = from; off + 4 <= b.length; ) {
-    const len = b.readUInt16LE(off);
-    if (len < 4 || off + len > b.length) return;
-    yield { type: b.readUInt16LE(off + 2) & 0x3fff, data: b.subarray(off + 4, off + len) };
-    off += (len + 3) & ~3;
-  }
 }
 
 /** A dumped root qdisc, when it is one of ours (tbf or netem); anything else is undefined. */

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Host, RunResult } from './host';
+import type { Host, RunOptions, RunResult } from './host';
 
 export function writeProject(host: Host, compose: string, dirName = 'project'): string {
   const dir = path.join(host.dir, dirName);
@@ -15,12 +15,14 @@ export function writeProject(host: Host, compose: string, dirName = 'project'): 
   return dir;
 }
 
-export async function tsc(host: Host, dir: string, args: string[]): Promise<RunResult> {
-  return host.tscompose(args, { cwd: dir });
+/** The CLI in the project directory (`opts`: env, timeout). */
+export async function tsc(host: Host, dir: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return host.tscompose(args, { cwd: dir, ...opts });
 }
 
-export async function ok(host: Host, dir: string, args: string[]): Promise<RunResult> {
-  const r = await tsc(host, dir, args);
+/** The CLI, which must succeed. */
+export async function ok(host: Host, dir: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await tsc(host, dir, args, opts);
   if (r.code !== 0) throw new Error(`tscompose ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
   return r;
 }
@@ -77,7 +79,7 @@ export async function containerMounts(host: Host, pid: number): Promise<Array<{ 
   });
 }
 
-/** Everything tscompose could have left in a host: links, netns, state, volumes, processes. */
+/** Everything tscompose could have left in a host: links, netns, state, processes, cgroups. */
 export async function leftovers(host: Host): Promise<string[]> {
   const out: string[] = [];
   const links = (await host.ipJson(['link', 'show'])).map((l: any) => l.ifname).filter((n: string) => n !== 'lo');
@@ -86,8 +88,11 @@ export async function leftovers(host: Host): Promise<string[]> {
   if (ns.stdout.trim()) out.push(`netns: ${ns.stdout.trim()}`);
   const st = await host.sh('ls -A /run/tscompose | grep -v "^\\." || true');
   if (st.stdout.trim()) out.push(`state: ${st.stdout.trim()}`);
+  // PID 1 is the holder's bash; the sleep is its child; ps itself and its bash.
   const ps = await host.sh('ps -e -o pid=,comm= | awk \'$1 != 1 && $2 != "ps" && $2 != "sleep" && $2 != "bash" && $2 != "awk"\'');
   if (ps.stdout.trim()) out.push(`processes: ${ps.stdout.trim().replace(/\s+/g, ' ')}`);
+  const cgroups = host.cgroupLeftovers();
+  if (cgroups.length) out.push(`cgroups: ${cgroups.join(' ')}`);
   return out;
 }
 

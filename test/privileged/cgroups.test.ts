@@ -9,25 +9,13 @@ import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withHost, type Host } from '../helpers/host';
+import { leftovers, ok, writeProject as writeCompose } from '../helpers/containers';
 import { Cgroups } from '../../src/sys/cgroup';
 import { shimPath } from '../../src/sys/native';
 
 const MiB = 1024 * 1024;
 const CG = '/sys/fs/cgroup';
 const V1 = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio'];
-
-function writeCompose(host: Host, text: string): string {
-  const dir = path.join(host.dir, 'project');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'compose.yaml'), text);
-  return dir;
-}
-
-async function ok(host: Host, dir: string, args: string[], env: Record<string, string> = {}) {
-  const r = await host.tscompose(args, { cwd: dir, env });
-  if (r.code !== 0) throw new Error(`tscompose ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
-  return r;
-}
 
 /** `cat` inside the host, trimmed. */
 async function cat(host: Host, file: string): Promise<string> {
@@ -50,20 +38,6 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 2
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-/** What could be left: cgroups below the host's roots, namespaces, state, processes. */
-async function leftovers(host: Host): Promise<string[]> {
-  const out: string[] = [];
-  const cgroups = host.cgroupLeftovers();
-  if (cgroups.length) out.push(`cgroups: ${cgroups.join(' ')}`);
-  const ns = await host.sh('ls -A /run/netns');
-  if (ns.stdout.trim()) out.push(`netns: ${ns.stdout.trim()}`);
-  const st = await host.sh('ls -A /run/tscompose | grep -v "^\\." || true');
-  if (st.stdout.trim()) out.push(`state: ${st.stdout.trim()}`);
-  const procs = await host.sh('ps -e -o pid=,comm= | awk \'$1 != 1 && $2 != "ps" && $2 != "sleep" && $2 != "bash" && $2 != "awk"\'');
-  if (procs.stdout.trim()) out.push(`processes: ${procs.stdout.trim().replace(/\s+/g, ' ')}`);
-  return out;
 }
 
 const LIMITS = `

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot, withHost, type Host } from '../helpers/host';
+import { leftovers, ok as okIn, writeProject as writeCompose } from '../helpers/containers';
 
 /** Whether this kernel has sch_netem (asked in a throwaway network namespace). */
 const hasNetem = spawnSync('unshare', ['--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { stdio: 'ignore' }).status === 0;
@@ -18,38 +19,14 @@ function example(name: string): string {
   return fs.readFileSync(path.join(repoRoot, 'compose-examples', name, 'compose.yaml'), 'utf8');
 }
 
-function writeCompose(host: Host, text: string): string {
-  const dir = path.join(host.dir, 'project');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'compose.yaml'), text);
-  return dir;
-}
-
-async function ok(host: Host, dir: string, args: string[], env: Record<string, string> = {}) {
-  const r = await host.tscompose(args, { cwd: dir, env, timeoutMs: 120_000 });
-  if (r.code !== 0) throw new Error(`tscompose ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
-  return r;
-}
-
 async function sh(host: Host, script: string) {
   const r = await host.sh(script, { timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`${script}\nexited ${r.code}: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
-/** Everything tscompose could have left in a host: links, netns, state, processes. */
-async function leftovers(host: Host): Promise<string[]> {
-  const out: string[] = [];
-  const links = (await host.ipJson(['link', 'show'])).map((l: any) => l.ifname).filter((n: string) => n !== 'lo');
-  if (links.length) out.push(`links: ${links.join(' ')}`);
-  const ns = await host.sh('ls -A /run/netns');
-  if (ns.stdout.trim()) out.push(`netns: ${ns.stdout.trim()}`);
-  const st = await host.sh('ls -A /run/tscompose | grep -v "^\\." || true');
-  if (st.stdout.trim()) out.push(`state: ${st.stdout.trim()}`);
-  const ps = await host.sh('ps -e -o pid=,comm= | awk \'$1 != 1 && $2 != "ps" && $2 != "sleep" && $2 != "bash" && $2 != "awk"\'');
-  if (ps.stdout.trim()) out.push(`processes: ${ps.stdout.trim().replace(/\s+/g, ' ')}`);
-  return out;
-}
+/** The CLI, which must succeed; a lab of many nodes may take its time. */
+const ok = (host: Host, dir: string, args: string[]) => okIn(host, dir, args, { timeoutMs: 120_000 });
 
 const nsOf = (project: string, service: string) => `tsc.${project}.${service}.1`;
 

@@ -7,7 +7,8 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withHost, type Host } from '../helpers/host';
+import { withHost } from '../helpers/host';
+import { leftovers, ok, tsc, writeProject as writeCompose } from '../helpers/containers';
 
 const STACK = `
 name: stack
@@ -36,40 +37,6 @@ networks:
       config:
         - subnet: 10.77.1.0/24
 `;
-
-function writeCompose(host: Host, text: string, name = 'compose.yaml'): string {
-  const dir = path.join(host.dir, 'project');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, name), text);
-  return dir;
-}
-
-async function tsc(host: Host, dir: string, args: string[], env: Record<string, string> = {}) {
-  return host.tscompose(args, { cwd: dir, env });
-}
-
-async function ok(host: Host, dir: string, args: string[]) {
-  const r = await tsc(host, dir, args);
-  if (r.code !== 0) throw new Error(`tscompose ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
-  return r;
-}
-
-/** Everything tscompose could have left in a host: links, netns, state, processes. */
-async function leftovers(host: Host): Promise<string[]> {
-  const out: string[] = [];
-  const links = (await host.ipJson(['link', 'show'])).map((l: any) => l.ifname).filter((n: string) => n !== 'lo');
-  if (links.length) out.push(`links: ${links.join(' ')}`);
-  const ns = await host.sh('ls -A /run/netns');
-  if (ns.stdout.trim()) out.push(`netns: ${ns.stdout.trim()}`);
-  const st = await host.sh('ls -A /run/tscompose | grep -v "^\\." || true');
-  if (st.stdout.trim()) out.push(`state: ${st.stdout.trim()}`);
-  // PID 1 is the holder's bash; the sleep is its child; ps itself and its bash.
-  const ps = await host.sh('ps -e -o pid=,comm= | awk \'$1 != 1 && $2 != "ps" && $2 != "sleep" && $2 != "bash" && $2 != "awk"\'');
-  if (ps.stdout.trim()) out.push(`processes: ${ps.stdout.trim().replace(/\s+/g, ' ')}`);
-  const cgroups = host.cgroupLeftovers();
-  if (cgroups.length) out.push(`cgroups: ${cgroups.join(' ')}`);
-  return out;
-}
 
 test('a bridged stack: kernel objects as the file says, and services reach each other by name over TCP', async (t) => {
   await withHost(t, async (host) => {
@@ -238,7 +205,7 @@ for (const fault of ['mid:bridge.create', 'mid:netns.create', 'mid:veth.create',
   test(`down after up was SIGKILLed (${fault}) leaves nothing behind`, async (t) => {
     await withHost(t, async (host) => {
       const dir = writeCompose(host, STACK);
-      const crashed = await tsc(host, dir, ['up', '-d'], { TSCOMPOSE_FAULT: fault });
+      const crashed = await tsc(host, dir, ['up', '-d'], { env: { TSCOMPOSE_FAULT: fault } });
       t.is(crashed.signal === 'SIGKILL' || crashed.code === 137, true, `up should have been killed: ${crashed.stderr}`);
       await ok(host, dir, ['down']);
       t.deepEqual(await leftovers(host), []);
@@ -253,7 +220,7 @@ for (const fault of ['mid:bridge.create', 'mid:netns.create', 'mid:veth.create',
 test('a crashed up is finished by the next up', async (t) => {
   await withHost(t, async (host) => {
     const dir = writeCompose(host, STACK);
-    await tsc(host, dir, ['up', '-d'], { TSCOMPOSE_FAULT: 'mid:veth.create' });
+    await tsc(host, dir, ['up', '-d'], { env: { TSCOMPOSE_FAULT: 'mid:veth.create' } });
     await ok(host, dir, ['up', '-d']);
     const r = await ok(host, dir, ['exec', '-T', 'client', 'socat', '-u', 'TCP:server:8080', '-']);
     t.is(r.stdout.trim(), 'hello from server');
