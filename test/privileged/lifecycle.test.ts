@@ -179,10 +179,13 @@ services:
     command: ["tsc-no-such-command"]
 `,
     );
-    const r = await tsc(host, dir, ['up', '-d']);
+    // One service per up: after the first failure `up` starts nothing new, and which of two fails first is a race.
+    const r = await tsc(host, dir, ['up', '-d', 'missing']);
     t.is(r.code, 1);
     t.regex(r.stderr, /container\.start fl-missing-1: execve: ENOENT \(\/usr\/bin\/tsc-no-such-command: No such file or directory\)/);
-    t.regex(r.stderr, /container\.start fl-initmissing-1: execve: ENOENT \(tsc-no-such-command: No such file or directory\)/, 'with init too');
+    const init = await tsc(host, dir, ['up', '-d', 'initmissing']);
+    t.is(init.code, 1);
+    t.regex(init.stderr, /container\.start fl-initmissing-1: execve: ENOENT \(tsc-no-such-command: No such file or directory\)/, 'with init too');
     await ok(host, dir, ['down']);
     t.deepEqual(await leftovers(host), []);
   });
