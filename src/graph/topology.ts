@@ -7,7 +7,7 @@
  */
 import type { Desired, DesiredContainer } from '../plan/model';
 import { describeQdisc } from '../plan/shaping';
-import type { Project } from '../spec/types';
+import type { Project } from '../compose/types';
 
 export type NodeKind = 'router' | 'host' | 'service' | 'bridge' | 'machine';
 

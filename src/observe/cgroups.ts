@@ -6,7 +6,7 @@
  */
 import type { ObservedCgroups, ProjectState } from '../plan/model';
 import { cgroupParents, cgroupProjectDir } from '../plan/cgroups';
-import { parseCpuList, ULIMIT_NAMES } from '../spec/resources';
+import { parseCpuList, ULIMIT_NAMES } from '../compose/resources';
 import { hostCgroups, type Cgroups } from '../sys/cgroup';
 import { readIfExists } from '../sys/state';
 

@@ -9,8 +9,8 @@
  *   container, no restart — and `cgroup.delete` once its container stopped.
  */
 import type { SpecIssue } from '../errors';
-import { formatBytes, formatCpuList, formatCpus, parseCpuList } from '../spec/resources';
-import type { Project, ServiceSpec } from '../spec/types';
+import { formatBytes, formatCpuList, formatCpus, parseCpuList } from '../compose/resources';
+import type { Project, ServiceSpec } from '../compose/types';
 import type { Action } from './actions';
 import type { CgroupLimits, CgroupRef, Desired, DesiredCgroup, LaunchSettings, Observed } from './model';
 

@@ -9,7 +9,7 @@
  * server's configuration; pure.
  */
 import { cidrContains, formatIP, parseCidr, parseIP } from '../net/ip';
-import type { ServiceSpec } from '../spec/types';
+import type { ServiceSpec } from '../compose/types';
 import type { DesiredInterface, DesiredNetwork } from './model';
 import type { HostResolver } from './files';
 

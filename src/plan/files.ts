@@ -4,7 +4,7 @@
  * written into the container's state directory by apply/, never into a
  * root filesystem by path.
  */
-import type { ExtraHost } from '../spec/types';
+import type { ExtraHost } from '../compose/types';
 
 export interface HostsEntry {
   address: string;

@@ -10,7 +10,7 @@
  *    service never renumbers the others.
  */
 import { PlanError, type SpecIssue } from '../errors';
-import type { Project } from '../spec/types';
+import type { Project } from '../compose/types';
 import { type Cidr, cidrContains, cidrsOverlap, formatCidr, hostRange, parseCidr, parseIP } from '../net/ip';
 import type { ObservedLink, ObservedRoute, OtherProject, ProjectState } from './model';
 

@@ -8,7 +8,7 @@
  */
 import { PlanError, type SpecIssue } from '../errors';
 import { type Cidr, cidrContains, cidrsOverlap, formatCidr, hostRange, parseCidr, parseIP } from '../net/ip';
-import type { Project } from '../spec/types';
+import type { Project } from '../compose/types';
 import type { ObservedRoute, OtherProject, ProjectState } from './model';
 import { shortHash } from './names';
 import { attachmentKey, type NetworkAllocation } from './ipam';

@@ -3,8 +3,8 @@
  * its mounts (volumes, tmpfs, a fresh /tmp), the capability set, and the
  * paths hidden or made read-only (runc's and Docker's lists). Pure.
  */
-import { effectiveCapabilities } from '../spec/capabilities';
-import type { Project, ServiceSpec } from '../spec/types';
+import { effectiveCapabilities } from '../compose/capabilities';
+import type { Project, ServiceSpec } from '../compose/types';
 import type { DesiredVolume, LaunchIsolation, LaunchMount } from './model';
 import { shortHash } from './names';
 

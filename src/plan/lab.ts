@@ -6,8 +6,8 @@
 import type { SpecIssue } from '../errors';
 import { cidrContains, formatIP, hostRange, parseCidr, parseIP } from '../net/ip';
 import type { Cidr } from '../net/ip';
-import { needsNetem } from '../spec/lab';
-import type { NetemSpec, Project, ServiceSpec } from '../spec/types';
+import { needsNetem } from '../compose/lab';
+import type { NetemSpec, Project, ServiceSpec } from '../compose/types';
 import type { DesiredInterface, DesiredLink, DesiredLinkEnd, DesiredRoute, Observed } from './model';
 import { deterministicMac, ownerAlias } from './names';
 import { qdiscFor } from './shaping';

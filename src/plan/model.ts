@@ -6,7 +6,7 @@
  *    processes, our previous state), passed in so plan() stays pure;
  *  - `ProjectState`: the journal under /run/tscompose/<project>/state.json.
  */
-import type { PortProtocol, ServiceResources, SourceMap } from '../spec/types';
+import type { PortProtocol, ServiceResources, SourceMap } from '../compose/types';
 import type { DnsConfig } from './dns';
 import type { ObservedFirewall } from './firewall';
 import type { Qdisc } from './shaping';

@@ -11,8 +11,8 @@
  */
 import { PlanError, type SpecIssue } from '../errors';
 import { parseIP } from '../net/ip';
-import { formatPort } from '../spec/ports';
-import type { PortSpec, Project, ServiceSpec } from '../spec/types';
+import { formatPort } from '../compose/ports';
+import type { PortSpec, Project, ServiceSpec } from '../compose/types';
 import type { DesiredInterface, DesiredNetwork, DesiredPort, HostSocket, OtherProject, ProjectState } from './model';
 
 /** Where ephemeral host ports come from (the upper part of Linux's default ip_local_port_range). */

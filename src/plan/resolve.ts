@@ -4,7 +4,7 @@
  * files and launch settings. Pure: host facts come in through `Observed`.
  */
 import { PlanError, SpecError, type SpecIssue } from '../errors';
-import type { Project, ServiceSpec } from '../spec/types';
+import type { Project, ServiceSpec } from '../compose/types';
 import { resolveResources } from './cgroups';
 import { parseResolvConf, renderHostname, renderHosts, renderResolvConf, type HostsEntry } from './files';
 import { formatCidr, formatIP } from '../net/ip';

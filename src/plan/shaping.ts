@@ -5,8 +5,8 @@
  *  - delay, jitter, loss, duplicate, corrupt, reorder: netem (with its own
  *    rate option when a rate is given too), which needs sch_netem.
  */
-import type { NetemSpec } from '../spec/types';
-import { needsNetem } from '../spec/lab';
+import type { NetemSpec } from '../compose/types';
+import { needsNetem } from '../compose/lab';
 
 export interface TbfQdisc {
   kind: 'tbf';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatIP, parseIP, type Family } from '../net/ip';
-import type { VerifySpec } from '../spec/types';
+import type { VerifySpec } from '../compose/types';
 import { HOST, reachability, type Node, type RoutingModel } from './routing';
 
 export interface Probe {

@@ -3,8 +3,8 @@
  * without the YAML loader: each test states exactly what it starts from.
  */
 import type { Observed, ObservedCgroups } from '../../src/plan/model';
-import { defaultNetworkSpec } from '../../src/spec/network';
-import type { NetworkSpec, Project, ServiceNetwork, ServiceSpec } from '../../src/spec/types';
+import { defaultNetworkSpec } from '../../src/compose/network';
+import type { NetworkSpec, Project, ServiceNetwork, ServiceSpec } from '../../src/compose/types';
 
 export function network(name: string, over: Partial<NetworkSpec> = {}): NetworkSpec {
   return { ...defaultNetworkSpec(name), ...over };

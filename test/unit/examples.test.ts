@@ -7,7 +7,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { plan, resolve } from '../../src/plan';
-import { loadProject } from '../../src/spec';
+import { loadProject } from '../../src/compose';
 import { emptyObserved } from '../helpers/project';
 
 const root = path.resolve(__dirname, '..', '..', '..');

@@ -6,7 +6,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { resolve } from '../../src/plan';
-import { loadProject } from '../../src/spec';
+import { loadProject } from '../../src/compose';
 import { emptyObserved } from '../helpers/project';
 
 const script = path.resolve(__dirname, '..', '..', '..', 'scripts', 'gen-lab');

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HOST_ROOT, MASKED_PATHS, READ_ONLY_PATHS } from '../../plan/isolation';
 import type { LaunchIsolation, LaunchMount } from '../../plan/model';
-import { capabilityMask } from '../../spec/capabilities';
+import { capabilityMask } from '../../compose/capabilities';
 import type { ContainerLaunch, ShimMount } from '../../sys/shim';
 import { VolumeStore } from '../../sys/volumes';
 import type { ApplyEnv } from '../env';

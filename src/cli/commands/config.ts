@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors';
-import { renderConfig } from '../../spec';
+import { renderConfig } from '../../compose';
 import { flag, parseOptions, type OptionSpec } from '../args';
 import { loadComposeProject, type Cli } from '../context';
 

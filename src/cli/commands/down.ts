@@ -3,7 +3,7 @@ import { UsageError } from '../../errors';
 import { Session } from '../../apply/session';
 import { nothing, plan } from '../../plan';
 import { desiredVolumes } from '../../plan/isolation';
-import type { Project } from '../../spec/types';
+import type { Project } from '../../compose/types';
 import { countActions } from '../../plan/actions';
 import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { projectNameFor, progress, type Cli } from '../context';

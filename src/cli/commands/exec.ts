@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
 import { lookupUser } from '../../plan/users';
-import { capabilityMask } from '../../spec/capabilities';
+import { capabilityMask } from '../../compose/capabilities';
 import { hostCgroups } from '../../sys/cgroup';
 import { readFileInRoot, shimPath } from '../../sys/native';
 import { execArgs, isAlive, readProcessRef } from '../../sys/shim';

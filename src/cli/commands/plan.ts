@@ -4,7 +4,7 @@ import { cgroupParents } from '../../plan/cgroups';
 import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
-import { usesNetem } from '../../spec/lab';
+import { usesNetem } from '../../compose/lab';
 
 export const planOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },

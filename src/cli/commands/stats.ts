@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors';
 import { observeContainers } from '../../observe/containers';
 import { rates, sample, type ContainerStats, type Sample } from '../../observe/stats';
-import { formatBytes } from '../../spec/resources';
+import { formatBytes } from '../../compose/resources';
 import { flag, parseOptions, type OptionSpec } from '../args';
 import { projectNameFor, type Cli } from '../context';
 import { renderTable } from '../render';

@@ -14,7 +14,7 @@ import { ensureNetnsDir } from '../../sys/netns';
 import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
-import { usesNetem } from '../../spec/lab';
+import { usesNetem } from '../../compose/lab';
 import { lineWriter } from './logs';
 
 export const upOptions: OptionSpec[] = [

@@ -3,7 +3,7 @@ import { ExitCode, SpecError, UsageError, type SpecIssue } from '../../errors';
 import { formatIP, parseIP } from '../../net/ip';
 import { resolve } from '../../plan';
 import type { DesiredContainer, Observed } from '../../plan/model';
-import type { Project } from '../../spec/types';
+import type { Project } from '../../compose/types';
 import { runProbes, type ProbeResult } from '../../sys/probe';
 import { findNode, pathText, planProbes, type Probe } from '../../verify/expect';
 import { HOST, ownerOf, reachability, routingModel, type RoutingModel } from '../../verify/routing';

@@ -9,7 +9,7 @@ import { renderSvg } from '../../../src/graph/svg';
 import { publishedPorts, topology, type Topology } from '../../../src/graph/topology';
 import type { Desired } from '../../../src/plan/model';
 import { resolve } from '../../../src/plan';
-import { loadProject } from '../../../src/spec';
+import { loadProject } from '../../../src/compose';
 import { emptyObserved } from '../../helpers/project';
 
 const examplesDir = path.resolve(__dirname, '..', '..', '..', '..', 'compose-examples');

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { cidrContains, cidrsOverlap, formatCidr, formatIP, hasHostBits, hostRange, parseCidr, parseIP, parseMac } from '../../../src/net/ip';
-import { checkHostname, checkIfName, checkProjectName, closest } from '../../../src/spec/names';
+import { checkHostname, checkIfName, checkProjectName, closest } from '../../../src/compose/names';
 
 test('IPv4 parsing is strict like Go', (t) => {
   t.is(parseIP('10.0.0.1')?.value, 0x0a000001n);

@@ -10,10 +10,10 @@ import { nothing, plan, resolve } from '../../../src/plan';
 import type { Action } from '../../../src/plan/actions';
 import { journalBefore } from '../../../src/plan/journal';
 import type { Observed } from '../../../src/plan/model';
-import type { ServiceResources } from '../../../src/spec/types';
+import type { ServiceResources } from '../../../src/compose/types';
 import { observedAfter } from '../../helpers/fake';
 import { emptyObserved, hostCgroupsObserved, project, service } from '../../helpers/project';
-import { load, yaml } from '../spec/helpers';
+import { load, yaml } from '../compose/helpers';
 
 const MiB = 1024 ** 2;
 const all = (p: { waves: Action[][] }) => p.waves.flat();

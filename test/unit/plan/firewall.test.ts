@@ -3,7 +3,7 @@ import { plan, resolve } from '../../../src/plan';
 import { buildFirewall, firewallDrift, renderApply, renderDelete, type ObservedFirewall } from '../../../src/plan/firewall';
 import { observedAfter } from '../../helpers/fake';
 import { attach, emptyObserved, network, project, service } from '../../helpers/project';
-import { parsePortString } from '../../../src/spec/ports';
+import { parsePortString } from '../../../src/compose/ports';
 
 const port = (s: string) => parsePortString(s).port!;
 

@@ -7,7 +7,7 @@ import { qdiscFor, sameQdisc } from '../../../src/plan/shaping';
 import { netemOptions, parseQdisc, tbfOptions } from '../../../src/sys/tc';
 import { observedAfter } from '../../helpers/fake';
 import { emptyObserved } from '../../helpers/project';
-import { load, yaml } from '../spec/helpers';
+import { load, yaml } from '../compose/helpers';
 
 const LAB = yaml`
   name: lab

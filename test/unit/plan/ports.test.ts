@@ -2,7 +2,7 @@ import test from 'ava';
 import { PlanError } from '../../../src/errors';
 import { resolve } from '../../../src/plan';
 import { journalAfter } from '../../../src/plan/journal';
-import { parsePortString } from '../../../src/spec/ports';
+import { parsePortString } from '../../../src/compose/ports';
 import { attach, emptyObserved, network, project, service } from '../../helpers/project';
 
 const port = (s: string) => parsePortString(s).port!;

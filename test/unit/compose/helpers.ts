@@ -7,10 +7,10 @@ import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { SpecError } from '../../../src/errors';
 import type { SpecIssue } from '../../../src/errors';
-import { loadProject } from '../../../src/spec';
-import type { LoadInput, Project } from '../../../src/spec';
+import { loadProject } from '../../../src/compose';
+import type { LoadInput, Project } from '../../../src/compose';
 
-/** Compiled to dist/test/unit/spec: four levels below the repo root. */
+/** Compiled to dist/test/unit/compose: four levels below the repo root. */
 export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 
 /** `../shared` beside the repo (corpora and the compose-spec schema), or a clear failure. */
@@ -24,7 +24,7 @@ export function sharedDir(t: ExecutionContext): string {
 }
 
 export function fixture(name: string): string {
-  return readFileSync(path.join(repoRoot, 'test', 'fixtures', 'spec', name), 'utf8');
+  return readFileSync(path.join(repoRoot, 'test', 'fixtures', 'compose', name), 'utf8');
 }
 
 export type Files = Record<string, string>;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { renderConfig } from '../../../src/spec/render';
+import { renderConfig } from '../../../src/compose/render';
 import { hasIssue, issues, lines, load, yaml } from './helpers';
 
 const mounts = (text: string) => load(text).services.web!.mounts;

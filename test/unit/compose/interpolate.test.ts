@@ -1,5 +1,5 @@
 import test from 'ava';
-import { substitute, TemplateError } from '../../../src/spec/interpolate';
+import { substitute, TemplateError } from '../../../src/compose/interpolate';
 import { hasIssue, issues, load, yaml } from './helpers';
 
 const env: Record<string, string> = { SET: 'value', EMPTY: '', B: 'bee' };

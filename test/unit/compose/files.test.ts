@@ -1,7 +1,7 @@
 import test from 'ava';
 import { SpecError } from '../../../src/errors';
-import { discoverFiles, displayPath } from '../../../src/spec/files';
-import { normalizeProjectName } from '../../../src/spec/names';
+import { discoverFiles, displayPath } from '../../../src/compose/files';
+import { normalizeProjectName } from '../../../src/compose/names';
 import { hasIssue, issues, lines, load } from './helpers';
 
 const svc = 'services:\n  web: {}\n';

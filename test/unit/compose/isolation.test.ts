@@ -1,6 +1,6 @@
 import test from 'ava';
-import { capabilityMask, effectiveCapabilities, DEFAULT_CAPABILITIES } from '../../../src/spec/capabilities';
-import { canonicalSignal, parseDuration } from '../../../src/spec/signals';
+import { capabilityMask, effectiveCapabilities, DEFAULT_CAPABILITIES } from '../../../src/compose/capabilities';
+import { canonicalSignal, parseDuration } from '../../../src/compose/signals';
 import { hasIssue, issues, load, yaml } from './helpers';
 
 test('isolation keys normalize: capabilities by canonical name, signals by name, durations in seconds, x-rootfs absolute', (t) => {

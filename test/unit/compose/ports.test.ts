@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatPort, parsePortString } from '../../../src/spec/ports';
+import { formatPort, parsePortString } from '../../../src/compose/ports';
 import { issues, lines, load, yaml } from './helpers';
 
 const ok = (s: string) => {

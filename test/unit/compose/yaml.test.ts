@@ -1,8 +1,8 @@
 import test from 'ava';
-import { Issues } from '../../../src/spec/issues';
-import type { YMap, YNode } from '../../../src/spec/tree';
-import { toPlain } from '../../../src/spec/tree';
-import { DEFAULT_LIMITS, parseYamlFile, resolvePlain } from '../../../src/spec/yaml';
+import { Issues } from '../../../src/compose/issues';
+import type { YMap, YNode } from '../../../src/compose/tree';
+import { toPlain } from '../../../src/compose/tree';
+import { DEFAULT_LIMITS, parseYamlFile, resolvePlain } from '../../../src/compose/yaml';
 import { hasIssue, issues, lines, load, yaml } from './helpers';
 
 function parse(text: string, limits = DEFAULT_LIMITS): { root: YMap | undefined; issues: Issues } {

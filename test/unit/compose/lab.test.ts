@@ -1,6 +1,6 @@
 import test from 'ava';
-import { renderConfig } from '../../../src/spec';
-import { parseRate, parseTime } from '../../../src/spec/lab';
+import { renderConfig } from '../../../src/compose';
+import { parseRate, parseTime } from '../../../src/compose/lab';
 import { hasIssue, issues, lines, load, yaml } from './helpers';
 
 const TWO_ROUTERS = yaml`

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { SpecError } from '../../../src/errors';
-import { loadProject } from '../../../src/spec';
+import { loadProject } from '../../../src/compose';
 import { generateLargeCompose, load } from './helpers';
 
 test('a generated file with 1,000 services loads completely', (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { formatBytes, formatCpuList, parseBytes, parseCpuList, parseNanoCpus } from '../../../src/spec/resources';
-import { renderConfig } from '../../../src/spec/render';
+import { formatBytes, formatCpuList, parseBytes, parseCpuList, parseNanoCpus } from '../../../src/compose/resources';
+import { renderConfig } from '../../../src/compose/render';
 import { hasIssue, issues, lines, load, yaml } from './helpers';
 
 test('memory units are Docker\'s: binary, case-insensitive, with an optional b/ib', (t) => {

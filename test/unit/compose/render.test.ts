@@ -1,6 +1,6 @@
 import test from 'ava';
-import { renderConfig } from '../../../src/spec';
-import type { Project } from '../../../src/spec';
+import { renderConfig } from '../../../src/compose';
+import type { Project } from '../../../src/compose';
 import { fixture, load } from './helpers';
 
 const env = { USER: 'alice', SHELL_VALUE: 'from $shell' };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { ATTACHMENT_KEYS, BLKIO_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS, RESOURCE_LIMITS_KEYS, RESOURCE_RESERVATIONS_KEYS, RESOURCES_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS, ULIMIT_KEYS, classify } from '../../../src/spec/keys';
-import type { KeyTable } from '../../../src/spec/keys';
+import { ATTACHMENT_KEYS, BLKIO_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS, RESOURCE_LIMITS_KEYS, RESOURCE_RESERVATIONS_KEYS, RESOURCES_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS, ULIMIT_KEYS, classify } from '../../../src/compose/keys';
+import type { KeyTable } from '../../../src/compose/keys';
 import { hasIssue, issues, lines, sharedDir } from './helpers';
 
 type Schema = { properties?: Record<string, Schema>; definitions?: Record<string, Schema>; oneOf?: Schema[]; items?: Schema; patternProperties?: Record<string, Schema>; $ref?: string };

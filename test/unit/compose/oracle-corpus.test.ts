@@ -9,7 +9,7 @@ import path from 'node:path';
 import test from 'ava';
 import { CORE_SCHEMA, load as loadYaml, mergeTag } from 'js-yaml';
 import { SpecError } from '../../../src/errors';
-import { loadProject } from '../../../src/spec';
+import { loadProject } from '../../../src/compose';
 import { sharedDir } from './helpers';
 
 function composeFiles(dir: string): string[] {

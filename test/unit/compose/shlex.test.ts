@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ShlexError, shlexSplit } from '../../../src/spec/shlex';
+import { ShlexError, shlexSplit } from '../../../src/compose/shlex';
 
 test('splits on blanks; quotes group; nothing is expanded', (t) => {
   t.deepEqual(shlexSplit('echo  hello\tworld\n'), ['echo', 'hello', 'world']);

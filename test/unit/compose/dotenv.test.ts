@@ -1,6 +1,6 @@
 import test from 'ava';
-import { parseDotenv } from '../../../src/spec/dotenv';
-import { Issues } from '../../../src/spec/issues';
+import { parseDotenv } from '../../../src/compose/dotenv';
+import { Issues } from '../../../src/compose/issues';
 import { hasIssue, issues, lines, load } from './helpers';
 
 function parse(text: string, env: Record<string, string> = {}) {
