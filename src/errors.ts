@@ -169,6 +169,19 @@ export class TeardownErrors extends TscError {
   }
 }
 
+/** Reading the machine failed (not "it is gone"): nothing was planned, nothing changed. */
+export class ObserveError extends TscError {
+  readonly code = 'OBSERVE';
+  readonly exitCode = ExitCode.apply;
+  constructor(
+    readonly object: string,
+    override readonly cause: unknown,
+  ) {
+    super(`cannot read ${object}: ${describeCause(cause)}; nothing was changed`);
+    this.name = 'ObserveError';
+  }
+}
+
 /** A bug: something that must not happen did. */
 export class InternalError extends TscError {
   readonly code = 'INTERNAL';

@@ -3,6 +3,7 @@
  * Only reads; never changes anything.
  */
 import * as path from 'node:path';
+import { ObserveError, type ErrnoLike } from '../errors';
 import type { Observed, ObservedNetns, OtherProject, ProjectState } from '../plan/model';
 import { netnsPrefix } from '../plan/names';
 import { listNetns, openRtnlIn } from '../sys/netns';
@@ -76,23 +77,39 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
 /** Links, addresses and routes inside each of the project's namespaces. */
 export async function observeNamespaces(project: string): Promise<Record<string, ObservedNetns>> {
   const names = listNetns(netnsPrefix(project));
-  const entries = await Promise.all(
-    names.map(async (name) => {
-      let rtnl: Rtnl | undefined;
-      try {
-        rtnl = openRtnlIn(name);
-        const { links, routes } = await observeLinks(rtnl);
-        const qdiscs = await observeQdiscs(rtnl, links);
-        return [name, { name, links, routes, ...(qdiscs.length ? { qdiscs } : {}) }] as const;
-      } catch {
-        // A stale entry (namespace gone, file left): treat as missing; teardown removes the file.
-        return [name, { name, links: [], routes: [], stale: true }] as const;
-      } finally {
-        rtnl?.close();
-      }
-    }),
-  );
+  const entries = await Promise.all(names.map(async (name) => [name, await inspectNamespace(name)] as const));
   return Object.fromEntries(entries);
+}
+
+/**
+ * One namespace's links, routes and qdiscs. Only "the namespace is gone"
+ * makes it stale (the planner then recreates it and restarts its
+ * container): its file vanished (open: ENOENT) or no longer holds a
+ * namespace (setns: EINVAL). Any other failure (ENOBUFS, EMFILE, a parse
+ * bug) is an ObserveError: `up` stops before changing anything.
+ */
+export async function inspectNamespace(name: string, open: (name: string) => Rtnl = openRtnlIn): Promise<ObservedNetns> {
+  let rtnl: Rtnl;
+  try {
+    rtnl = open(name);
+  } catch (e) {
+    if (namespaceGone(e)) return { name, links: [], routes: [], stale: true };
+    throw new ObserveError(`network namespace ${name}`, e);
+  }
+  try {
+    const { links, routes } = await observeLinks(rtnl);
+    const qdiscs = await observeQdiscs(rtnl, links);
+    return { name, links, routes, ...(qdiscs.length ? { qdiscs } : {}) };
+  } catch (e) {
+    throw new ObserveError(`network namespace ${name}`, e);
+  } finally {
+    rtnl.close();
+  }
+}
+
+function namespaceGone(e: unknown): boolean {
+  const err = e as ErrnoLike;
+  return (err?.syscall === 'open' && err.code === 'ENOENT') || (err?.syscall === 'setns' && err.code === 'EINVAL');
 }
 
 function namespaceNames(project: string): Record<string, ObservedNetns> {
