@@ -164,3 +164,11 @@ export function hostRange(c: Cidr): { first: bigint; last: bigint } {
   if (c.prefix >= bits(c.family) - 1) return { first: c.first, last: c.last };
   return { first: c.first + 1n, last: c.family === 4 ? c.last - 1n : c.last };
 }
+
+const LINK_LOCAL = [parseCidr('169.254.0.0/16')!, parseCidr('fe80::/10')!];
+
+/** 169.254.0.0/16 or fe80::/10: addresses the kernel (or autoconfiguration) gives a link, never ours to plan. */
+export function isLinkLocal(address: string): boolean {
+  const ip = parseIP(address);
+  return ip !== undefined && LINK_LOCAL.some((c) => cidrContains(c, ip));
+}

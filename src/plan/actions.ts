@@ -159,6 +159,14 @@ export type Action =
 
 export type ActionKind = Action['kind'];
 
+/** An action before its `after` list is complete (distributes over the union). */
+export type Draft = Action extends infer A ? (A extends Action ? Omit<A, 'after'> & { after?: string[] } : never) : never;
+
+/** A draft as an action: no `after` yet means none. */
+export function complete(a: Draft): Action {
+  return { ...a, after: a.after ?? [] } as Action;
+}
+
 export interface Plan {
   version: 1;
   project: string;

@@ -11,7 +11,7 @@
 import type { SpecIssue } from '../errors';
 import { formatBytes, formatCpuList, formatCpus, parseCpuList } from '../compose/resources';
 import type { Project, ServiceSpec } from '../compose/types';
-import type { Action } from './actions';
+import type { Draft } from './actions';
 import type { CgroupLimits, CgroupRef, Desired, DesiredCgroup, LaunchSettings, Observed } from './model';
 
 /** Our subtree in every hierarchy (or below `cgroup_parent`). */
@@ -128,8 +128,6 @@ export function describeLimitChanges(before: CgroupLimits, after: CgroupLimits):
 }
 
 const sameLimits = (a: CgroupLimits, b: CgroupLimits) => LIMIT_NAMES.every(([k]) => a[k] === b[k]);
-
-type Draft = Action extends infer A ? (A extends Action ? Omit<A, 'after'> & { after?: string[] } : never) : never;
 
 export interface CgroupPlan {
   /** container → the id its start must follow. */

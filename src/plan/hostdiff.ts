@@ -1,7 +1,7 @@
 /**
  * The host-side part of the diff: kernel settings, nftables rules and the
  * DNS server, each compared with what observe/ read, with the reason the
- * plan shows. Pure; diff.ts wires the returned actions into the plan.
+ * plan shows. Pure; diff/index.ts wires the returned actions into the plan.
  */
 import { PlanError } from '../errors';
 import type { Action } from './actions';

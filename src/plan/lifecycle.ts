@@ -1,8 +1,11 @@
 /**
  * The order of `start`, `stop` and `down` over the journal's containers, as
  * Docker Compose keeps it: a container starts after what it depends on
- * (depends_on, network_mode: service:X) and stops before it. Pure.
+ * (depends_on, network_mode: service:X) and stops before it; and the
+ * container.start and container.stop actions every caller builds. Pure.
  */
+import type { Draft } from './actions';
+import type { LaunchSettings } from './model';
 
 /**
  * For each container in `names`, the containers (of `names`) it must wait
@@ -32,3 +35,62 @@ export function lifecycleOrder(names: string[], startAfter: (name: string) => st
   for (const list of dependents.values()) list.sort();
   return dependents;
 }
+
+/** Grace period before SIGKILL when no `-t` and no stop_grace_period says otherwise. */
+export const DEFAULT_STOP_TIMEOUT_SEC = 10;
+
+/** The grace period and signal for stopping a container launched with `launch`; `-t` (timeoutSec) wins. */
+export function stopSettings(timeoutSec: number | undefined, launch: LaunchSettings | undefined): { timeoutSec: number; signal?: string } {
+  return {
+    timeoutSec: timeoutSec ?? launch?.stopGraceSec ?? DEFAULT_STOP_TIMEOUT_SEC,
+    ...(launch?.stopSignal ? { signal: launch.stopSignal } : {}),
+  };
+}
+
+/** What a start or stop acts on: a container of a service. */
+export interface LifecycleTarget {
+  name: string;
+  service: string;
+}
+
+/** A container.start: run `launch` (in namespace `netns`; absent: the host's). */
+export function startAction(
+  c: LifecycleTarget,
+  reason: string,
+  run: { launch: LaunchSettings; netns?: string | undefined; freshRootfs?: boolean; after?: string[] },
+): Draft & { kind: 'container.start' } {
+  return {
+    kind: 'container.start',
+    id: `container.start:${c.name}`,
+    target: c.name,
+    reason,
+    ...(run.after ? { after: run.after } : {}),
+    container: c.name,
+    service: c.service,
+    ...(run.netns ? { netns: run.netns } : {}),
+    launch: run.launch,
+    ...(run.freshRootfs ? { freshRootfs: true } : {}),
+  };
+}
+
+/** A container.stop: its stop signal, then SIGKILL after the grace period; `remove` deletes its directory too. */
+export function stopAction(
+  c: LifecycleTarget,
+  reason: string,
+  stop: { timeoutSec?: number | undefined; launch: LaunchSettings | undefined; remove: boolean; after?: string[] },
+): Draft & { kind: 'container.stop' } {
+  return {
+    kind: 'container.stop',
+    id: `container.stop:${c.name}`,
+    target: c.name,
+    reason,
+    ...(stop.after ? { after: stop.after } : {}),
+    container: c.name,
+    service: c.service,
+    ...stopSettings(stop.timeoutSec, stop.launch),
+    remove: stop.remove,
+  };
+}
+
+/** The ids of the container.start (or .stop) actions of `names`. */
+export const lifecycleIds = (phase: 'start' | 'stop', names: string[]) => names.map((n) => `container.${phase}:${n}`);

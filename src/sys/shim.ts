@@ -421,20 +421,23 @@ export function execArgs(opts: {
   return args;
 }
 
-/** Signal a process only if it is still the one we started (through a pidfd: never a reused pid). */
+/** Signal a process only if it is still the one we started (through a pidfd: never a reused pid). True if it was signalled. */
 // Equivalent to: kill -SIG PID   (if PID still has the recorded start time)
-export function signalProcess(ref: ProcessRef, sig: number): void {
+export function signalProcess(ref: ProcessRef, sig: number): boolean {
   let fd: number;
   try {
     fd = native.pidfdOpen(ref.pid);
   } catch (e: any) {
-    if (e?.code === 'ESRCH') return;
+    if (e?.code === 'ESRCH') return false;
     throw e;
   }
   try {
-    if (isAlive(ref)) native.pidfdSendSignal(fd, sig);
+    if (!isAlive(ref)) return false;
+    native.pidfdSendSignal(fd, sig);
+    return true;
   } catch (e: any) {
     if (e?.code !== 'ESRCH') throw e;
+    return false;
   } finally {
     fs.closeSync(fd);
   }

@@ -8,11 +8,11 @@ import { execute } from '../../apply/execute';
 import { Session } from '../../apply/session';
 import { stopContainers } from '../../apply/stop';
 import { UsageError } from '../../errors';
-import type { Action } from '../../plan/actions';
-import { lifecycleOrder } from '../../plan/lifecycle';
+import { complete } from '../../plan/actions';
+import { lifecycleIds, lifecycleOrder, startAction } from '../../plan/lifecycle';
 import { canonicalSignal, SIGNALS } from '../../compose/signals';
-import { native } from '../../sys/native';
 import { netnsPath } from '../../sys/netns';
+import { signalProcess } from '../../sys/shim';
 import { optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { journalContainers, runningInit, type JournalContainer } from '../containers';
 import { progress, type Cli } from '../context';
@@ -51,19 +51,9 @@ async function startStopped(session: Session, list: JournalContainer[]): Promise
   // What a container depends on starts first (a dependency already running is no reason to wait).
   const byName = new Map(stopped.map((c) => [c.name, c]));
   const first = lifecycleOrder([...byName.keys()], (n) => byName.get(n)?.state.startAfter, 'start');
-  const wave: Action[] = stopped.map((c) => {
+  const wave = stopped.map((c) => {
     const ns = c.state.netnsPlacement.kind === 'host' ? undefined : c.state.netnsPlacement.name;
-    return {
-      kind: 'container.start',
-      id: `container.start:${c.name}`,
-      target: c.name,
-      reason: 'start',
-      after: first.get(c.name)!.map((d) => `container.start:${d}`),
-      container: c.name,
-      service: c.service,
-      ...(ns ? { netns: ns } : {}),
-      launch: c.state.launch,
-    };
+    return complete(startAction(c, 'start', { launch: c.state.launch, ...(ns ? { netns: ns } : {}), after: lifecycleIds('start', first.get(c.name)!) }));
   });
   if (wave.length) await execute({ version: 1, project: session.project, waves: [wave] }, session.env());
 }
@@ -107,23 +97,9 @@ export async function kill(cli: Cli, argv: string[]): Promise<number> {
   let sent = 0;
   for (const c of containers) {
     const init = runningInit(c);
-    if (!init) continue;
-    let fd: number;
-    try {
-      fd = native.pidfdOpen(init.pid);
-    } catch (e: any) {
-      if (e?.code === 'ESRCH') continue;
-      throw e;
-    }
-    try {
-      if (runningInit(c)?.starttime === init.starttime) native.pidfdSendSignal(fd, SIGNALS[name]!);
-      sent++;
-      cli.err(` ✔ Container ${c.name}  Killed (${name})\n`);
-    } catch (e: any) {
-      if (e?.code !== 'ESRCH') throw e;
-    } finally {
-      fs.closeSync(fd);
-    }
+    if (!init || !signalProcess(init, SIGNALS[name]!)) continue;
+    sent++;
+    cli.err(` ✔ Container ${c.name}  Killed (${name})\n`);
   }
   if (!sent) cli.err(' ! no running container to signal\n');
   return 0;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { cidrContains, cidrsOverlap, formatCidr, formatIP, hasHostBits, hostRange, parseCidr, parseIP, parseMac } from '../../../src/net/ip';
+import { cidrContains, cidrsOverlap, formatCidr, formatIP, hasHostBits, hostRange, isLinkLocal, parseCidr, parseIP, parseMac } from '../../../src/net/ip';
 import { checkHostname, checkIfName, checkProjectName, closest } from '../../../src/compose/names';
 
 test('IPv4 parsing is strict like Go', (t) => {
@@ -67,4 +67,9 @@ test('host range excludes network and broadcast, except on /31 and /32', (t) => 
   t.deepEqual([fmt(p2p.first), fmt(p2p.last)], ['10.0.0.0', '10.0.0.1']);
   const v6 = hostRange(parseCidr('fd00::/64')!);
   t.is(formatIP({ family: 6, value: v6.first }), 'fd00::1');
+});
+
+test('link-local addresses: 169.254.0.0/16 and fe80::/10, in any case', (t) => {
+  for (const a of ['169.254.1.2', 'fe80::1', 'FE80::a:b', 'febf::1']) t.true(isLinkLocal(a), a);
+  for (const a of ['169.253.255.255', '10.0.0.1', 'fec0::1', '2001:db8::1', 'not an address']) t.false(isLinkLocal(a), a);
 });

@@ -4,29 +4,18 @@
  * drifted), `x-routes`, and the root qdiscs that shape links. Impairments
  * are changed in place (a qdisc replace), never by recreating anything.
  */
-import type { Action } from './actions';
-import type { Desired, DesiredContainer, DesiredLink, DesiredLinkEnd, Observed, ObservedLink, ObservedNetns, ObservedQdisc } from './model';
-import { describeQdisc, sameQdisc, type Qdisc } from './shaping';
-
-/** An action before its `after` list is complete (as in diff.ts). */
-type Draft = Action extends infer A ? (A extends Action ? Omit<A, 'after'> & { after?: string[] } : never) : never;
-
-export interface LabDiffContext {
-  push(a: Draft): string;
-  /** Every action pushed so far (the bridge and namespace part of the plan). */
-  actions: readonly Action[];
-  /** Namespaces this plan (re)creates: whatever is observed in them now will be gone. */
-  netnsCreated: ReadonlySet<string>;
-  only?: ReadonlySet<string>;
-}
-
-const isLinkLocal = (a: string) => a.startsWith('169.254.') || a.toLowerCase().startsWith('fe80:');
+import { isLinkLocal } from '../../net/ip';
+import type { Action, Draft } from '../actions';
+import type { DesiredContainer, DesiredLink, DesiredLinkEnd, Observed, ObservedLink, ObservedNetns, ObservedQdisc } from '../model';
+import { describeQdisc, sameQdisc, type Qdisc } from '../shaping';
+import type { DiffContext } from './context';
 
 /** Kernel default metrics: what a route without one gets. */
 const defaultMetric = (family: 4 | 6) => (family === 6 ? 1024 : 0);
 
-/** Returns, per container, the ids its start must follow. */
-export function diffLab(desired: Desired, observed: Observed, ctx: LabDiffContext): Map<string, string[]> {
+/** Runs after the bridge part (whose actions it reads); returns, per container, the ids its start must follow. */
+export function diffLab(ctx: DiffContext): Map<string, string[]> {
+  const { desired, observed } = ctx;
   const deps = new Map<string, string[]>();
   const dep = (container: string, id: string) => {
     const list = deps.get(container) ?? [];
@@ -94,7 +83,7 @@ type Touch = (container: string, ifname: string, id: string) => void;
 function createLink(
   link: DesiredLink,
   have: Array<ObservedLink | undefined>,
-  ctx: LabDiffContext,
+  ctx: DiffContext,
   dep: Dep,
   touch: Touch,
   observed: Observed,
@@ -162,7 +151,7 @@ function addrAdd(end: DesiredLinkEnd, a: { address: string; prefixLen: number },
 }
 
 /** `end` reaches `peer`'s address without ARP/ND. */
-function pushNeighbor(ctx: LabDiffContext, end: DesiredLinkEnd, peer: DesiredLinkEnd, address: string, after: string[]): string {
+function pushNeighbor(ctx: DiffContext, end: DesiredLinkEnd, peer: DesiredLinkEnd, address: string, after: string[]): string {
   return ctx.push({
     kind: 'neigh.replace',
     id: `neigh.replace:${end.container}:${end.ifname}:${address}`,
@@ -178,7 +167,7 @@ function pushNeighbor(ctx: LabDiffContext, end: DesiredLinkEnd, peer: DesiredLin
 }
 
 /** Both ends exist and are each other's peer: fix what drifted, in place. Returns the addresses (re)added. */
-function repairEnd(link: DesiredLink, e: DesiredLinkEnd, have: ObservedLink, ns: ObservedNetns, ctx: LabDiffContext, dep: Dep, touch: Touch): Set<string> {
+function repairEnd(link: DesiredLink, e: DesiredLinkEnd, have: ObservedLink, ns: ObservedNetns, ctx: DiffContext, dep: Dep, touch: Touch): Set<string> {
   const added = new Set<string>();
   const target = `${e.ifname} of ${e.container}`;
   const fix: string[] = [];
@@ -243,7 +232,7 @@ function repairEnd(link: DesiredLink, e: DesiredLinkEnd, have: ObservedLink, ns:
 function shapeBridgePorts(
   c: DesiredContainer,
   observed: Observed,
-  ctx: LabDiffContext,
+  ctx: DiffContext,
   dep: Dep,
   ns: ObservedNetns | undefined,
   vethCreates: Map<string, Action>,
@@ -265,7 +254,7 @@ function shapeBridgePorts(
   }
 }
 
-function pushQdisc(ctx: LabDiffContext, container: string, netns: string | undefined, ifname: string, q: Qdisc, was: Qdisc | undefined, after: string[] = []): string {
+function pushQdisc(ctx: DiffContext, container: string, netns: string | undefined, ifname: string, q: Qdisc, was: Qdisc | undefined, after: string[] = []): string {
   return ctx.push({
     kind: 'qdisc.replace',
     id: `qdisc.replace:${netns ?? ''}:${ifname}`,
@@ -281,7 +270,7 @@ function pushQdisc(ctx: LabDiffContext, container: string, netns: string | undef
 
 /** Replace a qdisc that differs, remove ours when the file no longer shapes the link. */
 function qdiscAction(
-  ctx: LabDiffContext,
+  ctx: DiffContext,
   container: string,
   netns: string | undefined,
   ifname: string,
@@ -303,7 +292,7 @@ function qdiscAction(
 }
 
 /** `x-routes`: ours carry `proto static`; those the file no longer has go. */
-function routes(c: DesiredContainer, ns: ObservedNetns | undefined, ctx: LabDiffContext, dep: Dep, touched: Map<string, string[]>): void {
+function routes(c: DesiredContainer, ns: ObservedNetns | undefined, ctx: DiffContext, dep: Dep, touched: Map<string, string[]>): void {
   const netns = (c.netns as { name: string }).name;
   const want = c.routes ?? [];
   const ours = (ns?.routes ?? []).filter((r) => r.protocol === 'static');
@@ -340,7 +329,7 @@ function routes(c: DesiredContainer, ns: ObservedNetns | undefined, ctx: LabDiff
   }
   for (const r of ours) {
     if (matched.has(r)) continue;
-    // The bridge's default route takes this one's place (diff.ts replaces it).
+    // The bridge's default route takes this one's place (routes.ts replaces it).
     if (r.dst === 'default' && family(r) === 4 && c.defaultRoute) continue;
     dep(
       c.name,
