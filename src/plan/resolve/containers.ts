@@ -1,0 +1,173 @@
+/**
+ * One replica → one desired container: where its network namespace is,
+ * its interfaces and routes, generated files (/etc/hosts, resolv.conf,
+ * hostname) and launch settings (argv, env, user, namespaces, limits,
+ * isolation).
+ */
+import type { SpecIssue } from '../../errors';
+import type { Project, ServiceSpec } from '../../compose/types';
+import { resolveResources } from '../cgroups';
+import { renderEmbeddedResolvConf } from '../dns';
+import { renderHostname, renderHosts, renderResolvConf, type HostResolver, type HostsEntry } from '../files';
+import type { PeerDirectory } from '../hosts';
+import { HOST_ROOT, launchIsolation } from '../isolation';
+import { resolveRoutes, type LinksResult } from '../lab';
+import type { DesiredContainer, DesiredInterface, DesiredNetwork, DesiredVolume, GeneratedFiles, LaunchSettings, Namespace, NetnsPlacement, Observed } from '../model';
+import { netnsName, shortHash } from '../names';
+import type { PortReplica } from '../ports';
+import { lookupUser } from '../users';
+import type { NamedIface } from './peers';
+import { serviceIssue, type Replica } from './replicas';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** What every container is resolved against. */
+export interface ContainerContext {
+  project: Project;
+  observed: Observed;
+  byService: Map<string, Replica[]>;
+  networks: Record<string, DesiredNetwork>;
+  interfaces: Map<string, DesiredInterface[]>;
+  lab: LinksResult;
+  named: Map<string, NamedIface[]>;
+  peers: PeerDirectory;
+  hostResolver: HostResolver;
+  volumes: Record<string, DesiredVolume>;
+  /** Problems in the file, at their keys. */
+  issues: SpecIssue[];
+  /** Limits this host cannot give (one check per service). */
+  resourceIssues: SpecIssue[];
+  /** Containers with their gateway interface, for published ports. */
+  portReplicas: PortReplica[];
+}
+
+/** The desired container of replica `r`, or undefined (with an issue) when it cannot be realised. */
+export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredContainer | undefined {
+  const { project } = ctx;
+  const svc = r.service;
+  const place = placement(ctx, r);
+  if (!place) return undefined;
+  const { netns, ifaces, viewSource } = place;
+  if (netns.kind === 'host' && Object.keys(svc.sysctls).length) {
+    ctx.issues.push(serviceIssue(project, svc, 'sysctls', 'network sysctls cannot be set with network_mode: host (they would change the host)'));
+  }
+  const hostname = svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
+  const ends = netns.kind === 'own' ? (ctx.lab.ends.get(r.name) ?? []) : [];
+  const routed = resolveRoutes(project, svc, ifaces, ends);
+  ctx.issues.push(...routed.issues);
+  // An x-routes default replaces the one a bridge would give.
+  const defaultRoute = routed.routes.some((x) => x.dst === 'default' && x.family === 4) ? undefined : pickDefaultRoute(svc, ifaces, ctx.networks);
+  const gatewayIface = defaultRoute ? ifaces.find((i) => i.ifname === defaultRoute.ifname) : undefined;
+  const routedDefault6 = routed.routes.some((x) => x.dst === 'default' && x.family === 6);
+  const defaultRoute6 = !routedDefault6 && gatewayIface?.gateway6 ? { via: gatewayIface.gateway6, ifname: gatewayIface.ifname } : undefined;
+  ctx.portReplicas.push({ name: r.name, service: svc, ...(gatewayIface ? { gateway: gatewayIface } : {}), interfaces: ifaces });
+  const files = generatedFiles(ctx, svc, hostname, ctx.named.get(viewSource) ?? []);
+  const launch = launchSettings(ctx, r, netns, hostname);
+  if (!launch) return undefined;
+  const startAfter = new Set<string>();
+  for (const dep of Object.keys(svc.dependsOn)) for (const d of ctx.byService.get(dep) ?? []) startAfter.add(d.name);
+  if (netns.kind === 'container') startAfter.add(netns.container);
+  return {
+    name: r.name,
+    service: svc.name,
+    index: r.index,
+    netns,
+    interfaces: ifaces,
+    ...(defaultRoute ? { defaultRoute } : {}),
+    ...(defaultRoute6 ? { defaultRoute6 } : {}),
+    ...(routed.routes.length ? { routes: routed.routes } : {}),
+    files,
+    launch: launch.settings,
+    startAfter: [...startAfter].sort(),
+    launchHash: shortHash(JSON.stringify(launch.settings), JSON.stringify(netns)).slice(0, 16),
+    ...(launch.cgroup ? { cgroup: launch.cgroup } : {}),
+  };
+}
+
+/** Its network namespace, its bridged interfaces, and whose interfaces its /etc/hosts names. */
+function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; ifaces: DesiredInterface[]; viewSource: string } | undefined {
+  const { project } = ctx;
+  const mode = r.service.networkMode;
+  if (mode.kind === 'host') return { netns: { kind: 'host' }, ifaces: [], viewSource: r.name };
+  if (mode.kind === 'service') {
+    const target = ctx.byService.get(mode.service)?.[0];
+    if (!target) {
+      ctx.issues.push(serviceIssue(project, r.service, 'network_mode', `service ${mode.service} has no running replica to share a network namespace with`));
+      return undefined;
+    }
+    const netns: NetnsPlacement = { kind: 'container', container: target.name, name: netnsName(project.name, target.service.name, target.index) };
+    return { netns, ifaces: [], viewSource: target.name };
+  }
+  return { netns: { kind: 'own', name: netnsName(project.name, r.service.name, r.index) }, ifaces: ctx.interfaces.get(r.name) ?? [], viewSource: r.name };
+}
+
+function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
+  const dnsIface = view.find((i) => ctx.networks[i.network]?.managed);
+  return {
+    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), svc.extraHosts),
+    // Bridged containers ask the project's DNS server, on the gateway of their first network.
+    resolvConf: dnsIface ? renderEmbeddedResolvConf(ctx.networks[dnsIface.network]!.gateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
+    hostname: renderHostname(hostname),
+  };
+}
+
+/** The launch settings and cgroup of replica `r`, or undefined (with an issue) when its rootfs or user is unknown. */
+function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement, hostname: string) {
+  const { project } = ctx;
+  const svc = r.service;
+  const isolation = launchIsolation(svc, ctx.volumes);
+  const db = userDbFor(isolation.rootfs, ctx.observed);
+  if (!db) {
+    ctx.issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));
+    return undefined;
+  }
+  let user: { uid: number; gid: number } | undefined;
+  if (svc.user !== undefined) {
+    const u = lookupUser(svc.user, db.passwd, db.group);
+    if ('error' in u) {
+      ctx.issues.push(serviceIssue(project, svc, 'user', u.error));
+      return undefined;
+    }
+    user = u;
+  }
+  const namespaces: Namespace[] = netns.kind === 'host' ? ['mount', 'ipc', 'pid', 'cgroup'] : ['mount', 'uts', 'ipc', 'pid', 'cgroup'];
+  // One check per service (not per replica) for host limits: the issues would repeat.
+  const resources = resolveResources(project, svc, r.index, ctx.observed, r.index === 1 ? ctx.resourceIssues : []);
+  const settings: LaunchSettings = {
+    argv: [...(svc.entrypoint ?? []), ...(svc.command ?? [])],
+    env: { PATH: DEFAULT_PATH, HOSTNAME: hostname, HOME: user && user.uid !== 0 ? '/' : '/root', ...svc.environment },
+    ...(svc.workingDir ? { cwd: svc.workingDir } : {}),
+    ...(user ? { user } : {}),
+    hostname,
+    ...(svc.domainname ? { domainname: svc.domainname } : {}),
+    namespaces,
+    sysctls: netns.kind === 'host' ? {} : svc.sysctls,
+    ...resources.launch,
+    isolation,
+    ...(svc.stopSignal ? { stopSignal: svc.stopSignal } : {}),
+    ...(svc.stopGracePeriodSec !== undefined ? { stopGraceSec: svc.stopGracePeriodSec } : {}),
+  };
+  return { settings, cgroup: resources.cgroup };
+}
+
+/** The gateway of the highest `gw_priority` non-internal network; ties go to attachment order. */
+function pickDefaultRoute(svc: ServiceSpec, ifaces: DesiredInterface[], networks: Record<string, DesiredNetwork>): { via: string; ifname: string } | undefined {
+  let best: { prio: number; iface: DesiredInterface } | undefined;
+  svc.networks.forEach((n) => {
+    const iface = ifaces.find((x) => x.network === n.network);
+    if (!iface || networks[n.network]!.internal) return;
+    if (!best || n.gwPriority > best.prio) best = { prio: n.gwPriority, iface };
+  });
+  return best ? { via: best.iface.gateway, ifname: best.iface.ifname } : undefined;
+}
+
+function selfEntry(address: string | undefined, hostname: string, domainname?: string): HostsEntry | undefined {
+  if (!address) return undefined;
+  return { address, names: domainname ? [`${hostname}.${domainname}`, hostname] : [hostname] };
+}
+
+/** The user database of a root filesystem: the host's for "/", else what observe read inside x-rootfs. */
+function userDbFor(rootfs: string, observed: Observed): { passwd: string; group: string } | undefined {
+  if (rootfs === HOST_ROOT) return observed.host;
+  return observed.rootfsUsers?.[rootfs];
+}

@@ -1,0 +1,138 @@
+/**
+ * Bridge networks in use: kernel bridge names (external ones must exist),
+ * IPv4 and IPv6 subnets and addresses from IPAM, and each container's
+ * bridged interfaces (veth names, MACs, MTUs, addresses, shaping).
+ */
+import { PlanError, type SpecIssue } from '../../errors';
+import type { Project } from '../../compose/types';
+import { formatCidr, formatIP } from '../../net/ip';
+import { allocate, attachmentKey, type Attachment } from '../ipam';
+import { allocate6 } from '../ipam6';
+import { attachmentIfnames, isP2p } from '../lab';
+import type { DesiredInterface, DesiredNetwork, Observed } from '../model';
+import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names';
+import { qdiscFor } from '../shaping';
+import type { Replica } from './replicas';
+
+export const DEFAULT_MTU = 1500;
+
+export interface ResolvedNetworks {
+  networks: Record<string, DesiredNetwork>;
+  /** Each container's bridged interfaces, in attachment order. */
+  interfaces: Map<string, DesiredInterface[]>;
+}
+
+export function resolveNetworks(project: Project, replicas: Replica[], observed: Observed): ResolvedNetworks {
+  // Networks in use; p2p networks have no bridge: they are resolved by lab.ts.
+  const used = new Set(replicas.flatMap((r) => r.service.networks.map((n) => n.network)));
+  const keys = Object.keys(project.networks).filter((k) => used.has(k) && !isP2p(project, k)).sort();
+  const bridges = bridgeNames(project, keys, observed);
+  const { ipam, ipam6 } = allocateAddresses(project, replicas, keys, bridges, observed);
+  const networks: Record<string, DesiredNetwork> = {};
+  for (const key of keys) {
+    const spec = project.networks[key]!;
+    const alloc = ipam.networks[key]!;
+    const alloc6 = ipam6.networks[key];
+    networks[key] = {
+      key,
+      displayName: spec.external ? bridges[key]! : `${project.name}_${key}`,
+      bridge: bridges[key]!,
+      managed: !spec.external,
+      internal: spec.internal,
+      mtu: spec.mtu ?? DEFAULT_MTU,
+      ...(spec.external ? {} : { mac: deterministicMac(project.name, 'bridge', key) }),
+      subnet: formatCidr(alloc.subnet),
+      prefixLen: alloc.subnet.prefix,
+      gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }),
+      alias: ownerAlias(project.name, `network:${key}`),
+      ...(alloc6
+        ? { ipv6: { subnet: formatCidr(alloc6.subnet), prefixLen: alloc6.subnet.prefix, gateway: formatIP({ family: 6, value: alloc6.gateway }) } }
+        : {}),
+      masquerade: spec.ipMasquerade,
+      icc: spec.icc,
+      ...(spec.hostBindingIpv4 ? { hostBindingIpv4: spec.hostBindingIpv4 } : {}),
+    };
+  }
+  return { networks, interfaces: bridgedInterfaces(project, replicas, networks, ipam, ipam6) };
+}
+
+/** Network key → kernel bridge name; an external one must be an existing bridge. */
+function bridgeNames(project: Project, keys: string[], observed: Observed): Record<string, string> {
+  const bridges: Record<string, string> = {};
+  for (const key of keys) {
+    const spec = project.networks[key]!;
+    bridges[key] = spec.external ? (spec.externalName ?? key) : (spec.bridgeName ?? bridgeIfname(project.name, key));
+  }
+  const issues: SpecIssue[] = [];
+  for (const key of keys) {
+    if (!project.networks[key]!.external) continue;
+    const link = observed.hostLinks.find((l) => l.name === bridges[key]);
+    if (link && link.kind === 'bridge') continue;
+    issues.push({
+      path: `networks.${key}`,
+      loc: project.sources.get(`networks.${key}`),
+      message: link
+        ? `external network ${bridges[key]} is a ${link.kind ?? 'non-bridge'} link, not a bridge`
+        : `external network ${bridges[key]} not found: create it first (it must be an existing Linux bridge)`,
+    });
+  }
+  if (issues.length) throw new PlanError(issues);
+  return bridges;
+}
+
+function allocateAddresses(project: Project, replicas: Replica[], keys: string[], bridges: Record<string, string>, observed: Observed) {
+  const attachments: Attachment[] = [];
+  for (const r of replicas) {
+    for (const n of r.service.networks) {
+      if (isP2p(project, n.network)) continue;
+      attachments.push({ container: r.name, network: n.network, static: n.ipv4Address, path: `services.${r.service.name}.networks.${n.network}.ipv4_address` });
+    }
+  }
+  const common = { project, otherProjects: observed.otherProjects, hostRoutes: observed.hostRoutes, state: observed.state };
+  const ipam = allocate({ ...common, bridges, networks: keys, attachments, hostLinks: observed.hostLinks });
+  const v6Keys = keys.filter((k) => project.networks[k]!.enableIpv6 && !project.networks[k]!.external);
+  const attachments6 = replicas.flatMap((r) =>
+    r.service.networks
+      .filter((n) => v6Keys.includes(n.network))
+      .map((n) => ({ container: r.name, network: n.network, static: n.ipv6Address, path: `services.${r.service.name}.networks.${n.network}.ipv6_address` })),
+  );
+  const ipam6 = allocate6({ ...common, networks: v6Keys, attachments: attachments6, bridges: new Set(Object.values(bridges)) });
+  return { ipam, ipam6 };
+}
+
+function bridgedInterfaces(
+  project: Project,
+  replicas: Replica[],
+  networks: Record<string, DesiredNetwork>,
+  ipam: ReturnType<typeof allocate>,
+  ipam6: ReturnType<typeof allocate6>,
+): Map<string, DesiredInterface[]> {
+  const interfaces = new Map<string, DesiredInterface[]>();
+  for (const r of replicas) {
+    const ifnames = attachmentIfnames(r.service);
+    const list = r.service.networks.filter((n) => !isP2p(project, n.network)).map((n) => {
+      const net = networks[n.network]!;
+      const addr = ipam.addresses.get(attachmentKey(r.name, n.network))!;
+      const addr6 = ipam6.addresses.get(attachmentKey(r.name, n.network));
+      const mtu = n.mtu ?? net.mtu;
+      return {
+        network: n.network,
+        ifname: ifnames.get(n.network)!,
+        hostVeth: vethIfname(project.name, r.name, n.network),
+        bridge: net.bridge,
+        mac: n.macAddress?.toLowerCase() ?? deterministicMac(project.name, r.name, n.network),
+        mtu,
+        address: formatIP({ family: 4, value: addr }),
+        prefixLen: net.prefixLen,
+        gateway: net.gateway,
+        alias: ownerAlias(project.name, `veth:${r.name}:${n.network}`),
+        ...(addr6 !== undefined && net.ipv6
+          ? { address6: formatIP({ family: 6, value: addr6 }), prefixLen6: net.ipv6.prefixLen, gateway6: net.ipv6.gateway }
+          : {}),
+        ...(n.netem ? { shaping: qdiscFor(n.netem, mtu) } : {}),
+      } satisfies DesiredInterface;
+    });
+    interfaces.set(r.name, list);
+  }
+  return interfaces;
+}
