@@ -1,11 +1,13 @@
 /**
  * Every compose example is a fixture: it loads, it plans against a fresh
- * machine, and its plan is pinned by a snapshot (review the diff when a
+ * machine, and its plan is pinned by a snapshot, as JSON and as the text
+ * `tscompose plan` prints (the .md beside the .snap: review its diff when a
  * change moves it: `npx ava --update-snapshots`).
  */
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { renderPlan } from '../../src/cli/render';
 import { plan, resolve } from '../../src/plan';
 import { loadProject } from '../../src/compose';
 import { emptyObserved } from '../helpers/project';
@@ -38,5 +40,6 @@ for (const name of examples) {
       for (const a of wave) seen.add(a.id);
     }
     t.snapshot(p);
+    t.snapshot(renderPlan(p).split('\n'), 'the plan as tscompose plan prints it');
   });
 }

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { lifecycleOrder } from '../../../src/plan/lifecycle';
+import { lifecycleIds, lifecycleOrder, startAction, stopAction } from '../../../src/plan/lifecycle';
+import type { LaunchSettings } from '../../../src/plan/model';
 
 const deps: Record<string, string[]> = { web: ['api', 'cache'], api: ['db'], cache: [], db: [] };
 const of = (m: Map<string, string[]>) => Object.fromEntries([...m].sort());
@@ -20,4 +21,35 @@ test('a cycle (a hand-edited journal) loses an edge instead of waiting forever; 
   const edges = [...order].flatMap(([n, ds]) => ds.map((d) => `${n}>${d}`)).sort();
   t.deepEqual(edges, ['a>b', 'b>c']);
   t.deepEqual(of(lifecycleOrder(['x'], () => undefined, 'stop')), { x: [] });
+});
+
+const launch = { argv: ['sleep', 'inf'], env: {}, hostname: 'web', namespaces: ['mount'], sysctls: {}, stopSignal: 'SIGUSR1', stopGraceSec: 2.5 } as LaunchSettings;
+const web = { name: 'p-web-1', service: 'web' };
+
+test('stop actions: -t wins over stop_grace_period, which wins over 10 s; the stop signal is carried', (t) => {
+  t.deepEqual(stopAction(web, 'interrupted', { launch, remove: false, after: lifecycleIds('stop', ['p-api-1']) }), {
+    kind: 'container.stop',
+    id: 'container.stop:p-web-1',
+    target: 'p-web-1',
+    reason: 'interrupted',
+    after: ['container.stop:p-api-1'],
+    container: 'p-web-1',
+    service: 'web',
+    timeoutSec: 2.5,
+    signal: 'SIGUSR1',
+    remove: false,
+  });
+  t.like(stopAction(web, 'gone', { timeoutSec: 0, launch, remove: true }), { timeoutSec: 0, signal: 'SIGUSR1', remove: true });
+  const plain = stopAction(web, 'gone', { launch: undefined, remove: true });
+  t.is(plain.timeoutSec, 10);
+  t.false('signal' in plain || 'after' in plain);
+});
+
+test('start actions: the host network has no netns; only a new container gets an empty writable layer', (t) => {
+  const host = startAction(web, 'new', { launch, netns: undefined, freshRootfs: true });
+  t.like(host, { kind: 'container.start', id: 'container.start:p-web-1', container: 'p-web-1', service: 'web', launch, freshRootfs: true });
+  t.false('netns' in host || 'after' in host);
+  const again = startAction(web, 'start', { launch, netns: 'tsc-p-web-1', freshRootfs: false, after: [] });
+  t.like(again, { netns: 'tsc-p-web-1', after: [] });
+  t.false('freshRootfs' in again);
 });
