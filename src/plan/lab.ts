@@ -12,7 +12,7 @@ import type { DesiredInterface, DesiredLink, DesiredLinkEnd, DesiredRoute, Obser
 import { deterministicMac, ownerAlias } from './names';
 import { qdiscFor } from './shaping';
 
-/** As resolve.ts: what a link gets without `mtu`, driver_opts or x-mtu. */
+/** As resolve/networks.ts: what a link gets without `mtu`, driver_opts or x-mtu. */
 const DEFAULT_MTU = 1500;
 
 export interface LabReplica {
