@@ -226,3 +226,14 @@ test('up SERVICE touches nothing else', (t) => {
   t.false(all(p).some((a) => 'container' in a && a.container === 'app-b-1'));
   t.true(all(p).some((a) => a.kind === 'container.start' && a.container === 'app-a-1'));
 });
+
+test('only a stale namespace (observe found it gone) is recreated, and its container restarted', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  const ns = desired.containers['app-web-1']!.netns as { name: string };
+  obs.netns[ns.name] = { name: ns.name, links: [], routes: [], stale: true };
+  const acts = all(plan(resolve(twoTier(), obs), obs));
+  t.like(acts.find((a) => a.kind === 'netns.create'), { target: ns.name, reason: 'stale /run/netns entry' });
+  t.like(acts.find((a) => a.kind === 'container.stop'), { target: 'app-web-1', reason: 'network namespace recreated', remove: false });
+  t.deepEqual(acts.filter((a) => a.kind === 'container.start').map((a) => a.target), ['app-web-1'], 'the other container is left alone');
+});
