@@ -7,7 +7,7 @@
 /** Exit statuses, stable and documented in the README. */
 export const ExitCode = {
   ok: 0,
-  /** Applying a plan failed (a kernel or process operation). */
+  /** Applying a plan failed (a kernel or process operation), or reading the machine did. */
   apply: 1,
   /** Bad command line (unknown verb, flag or service). */
   usage: 2,
