@@ -10,7 +10,7 @@ import { stopContainers } from '../../apply/stop';
 import { UsageError } from '../../errors';
 import type { Action } from '../../plan/actions';
 import { lifecycleOrder } from '../../plan/lifecycle';
-import { canonicalSignal, SIGNALS } from '../../compose/signals';
+import { canonicalSignal, SIGNALS } from '../../linux/signals';
 import { native } from '../../sys/native';
 import { netnsPath } from '../../sys/netns';
 import { optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
