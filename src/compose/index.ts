@@ -1,6 +1,21 @@
 /**
  * The compose loader's public API. Pure: every file is read through the
  * caller's SourceReader, the environment is passed in, nothing is printed.
+ * The pipeline is in load.ts.
+ *
+ * Where a key is read (declare it in keys.ts first; checks across services
+ * and networks go in validate.ts):
+ *   service.ts          command, entrypoint, hostname, domainname, container_name,
+ *                       working_dir, user, scale, deploy (dispatches the others)
+ *   service-network.ts  networks, network_mode, sysctls, dns, dns_search, dns_opt, extra_hosts
+ *   environment.ts      environment, env_file (dotenv.ts: the file syntax)
+ *   depends.ts          depends_on
+ *   ports.ts            ports
+ *   isolation.ts        read_only, cap_add, cap_drop, privileged, init, stop_signal,
+ *                       stop_grace_period, x-rootfs; volumes.ts: volumes, tmpfs
+ *   resources.ts        cpus, mem_limit, pids_limit, ulimits, … and deploy.resources
+ *   network.ts          top-level networks; volumes.ts: top-level volumes
+ *   lab/                x-links, x-netem, x-mtu, x-routes, x-verify
  */
 export { loadProject } from './load';
 export type { LoadInput } from './load';

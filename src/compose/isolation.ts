@@ -5,10 +5,11 @@
  * lower layer: a directory, absolute or relative to the project).
  */
 import { posix } from 'node:path';
-import { canonicalCapability } from './capabilities';
+import { canonicalCapability } from '../linux/capabilities';
 import { field } from './read';
 import type { Field, Reader } from './read';
-import { canonicalSignal, parseDuration } from './signals';
+import { canonicalSignal } from '../linux/signals';
+import { parseDuration } from './duration';
 import type { YMap } from './tree';
 import type { ServiceSpec } from './types';
 import { normalizeMounts, type VolumeContext } from './volumes';

@@ -1,37 +1,29 @@
 /**
  * `services.<name>` → ServiceSpec: shape, syntax and the checks that need
  * only this service. References to other services and networks are checked
- * in validate.ts.
+ * in validate.ts. Key families have their own modules: service-network.ts,
+ * environment.ts, depends.ts, isolation.ts (and volumes.ts), ports.ts,
+ * resources.ts.
  */
-import { posix } from 'node:path';
-import { unbracket } from './canonical';
-import { parseDotenv } from './dotenv';
-import type { Lookup } from './interpolate';
-import { formatIP, parseIP, parseMac } from '../net/ip';
-import { ATTACHMENT_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, SERVICE_KEYS } from './keys';
+import { dependsOn } from './depends';
+import { environment, envFiles, type EnvContext } from './environment';
+import { DEPLOY_KEYS, SERVICE_KEYS } from './keys';
 import { normalizeIsolation } from './isolation';
-import { checkContainerName, checkEnvName, checkHostname, checkIfName, checkObjectName } from './names';
+import { checkContainerName, checkHostname, checkObjectName } from './names';
 import { normalizePorts } from './ports';
-import { field, sortedRecord } from './read';
+import { sortedRecord } from './read';
 import { ResourceReader } from './resources';
 import type { Field, Reader } from './read';
+import { attachments, dnsOptions, dnsSearch, dnsServers, extraHosts, networkMode, settleNetworking, sysctls } from './service-network';
 import { ShlexError, shlexSplit } from './shlex';
 import { childPath } from './tree';
-import type { DependsCondition, Dependency, ExtraHost, NetworkMode, ServiceNetwork, ServiceSpec } from './types';
+import type { ServiceSpec } from './types';
 
-export interface ServiceContext {
-  reader: Reader;
-  /** Relative `env_file` paths resolve against it. */
-  projectDir: string;
-  /** The project environment (process environment over .env). */
-  lookup: Lookup;
-  /** Reads an env file (size-guarded): its text, whether it is missing, and the name to show in locations. */
-  readEnvFile(absPath: string, path: string): { text?: string; missing: boolean; display: string };
+/** What a service's keys are read with. */
+export interface ServiceContext extends EnvContext {
   /** Names in the top-level `volumes` (named volumes must be declared). */
   declaredVolumes?: ReadonlySet<string>;
 }
-
-const CONDITIONS: readonly DependsCondition[] = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
 export function normalizeService(name: string, f: Field, ctx: ServiceContext): ServiceSpec | undefined {
   const r = ctx.reader;
@@ -98,30 +90,13 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         svc.sysctls = sysctls(kf, r);
         break;
       case 'dns':
-        svc.dns = (r.strings(kf) ?? []).flatMap(({ value, field: itf }) => {
-          const ip = parseIP(value);
-          if (!ip) {
-            r.error(itf, `DNS server ${value} is not an IP address`);
-            return [];
-          }
-          return [formatIP(ip)];
-        });
+        svc.dns = dnsServers(kf, r);
         break;
       case 'dns_search':
-        svc.dnsSearch = (r.strings(kf) ?? []).flatMap(({ value, field: itf }) => {
-          const problem = value === '.' ? undefined : checkHostname(value);
-          if (problem) r.error(itf, `search domain "${value}" ${problem}`);
-          return problem ? [] : [value];
-        });
+        svc.dnsSearch = dnsSearch(kf, r);
         break;
       case 'dns_opt':
-        svc.dnsOpt = (r.strings(kf) ?? []).flatMap(({ value, field: itf }) => {
-          if (value === '' || /\s/.test(value)) {
-            r.error(itf, `DNS option "${value}" must be a single word such as ndots:2`);
-            return [];
-          }
-          return [value];
-        });
+        svc.dnsOpt = dnsOptions(kf, r);
         break;
       case 'extra_hosts':
         svc.extraHosts = extraHosts(kf, r);
@@ -164,31 +139,8 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   const res = resources.finish();
   if (res) svc.resources = res;
 
-  const modeField = keys.get('network_mode');
-  const networksField = keys.get('networks');
-  if (modeField && networksField) {
-    // As Compose, whatever the mode (even bridge).
-    r.error(modeField, 'network_mode and networks are mutually exclusive; remove one of them');
-  }
-  const portsField = keys.get('ports');
-  if (portsField && svc.ports.length && svc.networkMode.kind !== 'default') {
-    if (svc.networkMode.kind === 'host') {
-      // As Compose: the container already listens on the host's addresses.
-      r.issues.warn(portsField.path, 'published ports are discarded with network_mode: host', portsField.loc);
-    } else {
-      r.error(portsField, `ports cannot be published with network_mode "${svc.networkMode.kind === 'none' ? 'none' : `service:${svc.networkMode.service}`}" (the container has no network of its own)`);
-    }
-    svc.ports = [];
-  }
-  if (svc.networkMode.kind !== 'default') svc.networks = [];
-  else if (svc.networks.length === 0 && (!networksField || (networksField.node.kind === 'map' && networksField.node.entries.size === 0))) {
-    svc.networks = [defaultAttachment()];
-  }
+  settleNetworking(svc, keys, r);
   return svc;
-}
-
-export function defaultAttachment(): ServiceNetwork {
-  return { network: 'default', aliases: [], gwPriority: 0, priority: 0 };
 }
 
 function argv(f: Field, r: Reader): string[] | undefined {
@@ -226,227 +178,6 @@ function hostname(f: Field, r: Reader): string | undefined {
     return undefined;
   }
   return v;
-}
-
-function environment(f: Field, ctx: ServiceContext): Array<[string, string]> {
-  const r = ctx.reader;
-  const map = r.map(f);
-  if (!map) return [];
-  const out: Array<[string, string]> = [];
-  for (const e of map.entries.values()) {
-    const ef = field(f.path, e);
-    const problem = checkEnvName(e.key);
-    if (problem) {
-      r.error(ef, `environment variable name "${e.key}" ${problem}`);
-      continue;
-    }
-    if (e.value.kind === 'scalar' && e.value.value === null) {
-      // `KEY` alone: the value comes from the environment; dropped when unset.
-      const v = ctx.lookup(e.key);
-      if (v !== undefined) out.push([e.key, v]);
-      continue;
-    }
-    const v = r.text(ef, { bool: true });
-    if (v !== undefined) out.push([e.key, v]);
-  }
-  return out;
-}
-
-function envFiles(f: Field, ctx: ServiceContext): Array<[string, string]> {
-  const r = ctx.reader;
-  if (f.node.kind !== 'seq') return []; // canonical.ts reported other shapes
-  const vars = new Map<string, string>();
-  f.node.items.forEach((item, i) => {
-    const itf: Field = { path: childPath(f.path, i), loc: item.loc, node: item };
-    const map = r.map(itf);
-    if (!map) return;
-    const keys = r.keys(map, itf.path, ENV_FILE_KEYS);
-    const pf = keys.get('path');
-    if (!pf) {
-      r.error(itf, 'an env_file entry needs a "path"');
-      return;
-    }
-    const p = r.string(pf);
-    const requiredField = keys.get('required');
-    const required = requiredField ? r.bool(requiredField) : true;
-    const formatField = keys.get('format');
-    const format = formatField ? r.string(formatField) : undefined;
-    if (format !== undefined && format !== 'raw') r.error(formatField!, `env_file format "${format}" is not supported yet (only raw, or none for the Compose syntax)`);
-    if (p === undefined || required === undefined) return;
-    const abs = posix.resolve(ctx.projectDir, p);
-    const { text, missing, display } = ctx.readEnvFile(abs, itf.path);
-    if (text === undefined) {
-      if (required && missing) r.error(pf, `env file ${abs} not found`);
-      return;
-    }
-    const parsed = parseDotenv(text, display, ctx.lookup, r.issues, { path: itf.path, raw: format === 'raw' }, vars);
-    for (const [k, v] of parsed) {
-      const problem = checkEnvName(k);
-      if (problem) r.issues.error(itf.path, `environment variable name "${k}" ${problem}`, { file: display, line: 1, col: 1 });
-      else vars.set(k, v);
-    }
-  });
-  return [...vars];
-}
-
-function attachments(f: Field, r: Reader): ServiceNetwork[] {
-  const map = r.map(f);
-  if (!map) return [];
-  const out: ServiceNetwork[] = [];
-  const ifnames = new Map<string, Field>();
-  for (const e of map.entries.values()) {
-    const af = field(f.path, e);
-    const a: ServiceNetwork = { network: e.key, aliases: [], gwPriority: 0, priority: 0 };
-    out.push(a);
-    const amap = r.map(af, { nullable: true });
-    if (!amap) continue;
-    const keys = r.keys(amap, af.path, ATTACHMENT_KEYS);
-    for (const [key, kf] of keys) {
-      switch (key) {
-        case 'aliases':
-          for (const { value, field: itf } of r.strings(kf) ?? []) {
-            const problem = checkHostname(value);
-            if (problem) r.error(itf, `alias "${value}" ${problem}`);
-            else a.aliases.push(value);
-          }
-          break;
-        case 'ipv4_address': {
-          const v = r.string(kf);
-          if (v === undefined) break;
-          const ip = parseIP(v);
-          if (!ip || ip.family !== 4) r.error(kf, `${v} is not an IPv4 address`);
-          else a.ipv4Address = v; // the strict parse accepts only the canonical form
-          break;
-        }
-        case 'ipv6_address': {
-          const v = r.string(kf);
-          if (v === undefined) break;
-          const ip = parseIP(unbracket(v));
-          if (!ip || ip.family !== 6) r.error(kf, `${v} is not an IPv6 address`);
-          else a.ipv6Address = formatIP(ip);
-          break;
-        }
-        case 'mac_address': {
-          const v = r.string(kf);
-          if (v === undefined) break;
-          const mac = parseMac(v);
-          if (!mac) r.error(kf, `${v} is not a MAC address (expected six hex pairs like 02:42:ac:11:00:02)`);
-          else if (mac.multicast) r.error(kf, `${v} is a multicast MAC address (the lowest bit of the first byte is set); use a unicast one such as 02:…`);
-          else a.macAddress = mac.mac;
-          break;
-        }
-        case 'interface_name': {
-          const v = r.string(kf);
-          if (v === undefined) break;
-          const problem = v === 'lo' ? 'is the loopback interface' : checkIfName(v);
-          const dup = ifnames.get(v);
-          if (problem) r.error(kf, `interface name "${v}" ${problem}`);
-          else if (dup) r.error(kf, `interface name "${v}" is already used for network "${dup.path.split('.').at(-2)}" of this service`);
-          else {
-            ifnames.set(v, kf);
-            a.interfaceName = v;
-          }
-          break;
-        }
-        case 'priority':
-        case 'gw_priority': {
-          const v = r.int(kf, { allowString: false });
-          if (v !== undefined) a[key === 'priority' ? 'priority' : 'gwPriority'] = v;
-          break;
-        }
-      }
-    }
-  }
-  // Compose's attachment order: priority (desc), then network name.
-  return out.sort((x, y) => y.priority - x.priority || (x.network < y.network ? -1 : x.network > y.network ? 1 : 0));
-}
-
-function networkMode(f: Field, r: Reader): NetworkMode | undefined {
-  const v = r.string(f);
-  if (v === undefined) return undefined;
-  if (v === 'bridge') return { kind: 'default' };
-  if (v === 'none' || v === 'host') return { kind: v };
-  if (v.startsWith('service:')) {
-    const service = v.slice('service:'.length);
-    if (service === '') {
-      r.error(f, 'network_mode "service:" needs a service name');
-      return undefined;
-    }
-    return { kind: 'service', service };
-  }
-  if (v.startsWith('container:')) {
-    r.error(f, 'network_mode "container:…" is not supported yet');
-    return undefined;
-  }
-  r.error(f, `"${v}" is not a network mode (use bridge, none, host or service:<name>)`);
-  return undefined;
-}
-
-function sysctls(f: Field, r: Reader): Record<string, string> {
-  const map = r.map(f);
-  if (!map) return {};
-  const out: Array<[string, string]> = [];
-  for (const e of map.entries.values()) {
-    const sf = field(f.path, e);
-    if (!e.key.startsWith('net.') || e.key.length <= 4) {
-      r.error(sf, `sysctl "${e.key}" is not supported: only network namespace sysctls (net.*) can be set`);
-      continue;
-    }
-    const v = r.text(sf, { bool: true });
-    if (v !== undefined) out.push([e.key, v]);
-  }
-  return sortedRecord(out);
-}
-
-function extraHosts(f: Field, r: Reader): ExtraHost[] {
-  const map = r.map(f);
-  if (!map) return [];
-  const out: ExtraHost[] = [];
-  for (const e of map.entries.values()) {
-    const hf = field(f.path, e);
-    if (e.key === '' || /[\s#]/.test(e.key)) {
-      r.error(hf, `"${e.key}" is not a host name`);
-      continue;
-    }
-    if (e.value.kind !== 'seq') continue; // canonical.ts made every value a list
-    for (const it of e.value.items) {
-      if (it.kind !== 'scalar' || typeof it.value !== 'string') continue;
-      if (it.value === 'host-gateway') {
-        r.error(hf, '"host-gateway" is not supported yet; write the address');
-        continue;
-      }
-      const ip = parseIP(it.value);
-      if (!ip) r.error(hf, `${it.value} is not an IP address`);
-      else out.push({ host: e.key, ip: formatIP(ip) });
-    }
-  }
-  return out;
-}
-
-function dependsOn(f: Field, r: Reader): Record<string, Dependency> {
-  const map = r.map(f);
-  if (!map) return {};
-  const out: Array<[string, Dependency]> = [];
-  for (const e of map.entries.values()) {
-    const df = field(f.path, e);
-    const dmap = r.map(df);
-    if (!dmap) continue;
-    const keys = r.keys(dmap, df.path, DEPENDS_ON_KEYS);
-    const dep: Dependency = { condition: 'service_started', required: true, restart: false };
-    const cf = keys.get('condition');
-    if (!cf) r.error(df, 'needs a condition (service_started, service_healthy or service_completed_successfully)');
-    else {
-      const c = r.string(cf);
-      if (c !== undefined && !(CONDITIONS as readonly string[]).includes(c)) r.error(cf, `"${c}" is not a condition (use ${CONDITIONS.join(', ')})`);
-      else if (c !== undefined) dep.condition = c as DependsCondition;
-    }
-    const reqf = keys.get('required');
-    if (reqf) dep.required = r.bool(reqf, false) ?? true;
-    const rf = keys.get('restart');
-    if (rf) dep.restart = r.bool(rf) ?? false;
-    out.push([e.key, dep]);
-  }
-  return sortedRecord(out);
 }
 
 function deploy(f: Field, r: Reader, onResources: (f: Field) => void): { value: number; field: Field } | undefined {

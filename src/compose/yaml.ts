@@ -5,7 +5,7 @@
  *
  * js-yaml's `parseEvents` gives a flat event stream with source offsets; we
  * build the tree ourselves so every node keeps its line:col. Plain scalars
- * resolve with the YAML 1.2 core schema, as go-yaml v3 (Docker Compose) does:
+ * resolve with the YAML 1.2 core schema (yaml-core.ts), as go-yaml v3 (Docker Compose) does:
  * `yes`/`on` stay strings. Merge keys (`<<`) follow the YAML merge spec:
  * explicit keys win, then earlier merge sources.
  */
@@ -14,6 +14,7 @@ import type { Event, ScalarEvent } from 'js-yaml';
 import type { SourceLoc } from '../errors';
 import type { Issues } from './issues';
 import { childPath } from './tree';
+import { CORE_TAG, coreKind, isStringTag, normalizeTag, resolvePlain } from './yaml-core';
 import type { YEntry, YMap, YNode, YScalar, YTag } from './tree';
 
 export interface YamlLimits {
@@ -177,8 +178,6 @@ function eventOffset(e: Event): number {
       return -1;
   }
 }
-
-const CORE_TAG = 'tag:yaml.org,2002:';
 
 /**
  * Events → tree. Expansion is accounted for with one running count: every
@@ -395,71 +394,4 @@ class Composer {
   private tooBig(): Abort {
     return new Abort(`the document expands to more than ${this.limits.maxNodes} nodes through aliases and merge keys; refusing to load it`);
   }
-}
-
-function coreKind(text: string, v: ReturnType<typeof resolvePlain>): 'null' | 'bool' | 'int' | 'float' | 'str' {
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'str';
-  return INT_RE.test(text) || OCT_RE.test(text) || HEX_RE.test(text) ? 'int' : 'float';
-}
-
-function normalizeTag(tag: string): string {
-  if (tag.startsWith('!!')) return CORE_TAG + tag.slice(2);
-  if (tag.startsWith('!<') && tag.endsWith('>')) return tag.slice(2, -1);
-  return tag;
-}
-
-function isStringTag(tag: string): boolean {
-  const t = normalizeTag(tag);
-  return t === '!' || t === `${CORE_TAG}str`;
-}
-
-const INT_RE = /^[-+]?[0-9]+$/;
-const OCT_RE = /^0o[0-7]+$/;
-const HEX_RE = /^0x[0-9a-fA-F]+$/;
-const FLOAT_RE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-
-/** YAML 1.2 core schema resolution of a plain scalar. */
-export function resolvePlain(text: string): string | number | boolean | null {
-  if (text.length === 0) return null;
-  const c = text.charCodeAt(0);
-  // Fast path: most scalars start with a letter that can't begin null/bool/number.
-  const maybeSpecial = c === 0x7e /* ~ */ || c === 0x6e || c === 0x4e /* n N */ || c === 0x74 || c === 0x54 /* t T */ || c === 0x66 || c === 0x46 /* f F */ || c === 0x2e /* . */ || c === 0x2b || c === 0x2d /* + - */ || (c >= 0x30 && c <= 0x39);
-  if (!maybeSpecial) return text;
-  switch (text) {
-    case '~':
-    case 'null':
-    case 'Null':
-    case 'NULL':
-      return null;
-    case 'true':
-    case 'True':
-    case 'TRUE':
-      return true;
-    case 'false':
-    case 'False':
-    case 'FALSE':
-      return false;
-    case '.inf':
-    case '.Inf':
-    case '.INF':
-    case '+.inf':
-    case '+.Inf':
-    case '+.INF':
-      return Infinity;
-    case '-.inf':
-    case '-.Inf':
-    case '-.INF':
-      return -Infinity;
-    case '.nan':
-    case '.NaN':
-    case '.NAN':
-      return NaN;
-  }
-  if (INT_RE.test(text)) return Number(text);
-  if (OCT_RE.test(text)) return parseInt(text.slice(2), 8);
-  if (HEX_RE.test(text)) return parseInt(text.slice(2), 16);
-  if (FLOAT_RE.test(text)) return Number(text);
-  return text;
 }

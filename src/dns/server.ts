@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as packet from 'dns-packet';
-import { answer, type DnsAnswer, type DnsConfig } from '../plan/dns';
+import { answer, type DnsAnswer } from '../plan/dns';
+import type { DnsConfig } from '../plan/model';
 
 const PORT = 53;
 const TTL = 10;

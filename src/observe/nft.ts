@@ -3,7 +3,7 @@
  * chains of other tables that drop at the input/forward hooks, and our
  * rules inside them. `parseRuleset` is pure (tested on captured JSON).
  */
-import type { ForeignDrop, ObservedFirewall } from '../plan/firewall';
+import type { ForeignDrop, ObservedFirewall } from '../plan/model';
 import { ruleTag, tableName } from '../plan/firewall';
 import { listRuleset } from '../sys/nft';
 

@@ -4,7 +4,7 @@
  * run `after`. Actions of one wave are independent and run concurrently.
  * `tscompose plan --json` prints this as is.
  */
-import type { DnsConfig } from './dns';
+import type { DnsConfig } from './model';
 import type { CgroupLimits, GeneratedFiles, LaunchSettings } from './model';
 import type { Qdisc } from './shaping';
 

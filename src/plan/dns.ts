@@ -10,39 +10,8 @@
  */
 import { cidrContains, formatIP, parseCidr, parseIP } from '../net/ip';
 import type { ServiceSpec } from '../compose/types';
-import type { DesiredInterface, DesiredNetwork } from './model';
+import type { DesiredInterface, DesiredNetwork, DnsClient, DnsConfig, DnsNameRecord } from './model';
 import type { HostResolver } from './files';
-
-export interface DnsNameRecord {
-  a: string[];
-  aaaa: string[];
-}
-
-export interface DnsClient {
-  /** The networks whose names this container sees, in its attachment order. */
-  networks: string[];
-  /** The service's `dns:` servers, used instead of the host's for other names. */
-  upstream?: string[];
-  /** false: only on internal networks, other names are refused (no way out, not even by DNS). */
-  forward: boolean;
-}
-
-export interface DnsConfig {
-  version: 1;
-  project: string;
-  /** Addresses the server answers on (each network's gateways). */
-  listen: Array<{ network: string; address: string }>;
-  /** The host's resolvers, for every other name. */
-  upstream: string[];
-  /** network → lowercase name → addresses. */
-  names: Record<string, Record<string, DnsNameRecord>>;
-  /** network → address → container name. */
-  ptr: Record<string, Record<string, string>>;
-  /** Container address → what it sees. */
-  clients: Record<string, DnsClient>;
-  /** The project's subnets: reverse lookups inside them are answered here, never forwarded. */
-  subnets: string[];
-}
 
 export interface DnsReplica {
   name: string;

@@ -26,27 +26,7 @@
  * our own chains still police that traffic.
  */
 import { shortHash } from './names';
-import type { Desired, DesiredNetwork, DesiredPort } from './model';
-
-export interface ObservedFirewall {
-  /** The `nft` program ran (false: nftables is not installed). */
-  available: boolean;
-  /** Our tables: chain name → number of rules. */
-  tables: Array<{ family: string; name: string; chains: Record<string, number> }>;
-  /** Base chains of other tables at the input/forward hooks that drop what they do not accept. */
-  drops: ForeignDrop[];
-  /** Our rules inside other tables (comment `tscompose:PROJECT:ID`). */
-  inserted: Array<{ family: string; table: string; chain: string; handle: number; comment: string }>;
-}
-
-export interface ForeignDrop {
-  family: string;
-  table: string;
-  chain: string;
-  hook: 'forward' | 'input';
-  /** `policy drop`, or `ends with reject` (firewalld). */
-  why: string;
-}
+import type { Desired, DesiredNetwork, DesiredPort, ForeignDrop, ObservedFirewall } from './model';
 
 export interface NftChain {
   name: string;

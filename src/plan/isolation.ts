@@ -1,10 +1,13 @@
 /**
  * What full isolation means for one service, as data: the root filesystem,
- * its mounts (volumes, tmpfs, a fresh /tmp), the capability set, and the
- * paths hidden or made read-only (runc's and Docker's lists). Pure.
+ * its mounts (volumes, tmpfs, a fresh /tmp) and their flags, the capability
+ * set, the paths hidden or made read-only (runc's and Docker's lists), and
+ * what `privileged` opens. The whole policy is decided here, so that
+ * `plan --json` shows it; apply/handlers/isolation.ts only translates it
+ * into the shim's options. Pure.
  */
-import { effectiveCapabilities } from '../compose/capabilities';
-import type { Project, ServiceSpec } from '../compose/types';
+import { CAPABILITIES } from '../linux/capabilities';
+import type { ServiceMount, Project, ServiceSpec } from '../compose/types';
 import type { DesiredVolume, LaunchIsolation, LaunchMount } from './model';
 import { shortHash } from './names';
 
@@ -21,6 +24,29 @@ export const MASKED_PATHS: readonly string[] = [
 /** Read-only in the container, as Docker does (unless privileged). */
 export const READ_ONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
+/** Docker's default capability set (moby oci/caps/defaults.go): 14 capabilities. */
+export const DEFAULT_CAPABILITIES: readonly string[] = [
+  'CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
+  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE',
+];
+
+/** A tmpfs's mode when the file gives none (Docker's). */
+const TMPFS_MODE = 0o1777;
+
+/**
+ * The effective set, with Docker's rules: `cap_add: [ALL]` gives every
+ * capability but those dropped; `cap_drop: [ALL]` gives exactly `cap_add`;
+ * otherwise the defaults minus `cap_drop` plus `cap_add`. Sorted by number.
+ */
+export function effectiveCapabilities(add: readonly string[], drop: readonly string[], privileged: boolean): string[] {
+  let set: Set<string>;
+  if (privileged) set = new Set(CAPABILITIES);
+  else if (add.includes('ALL')) set = new Set(CAPABILITIES.filter((c) => !drop.includes(c)));
+  else if (drop.includes('ALL')) set = new Set(add);
+  else set = new Set([...DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c)), ...add]);
+  return CAPABILITIES.filter((c) => set.has(c));
+}
+
 /** Docker Compose's volume names: `name:` or `<project>_<key>`. */
 export function desiredVolumes(project: Project): Record<string, DesiredVolume> {
   const out: Record<string, DesiredVolume> = {};
@@ -32,36 +58,56 @@ export function desiredVolumes(project: Project): Record<string, DesiredVolume> 
 
 const depth = (p: string) => p.split('/').filter(Boolean).length;
 
+/**
+ * One mount of the file with its flags. `nodev` on every mount unless
+ * privileged: a device node the container makes (CAP_MKNOD) can then be
+ * opened only in /dev's allowlist. A tmpfs is always nosuid and nodev.
+ */
+function launchMount(m: ServiceMount, volumes: Record<string, DesiredVolume>, privileged: boolean): LaunchMount {
+  const flags = { nodev: !privileged, nosuid: false };
+  switch (m.type) {
+    case 'bind':
+      return { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly, propagation: m.propagation, recursive: m.recursive, createHostPath: m.createHostPath, ...flags };
+    case 'volume':
+      if (m.source === undefined) return { type: 'anonymous', id: shortHash(m.target).slice(0, 12), target: m.target, readOnly: m.readOnly, ...flags };
+      return { type: 'volume', volume: volumes[m.source]!.name, target: m.target, readOnly: m.readOnly, ...(m.subpath ? { subpath: m.subpath } : {}), ...flags };
+    case 'tmpfs':
+      return {
+        type: 'tmpfs',
+        target: m.target,
+        readOnly: m.readOnly,
+        ...(m.size !== undefined ? { size: m.size } : {}),
+        mode: m.mode ?? TMPFS_MODE,
+        exec: m.exec ?? true,
+        nodev: true,
+        nosuid: true,
+      };
+  }
+}
+
 export function launchIsolation(svc: ServiceSpec, volumes: Record<string, DesiredVolume>): LaunchIsolation {
-  const mounts: LaunchMount[] = (svc.mounts ?? []).map((m): LaunchMount => {
-    switch (m.type) {
-      case 'bind':
-        return { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly, propagation: m.propagation, recursive: m.recursive, createHostPath: m.createHostPath };
-      case 'volume':
-        if (m.source === undefined) return { type: 'anonymous', id: shortHash(m.target).slice(0, 12), target: m.target, readOnly: m.readOnly };
-        return { type: 'volume', volume: volumes[m.source]!.name, target: m.target, readOnly: m.readOnly, ...(m.subpath ? { subpath: m.subpath } : {}) };
-      case 'tmpfs':
-        return {
-          type: 'tmpfs',
-          target: m.target,
-          readOnly: m.readOnly,
-          ...(m.size !== undefined ? { size: m.size } : {}),
-          ...(m.mode !== undefined ? { mode: m.mode } : {}),
-          exec: m.exec ?? true,
-        };
-    }
-  });
+  const privileged = svc.privileged ?? false;
+  const mounts = (svc.mounts ?? []).map((m) => launchMount(m, volumes, privileged));
   // A fresh /tmp, unless the file mounts something there.
-  if (!mounts.some((m) => m.target === '/tmp')) mounts.push({ type: 'tmpfs', target: '/tmp', readOnly: false, mode: 0o1777, exec: true });
+  if (!mounts.some((m) => m.target === '/tmp')) mounts.push(launchMount({ type: 'tmpfs', target: '/tmp', readOnly: false, exec: true }, volumes, privileged));
   // Parents before what is mounted inside them (stable otherwise).
   mounts.sort((a, b) => depth(a.target) - depth(b.target));
-  const privileged = svc.privileged ?? false;
+  const rootfs = svc.rootfs ?? HOST_ROOT;
   return {
-    rootfs: svc.rootfs ?? HOST_ROOT,
+    rootfs,
     readOnly: svc.readOnly ?? false,
     mounts,
     caps: effectiveCapabilities(svc.capAdd ?? [], svc.capDrop ?? [], privileged),
     privileged,
     init: svc.init ?? false,
+    // privileged (as Docker): nothing hidden or read-only, /sys writable, every device, privileges may be gained.
+    maskedPaths: privileged ? [] : [...MASKED_PATHS],
+    readOnlyPaths: privileged ? [] : [...READ_ONLY_PATHS],
+    // With the host's root as the lower layer, the state and volume stores
+    // would show through: other containers' files, logs and volumes.
+    maskStores: rootfs === HOST_ROOT,
+    sysRw: privileged,
+    allDevices: privileged,
+    noNewPrivs: !privileged,
   };
 }

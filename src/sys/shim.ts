@@ -45,7 +45,7 @@ export interface ContainerLaunch {
   argv: string[];
   /** Full isolation (needs the mount namespace): the root filesystem and its mounts. */
   rootfs?: ShimRootfs;
-  /** The capability set, as a mask ("0x…"; see spec/capabilities.ts); absent: unchanged (all). */
+  /** The capability set, as a mask ("0x…"; see linux/capabilities.ts); absent: unchanged (all). */
   caps?: string;
   noNewPrivs?: boolean;
   /** The built-in init is PID 1 and runs argv. */

@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
 import { lookupUser } from '../../plan/users';
-import { capabilityMask } from '../../compose/capabilities';
+import { capabilityMask } from '../../linux/capabilities';
 import { hostCgroups } from '../../sys/cgroup';
 import { readFileInRoot, shimPath } from '../../sys/native';
 import { execArgs, isAlive, readProcessRef } from '../../sys/shim';
@@ -65,8 +65,8 @@ export async function exec(cli: Cli, argv: string[]): Promise<number> {
     ...(state.launch.cgroup !== undefined ? { cgroups: hostCgroups().dirs({ parent: '', path: state.launch.cgroup }) } : {}),
     ...(state.launch.rlimits ? { rlimits: state.launch.rlimits } : {}),
     ...(state.launch.oomScoreAdj !== undefined ? { oomScoreAdj: state.launch.oomScoreAdj } : {}),
-    // The container's privileges: its capability set, no_new_privs unless privileged.
-    ...(iso ? { caps: capabilityMask(iso.caps), noNewPrivs: !iso.privileged } : {}),
+    // The container's privileges as its plan decided them (a journal from before noNewPrivs was planned: unless privileged).
+    ...(iso ? { caps: capabilityMask(iso.caps), noNewPrivs: iso.noNewPrivs ?? !iso.privileged } : {}),
   });
   const child = spawn(shimPath, shimArgv, { stdio: 'inherit' });
   // The terminal's Ctrl-C reaches the command through the shared process group; do not die of it here.

@@ -10,7 +10,7 @@ import { stopContainers } from '../../apply/stop';
 import { UsageError } from '../../errors';
 import { complete } from '../../plan/actions';
 import { lifecycleIds, lifecycleOrder, startAction } from '../../plan/lifecycle';
-import { canonicalSignal, SIGNALS } from '../../compose/signals';
+import { canonicalSignal, SIGNALS } from '../../linux/signals';
 import { netnsPath } from '../../sys/netns';
 import { signalProcess } from '../../sys/shim';
 import { optionalSeconds, parseOptions, str, type OptionSpec } from '../args';

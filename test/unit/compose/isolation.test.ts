@@ -1,6 +1,6 @@
 import test from 'ava';
-import { capabilityMask, effectiveCapabilities, DEFAULT_CAPABILITIES } from '../../../src/compose/capabilities';
-import { canonicalSignal, parseDuration } from '../../../src/compose/signals';
+import { parseDuration } from '../../../src/compose/duration';
+import { canonicalSignal } from '../../../src/linux/signals';
 import { hasIssue, issues, load, yaml } from './helpers';
 
 test('isolation keys normalize: capabilities by canonical name, signals by name, durations in seconds, x-rootfs absolute', (t) => {
@@ -43,17 +43,4 @@ test('durations and signals', (t) => {
   t.is(canonicalSignal('SIGKILL'), 'SIGKILL');
   t.is(canonicalSignal('2'), 'SIGINT');
   t.is(canonicalSignal('SIGFOO'), undefined);
-});
-
-test('capabilities: Docker\'s rules for cap_add, cap_drop, ALL and privileged', (t) => {
-  t.is(capabilityMask(DEFAULT_CAPABILITIES), '0xa80425fb');
-  t.deepEqual([...effectiveCapabilities([], [], false)].sort(), [...DEFAULT_CAPABILITIES].sort());
-  t.is(effectiveCapabilities([], [], false).length, 14);
-  t.deepEqual(effectiveCapabilities(['NET_ADMIN'], ['ALL'], false), ['NET_ADMIN']);
-  t.false(effectiveCapabilities(['NET_ADMIN'], ['CHOWN'], false).includes('CHOWN'));
-  t.true(effectiveCapabilities(['NET_ADMIN'], ['CHOWN'], false).includes('NET_ADMIN'));
-  t.deepEqual(effectiveCapabilities(['ALL'], ['SYS_ADMIN'], false).includes('SYS_ADMIN'), false);
-  t.is(effectiveCapabilities(['ALL'], [], false).length, 41);
-  t.is(effectiveCapabilities([], ['ALL'], true).length, 41, 'privileged has them all');
-  t.is(capabilityMask(['NET_ADMIN']), '0x1000');
 });

@@ -2,7 +2,8 @@ import test from 'ava';
 import { Issues } from '../../../src/compose/issues';
 import type { YMap, YNode } from '../../../src/compose/tree';
 import { toPlain } from '../../../src/compose/tree';
-import { DEFAULT_LIMITS, parseYamlFile, resolvePlain } from '../../../src/compose/yaml';
+import { DEFAULT_LIMITS, parseYamlFile } from '../../../src/compose/yaml';
+import { resolvePlain } from '../../../src/compose/yaml-core';
 import { hasIssue, issues, lines, load, yaml } from './helpers';
 
 function parse(text: string, limits = DEFAULT_LIMITS): { root: YMap | undefined; issues: Issues } {

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { resolve } from '../../../src/plan';
-import { answer, reverseAddress, type DnsConfig } from '../../../src/plan/dns';
+import { answer, reverseAddress } from '../../../src/plan/dns';
+import type { DnsConfig } from '../../../src/plan/model';
 import { attach, emptyObserved, network, project, service } from '../../helpers/project';
 
 const stack = () =>

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { plan, resolve } from '../../../src/plan';
-import { buildFirewall, firewallDrift, renderApply, renderDelete, type ObservedFirewall } from '../../../src/plan/firewall';
+import { buildFirewall, firewallDrift, renderApply, renderDelete } from '../../../src/plan/firewall';
+import type { ObservedFirewall } from '../../../src/plan/model';
 import { observedAfter } from '../../helpers/fake';
 import { attach, emptyObserved, network, project, service } from '../../helpers/project';
 import { parsePortString } from '../../../src/compose/ports';

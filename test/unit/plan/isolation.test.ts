@@ -2,7 +2,8 @@ import test from 'ava';
 import { PlanError } from '../../../src/errors';
 import { nothing, plan, resolve } from '../../../src/plan';
 import type { Action } from '../../../src/plan/actions';
-import { launchIsolation } from '../../../src/plan/isolation';
+import { capabilityMask } from '../../../src/linux/capabilities';
+import { DEFAULT_CAPABILITIES, effectiveCapabilities, launchIsolation } from '../../../src/plan/isolation';
 import { observedAfter } from '../../helpers/fake';
 import { emptyObserved, project, service } from '../../helpers/project';
 
@@ -17,10 +18,20 @@ test('every container is fully isolated by default: the host\'s root, a fresh /t
   t.deepEqual(l.isolation, {
     rootfs: '/',
     readOnly: false,
-    mounts: [{ type: 'tmpfs', target: '/tmp', readOnly: false, mode: 0o1777, exec: true }],
+    mounts: [{ type: 'tmpfs', target: '/tmp', readOnly: false, mode: 0o1777, exec: true, nodev: true, nosuid: true }],
     caps: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'NET_BIND_SERVICE', 'NET_RAW', 'SYS_CHROOT', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP'],
     privileged: false,
     init: false,
+    maskedPaths: [
+      '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
+      '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
+      '/sys/devices/virtual/powercap',
+    ],
+    readOnlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    maskStores: true,
+    sysRw: false,
+    allDevices: false,
+    noNewPrivs: true,
   });
 });
 
@@ -38,7 +49,7 @@ test('mounts: parents first, named volumes by their real name, no default /tmp o
   p.volumes = { data: { name: 'data', external: false, labels: {}, extensions: {} } };
   const iso = launchIsolation(p.services.web!, { data: { key: 'data', name: 'app_data', external: false } });
   t.deepEqual(iso.mounts.map((m) => m.target), ['/a', '/tmp', '/anon', '/a/b']);
-  t.deepEqual(iso.mounts[0], { type: 'volume', volume: 'app_data', target: '/a', readOnly: true });
+  t.deepEqual(iso.mounts[0], { type: 'volume', volume: 'app_data', target: '/a', readOnly: true, nodev: true, nosuid: false });
   t.is(iso.mounts[2]!.type, 'anonymous');
 });
 
@@ -104,4 +115,58 @@ test('a new or changed container starts from an empty writable layer; a restart 
   p.services.web!.command = ['a'];
   p.services.web!.readOnly = true;
   t.regex(find(plan(resolve(p, up), up), 'container.stop')!.reason, /root filesystem, volumes or privileges/);
+});
+
+test('capabilities: Docker\'s rules for cap_add, cap_drop, ALL and privileged', (t) => {
+  t.is(capabilityMask(DEFAULT_CAPABILITIES), '0xa80425fb');
+  t.deepEqual([...effectiveCapabilities([], [], false)].sort(), [...DEFAULT_CAPABILITIES].sort());
+  t.is(effectiveCapabilities([], [], false).length, 14);
+  t.deepEqual(effectiveCapabilities(['NET_ADMIN'], ['ALL'], false), ['NET_ADMIN']);
+  t.false(effectiveCapabilities(['NET_ADMIN'], ['CHOWN'], false).includes('CHOWN'));
+  t.true(effectiveCapabilities(['NET_ADMIN'], ['CHOWN'], false).includes('NET_ADMIN'));
+  t.deepEqual(effectiveCapabilities(['ALL'], ['SYS_ADMIN'], false).includes('SYS_ADMIN'), false);
+  t.is(effectiveCapabilities(['ALL'], [], false).length, 41);
+  t.is(effectiveCapabilities([], ['ALL'], true).length, 41, 'privileged has them all');
+  t.is(capabilityMask(['NET_ADMIN']), '0x1000');
+});
+
+const bind = { type: 'bind' as const, source: '/h/data', target: '/data', readOnly: false, propagation: 'rprivate' as const, createHostPath: false, recursive: true };
+
+test('policy: by default, Docker\'s masked and read-only paths, no_new_privs, nodev on every mount, /sys read-only and the /dev allowlist', (t) => {
+  const iso = launchIsolation(service('web', { mounts: [bind, { type: 'tmpfs', target: '/run', readOnly: false }] }), {});
+  t.true(iso.maskedPaths.includes('/proc/kcore'));
+  t.true(iso.readOnlyPaths.includes('/proc/sys'));
+  t.true(iso.noNewPrivs);
+  t.false(iso.sysRw);
+  t.false(iso.allDevices);
+  t.deepEqual(iso.mounts.map((m) => [m.target, m.nodev, m.nosuid]), [['/data', true, false], ['/run', true, true], ['/tmp', true, true]]);
+  t.like(iso.mounts[1], { type: 'tmpfs', mode: 0o1777, exec: true }, 'a tmpfs without a mode gets 1777');
+});
+
+test('policy: privileged opens everything Docker\'s does: no masks, /sys writable, every device, all capabilities, privileges may be gained', (t) => {
+  const iso = launchIsolation(service('web', { privileged: true, capDrop: ['NET_RAW'], mounts: [bind] }), {});
+  t.deepEqual(iso.maskedPaths, []);
+  t.deepEqual(iso.readOnlyPaths, []);
+  t.true(iso.sysRw);
+  t.true(iso.allDevices);
+  t.false(iso.noNewPrivs);
+  t.is(iso.caps.length, 41, 'cap_drop does not apply');
+  t.false(iso.mounts[0]!.nodev, 'binds keep their device nodes');
+  t.like(iso.mounts[1], { target: '/tmp', nodev: true, nosuid: true }, 'a tmpfs stays nodev and nosuid');
+});
+
+test('policy: cap_add and cap_drop change only the capability set; read_only only the root; x-rootfs hides no stores', (t) => {
+  const base = launchIsolation(service('web'), {});
+  const caps = launchIsolation(service('web', { capAdd: ['NET_ADMIN'], capDrop: ['CHOWN', 'MKNOD'] }), {});
+  t.true(caps.caps.includes('NET_ADMIN'));
+  t.false(caps.caps.includes('CHOWN'));
+  t.false(caps.caps.includes('MKNOD'));
+  t.deepEqual({ ...caps, caps: base.caps }, base);
+  const ro = launchIsolation(service('web', { readOnly: true }), {});
+  t.deepEqual({ ...ro, readOnly: false }, base);
+  t.false(ro.mounts[0]!.readOnly, '/tmp stays writable');
+  t.true(base.maskStores, 'the host\'s root shows the state and volume stores');
+  const own = launchIsolation(service('web', { rootfs: '/srv/root' }), {});
+  t.false(own.maskStores);
+  t.deepEqual({ ...own, rootfs: '/', maskStores: true }, base);
 });

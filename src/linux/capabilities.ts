@@ -1,7 +1,7 @@
 /**
  * Linux capabilities by name (as `cap_add`/`cap_drop` write them, with or
- * without the CAP_ prefix) and number (linux/capability.h), and Docker's
- * default set. Pure data.
+ * without the CAP_ prefix) and number (linux/capability.h). Pure data;
+ * which of them a container gets is policy (plan/isolation.ts).
  */
 
 /** Index = capability number. */
@@ -14,32 +14,12 @@ export const CAPABILITIES: readonly string[] = [
   'CHECKPOINT_RESTORE',
 ];
 
-/** Docker's default capability set (moby oci/caps/defaults.go): 14 capabilities. */
-export const DEFAULT_CAPABILITIES: readonly string[] = [
-  'CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
-  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE',
-];
-
 /** `cap_add: [net_admin]`, `CAP_NET_ADMIN` → `NET_ADMIN`; `ALL` stays `ALL`; unknown → undefined. */
 export function canonicalCapability(name: string): string | undefined {
   const upper = name.toUpperCase();
   if (upper === 'ALL') return 'ALL';
   const bare = upper.startsWith('CAP_') ? upper.slice(4) : upper;
   return CAPABILITIES.includes(bare) ? bare : undefined;
-}
-
-/**
- * The effective set, with Docker's rules: `cap_add: [ALL]` gives every
- * capability but those dropped; `cap_drop: [ALL]` gives exactly `cap_add`;
- * otherwise the defaults minus `cap_drop` plus `cap_add`. Sorted by number.
- */
-export function effectiveCapabilities(add: readonly string[], drop: readonly string[], privileged: boolean): string[] {
-  let set: Set<string>;
-  if (privileged) set = new Set(CAPABILITIES);
-  else if (add.includes('ALL')) set = new Set(CAPABILITIES.filter((c) => !drop.includes(c)));
-  else if (drop.includes('ALL')) set = new Set(add);
-  else set = new Set([...DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c)), ...add]);
-  return CAPABILITIES.filter((c) => set.has(c));
 }
 
 /** "0x…" mask for `tsc-shim --caps` (bit n = capability n). */

@@ -1,6 +1,7 @@
 /**
  * Signal names and numbers (Linux), for `stop_signal` and `kill -s`:
- * `SIGTERM`, `TERM`, `term` and `15` all mean SIGTERM. Pure data.
+ * `SIGTERM`, `TERM`, `term` and `15` all mean SIGTERM. Pure data
+ * (asm-generic/signal.h, as on x86 and arm64).
  */
 export const SIGNALS: Readonly<Record<string, number>> = {
   SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
@@ -16,22 +17,4 @@ export function canonicalSignal(text: string): string | undefined {
   const upper = t.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   return Object.hasOwn(SIGNALS, name) ? name : undefined;
-}
-
-/** Go's time.ParseDuration syntax ("1m30s", "2.5s", "300ms") in seconds; undefined if malformed. */
-export function parseDuration(text: string): number | undefined {
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  const t = text.trim();
-  if (t === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < t.length) {
-    re.lastIndex = at;
-    const m = re.exec(t);
-    if (!m) return undefined;
-    total += Number(m[1]) * units[m[2]!]!;
-    at = re.lastIndex;
-  }
-  return at === 0 ? undefined : total;
 }

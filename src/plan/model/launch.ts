@@ -1,0 +1,82 @@
+/**
+ * How a container's process is started: its argv and environment, its
+ * namespaces, and its isolation (root filesystem, mounts, privileges).
+ */
+
+export type Namespace = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup';
+
+/** What every mount carries: where, and the mount flags policy chose (plan/isolation.ts). */
+interface MountBase {
+  target: string;
+  readOnly: boolean;
+  /** Device nodes on it cannot be opened (a node the container makes with CAP_MKNOD gives no way to the host's disks). */
+  nodev: boolean;
+  /** setuid bits and file capabilities on it are ignored. */
+  nosuid: boolean;
+}
+
+/** A mount of the container, as the shim makes it (plan/isolation.ts). */
+export type LaunchMount =
+  | (MountBase & {
+      type: 'bind';
+      source: string;
+      propagation: string;
+      recursive: boolean;
+      /** Make the source directory if it is missing. */
+      createHostPath: boolean;
+    })
+  /** A named volume, by its real name (a directory of the volume store). */
+  | (MountBase & { type: 'volume'; volume: string; subpath?: string })
+  /** An anonymous volume: a directory of the container's own, gone with the container. */
+  | (MountBase & { type: 'anonymous'; id: string })
+  | (MountBase & { type: 'tmpfs'; size?: number; mode: number; exec: boolean });
+
+/**
+ * Full isolation: the root filesystem, mounts and privileges, the policy
+ * complete (what the runtime applies, nothing it decides).
+ */
+export interface LaunchIsolation {
+  /** Lower layer of the root overlay: "/" (the host's root) or `x-rootfs`. */
+  rootfs: string;
+  readOnly: boolean;
+  /** In mount order (parents first). */
+  mounts: LaunchMount[];
+  /** The capability set, by name. */
+  caps: string[];
+  privileged: boolean;
+  init: boolean;
+  /** Hidden from the container (kernel interfaces that leak the host or let it be tampered with). */
+  maskedPaths: string[];
+  /** Read-only in the container. */
+  readOnlyPaths: string[];
+  /** Also hide tscompose's state and volume stores (they show through when the host's root is the lower layer). */
+  maskStores: boolean;
+  /** /sys read-write (else read-only). */
+  sysRw: boolean;
+  /** Every host device node in a /dev without nodev (else the allowlist null, zero, full, random, urandom, tty). */
+  allDevices: boolean;
+  /** no_new_privs: execve cannot gain privileges (setuid, file capabilities). */
+  noNewPrivs: boolean;
+}
+
+export interface LaunchSettings {
+  /** Empty argv: the shim's built-in pause (a namespace holder). */
+  argv: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  user?: { uid: number; gid: number };
+  hostname: string;
+  domainname?: string;
+  namespaces: Namespace[];
+  sysctls: Record<string, string>;
+  /** Absent only in journals written before isolation (the host's root). */
+  isolation?: LaunchIsolation;
+  /** `stop_signal` (default SIGTERM) and `stop_grace_period` (default 10 s, or `-t`). */
+  stopSignal?: string;
+  stopGraceSec?: number;
+  /** The container's cgroup, relative to each hierarchy's root (see plan/cgroups.ts); absent: no cgroups on the host. */
+  cgroup?: string;
+  /** `ulimits`, by name; -1 is unlimited. */
+  rlimits?: Record<string, { soft: number; hard: number }>;
+  oomScoreAdj?: number;
+}

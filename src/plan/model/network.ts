@@ -1,0 +1,122 @@
+/**
+ * The network side of `Desired`: bridges, container interfaces, p2p links,
+ * routes, published ports and the sysctls they need.
+ */
+import type { PortProtocol } from '../../compose/types';
+import type { Qdisc } from '../shaping';
+
+export interface DesiredNetwork {
+  /** Key in the compose file's `networks:`. */
+  key: string;
+  /** Display name, as Docker Compose prints it: `PROJECT_NETWORK`. */
+  displayName: string;
+  bridge: string;
+  /** false for `external: true` networks: we attach to them, never create or delete them. */
+  managed: boolean;
+  internal: boolean;
+  mtu: number;
+  /** Fixed bridge MAC (managed bridges). */
+  mac?: string;
+  subnet: string;
+  prefixLen: number;
+  gateway: string;
+  /** ifalias ownership mark. */
+  alias: string;
+  /** `enable_ipv6`: the IPv6 subnet and the bridge's IPv6 gateway. */
+  ipv6?: { subnet: string; prefixLen: number; gateway: string };
+  /** Masquerade traffic from this subnet that leaves the host (not for internal networks). */
+  masquerade: boolean;
+  /** Containers of this bridge may talk to each other (`enable_icc`). */
+  icc: boolean;
+  /** `host_binding_ipv4`: where its containers' ports are published when they name no address. */
+  hostBindingIpv4?: string;
+}
+
+export interface DesiredInterface {
+  network: string;
+  /** Name inside the container (`eth0`, or `interface_name`). */
+  ifname: string;
+  /** Host end of the veth. */
+  hostVeth: string;
+  bridge: string;
+  mac: string;
+  mtu: number;
+  address: string;
+  prefixLen: number;
+  gateway: string;
+  /** ifalias mark of the host end. */
+  alias: string;
+  /** IPv6 address, prefix length and gateway (networks with enable_ipv6). */
+  address6?: string;
+  prefixLen6?: number;
+  gateway6?: string;
+  /** `x-netem` of the attachment: the root qdisc of both ends. */
+  shaping?: Qdisc;
+}
+
+/** One end of a p2p link: a veth end inside a container's namespace. */
+export interface DesiredLinkEnd {
+  container: string;
+  /** /run/netns name. */
+  netns: string;
+  ifname: string;
+  mac: string;
+  mtu: number;
+  /** IPv4 and IPv6 addresses (none: an unnumbered link). */
+  addresses: Array<{ address: string; prefixLen: number }>;
+  /** Root qdisc shaping what leaves this end. */
+  shaping?: Qdisc;
+}
+
+/** A `driver: p2p` network: a veth pair whose two ends live in two containers. */
+export interface DesiredLink {
+  /** Key in the compose file's `networks:` (for x-links: `r1:eth1--r2:eth1`). */
+  key: string;
+  /** ifalias mark of both ends. */
+  alias: string;
+  ends: [DesiredLinkEnd, DesiredLinkEnd];
+}
+
+/** An `x-routes` entry, resolved to an interface. */
+export interface DesiredRoute {
+  /** `default` or a CIDR. */
+  dst: string;
+  family: 4 | 6;
+  via?: string;
+  ifname: string;
+  metric?: number;
+}
+
+export type NetnsPlacement =
+  /** Its own namespace under /run/netns (bridged networks, or `network_mode: none`). */
+  | { kind: 'own'; name: string }
+  /** `network_mode: host`. */
+  | { kind: 'host' }
+  /** `network_mode: service:X`: the namespace of another container. */
+  | { kind: 'container'; container: string; name: string };
+
+/** One published host port (ranges are expanded), DNATed to a container address. */
+export interface DesiredPort {
+  container: string;
+  service: string;
+  protocol: PortProtocol;
+  family: 4 | 6;
+  /** Host address it is published on; absent: every address of the family. */
+  hostIp?: string;
+  hostPort: number;
+  /** The container's address and port it reaches. */
+  address: string;
+  port: number;
+  network: string;
+  bridge: string;
+  /** The `ports` entry as written (short form), for messages. */
+  spec: string;
+}
+
+/** A host-wide or per-bridge kernel setting `up` needs (`sysctl -w KEY=VALUE`). */
+export interface DesiredSysctl {
+  key: string;
+  value: string;
+  /** Why it is needed, for the plan. */
+  why: string;
+}

@@ -1,0 +1,162 @@
+/**
+ * `Observed`: what observe/ read from the machine (links, namespaces,
+ * processes, our previous state), passed in so plan() stays pure.
+ */
+import type { CgroupRef, GeneratedFiles } from './desired';
+import type { ProjectState } from './state';
+import type { Qdisc } from '../shaping';
+
+export interface ObservedAddress {
+  address: string;
+  prefixLen: number;
+}
+
+export interface ObservedLink {
+  name: string;
+  index: number;
+  kind?: string;
+  alias?: string;
+  mtu?: number;
+  mac?: string;
+  up: boolean;
+  /** Name of the master (bridge), if enslaved. */
+  master?: string;
+  /** For a veth: ifindex of its peer, in the peer's namespace. */
+  peerIndex?: number;
+  /** For a bridge port: hairpin mode. */
+  hairpin?: boolean;
+  addresses: ObservedAddress[];
+}
+
+export interface ObservedRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  /** 4 or 6 (absent: 4). */
+  family?: 4 | 6;
+  /** `static` marks the routes tscompose made from `x-routes`. */
+  protocol?: string;
+  metric?: number;
+}
+
+/** The root qdisc of a link, when it is one tscompose makes (tbf or netem). */
+export interface ObservedQdisc {
+  /** Link name. */
+  dev: string;
+  qdisc: Qdisc;
+}
+
+export interface ObservedNetns {
+  name: string;
+  links: ObservedLink[];
+  routes: ObservedRoute[];
+  /** The /run/netns entry exists but no namespace is behind it. */
+  stale?: boolean;
+  /** Root qdiscs tscompose could have made (tbf, netem), by link. */
+  qdiscs?: ObservedQdisc[];
+}
+
+export interface ObservedContainer {
+  name: string;
+  /** The container's process is alive. */
+  running: boolean;
+  /** Its shim (parent, log carrier) is alive. */
+  shimAlive: boolean;
+  pid?: number;
+  shimPid?: number;
+  startedAt?: string;
+  exit?: { exitCode: number; signal: string | null; finishedAt: string };
+  /** The generated files as they are now (undefined: missing). */
+  files: Partial<GeneratedFiles>;
+  /** Its last run was killed by the memory controller (the shim's `oom_kills`). */
+  oomKilled?: boolean;
+}
+
+/** The cgroup side of the machine (observe/cgroups.ts). */
+export interface ObservedCgroups {
+  /** `v1`, `v2`, `hybrid` (v1 controllers with a cgroup2 mount), or `none`. */
+  layout: 'v1' | 'v2' | 'hybrid' | 'none';
+  /** Every container cgroup of this project that exists (under the hierarchy roots and the cgroup_parents we know of). */
+  existing: CgroupRef[];
+  /** Online CPUs of the host (`0-1` as numbers). */
+  cpus: number[];
+  /** The hard rlimits tscompose runs with, by ulimit name (-1 unlimited). */
+  hardLimits: Record<string, number>;
+  /** CAP_SYS_RESOURCE: rlimits may go above the hard limits, oom_score_adj below ours. */
+  sysResource: boolean;
+  /** Our own oom_score_adj: the lowest a container may get without CAP_SYS_RESOURCE. */
+  oomScoreAdj: number;
+}
+
+export interface OtherProject {
+  project: string;
+  subnets: string[];
+  /** Host ports it publishes ("tcp 0.0.0.0 8080"). */
+  ports?: string[];
+  /** Addresses its containers use, by bridge name (for shared external bridges). */
+  addresses: Array<{ bridge: string; address: string }>;
+}
+
+/** A socket of the host holding a port (listening TCP, any UDP), which a published port would hide. */
+export interface HostSocket {
+  protocol: 'tcp' | 'udp';
+  family: 4 | 6;
+  /** Absent: the wildcard address (an IPv6 one takes IPv4 too, unless IPV6_V6ONLY: taken as it does). */
+  ip?: string;
+  port: number;
+  inode: number;
+}
+
+export interface Observed {
+  /** All links of the host namespace (external bridges, name conflicts, our marks). */
+  hostLinks: ObservedLink[];
+  /** Main-table routes of the host, for subnet overlap checks. */
+  hostRoutes: ObservedRoute[];
+  /** Our project's namespaces (by /run/netns name). */
+  netns: Record<string, ObservedNetns>;
+  /** Our project's containers (by name), from their state directories. */
+  containers: Record<string, ObservedContainer>;
+  /** The journal, if the project was brought up before. */
+  state?: ProjectState;
+  otherProjects: OtherProject[];
+  /** The host's sockets holding ports (absent: not read, e.g. in unit tests). */
+  hostSockets?: HostSocket[];
+  /** Host facts the generated files and user lookup need. */
+  host: { resolvConf: string; passwd: string; group: string };
+  /** Our nftables tables, foreign chains that drop, our rules in them (absent: not read, e.g. in unit tests). */
+  firewall?: ObservedFirewall;
+  /** Current values of the sysctls we manage (`net.ipv4.ip_forward`, `net.ipv4.conf.BRIDGE.route_localnet`, …). */
+  sysctls?: Record<string, string>;
+  /** The project's DNS server: alive, and the configuration it runs with. */
+  dns?: { running: boolean; config?: string };
+  /** cgroup layout, our cgroups, and the host limits resource keys are checked against; absent: as `none`. */
+  cgroups?: ObservedCgroups;
+  /** /etc/passwd and /etc/group of each `x-rootfs` directory (read inside it); absent: unreadable. */
+  rootfsUsers?: Record<string, { passwd: string; group: string }>;
+  /** Names of the volumes in the volume store. */
+  volumes?: string[];
+  /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
+  hostQdiscs?: ObservedQdisc[];
+  /** What the kernel can do, when it was probed (absent: assume it can). */
+  kernel?: { netem: boolean };
+}
+
+export interface ObservedFirewall {
+  /** The `nft` program ran (false: nftables is not installed). */
+  available: boolean;
+  /** Our tables: chain name → number of rules. */
+  tables: Array<{ family: string; name: string; chains: Record<string, number> }>;
+  /** Base chains of other tables at the input/forward hooks that drop what they do not accept. */
+  drops: ForeignDrop[];
+  /** Our rules inside other tables (comment `tscompose:PROJECT:ID`). */
+  inserted: Array<{ family: string; table: string; chain: string; handle: number; comment: string }>;
+}
+
+export interface ForeignDrop {
+  family: string;
+  table: string;
+  chain: string;
+  hook: 'forward' | 'input';
+  /** `policy drop`, or `ends with reject` (firewalld). */
+  why: string;
+}

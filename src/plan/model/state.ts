@@ -1,0 +1,57 @@
+/**
+ * `ProjectState`: the journal under /run/tscompose/<project>/state.json.
+ */
+import type { CgroupLimits, CgroupRef } from './desired';
+import type { LaunchSettings } from './launch';
+import type { NetnsPlacement } from './network';
+
+export interface StateNetwork {
+  bridge: string;
+  managed: boolean;
+  subnet: string;
+  gateway: string;
+  subnet6?: string;
+}
+
+export interface StateInterface {
+  network: string;
+  ifname: string;
+  hostVeth: string;
+  address: string;
+  prefixLen: number;
+  mac: string;
+  address6?: string;
+}
+
+export interface StateContainer {
+  service: string;
+  index: number;
+  /** Own /run/netns entry, if any. */
+  netns?: string;
+  interfaces: StateInterface[];
+  launchHash: string;
+  launch: LaunchSettings;
+  netnsPlacement: NetnsPlacement;
+  /** Containers started before it (depends_on, network_mode: service:X): `stop` and `down` stop it first. */
+  startAfter?: string[];
+  /** Published host ports ("tcp 0.0.0.0 8080"), kept so ephemeral ports stay stable and other projects see them. */
+  ports?: string[];
+  /**
+   * Its cgroup, with the limits known to be applied (absent while an `up`
+   * that creates it runs); `oldCgroups`: earlier ones that `up` removes.
+   */
+  cgroup?: CgroupRef & { limits?: CgroupLimits };
+  oldCgroups?: CgroupRef[];
+}
+
+export interface ProjectState {
+  version: 1;
+  project: string;
+  workingDir?: string;
+  files?: string[];
+  networks: Record<string, StateNetwork>;
+  containers: Record<string, StateContainer>;
+  /** Named volumes this project created (by real name): `down -v` removes them. */
+  volumes?: string[];
+  updatedAt: string;
+}
