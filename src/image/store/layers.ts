@@ -60,7 +60,8 @@ export async function ensureLayer(layout: StoreLayout, job: LayerJob): Promise<b
       return true;
     } catch (e) {
       await fs.promises.rm(work, { recursive: true, force: true });
-      throw e;
+      if (e instanceof ImageError) throw e;
+      throw new ImageError(`layer ${job.descriptor.digest}: ${(e as Error).message}`, e);
     }
   });
 }
@@ -74,7 +75,7 @@ async function removeStale(dir: string, prefix: string): Promise<void> {
 
 async function unpack(job: LayerJob, dir: string): Promise<LayerMeta> {
   const { descriptor } = job;
-  const blobHash = new Digester(splitDigest(descriptor.digest)[0], job.onProgress);
+  const blobHash = new Digester(splitDigest(descriptor.digest)[0], job.onProgress, descriptor.size);
   const diffHash = new Digester(splitDigest(job.diffId)[0]);
   let compression;
   try {
@@ -98,7 +99,7 @@ async function unpack(job: LayerJob, dir: string): Promise<LayerMeta> {
   }
   const stats = (results[1] as PromiseFulfilledResult<{ bytes: number }>).value;
   if (blobHash.bytes !== descriptor.size) {
-    throw new ImageError(`layer ${descriptor.digest}: got ${blobHash.bytes} bytes, the manifest says ${descriptor.size}`);
+    throw new ImageError(`layer ${descriptor.digest}: got ${blobHash.bytes} bytes, the manifest says ${descriptor.size}; refused`);
   }
   if (blobHash.digest() !== descriptor.digest) {
     throw new ImageError(`layer ${descriptor.digest}: the bytes received have digest ${blobHash.digest()}; refused`);

@@ -16,13 +16,16 @@ export class Digester extends Transform {
   constructor(
     private readonly algorithm: string,
     private readonly onProgress?: (bytes: number) => void,
+    /** Fail as soon as more than this many bytes arrive (a blob larger than its descriptor says). */
+    private readonly limit = Infinity,
   ) {
     super();
     this.hash = createHash(algorithm);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
     this.bytes += chunk.length;
+    if (this.bytes > this.limit) return done(new Error(`more than the ${this.limit} bytes announced; refused`));
+    this.hash.update(chunk);
     this.onProgress?.(this.bytes);
     done(null, chunk);
   }

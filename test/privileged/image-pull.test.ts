@@ -1,0 +1,234 @@
+/**
+ * `tscompose pull / images / rmi` against a real registry (docker-registry)
+ * inside a throwaway host: images the test builds (several layers with a
+ * whiteout, an opaque dir, a capability, a hardlink, a zstd layer; a
+ * multi-platform index), pushed with skopeo. The store lives in the host's
+ * directory (TSCOMPOSE_IMAGE_ROOT) so the test can inspect it.
+ */
+import test, { type ExecutionContext } from 'ava';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { native } from '../../src/sys/native';
+import { withHost, type Host } from '../helpers/host';
+import { makeTar, writeLayout, type ImageSpec } from '../helpers/oci-layout';
+import { haveRegistryTools, pushLayout, startRegistry, type TestRegistry } from '../helpers/registry';
+
+const CAPS = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+const base: ImageSpec['layers'][number] = {
+  entries: [
+    { name: 'etc/', type: 'directory' },
+    { name: 'etc/passwd', content: 'root:x:0:0::/root:/bin/sh\n' },
+    { name: 'etc/old.conf', content: 'old' },
+    { name: 'var/cache/', type: 'directory' },
+    { name: 'var/cache/stale', content: 'stale' },
+    { name: 'bin/ping', content: 'ELF', mode: 0o4755, xattrs: { 'security.capability': CAPS } },
+    { name: 'bin/ping6', type: 'link', linkname: 'bin/ping' },
+  ],
+};
+const app: ImageSpec['layers'][number] = {
+  entries: [
+    { name: 'etc/.wh.old.conf', content: '' },
+    { name: 'var/cache/.wh..wh..opq', content: '' },
+    { name: 'var/cache/fresh', content: 'fresh' },
+  ],
+};
+const zstdLayer: ImageSpec['layers'][number] = { compression: 'zstd', entries: [{ name: 'app/main', content: 'x'.repeat(100_000), mode: 0o755 }] };
+
+interface Ctx {
+  host: Host;
+  registry: TestRegistry;
+  store: string;
+  env: Record<string, string>;
+}
+
+async function withRegistry(t: ExecutionContext, fn: (c: Ctx) => Promise<void>, opts: Parameters<typeof startRegistry>[1] = {}) {
+  const missing = haveRegistryTools();
+  if (missing) {
+    t.log(`skipped: ${missing}`);
+    t.pass();
+    return;
+  }
+  await withHost(t, async (host) => {
+    const registry = await startRegistry(host, opts);
+    const store = path.join(host.dir, 'images');
+    await fn({ host, registry, store, env: { TSCOMPOSE_IMAGE_ROOT: store, HOME: host.dir, DOCKER_CONFIG: path.join(host.dir, 'docker') } });
+  });
+}
+
+async function push(c: Ctx, repo: string, tag: string, images: ImageSpec[], creds?: string) {
+  const dir = path.join(c.host.dir, `layout-${repo.replace(/\W/g, '_')}-${tag}`);
+  const r = await writeLayout(dir, tag, images);
+  await pushLayout(c.host, c.registry, dir, tag, repo, creds);
+  return r;
+}
+
+function events(stdout: string): any[] {
+  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+const layerDirs = (store: string) => (fs.existsSync(path.join(store, 'layers')) ? fs.readdirSync(path.join(store, 'layers')) : []);
+const tmpLeft = (store: string) => (fs.existsSync(path.join(store, 'tmp')) ? fs.readdirSync(path.join(store, 'tmp')) : []);
+
+test('pull: layers verified and unpacked (whiteout, opaque dir, capability, hardlink, zstd); again: nothing fetched', async (t) => {
+  await withRegistry(t, async (c) => {
+    const { built } = await push(c, 'tsc/app', 'v1', [{ layers: [base, app, zstdLayer] }]);
+    const ref = `${c.registry.name}/tsc/app:v1`;
+    const r = await c.host.tscompose(['pull', '--json', ref], { env: c.env });
+    t.is(r.code, 0, r.stderr);
+    const ev = events(r.stdout);
+    t.deepEqual(ev.filter((e) => e.type === 'layer' && e.phase === 'done').map((e) => e.digest).sort(), [...built[0]!.layerDigests].sort());
+    const pulled = ev.find((e) => e.type === 'pulled');
+    t.is(pulled.manifestDigest, built[0]!.manifestDigest);
+    t.false(pulled.upToDate);
+
+    const dirs = layerDirs(c.store);
+    t.is(dirs.length, 3);
+    t.deepEqual(tmpLeft(c.store), [], 'no work left in tmp/');
+    const diff = (i: number) => {
+      // Chain ID of layer i: find the layer dir whose layer.json has this diff ID.
+      const want = built[0]!.diffIds[i];
+      const d = dirs.find((h) => JSON.parse(fs.readFileSync(path.join(c.store, 'layers', h, 'layer.json'), 'utf8')).diffId === want);
+      return path.join(c.store, 'layers', d!, 'diff');
+    };
+    t.deepEqual(native.lgetxattr(path.join(diff(0), 'bin/ping'), 'security.capability'), CAPS);
+    t.is(fs.statSync(path.join(diff(0), 'bin/ping')).mode & 0o7777, 0o4755);
+    t.is(fs.statSync(path.join(diff(0), 'bin/ping6')).ino, fs.statSync(path.join(diff(0), 'bin/ping')).ino);
+    t.is(diff(0), path.join(c.store, 'layers', built[0]!.diffIds[0]!.slice(7), 'diff'), 'the bottom layer’s chain ID is its diff ID');
+    const wh = fs.lstatSync(path.join(diff(1), 'etc/old.conf'));
+    t.true(wh.isCharacterDevice() && wh.rdev === 0, 'whiteout as a 0/0 character device');
+    t.is(native.lgetxattr(path.join(diff(1), 'var/cache'), 'trusted.overlay.opaque').toString(), 'y');
+    t.is(fs.readFileSync(path.join(diff(2), 'app/main'), 'utf8').length, 100_000, 'zstd layer unpacked');
+
+    const again = await c.host.tscompose(['pull', '--json', ref], { env: c.env });
+    t.is(again.code, 0, again.stderr);
+    const ev2 = events(again.stdout);
+    t.true(ev2.filter((e) => e.type === 'layer').every((e) => e.phase === 'exists'), 'nothing downloaded the second time');
+    t.true(ev2.find((e) => e.type === 'pulled').upToDate);
+
+    const list = await c.host.tscompose(['images', '--json'], { env: c.env });
+    const doc = JSON.parse(list.stdout);
+    t.deepEqual(doc.images.map((i: any) => i.name), [ref]);
+    t.is(doc.disk.layers, 3);
+    const table = await c.host.tscompose(['images'], { env: c.env });
+    t.regex(table.stdout, new RegExp(`${c.registry.name.replace(/\./g, '\\.')}/tsc/app\\s+v1`));
+  });
+});
+
+test('a layer shared by two images is stored once; rmi keeps what the other image uses', async (t) => {
+  await withRegistry(t, async (c) => {
+    await push(c, 'tsc/one', 'v1', [{ layers: [base, app] }]);
+    await push(c, 'tsc/two', 'v1', [{ layers: [base, zstdLayer] }]);
+    const one = `${c.registry.name}/tsc/one:v1`;
+    const two = `${c.registry.name}/tsc/two:v1`;
+    t.is((await c.host.tscompose(['pull', '-q', one], { env: c.env })).code, 0);
+    const r = await c.host.tscompose(['pull', '--json', two], { env: c.env });
+    t.is(r.code, 0, r.stderr);
+    const phases = events(r.stdout).filter((e) => e.type === 'layer' && e.phase !== 'downloading').map((e) => e.phase);
+    t.deepEqual(phases.sort(), ['done', 'exists'], 'the base layer is not fetched again');
+    t.is(layerDirs(c.store).length, 3);
+    const rm = await c.host.tscompose(['rmi', one], { env: c.env });
+    t.is(rm.code, 0, rm.stderr);
+    t.is(layerDirs(c.store).length, 2, 'the layer only `one` used is gone, the shared one stays');
+    const bad = await c.host.tscompose(['rmi', one, two], { env: c.env });
+    t.not(bad.code, 0);
+    t.regex(bad.stderr, /no such image: .*tsc\/one/);
+    t.is(layerDirs(c.store).length, 2, 'an unknown name removes nothing');
+    t.is((await c.host.tscompose(['rmi', two], { env: c.env })).code, 0);
+    t.deepEqual(layerDirs(c.store), []);
+  });
+});
+
+test('multi-platform index: --platform picks; a missing platform lists what is offered', async (t) => {
+  await withRegistry(t, async (c) => {
+    const { built } = await push(c, 'tsc/multi', 'v1', [
+      { layers: [base], platform: { os: 'linux', architecture: 'amd64' } },
+      { layers: [zstdLayer], platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    ]);
+    const ref = `${c.registry.name}/tsc/multi:v1`;
+    const r = await c.host.tscompose(['pull', '--json', '--platform', 'linux/arm64', ref], { env: c.env });
+    t.is(r.code, 0, r.stderr);
+    t.is(events(r.stdout).find((e) => e.type === 'pulled').manifestDigest, built[1]!.manifestDigest);
+    const list = JSON.parse((await c.host.tscompose(['images', '--json'], { env: c.env })).stdout);
+    t.is(list.images[0].platform, 'linux/arm64');
+
+    const bad = await c.host.tscompose(['pull', '--platform', 'linux/s390x', `${c.registry.name}/tsc/multi:v1`], { env: { ...c.env, TSCOMPOSE_IMAGE_ROOT: path.join(c.host.dir, 'other') } });
+    t.not(bad.code, 0);
+    t.regex(bad.stderr, /no linux\/s390x image: it offers linux\/amd64, linux\/arm64\/v8/);
+    t.true(bad.stderr.includes(ref), 'the error names the image');
+    t.deepEqual(layerDirs(path.join(c.host.dir, 'other')), []);
+  });
+});
+
+test('a blob whose digest does not match is refused and nothing is stored', async (t) => {
+  await withRegistry(t, async (c) => {
+    const { built } = await push(c, 'tsc/bad', 'v1', [{ layers: [base, app] }]);
+    const data = c.registry.blobData(built[0]!.layerDigests[1]!);
+    // A valid gzip'd tar, but not the one the manifest names.
+    fs.writeFileSync(data, gzipSync(await makeTar([{ name: 'evil', content: 'not what was pushed' }])));
+    const r = await c.host.tscompose(['pull', `${c.registry.name}/tsc/bad:v1`], { env: c.env });
+    t.not(r.code, 0);
+    t.true(r.stderr.includes(`pull ${c.registry.name}/tsc/bad:v1: layer ${built[0]!.layerDigests[1]}`), r.stderr);
+    t.regex(r.stderr, /refused/);
+    t.false(layerDirs(c.store).some((h) => h !== built[0]!.diffIds[0]!.slice(7)), 'the bad layer is not in the store');
+    t.deepEqual(tmpLeft(c.store), []);
+    t.false(fs.existsSync(path.join(c.store, 'images.json')) && fs.readFileSync(path.join(c.store, 'images.json'), 'utf8').includes('tsc/bad'));
+  });
+});
+
+test('unknown image or tag: a clear error naming the image and the registry, nothing created', async (t) => {
+  await withRegistry(t, async (c) => {
+    const r = await c.host.tscompose(['pull', `${c.registry.name}/tsc/nope:v9`], { env: c.env });
+    t.not(r.code, 0);
+    t.regex(r.stderr, new RegExp(`pull ${c.registry.name.replace(/\./g, '\\.')}/tsc/nope:v9: registry ${c.registry.name.replace(/\./g, '\\.')}: manifest tsc/nope:v9: HTTP 404`));
+    t.false(fs.existsSync(path.join(c.store, 'layers')));
+    const noRegistry = await c.host.tscompose(['pull', '127.0.0.1:5999/tsc/x'], { env: c.env });
+    t.not(noRegistry.code, 0);
+    t.regex(noRegistry.stderr, /registry 127\.0\.0\.1:5999: cannot reach/);
+    const badRef = await c.host.tscompose(['pull', 'Bad/Name'], { env: c.env });
+    t.not(badRef.code, 0);
+    t.regex(badRef.stderr, /invalid image reference "Bad\/Name"/);
+  });
+});
+
+test('TLS with a test CA and htpasswd Basic auth: credentials from config.json auths or a credential helper', async (t) => {
+  await withRegistry(
+    t,
+    async (c) => {
+      await push(c, 'tsc/private', 'v1', [{ layers: [base] }], 'alice:s3cret');
+      const ref = `${c.registry.name}/tsc/private:v1`;
+      const env: Record<string, string> = { ...c.env, NODE_EXTRA_CA_CERTS: c.registry.caFile! };
+      const anon = await c.host.tscompose(['pull', ref], { env });
+      t.not(anon.code, 0);
+      t.regex(anon.stderr, /authentication required for tsc\/private \(HTTP 401\)/);
+
+      const untrusted = await c.host.tscompose(['pull', ref], { env: c.env });
+      t.not(untrusted.code, 0, 'without the test CA the certificate is not trusted');
+
+      fs.mkdirSync(env.DOCKER_CONFIG!, { recursive: true });
+      const cfg = path.join(env.DOCKER_CONFIG!, 'config.json');
+      fs.writeFileSync(cfg, JSON.stringify({ auths: { [c.registry.name]: { auth: Buffer.from('alice:wrong').toString('base64') } } }));
+      const wrong = await c.host.tscompose(['pull', ref], { env });
+      t.not(wrong.code, 0);
+      t.regex(wrong.stderr, /denied \(HTTP 401\)/);
+
+      fs.writeFileSync(cfg, JSON.stringify({ auths: { [c.registry.name]: { auth: Buffer.from('alice:s3cret').toString('base64') } } }));
+      const ok = await c.host.tscompose(['pull', ref], { env });
+      t.is(ok.code, 0, ok.stderr);
+
+      const bin = path.join(c.host.dir, 'bin');
+      fs.mkdirSync(bin);
+      fs.writeFileSync(
+        path.join(bin, 'docker-credential-tsctest'),
+        `#!/bin/sh\nread server\n[ "$1" = get ] && [ "$server" = "${c.registry.name}" ] && echo '{"Username":"alice","Secret":"s3cret"}' && exit 0\necho "credentials not found in native keychain"; exit 1\n`,
+        { mode: 0o755 },
+      );
+      fs.writeFileSync(cfg, JSON.stringify({ credHelpers: { [c.registry.name]: 'tsctest' } }));
+      fs.rmSync(c.store, { recursive: true, force: true });
+      const helper = await c.host.tscompose(['pull', ref], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+      t.is(helper.code, 0, helper.stderr);
+    },
+    { tls: true, users: { alice: 's3cret' } },
+  );
+});
