@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Host } from './host';
+import { TOKEN_ISSUER, TOKEN_SERVICE } from './token-server';
 
 export interface RegistryOptions {
   port?: number;
@@ -110,6 +111,27 @@ export async function startRegistry(host: Host, opts: RegistryOptions = {}): Pro
     ...(caFile ? { caFile } : {}),
     blobData: (digest) => path.join(dir, 'data', 'docker', 'registry', 'v2', 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7), 'data'),
   };
+}
+
+/**
+ * Start the token server (token-server.ts) inside the host on `port`, with a
+ * fresh self-signed ES256 signing certificate; returns the registry's
+ * `token` options.
+ */
+export async function startTokenServer(host: Host, port: number, users: Record<string, string>): Promise<NonNullable<RegistryOptions['token']>> {
+  const dir = path.join(host.dir, 'token');
+  fs.mkdirSync(dir, { recursive: true });
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'signer.key', '-out', 'signer.pem', '-days', '2', '-subj', '/CN=tsc token signer'], dir);
+  const child = spawn(host.enter()[0]!, [...host.enter().slice(1), process.execPath, path.join(__dirname, 'token-server.js'), String(port), path.join(dir, 'signer.key'), path.join(dir, 'signer.pem'), JSON.stringify(users)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`token server exited ${code}: ${err}`)));
+  });
+  return { realm: `http://127.0.0.1:${port}/token`, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, certFile: path.join(dir, 'signer.pem') };
 }
 
 /** Push the OCI layout's `tag` (all platforms) to `registry` as `repo:tag`. */

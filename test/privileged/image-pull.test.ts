@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { native } from '../../src/sys/native';
 import { withHost, type Host } from '../helpers/host';
 import { makeTar, writeLayout, type ImageSpec } from '../helpers/oci-layout';
-import { haveRegistryTools, pushLayout, startRegistry, type TestRegistry } from '../helpers/registry';
+import { haveRegistryTools, pushLayout, startRegistry, startTokenServer, type TestRegistry } from '../helpers/registry';
 
 const CAPS = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -43,7 +43,9 @@ interface Ctx {
   env: Record<string, string>;
 }
 
-async function withRegistry(t: ExecutionContext, fn: (c: Ctx) => Promise<void>, opts: Parameters<typeof startRegistry>[1] = {}) {
+type RegistrySetup = Parameters<typeof startRegistry>[1] | ((host: Host) => Promise<Parameters<typeof startRegistry>[1]>);
+
+async function withRegistry(t: ExecutionContext, fn: (c: Ctx) => Promise<void>, setup: RegistrySetup = {}) {
   const missing = haveRegistryTools();
   if (missing) {
     t.log(`skipped: ${missing}`);
@@ -51,7 +53,7 @@ async function withRegistry(t: ExecutionContext, fn: (c: Ctx) => Promise<void>, 
     return;
   }
   await withHost(t, async (host) => {
-    const registry = await startRegistry(host, opts);
+    const registry = await startRegistry(host, typeof setup === 'function' ? await setup(host) : setup);
     const store = path.join(host.dir, 'images');
     await fn({ host, registry, store, env: { TSCOMPOSE_IMAGE_ROOT: store, HOME: host.dir, DOCKER_CONFIG: path.join(host.dir, 'docker') } });
   });
@@ -230,5 +232,25 @@ test('TLS with a test CA and htpasswd Basic auth: credentials from config.json a
       t.is(helper.code, 0, helper.stderr);
     },
     { tls: true, users: { alice: 's3cret' } },
+  );
+});
+
+test('token auth (the Docker Hub flow): anonymous pull with a bearer token; a private repository is refused clearly', async (t) => {
+  await withRegistry(
+    t,
+    async (c) => {
+      await push(c, 'tsc/public', 'v1', [{ layers: [base] }], 'alice:s3cret');
+      await push(c, 'private/app', 'v1', [{ layers: [app] }], 'alice:s3cret');
+      const pub = await c.host.tscompose(['pull', `${c.registry.name}/tsc/public:v1`], { env: c.env });
+      t.is(pub.code, 0, pub.stderr);
+      const priv = await c.host.tscompose(['pull', `${c.registry.name}/private/app:v1`], { env: c.env });
+      t.not(priv.code, 0);
+      t.regex(priv.stderr, new RegExp(`pull ${c.registry.name.replace(/\./g, '\\.')}/private/app:v1: registry .*: access to private/app denied \\(HTTP 401\\)`));
+      fs.mkdirSync(c.env.DOCKER_CONFIG!, { recursive: true });
+      fs.writeFileSync(path.join(c.env.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { [c.registry.name]: { username: 'alice', password: 's3cret' } } }));
+      const authed = await c.host.tscompose(['pull', `${c.registry.name}/private/app:v1`], { env: c.env });
+      t.is(authed.code, 0, authed.stderr);
+    },
+    async (host) => ({ token: await startTokenServer(host, 5002, { alice: 's3cret' }) }),
   );
 });

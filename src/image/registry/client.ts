@@ -58,6 +58,8 @@ export class RegistryClient {
   private base?: URL;
   /** Authorization header per repository scope. */
   private readonly auth = new Map<string, string>();
+  /** Whose credentials those are, for error messages: `as alice`, `anonymously`. */
+  private readonly who = new Map<string, string>();
 
   constructor(
     readonly registry: string,
@@ -106,7 +108,7 @@ export class RegistryClient {
     res = await send(authz);
     if (res.status === 401 || res.status === 403) {
       res.body.resume();
-      throw this.fail(`access to ${repository} denied (HTTP ${res.status}) with the credentials of ${authzKind(authz)}`, res.status);
+      throw this.fail(`access to ${repository} denied (HTTP ${res.status}) ${this.who.get(repository)}`, res.status);
     }
     return res;
   }
@@ -120,6 +122,7 @@ export class RegistryClient {
     } catch (e) {
       throw this.fail(`credentials: ${(e as Error).message}`, undefined, e);
     }
+    this.who.set(repository, creds ? `as ${creds.username || 'the identity token'} (from ${'~/.docker/config.json'})` : 'anonymously');
     const challenges = parseChallenges(header);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) return `Bearer ${await this.token(bearer.params, repository, creds)}`;
@@ -193,10 +196,6 @@ export class RegistryClient {
 
 function basic(c: Credentials): string {
   return 'Basic ' + Buffer.from(`${c.username}:${c.password}`).toString('base64');
-}
-
-function authzKind(authz: string): string {
-  return authz.startsWith('Basic') ? 'Basic credentials' : 'a bearer token';
 }
 
 /** The registry's error document, shortened: `: MANIFEST_UNKNOWN manifest unknown`. */
