@@ -6,11 +6,14 @@
  * directory (TSCOMPOSE_IMAGE_ROOT) so the test can inspect it.
  */
 import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createInterface } from 'node:readline';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { native } from '../../src/sys/native';
-import { withHost, type Host } from '../helpers/host';
+import { cliPath, withHost, type Host } from '../helpers/host';
 import { makeTar, writeLayout, type ImageSpec } from '../helpers/oci-layout';
 import { haveRegistryTools, pushLayout, startRegistry, startTokenServer, type TestRegistry } from '../helpers/registry';
 
@@ -253,4 +256,49 @@ test('token auth (the Docker Hub flow): anonymous pull with a bearer token; a pr
     },
     async (host) => ({ token: await startTokenServer(host, 5002, { alice: 's3cret' }) }),
   );
+});
+
+test('a pull killed mid-layer leaves nothing visible; the next pull redoes only what is missing', async (t) => {
+  await withRegistry(t, async (c) => {
+    const big = { entries: [{ name: 'blob.bin', content: randomBytes(3 << 20) }] };
+    const { built } = await push(c, 'tsc/big', 'v1', [{ layers: [base, big] }]);
+    // Slow loopback down (tc tbf, 4 Mbit/s; the burst must exceed lo's 64k MTU) so that the kill lands while the big layer streams.
+    const tc = await c.host.run(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '4mbit', 'burst', '128kb', 'latency', '2s']);
+    t.is(tc.code, 0, tc.stderr);
+    const ref = `${c.registry.name}/tsc/big:v1`;
+    const envArgs = Object.entries(c.env).map(([k, v]) => `${k}=${v}`);
+    const child = spawn(c.host.enter()[0]!, [...c.host.enter().slice(1), 'bash', '-c', 'echo $$; exec env "$@"', 'pull', ...envArgs, process.execPath, cliPath, 'pull', '--json', ref], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    let inner: string | undefined;
+    for await (const line of lines) {
+      if (!inner) {
+        inner = line.trim();
+        continue;
+      }
+      if (!line.startsWith('{"type"')) {
+        let err = '';
+        for await (const d of child.stderr!) err += d;
+        t.fail(`pull ended before the kill: ${line} ${err}`);
+        return;
+      }
+      const e = JSON.parse(line);
+      if (e.type === 'layer' && e.digest === built[0]!.layerDigests[1] && e.phase === 'downloading' && e.bytes > 0) break;
+    }
+    t.truthy(inner);
+    await c.host.run(['kill', '-KILL', inner!]);
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    t.false(layerDirs(c.store).includes(built[0]!.diffIds[1]!.slice(7)), 'the half layer is not in layers/');
+    t.false(fs.existsSync(path.join(c.store, 'images.json')), 'no image record');
+    t.true(tmpLeft(c.store).some((n) => n.startsWith('layer-')), 'the kill landed mid-layer: its work is in tmp/');
+
+    await c.host.run(['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
+    const again = await c.host.tscompose(['pull', '--json', ref], { env: c.env });
+    t.is(again.code, 0, again.stderr);
+    const phases = Object.fromEntries(events(again.stdout).filter((e) => e.type === 'layer' && e.phase !== 'downloading').map((e) => [e.digest, e.phase]));
+    t.is(phases[built[0]!.layerDigests[1]!], 'done', 'the interrupted layer is fetched again');
+    t.deepEqual(tmpLeft(c.store), [], 'what the killed pull left in tmp/ is gone');
+    t.is(fs.readFileSync(path.join(c.store, 'layers', layerDirs(c.store).find((h) => fs.existsSync(path.join(c.store, 'layers', h, 'diff', 'blob.bin')))!, 'diff', 'blob.bin')).length, 3 << 20);
+  });
 });

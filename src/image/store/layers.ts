@@ -61,7 +61,8 @@ export async function ensureLayer(layout: StoreLayout, job: LayerJob): Promise<b
     } catch (e) {
       await fs.promises.rm(work, { recursive: true, force: true });
       if (e instanceof ImageError) throw e;
-      throw new ImageError(`layer ${job.descriptor.digest}: ${(e as Error).message}`, e);
+      const why = (e as Error).message === 'aborted' ? 'the connection closed before the whole blob arrived' : (e as Error).message;
+      throw new ImageError(`layer ${job.descriptor.digest}: ${why}`, e);
     }
   });
 }
