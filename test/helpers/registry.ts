@@ -14,6 +14,8 @@ import { TOKEN_ISSUER, TOKEN_SERVICE } from './token-server';
 
 export interface RegistryOptions {
   port?: number;
+  /** Listen address (default 127.0.0.1): another one makes a registry that is not on loopback. */
+  address?: string;
   /** Serve HTTPS with a certificate for 127.0.0.1/localhost signed by a fresh test CA. */
   tls?: boolean;
   /** htpasswd Basic auth with these users (user → password). */
@@ -70,6 +72,7 @@ function htpasswd(users: Record<string, string>): string {
 
 export async function startRegistry(host: Host, opts: RegistryOptions = {}): Promise<TestRegistry> {
   const port = opts.port ?? 5000;
+  const address = opts.address ?? '127.0.0.1';
   const dir = path.join(host.dir, `registry-${port}`);
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const cfg: string[] = [
@@ -81,9 +84,9 @@ export async function startRegistry(host: Host, opts: RegistryOptions = {}): Pro
   if (opts.tls) {
     const c = makeCertificates(path.join(host.dir, 'pki'), `registry-${port}`);
     caFile = c.ca;
-    cfg.push(`http: {addr: 127.0.0.1:${port}, tls: {certificate: ${c.cert}, key: ${c.key}}}`);
+    cfg.push(`http: {addr: ${address}:${port}, tls: {certificate: ${c.cert}, key: ${c.key}}}`);
   } else {
-    cfg.push(`http: {addr: 127.0.0.1:${port}}`);
+    cfg.push(`http: {addr: ${address}:${port}}`);
   }
   if (opts.users) {
     fs.writeFileSync(path.join(dir, 'htpasswd'), htpasswd(opts.users));
@@ -100,13 +103,13 @@ export async function startRegistry(host: Host, opts: RegistryOptions = {}): Pro
   child.stderr!.on('data', (d) => (stderr += d));
   const scheme = opts.tls ? 'https' : 'http';
   for (let i = 0; ; i++) {
-    const r = await host.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', ...(caFile ? ['--cacert', caFile] : []), `${scheme}://127.0.0.1:${port}/v2/`]);
+    const r = await host.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', ...(caFile ? ['--cacert', caFile] : []), `${scheme}://${address}:${port}/v2/`]);
     if (r.stdout === '200' || r.stdout === '401') break;
     if (child.exitCode !== null || i > 100) throw new Error(`docker-registry did not start: ${stderr}`);
     await sleep(50);
   }
   return {
-    name: `127.0.0.1:${port}`,
+    name: `${address}:${port}`,
     dir,
     ...(caFile ? { caFile } : {}),
     blobData: (digest) => path.join(dir, 'data', 'docker', 'registry', 'v2', 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7), 'data'),

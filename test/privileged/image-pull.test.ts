@@ -302,3 +302,46 @@ test('a pull killed mid-layer leaves nothing visible; the next pull redoes only 
     t.is(fs.readFileSync(path.join(c.store, 'layers', layerDirs(c.store).find((h) => fs.existsSync(path.join(c.store, 'layers', h, 'diff', 'blob.bin')))!, 'diff', 'blob.bin')).length, 3 << 20);
   });
 });
+
+test('plain HTTP only for loopback registries and the ones listed as insecure', async (t) => {
+  await withRegistry(
+    t,
+    async (c) => {
+      await push(c, 'tsc/app', 'v1', [{ layers: [base] }]);
+      const ref = `${c.registry.name}/tsc/app:v1`;
+      const refused = await c.host.tscompose(['pull', ref], { env: c.env });
+      t.not(refused.code, 0);
+      t.regex(refused.stderr, new RegExp(`registry ${c.registry.name.replace(/\./g, '\\.')}: cannot reach https://`));
+      t.false(fs.existsSync(path.join(c.store, 'layers')));
+      const flag = await c.host.tscompose(['pull', '--insecure-registry', c.registry.name, ref], { env: c.env });
+      t.is(flag.code, 0, flag.stderr);
+      fs.rmSync(c.store, { recursive: true });
+      const env = await c.host.tscompose(['pull', ref], { env: { ...c.env, TSCOMPOSE_INSECURE_REGISTRIES: `example.com,${c.registry.name}` } });
+      t.is(env.code, 0, env.stderr);
+    },
+    async (host) => {
+      // An address of the host's own (on lo, inside its namespace) that is not loopback.
+      const r = await host.run(['ip', 'addr', 'add', '198.18.7.1/32', 'dev', 'lo']);
+      if (r.code !== 0) throw new Error(r.stderr);
+      return { address: '198.18.7.1' };
+    },
+  );
+});
+
+test('a full disk during unpack: a clear error, nothing half-visible, no work left behind', async (t) => {
+  await withRegistry(t, async (c) => {
+    const big = { entries: [{ name: 'blob.bin', content: randomBytes(3 << 20) }] };
+    await push(c, 'tsc/big', 'v1', [{ layers: [base, big] }]);
+    // A 2 MiB file system for the store (tmpfs, inside the host's mount namespace).
+    const small = '/var/lib/tscompose/small';
+    const m = await c.host.sh(`mkdir -p ${small} && mount -t tmpfs -o size=2m tmpfs ${small}`);
+    t.is(m.code, 0, m.stderr);
+    const r = await c.host.tscompose(['pull', `${c.registry.name}/tsc/big:v1`], { env: { ...c.env, TSCOMPOSE_IMAGE_ROOT: small } });
+    t.not(r.code, 0);
+    t.regex(r.stderr, /ENOSPC/);
+    t.regex(r.stderr, /pull 127\.0\.0\.1:5000\/tsc\/big:v1: layer sha256:/);
+    const left = await c.host.sh(`cd ${small} && find layers tmp -mindepth 1 -maxdepth 1 2>/dev/null | grep -v '^layers/[0-9a-f]*$' ; ls layers 2>/dev/null | wc -l; test -e images.json && echo has-images`);
+    const lines = left.stdout.trim().split('\n');
+    t.deepEqual(lines, ['1'], `only the small base layer is complete; nothing in tmp/; no image record (${left.stdout})`);
+  });
+});

@@ -44,7 +44,10 @@ export async function extractLayer(tarStream: Readable, root: string): Promise<E
     extract.destroy(e);
     throw e;
   });
-  await Promise.all([pipeline(tarStream, extract), consume]);
+  const [fed, made] = await Promise.allSettled([pipeline(tarStream, extract), consume]);
+  // An entry that failed (ENOSPC, a refusal) ends the stream early: its error is the one to tell.
+  if (made.status === 'rejected') throw made.reason;
+  if (fed.status === 'rejected') throw fed.reason;
   // A directory's mtime changes with every child made in it: set them last, deepest first.
   for (const [dir, mtime] of dirTimes.reverse()) await fs.promises.lutimes(dir, mtime, mtime);
   return stats;

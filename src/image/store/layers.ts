@@ -93,10 +93,11 @@ async function unpack(job: LayerJob, dir: string): Promise<LayerMeta> {
     throw e;
   });
   const results = await Promise.allSettled([feeding, extraction]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
+  // One side failing makes the other fail with "Premature close": report the cause.
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+  if (failures.length) {
     source.destroy();
-    throw failed.reason;
+    throw failures.find((e) => e?.code !== 'ERR_STREAM_PREMATURE_CLOSE') ?? failures[0];
   }
   const stats = (results[1] as PromiseFulfilledResult<{ bytes: number }>).value;
   if (blobHash.bytes !== descriptor.size) {
