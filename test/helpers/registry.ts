@@ -137,10 +137,11 @@ export async function startTokenServer(host: Host, port: number, users: Record<s
   return { realm: `http://127.0.0.1:${port}/token`, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, certFile: path.join(dir, 'signer.pem') };
 }
 
-/** Push the OCI layout's `tag` (all platforms) to `registry` as `repo:tag`. */
-export async function pushLayout(host: Host, registry: TestRegistry, layoutDir: string, tag: string, repo: string, creds?: string): Promise<void> {
+/** Push the OCI layout's `tag` (all platforms) to `registry` as `repo:tag` (converted to Docker's v2 schema 2 with `format`). */
+export async function pushLayout(host: Host, registry: TestRegistry, layoutDir: string, tag: string, repo: string, creds?: string, format?: 'v2s2'): Promise<void> {
   const r = await host.run([
     'skopeo', 'copy', '--quiet', '--all', '--insecure-policy',
+    ...(format ? ['--format', format] : []),
     ...(registry.caFile ? ['--dest-cert-dir', path.join(path.dirname(registry.caFile), 'trust')] : ['--dest-tls-verify=false']),
     ...(creds ? ['--dest-creds', creds] : []),
     `oci:${layoutDir}:${tag}`, `docker://${registry.name}/${repo}:${tag}`,

@@ -62,10 +62,10 @@ async function withRegistry(t: ExecutionContext, fn: (c: Ctx) => Promise<void>, 
   });
 }
 
-async function push(c: Ctx, repo: string, tag: string, images: ImageSpec[], creds?: string) {
+async function push(c: Ctx, repo: string, tag: string, images: ImageSpec[], creds?: string, format?: 'v2s2') {
   const dir = path.join(c.host.dir, `layout-${repo.replace(/\W/g, '_')}-${tag}`);
   const r = await writeLayout(dir, tag, images);
-  await pushLayout(c.host, c.registry, dir, tag, repo, creds);
+  await pushLayout(c.host, c.registry, dir, tag, repo, creds, format);
   return r;
 }
 
@@ -343,5 +343,21 @@ test('a full disk during unpack: a clear error, nothing half-visible, no work le
     const left = await c.host.sh(`cd ${small} && find layers tmp -mindepth 1 -maxdepth 1 2>/dev/null | grep -v '^layers/[0-9a-f]*$' ; ls layers 2>/dev/null | wc -l; test -e images.json && echo has-images`);
     const lines = left.stdout.trim().split('\n');
     t.deepEqual(lines, ['1'], `only the small base layer is complete; nothing in tmp/; no image record (${left.stdout})`);
+  });
+});
+
+test('Docker v2 schema 2: a manifest list and Docker media types pull like OCI ones', async (t) => {
+  await withRegistry(t, async (c) => {
+    await push(c, 'tsc/docker', 'v1', [
+      { layers: [base, app], platform: { os: 'linux', architecture: 'amd64' } },
+      { layers: [base], platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    ], undefined, 'v2s2');
+    const ref = `${c.registry.name}/tsc/docker:v1`;
+    const raw = await c.host.run(['curl', '-s', '-H', 'Accept: application/vnd.docker.distribution.manifest.list.v2+json', `http://${c.registry.name}/v2/tsc/docker/manifests/v1`]);
+    t.is(JSON.parse(raw.stdout).mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json', 'the registry really serves a Docker manifest list');
+    const r = await c.host.tscompose(['pull', '--json', ref], { env: c.env });
+    t.is(r.code, 0, r.stderr);
+    t.is(events(r.stdout).filter((e) => e.type === 'layer' && e.phase === 'done').length, 2);
+    t.is(layerDirs(c.store).length, 2);
   });
 });
