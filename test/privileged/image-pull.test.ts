@@ -361,3 +361,24 @@ test('Docker v2 schema 2: a manifest list and Docker media types pull like OCI o
     t.is(layerDirs(c.store).length, 2);
   });
 });
+
+test('two pulls at once of images sharing a layer: it is fetched and unpacked once', async (t) => {
+  await withRegistry(t, async (c) => {
+    const shared = { entries: [{ name: 'shared.bin', content: randomBytes(3 << 20) }] };
+    await push(c, 'tsc/one', 'v1', [{ layers: [shared, app] }]);
+    await push(c, 'tsc/two', 'v1', [{ layers: [shared, zstdLayer] }]);
+    // Slow loopback down so that the two downloads of the shared layer overlap.
+    const tc = await c.host.run(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '8mbit', 'burst', '128kb', 'latency', '2s']);
+    t.is(tc.code, 0, tc.stderr);
+    const [one, two] = await Promise.all(
+      ['one', 'two'].map((n) => c.host.tscompose(['pull', '--json', `${c.registry.name}/tsc/${n}:v1`], { env: c.env })),
+    );
+    t.is(one!.code, 0, one!.stderr);
+    t.is(two!.code, 0, two!.stderr);
+    const all = [...events(one!.stdout), ...events(two!.stdout)];
+    const sharedDigest = all.find((e) => e.type === 'layer' && e.total > 1 << 20).digest;
+    t.is(all.filter((e) => e.type === 'layer' && e.digest === sharedDigest && e.phase === 'done').length, 1, 'unpacked by one pull only');
+    t.is(layerDirs(c.store).length, 3);
+    t.deepEqual(tmpLeft(c.store), []);
+  });
+});
