@@ -165,6 +165,22 @@ const verbs: Record<string, Verb> = {
       return { run: c.rmiCommand, options: c.rmiOptions };
     },
   },
+  login: {
+    usage: 'tscompose login [-u USER] [-p PASSWORD | --password-stdin] [REGISTRY]',
+    summary: 'Check and store registry credentials (in ~/.docker/config.json, as Docker does).',
+    load: () => {
+      const c: typeof import('./commands/login') = require('./commands/login');
+      return { run: c.loginCommand, options: c.loginOptions };
+    },
+  },
+  logout: {
+    usage: 'tscompose logout [REGISTRY]',
+    summary: 'Forget stored registry credentials.',
+    load: () => {
+      const c: typeof import('./commands/logout') = require('./commands/logout');
+      return { run: c.logoutCommand, options: c.logoutOptions };
+    },
+  },
   exec: {
     usage: 'tscompose exec [-T] [-u USER] [-w DIR] [-e K=V] SERVICE COMMAND [ARGS...]',
     summary: 'Run a command in a running container.',

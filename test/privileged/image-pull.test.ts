@@ -382,3 +382,47 @@ test('two pulls at once of images sharing a layer: it is fetched and unpacked on
     t.deepEqual(tmpLeft(c.store), []);
   });
 });
+
+test('login checks the credentials and writes config.json (or a credential helper); logout forgets them', async (t) => {
+  await withRegistry(
+    t,
+    async (c) => {
+      await push(c, 'tsc/app', 'v1', [{ layers: [base] }], 'alice:s3cret');
+      const cfg = path.join(c.env.DOCKER_CONFIG!, 'config.json');
+      const ref = `${c.registry.name}/tsc/app:v1`;
+      const wrong = await c.host.tscompose(['login', '-u', 'alice', '--password-stdin', c.registry.name], { env: c.env, input: 'nope\n' });
+      t.not(wrong.code, 0);
+      t.regex(wrong.stderr, new RegExp(`login ${c.registry.name.replace(/\./g, '\\.')}: .*denied \\(HTTP 401\\)`));
+      t.false(fs.existsSync(cfg), 'refused credentials are not stored');
+
+      fs.mkdirSync(c.env.DOCKER_CONFIG!, { recursive: true });
+      fs.writeFileSync(cfg, JSON.stringify({ auths: {}, psFormat: 'kept' }));
+      const ok = await c.host.tscompose(['login', '-u', 'alice', '--password-stdin', c.registry.name], { env: c.env, input: 's3cret\n' });
+      t.is(ok.code, 0, ok.stderr);
+      const written = JSON.parse(fs.readFileSync(cfg, 'utf8'));
+      t.is(written.auths[c.registry.name].auth, Buffer.from('alice:s3cret').toString('base64'));
+      t.is(written.psFormat, 'kept', 'keys we do not know survive');
+      t.is(fs.statSync(cfg).mode & 0o777, 0o600);
+      t.is((await c.host.tscompose(['pull', '-q', ref], { env: c.env })).code, 0);
+
+      t.is((await c.host.tscompose(['logout', c.registry.name], { env: c.env })).code, 0);
+      t.deepEqual(JSON.parse(fs.readFileSync(cfg, 'utf8')).auths, {});
+      fs.rmSync(c.store, { recursive: true, force: true });
+      t.not((await c.host.tscompose(['pull', '-q', ref], { env: c.env })).code, 0, 'logged out: refused again');
+
+      const bin = path.join(c.host.dir, 'bin');
+      const saved = path.join(c.host.dir, 'helper-store');
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(bin, 'docker-credential-tsctest'), `#!/bin/sh\ncat > ${saved}.$1\n`, { mode: 0o755 });
+      fs.writeFileSync(cfg, JSON.stringify({ credsStore: 'tsctest' }));
+      const env = { ...c.env, PATH: `${bin}:${process.env.PATH}` };
+      const viaHelper = await c.host.tscompose(['login', '-u', 'alice', '-p', 's3cret', c.registry.name], { env });
+      t.is(viaHelper.code, 0, viaHelper.stderr);
+      t.deepEqual(JSON.parse(fs.readFileSync(`${saved}.store`, 'utf8')), { ServerURL: c.registry.name, Username: 'alice', Secret: 's3cret' });
+      t.deepEqual(JSON.parse(fs.readFileSync(cfg, 'utf8')), { credsStore: 'tsctest' }, 'nothing in config.json itself');
+      t.is((await c.host.tscompose(['logout', c.registry.name], { env })).code, 0);
+      t.is(fs.readFileSync(`${saved}.erase`, 'utf8'), c.registry.name);
+    },
+    { users: { alice: 's3cret' } },
+  );
+});

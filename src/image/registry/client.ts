@@ -108,7 +108,7 @@ export class RegistryClient {
     res = await send(authz);
     if (res.status === 401 || res.status === 403) {
       res.body.resume();
-      throw this.fail(`access to ${repository} denied (HTTP ${res.status}) ${this.who.get(repository)}`, res.status);
+      throw this.fail(`access to ${repository || 'the registry'} denied (HTTP ${res.status}) ${this.who.get(repository)}`, res.status);
     }
     return res;
   }
@@ -127,7 +127,7 @@ export class RegistryClient {
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) return `Bearer ${await this.token(bearer.params, repository, creds)}`;
     if (challenges.some((c) => c.scheme === 'basic')) {
-      if (!creds) throw this.fail(`authentication required for ${repository} (HTTP 401) and no credentials for it in ${'~/.docker/config.json'}`, 401);
+      if (!creds) throw this.fail(`authentication required for ${repository || 'the registry'} (HTTP 401) and no credentials for it in ${'~/.docker/config.json'}`, 401);
       return basic(creds);
     }
     throw this.fail(`HTTP 401 with an authentication scheme we do not know: "${header}"`, 401);
@@ -138,7 +138,8 @@ export class RegistryClient {
     if (!params.realm) throw this.fail('bearer challenge without a realm', 401);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', `repository:${repository}:pull`);
+    if (repository) url.searchParams.set('scope', `repository:${repository}:pull`);
+    else if (creds?.username) url.searchParams.set('account', creds.username); // a login: no scope (Docker does the same)
     const local = isLoopbackRegistry(url.host) || (this.opts.insecure ?? []).includes(url.host);
     if (url.protocol !== 'https:' && !local) throw this.fail(`token realm ${url.href} is not HTTPS`);
     const headers: Record<string, string> = creds && !creds.identityToken ? { Authorization: basic(creds) } : {};
@@ -156,6 +157,13 @@ export class RegistryClient {
     const token = doc.token ?? doc.access_token;
     if (!token) throw this.fail(`token server ${url.host} sent no token`);
     return token;
+  }
+
+  /** `login`: do the credentials get us past the registry's /v2/ check? Throws if not. */
+  async checkCredentials(): Promise<void> {
+    const res = await this.get('', '');
+    res.body.resume();
+    if (res.status !== 200) throw this.fail(`/v2/ answered HTTP ${res.status}`, res.status);
   }
 
   /** The manifest (or index) at `key` (a tag or a digest), its bytes verified. */
