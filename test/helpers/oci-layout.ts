@@ -176,3 +176,19 @@ export async function writeLayout(dir: string, tag: string, images: ImageSpec[])
   );
   return { built, topDigest: top.digest };
 }
+
+/**
+ * A runnable base layer: Debian's busybox-static as /bin/busybox with a
+ * symlink per applet asked for (`sh`, `ls`, …), plus the usual top-level dirs.
+ */
+export function busyboxLayer(applets: string[] = ['sh', 'ls', 'cat', 'echo', 'sleep', 'id', 'stat']): LayerSpec {
+  const binary = fs.readFileSync('/bin/busybox');
+  return {
+    entries: [
+      ...['bin/', 'etc/', 'tmp/', 'proc/', 'sys/', 'dev/', 'root/'].map((name) => ({ name, type: 'directory' as const, mode: name === 'tmp/' ? 0o1777 : 0o755 })),
+      { name: 'bin/busybox', content: binary, mode: 0o755 },
+      ...applets.map((a) => ({ name: `bin/${a}`, type: 'symlink' as const, linkname: 'busybox' })),
+      { name: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n' },
+    ],
+  };
+}

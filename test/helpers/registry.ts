@@ -35,7 +35,7 @@ export interface TestRegistry {
 }
 
 export function haveRegistryTools(): string | undefined {
-  for (const tool of ['docker-registry', 'skopeo', 'openssl', 'zstd']) {
+  for (const tool of ['docker-registry', 'skopeo', 'openssl', 'zstd', 'busybox']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (scripts/setup installs it)`;
   }
   return undefined;

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { native } from '../../src/sys/native';
 import { cliPath, withHost, type Host } from '../helpers/host';
-import { makeTar, writeLayout, type ImageSpec } from '../helpers/oci-layout';
+import { busyboxLayer, makeTar, writeLayout, type ImageSpec } from '../helpers/oci-layout';
 import { haveRegistryTools, pushLayout, startRegistry, startTokenServer, type TestRegistry } from '../helpers/registry';
 
 const CAPS = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -425,4 +425,22 @@ test('login checks the credentials and writes config.json (or a credential helpe
     },
     { users: { alice: 's3cret' } },
   );
+});
+
+test('a 128-layer image (busybox base): every layer stored, chain IDs in order', async (t) => {
+  await withRegistry(t, async (c) => {
+    const layers = [busyboxLayer(), ...Array.from({ length: 127 }, (_, i) => ({ entries: [{ name: `layers/${i}`, content: `layer ${i}` }, ...(i ? [{ name: `layers/.wh.${i - 1}`, content: '' }] : [])] }))];
+    const { built } = await push(c, 'tsc/tall', 'v1', [{ layers }]);
+    const r = await c.host.tscompose(['pull', '-q', `${c.registry.name}/tsc/tall:v1`], { env: c.env });
+    t.is(r.code, 0, r.stderr);
+    t.is(layerDirs(c.store).length, 128);
+    const image = JSON.parse((await c.host.tscompose(['images', '--json'], { env: c.env })).stdout).images[0];
+    t.is(image.layers.length, 128);
+    t.is(image.layers[0], built[0]!.diffIds[0], 'the bottom chain ID is its diff ID');
+    const metas = image.layers.map((chain: string) => JSON.parse(fs.readFileSync(path.join(c.store, 'layers', chain.slice(7), 'layer.json'), 'utf8')));
+    t.deepEqual(metas.map((m: any) => m.diffId), built[0]!.diffIds, 'layer i holds diff ID i');
+    const bb = path.join(c.store, 'layers', image.layers[0].slice(7), 'diff', 'bin');
+    t.is(fs.readlinkSync(path.join(bb, 'sh')), 'busybox');
+    t.is(fs.statSync(path.join(bb, 'busybox')).size, fs.statSync('/bin/busybox').size);
+  });
 });
