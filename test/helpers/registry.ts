@@ -145,6 +145,6 @@ export async function pushLayout(host: Host, registry: TestRegistry, layoutDir: 
     ...(registry.caFile ? ['--dest-cert-dir', path.join(path.dirname(registry.caFile), 'trust')] : ['--dest-tls-verify=false']),
     ...(creds ? ['--dest-creds', creds] : []),
     `oci:${layoutDir}:${tag}`, `docker://${registry.name}/${repo}:${tag}`,
-  ]);
-  if (r.code !== 0) throw new Error(`skopeo copy: ${r.stderr}`);
+  ], { timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`skopeo copy: ${r.signal ? `killed by ${r.signal} ` : ''}${r.stderr}`);
 }

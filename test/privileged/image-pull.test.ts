@@ -3,7 +3,8 @@
  * inside a throwaway host: images the test builds (several layers with a
  * whiteout, an opaque dir, a capability, a hardlink, a zstd layer; a
  * multi-platform index), pushed with skopeo. The store lives in the host's
- * directory (TSCOMPOSE_IMAGE_ROOT) so the test can inspect it.
+ * directory (TSCOMPOSE_IMAGE_ROOT) so the test can inspect it. Serial: each
+ * test runs a registry, skopeo and pulls; all at once overload a small machine.
  */
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
@@ -76,7 +77,7 @@ function events(stdout: string): any[] {
 const layerDirs = (store: string) => (fs.existsSync(path.join(store, 'layers')) ? fs.readdirSync(path.join(store, 'layers')) : []);
 const tmpLeft = (store: string) => (fs.existsSync(path.join(store, 'tmp')) ? fs.readdirSync(path.join(store, 'tmp')) : []);
 
-test('pull: layers verified and unpacked (whiteout, opaque dir, capability, hardlink, zstd); again: nothing fetched', async (t) => {
+test.serial('pull: layers verified and unpacked (whiteout, opaque dir, capability, hardlink, zstd); again: nothing fetched', async (t) => {
   await withRegistry(t, async (c) => {
     const { built } = await push(c, 'tsc/app', 'v1', [{ layers: [base, app, zstdLayer] }]);
     const ref = `${c.registry.name}/tsc/app:v1`;
@@ -121,7 +122,7 @@ test('pull: layers verified and unpacked (whiteout, opaque dir, capability, hard
   });
 });
 
-test('a layer shared by two images is stored once; rmi keeps what the other image uses', async (t) => {
+test.serial('a layer shared by two images is stored once; rmi keeps what the other image uses', async (t) => {
   await withRegistry(t, async (c) => {
     await push(c, 'tsc/one', 'v1', [{ layers: [base, app] }]);
     await push(c, 'tsc/two', 'v1', [{ layers: [base, zstdLayer] }]);
@@ -145,7 +146,7 @@ test('a layer shared by two images is stored once; rmi keeps what the other imag
   });
 });
 
-test('multi-platform index: --platform picks; a missing platform lists what is offered', async (t) => {
+test.serial('multi-platform index: --platform picks; a missing platform lists what is offered', async (t) => {
   await withRegistry(t, async (c) => {
     const { built } = await push(c, 'tsc/multi', 'v1', [
       { layers: [base], platform: { os: 'linux', architecture: 'amd64' } },
@@ -166,7 +167,7 @@ test('multi-platform index: --platform picks; a missing platform lists what is o
   });
 });
 
-test('a blob whose digest does not match is refused and nothing is stored', async (t) => {
+test.serial('a blob whose digest does not match is refused and nothing is stored', async (t) => {
   await withRegistry(t, async (c) => {
     const { built } = await push(c, 'tsc/bad', 'v1', [{ layers: [base, app] }]);
     const data = c.registry.blobData(built[0]!.layerDigests[1]!);
@@ -182,7 +183,7 @@ test('a blob whose digest does not match is refused and nothing is stored', asyn
   });
 });
 
-test('unknown image or tag: a clear error naming the image and the registry, nothing created', async (t) => {
+test.serial('unknown image or tag: a clear error naming the image and the registry, nothing created', async (t) => {
   await withRegistry(t, async (c) => {
     const r = await c.host.tscompose(['pull', `${c.registry.name}/tsc/nope:v9`], { env: c.env });
     t.not(r.code, 0);
@@ -197,7 +198,7 @@ test('unknown image or tag: a clear error naming the image and the registry, not
   });
 });
 
-test('TLS with a test CA and htpasswd Basic auth: credentials from config.json auths or a credential helper', async (t) => {
+test.serial('TLS with a test CA and htpasswd Basic auth: credentials from config.json auths or a credential helper', async (t) => {
   await withRegistry(
     t,
     async (c) => {
@@ -238,7 +239,7 @@ test('TLS with a test CA and htpasswd Basic auth: credentials from config.json a
   );
 });
 
-test('token auth (the Docker Hub flow): anonymous pull with a bearer token; a private repository is refused clearly', async (t) => {
+test.serial('token auth (the Docker Hub flow): anonymous pull with a bearer token; a private repository is refused clearly', async (t) => {
   await withRegistry(
     t,
     async (c) => {
@@ -258,7 +259,7 @@ test('token auth (the Docker Hub flow): anonymous pull with a bearer token; a pr
   );
 });
 
-test('a pull killed mid-layer leaves nothing visible; the next pull redoes only what is missing', async (t) => {
+test.serial('a pull killed mid-layer leaves nothing visible; the next pull redoes only what is missing', async (t) => {
   await withRegistry(t, async (c) => {
     const big = { entries: [{ name: 'blob.bin', content: randomBytes(3 << 20) }] };
     const { built } = await push(c, 'tsc/big', 'v1', [{ layers: [base, big] }]);
@@ -270,25 +271,30 @@ test('a pull killed mid-layer leaves nothing visible; the next pull redoes only 
     const child = spawn(c.host.enter()[0]!, [...c.host.enter().slice(1), 'bash', '-c', 'echo $$; exec env "$@"', 'pull', ...envArgs, process.execPath, cliPath, 'pull', '--json', ref], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
     const lines = createInterface({ input: child.stdout! });
     let inner: string | undefined;
+    let midLayer = false;
     for await (const line of lines) {
       if (!inner) {
         inner = line.trim();
         continue;
       }
-      if (!line.startsWith('{"type"')) {
-        let err = '';
-        for await (const d of child.stderr!) err += d;
-        t.fail(`pull ended before the kill: ${line} ${err}`);
-        return;
+      const e = line.startsWith('{"type"') ? JSON.parse(line) : {};
+      if (e.type === 'layer' && e.digest === built[0]!.layerDigests[1] && e.phase === 'downloading' && e.bytes > 0) {
+        midLayer = true;
+        break;
       }
-      const e = JSON.parse(line);
-      if (e.type === 'layer' && e.digest === built[0]!.layerDigests[1] && e.phase === 'downloading' && e.bytes > 0) break;
     }
     t.truthy(inner);
     await c.host.run(['kill', '-KILL', inner!]);
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    if (!midLayer) {
+      t.fail(`the pull ended before it was killed: ${stderr}`);
+      return;
+    }
+    // nsenter dies of the same signal as the pull: then exitCode stays null and signalCode tells.
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
     t.false(layerDirs(c.store).includes(built[0]!.diffIds[1]!.slice(7)), 'the half layer is not in layers/');
     t.false(fs.existsSync(path.join(c.store, 'images.json')), 'no image record');
     t.true(tmpLeft(c.store).some((n) => n.startsWith('layer-')), 'the kill landed mid-layer: its work is in tmp/');
@@ -303,7 +309,7 @@ test('a pull killed mid-layer leaves nothing visible; the next pull redoes only 
   });
 });
 
-test('plain HTTP only for loopback registries and the ones listed as insecure', async (t) => {
+test.serial('plain HTTP only for loopback registries and the ones listed as insecure', async (t) => {
   await withRegistry(
     t,
     async (c) => {
@@ -328,7 +334,7 @@ test('plain HTTP only for loopback registries and the ones listed as insecure', 
   );
 });
 
-test('a full disk during unpack: a clear error, nothing half-visible, no work left behind', async (t) => {
+test.serial('a full disk during unpack: a clear error, nothing half-visible, no work left behind', async (t) => {
   await withRegistry(t, async (c) => {
     const big = { entries: [{ name: 'blob.bin', content: randomBytes(3 << 20) }] };
     await push(c, 'tsc/big', 'v1', [{ layers: [base, big] }]);
@@ -346,7 +352,7 @@ test('a full disk during unpack: a clear error, nothing half-visible, no work le
   });
 });
 
-test('Docker v2 schema 2: a manifest list and Docker media types pull like OCI ones', async (t) => {
+test.serial('Docker v2 schema 2: a manifest list and Docker media types pull like OCI ones', async (t) => {
   await withRegistry(t, async (c) => {
     await push(c, 'tsc/docker', 'v1', [
       { layers: [base, app], platform: { os: 'linux', architecture: 'amd64' } },
@@ -362,7 +368,7 @@ test('Docker v2 schema 2: a manifest list and Docker media types pull like OCI o
   });
 });
 
-test('two pulls at once of images sharing a layer: it is fetched and unpacked once', async (t) => {
+test.serial('two pulls at once of images sharing a layer: it is fetched and unpacked once', async (t) => {
   await withRegistry(t, async (c) => {
     const shared = { entries: [{ name: 'shared.bin', content: randomBytes(3 << 20) }] };
     await push(c, 'tsc/one', 'v1', [{ layers: [shared, app] }]);
@@ -383,7 +389,7 @@ test('two pulls at once of images sharing a layer: it is fetched and unpacked on
   });
 });
 
-test('login checks the credentials and writes config.json (or a credential helper); logout forgets them', async (t) => {
+test.serial('login checks the credentials and writes config.json (or a credential helper); logout forgets them', async (t) => {
   await withRegistry(
     t,
     async (c) => {
@@ -427,7 +433,7 @@ test('login checks the credentials and writes config.json (or a credential helpe
   );
 });
 
-test('a 128-layer image (busybox base): every layer stored, chain IDs in order', async (t) => {
+test.serial('a 128-layer image (busybox base): every layer stored, chain IDs in order', async (t) => {
   await withRegistry(t, async (c) => {
     const layers = [busyboxLayer(), ...Array.from({ length: 127 }, (_, i) => ({ entries: [{ name: `layers/${i}`, content: `layer ${i}` }, ...(i ? [{ name: `layers/.wh.${i - 1}`, content: '' }] : [])] }))];
     const { built } = await push(c, 'tsc/tall', 'v1', [{ layers }]);
