@@ -136,6 +136,7 @@ const hostile: [string, TarEntry[], RegExp][] = [
   ['whiteout through a symlink parent', [{ name: 'evil', type: 'symlink', linkname: '../canary' }, { name: 'evil/.wh.secret', content: '' }], /is a symlink/],
   ['opaque marker through a symlink', [{ name: 'evil', type: 'symlink', linkname: '../canary' }, { name: 'evil/.wh..wh..opq', content: '' }], /is a symlink/],
   ['whiteout of dot-dot', [{ name: '.wh...', content: '' }], /bad whiteout|goes up/],
+  ['a file for the layer root', [{ name: 'keep', content: 'x' }, { name: './', type: 'symlink', linkname: '../canary' }], /layer root/],
 ];
 
 for (const [title, entries, why] of hostile) {

@@ -55,6 +55,7 @@ export async function extractLayer(tarStream: Readable, root: string): Promise<E
 
 async function createEntry(root: string, h: tar.Header, body: Readable, dirTimes: [string, Date][], stats: ExtractStats): Promise<void> {
   const parts = entryComponents(h.name);
+  if (!parts.length && h.type !== 'directory') throw new UnsafeEntryError(h.name, 'only a directory can stand for the layer root');
   const base = parts[parts.length - 1] ?? '';
   if (base.startsWith(WHITEOUT)) return whiteout(root, h.name, parts);
   const target = await safeTarget(root, h.name, parts);
