@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
 import { followLogs, readLog, type LogLine } from '../../sys/logs';
-import { flag, parseOptions, str, type OptionSpec } from '../args';
+import { flag, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { projectNameFor, type Cli } from '../context';
 
-export const logsOptions: OptionSpec[] = [
+const logsOptions: OptionSpec[] = [
   { name: 'follow', short: 'f', type: 'boolean', description: 'Keep printing new output' },
   { name: 'timestamps', short: 't', type: 'boolean', description: 'Show the time of each line' },
   { name: 'tail', short: 'n', type: 'string', arg: 'N', description: 'Only the last N lines of each container (default: all)' },
@@ -25,8 +26,7 @@ export function lineWriter(cli: Cli, names: string[], opts: { prefix: boolean; t
 }
 
 /** Output of the project's containers, from the logs their shims keep (works after the CLI has exited). */
-export async function logs(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, logsOptions);
+async function logs(cli: Cli, args: Parsed): Promise<number> {
   const { name, project } = projectNameFor(cli);
   const tailText = str(args, 'tail');
   if (tailText !== undefined && !/^\d+$/.test(tailText) && tailText !== 'all') throw new UsageError(`--tail wants a number, not ${JSON.stringify(tailText)}`);
@@ -56,3 +56,11 @@ export async function logs(cli: Cli, argv: string[]): Promise<number> {
   await followLogs(files, write, () => stopped);
   return 0;
 }
+
+export const logsCommand: Command = {
+  name: 'logs',
+  summary: 'Show the output of the project’s containers.',
+  usage: '[SERVICE...]',
+  options: logsOptions,
+  run: logs,
+};
