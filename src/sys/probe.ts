@@ -29,7 +29,7 @@ export interface ProbeResult {
 }
 
 /** Built next to the shim (native/build/Release/tsc-probe). */
-export const probePath = path.join(path.dirname(shimPath), 'tsc-probe');
+const probePath = path.join(path.dirname(shimPath), 'tsc-probe');
 
 const WORD = /^[^\s]+$/;
 
