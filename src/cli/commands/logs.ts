@@ -3,7 +3,7 @@ import { UsageError } from '../../errors';
 import { followLogs, readLog, type LogLine } from '../../sys/logs';
 import { flag, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
-import { projectNameFor, type Cli } from '../context';
+import { checkServices, projectNameFor, type Cli } from '../context';
 
 const logsOptions: OptionSpec[] = [
   { name: 'follow', short: 'f', type: 'boolean', description: 'Keep printing new output' },
@@ -33,10 +33,7 @@ async function logs(cli: Cli, args: Parsed): Promise<number> {
   const tail = tailText === undefined || tailText === 'all' ? undefined : Number(tailText);
   const journal = cli.state.readState(name);
   const wanted = args.positionals;
-  if (project) {
-    const unknown = wanted.filter((s) => !project.services[s]);
-    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
-  }
+  if (project) checkServices(project, wanted);
   const containers = Object.entries(journal?.containers ?? {})
     .filter(([, c]) => !wanted.length || wanted.includes(c.service))
     .map(([n]) => n)

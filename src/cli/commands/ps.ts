@@ -1,9 +1,8 @@
-import { UsageError } from '../../errors';
 import { observeContainers } from '../../observe/containers';
 import type { ObservedContainer, StateContainer } from '../../plan/model';
 import { flag, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
-import { projectNameFor, type Cli } from '../context';
+import { checkServices, projectNameFor, type Cli } from '../context';
 import { formatDuration, renderTable } from '../render';
 
 const psOptions: OptionSpec[] = [
@@ -66,10 +65,7 @@ async function ps(cli: Cli, args: Parsed): Promise<number> {
   const observed = observeContainers(cli.state, name);
   const names = [...new Set([...Object.keys(journal?.containers ?? {}), ...Object.keys(observed)])].sort();
   const wanted = args.positionals;
-  if (project) {
-    const unknown = wanted.filter((s) => !project.services[s]);
-    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
-  }
+  if (project) checkServices(project, wanted);
   const now = Date.now();
   const rows = names
     .map((n) => describe(n, journal?.containers[n], observed[n], now))

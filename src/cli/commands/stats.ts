@@ -1,10 +1,9 @@
-import { UsageError } from '../../errors';
 import { observeContainers } from '../../observe/containers';
 import { rates, sample, type ContainerStats, type Sample } from '../../observe/stats';
 import { formatBytes } from '../../compose/resources';
 import { flag, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
-import { projectNameFor, type Cli } from '../context';
+import { checkServices, projectNameFor, type Cli } from '../context';
 import { renderTable } from '../render';
 
 const statsOptions: OptionSpec[] = [
@@ -23,10 +22,7 @@ const INTERVAL_MS = 1000;
 async function stats(cli: Cli, args: Parsed): Promise<number> {
   const { name, project } = projectNameFor(cli);
   const wanted = args.positionals;
-  if (project) {
-    const unknown = wanted.filter((s) => !project.services[s]);
-    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
-  }
+  if (project) checkServices(project, wanted);
   const json = flag(args, 'json');
   const once = flag(args, 'no-stream');
   const read = (): Sample[] => {

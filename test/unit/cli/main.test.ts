@@ -7,8 +7,9 @@ import { commandTable } from '../../../src/cli/commands';
 import { StateDir } from '../../../src/sys/state';
 
 /** main with its output captured, in an empty directory with its own state root. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(argv: string[], compose?: string): Promise<{ code: number; out: string; err: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-cli-'));
+  if (compose !== undefined) fs.writeFileSync(path.join(dir, 'compose.yaml'), compose);
   let out = '';
   let err = '';
   const io: Io = {
@@ -96,6 +97,16 @@ test('an unknown command names the known ones', async (t) => {
   const r = await run(['nope']);
   t.is(r.code, 2);
   t.regex(r.err, /unknown command "nope" \(try: up, down, ps, .*exec\)/);
+});
+
+test('verbs that work from the journal still refuse a service the file does not have', async (t) => {
+  const compose = 'name: tscunit\nservices:\n  web:\n    command: [sleep, "1"]\n';
+  for (const verb of ['ps', 'logs', 'stats', 'top', 'stop', 'kill']) {
+    const r = await run([verb, 'web', 'nope'], compose);
+    t.is(r.code, 2, verb);
+    t.is(r.err, 'tscompose: no such service: nope\n', verb);
+  }
+  t.is((await run(['ps', 'web'], compose)).code, 0);
 });
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
