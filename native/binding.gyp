@@ -1,6 +1,7 @@
 # Two products, both from `npm run build:native` (node-gyp rebuild):
 #   build/Release/tscompose.node  the N-API addon (one syscall per function)
 #   build/Release/tsc-shim        the container shim (a static C executable)
+#   build/Release/tsc-probe       reachability probes for `tscompose verify`
 {
   'targets': [
     {
@@ -40,7 +41,6 @@
         'shim/container.c',
         'shim/supervise.c',
         'shim/cri_log.c',
-        'shim/rfc3339.c',
         'shim/state.c',
         'shim/launch.c',
         'shim/exec.c',
@@ -54,7 +54,6 @@
         'shim/devices.c',
         'shim/caps.c',
         'shim/init.c',
-        'shim/probe.c',
       ],
       'defines': ['_GNU_SOURCE', '_FORTIFY_SOURCE=2'],
       # The shim runs once per container for the container's whole life:
@@ -67,6 +66,21 @@
       'ldflags': ['-static-pie', '-Wl,-z,relro,-z,now', '-Wl,--gc-sections'],
       'configurations': {
         'Release': { 'cflags!': ['-O3'], 'cflags': ['-O2', '-ffunction-sections', '-fdata-sections'] },
+      },
+    },
+    {
+      # Raw ICMP sockets opened in each namespace: run by the CLI for
+      # `verify`, never in a container, so an ordinary PIE.
+      'target_name': 'tsc-probe',
+      'type': 'executable',
+      'sources': ['probe/main.c', 'probe/probe.c', 'shim/report.c'],
+      'defines': ['_GNU_SOURCE', '_FORTIFY_SOURCE=2'],
+      'cflags!': ['-pthread', '-Wno-unused-parameter'],
+      'cflags': ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fstack-protector-strong', '-fPIE'],
+      'ldflags!': ['-rdynamic', '-pthread'],
+      'ldflags': ['-pie', '-Wl,-z,relro,-z,now'],
+      'configurations': {
+        'Release': { 'cflags!': ['-O3'], 'cflags': ['-O2'] },
       },
     },
   ],

@@ -14,5 +14,3 @@ export type ProgressEvent =
   | { type: 'note'; message: string };
 
 export type Emit = (e: ProgressEvent) => void;
-
-export const silent: Emit = () => {};

@@ -9,12 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Equivalent to: unshare --fork --mount --uts --ipc --pid ... (one step) */
-pid_t clone3_fork(unsigned long long ns_flags, int *pidfd)
-{
-	return clone3_fork_into(ns_flags, pidfd, -1);
-}
-
+/* Equivalent to: unshare --fork --mount --uts --ipc --pid ... (one step),
+ * then echo $CHILD > CGROUP/cgroup.procs (but born there) */
 pid_t clone3_fork_into(unsigned long long ns_flags, int *pidfd, int cgroup_fd)
 {
 	struct clone_args args;

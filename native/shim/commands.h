@@ -9,7 +9,6 @@ int cmd_launch(void);			/* launch.c */
 int cmd_exec(int argc, char **argv);	/* exec.c */
 int pause_main(void);			/* pause.c */
 int init_main(int argc, char **argv);	/* init.c: `tsc-init -- argv...` */
-int cmd_probe(int argc, char **argv);	/* probe.c */
 
 /* The shim: daemonizes, starts the container, reports one line on
  * report_fd ("<index> ok ..." / "<index> err ..."), then supervises it. */

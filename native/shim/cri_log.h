@@ -7,6 +7,7 @@
 #define TSC_CRI_LOG_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define LOG_LINE_MAX 16384 /* containerd's default max container log line */
 
@@ -16,6 +17,10 @@ struct log_stream {
 	size_t len;		/* bytes of an unfinished line in buf */
 	char buf[LOG_LINE_MAX];
 };
+
+/* "2024-05-01T12:00:00.123Z" (digits = 3, exit.json) or ".123456789Z"
+ * (digits = 9, log records), always UTC. Returns the length written. */
+size_t format_rfc3339(char *buf, size_t size, const struct timespec *ts, int digits);
 
 void log_stream_init(struct log_stream *s, const char *name, int fd);
 /* One read of what is available; at end of stream, logs the rest and closes. */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "mounts.h"
 #include "report.h"
 
 struct record {
@@ -166,7 +167,7 @@ static size_t new_record(struct launcher *l)
  * is alive while the shims open them). On any failure nothing changes but
  * the speed.
  */
-// Equivalent to: unshare --mount --propagation slave sh -c 'umount -l /run/netns; …'
+// Equivalent to: unshare --mount --propagation slave sh -c 'while umount -l /run/netns; do :; done; …'
 static char caller_root[32];
 
 static void leave_netns_mounts(void)
@@ -175,9 +176,10 @@ static void leave_netns_mounts(void)
 	snprintf(root, sizeof root, "/proc/%d/root", (int)getppid());
 	if (unshare(CLONE_NEWNS) == -1)
 		return;
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == -1)
-		return;
-	if (umount2("/run/netns", MNT_DETACH) == -1 && errno != EINVAL && errno != ENOENT)
+	/* Every mount stacked on /run/netns goes (iproute2 bind-mounts it onto
+	 * itself, once per `ip netns add` that found it unmounted), not just the
+	 * top one. */
+	if (make_mounts_rslave() == -1 || detach_netns_mounts("/run/netns") == -1)
 		return;
 	memcpy(caller_root, root, sizeof root);
 }

@@ -18,9 +18,7 @@ static void usage(FILE *out)
 	      "  tsc-shim exec [--pid PID] [--ns LIST] [--cwd DIR] [--user UID[:GID]] [--env K=V]...\n"
 	      "                [--cgroup DIR]... [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N]\n"
 	      "                [--caps 0xHEX] [--no-new-privs] [--tty] -- argv...\n"
-	      "  tsc-shim pause     (the built-in command of a container without one)\n"
-	      "  tsc-shim probe [--timeout-ms N] [--parallel N]\n"
-	      "                     (probes on stdin: ID NETNS icmp|tcp|trace DST [PORT|MAXHOPS])\n",
+	      "  tsc-shim pause     (the built-in command of a container without one)\n",
 	      out);
 }
 
@@ -43,8 +41,6 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 2, argv + 2);
 	if (strcmp(verb, "pause") == 0)
 		return pause_main();
-	if (strcmp(verb, "probe") == 0)
-		return cmd_probe(argc - 2, argv + 2);
 	if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0) {
 		usage(stdout);
 		return 0;

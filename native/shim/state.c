@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cri_log.h"
 #include "process.h"
 #include "report.h"
-#include "rfc3339.h"
 
 int open_state_dir(const char *path)
 {

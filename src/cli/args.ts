@@ -79,12 +79,12 @@ export function parseOptions(argv: string[], specs: OptionSpec[], opts: { stopAt
 }
 
 export const globalOptions: OptionSpec[] = [
-  { name: 'file', short: 'f', type: 'string', multiple: true, arg: 'FILE', description: 'Compose file (repeatable; later files override earlier ones)' },
+  { name: 'file', short: 'f', type: 'string', multiple: true, arg: 'FILE', description: 'Compose file, later ones overriding earlier ones (default: compose.yaml in the current directory)' },
   { name: 'project-name', short: 'p', type: 'string', arg: 'NAME', description: 'Project name' },
   { name: 'env-file', type: 'string', multiple: true, arg: 'FILE', description: 'Environment file for interpolation (default: .env)' },
   { name: 'project-directory', type: 'string', arg: 'DIR', description: 'Working directory of the project (default: the first file’s)' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'Show every kernel action as it runs' },
-  { name: 'help', short: 'h', type: 'boolean', description: 'Show help' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'Show this help; with a COMMAND, its help' },
   { name: 'version', type: 'boolean', description: 'Show the version' },
 ];
 
@@ -117,16 +117,4 @@ export function nonNegativeInt(text: string | undefined, what: string, fallback:
 /** Like nonNegativeInt, but undefined when the option was not given (the file's settings then apply). */
 export function optionalSeconds(text: string | undefined, what: string): number | undefined {
   return text === undefined ? undefined : nonNegativeInt(text, what, 0);
-}
-
-export function helpFor(usage: string, summary: string, specs: OptionSpec[]): string {
-  const lines = [`Usage: ${usage}`, '', summary];
-  if (specs.length) {
-    lines.push('', 'Options:');
-    for (const s of specs) {
-      const names = [s.short ? `-${s.short}` : '', `--${s.name}${s.type === 'string' ? ` ${s.arg ?? 'VALUE'}` : ''}`].filter(Boolean).join(', ');
-      lines.push(`  ${names.padEnd(28)} ${s.description}`);
-    }
-  }
-  return lines.join('\n') + '\n';
 }

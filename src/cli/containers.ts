@@ -4,10 +4,9 @@
  * existing containers: exec, start, stop, restart, kill, top.
  */
 import * as path from 'node:path';
-import { UsageError } from '../errors';
 import type { StateContainer } from '../plan/model';
 import { isAlive, readProcessRef, type ProcessRef } from '../sys/shim';
-import { projectNameFor, type Cli } from './context';
+import { checkServices, projectNameFor, type Cli } from './context';
 
 export interface JournalContainer {
   name: string;
@@ -19,10 +18,7 @@ export interface JournalContainer {
 
 export function journalContainers(cli: Cli, services: string[]): { project: string; containers: JournalContainer[] } {
   const { name, project } = projectNameFor(cli);
-  if (project) {
-    const unknown = services.filter((s) => !project.services[s]);
-    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
-  }
+  if (project) checkServices(project, services);
   const journal = cli.state.readState(name);
   const containers = Object.entries(journal?.containers ?? {})
     .filter(([, c]) => !services.length || services.includes(c.service))

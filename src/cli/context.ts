@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import type { Emit } from '../events';
-import { loadProject } from '../compose';
+import { DEFAULT_FILE_NAMES, loadProject } from '../compose';
 import type { Project } from '../compose/types';
 import { StateDir } from '../sys/state';
 import { str, strs, flag, type Parsed } from './args';
@@ -62,11 +62,9 @@ export function projectNameFor(cli: Cli): { name: string; project?: Project } {
   return { name: project.name, project };
 }
 
-const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-
 function hasComposeFile(cli: Cli): boolean {
   const dir = str(cli.global, 'project-directory') ?? cli.cwd;
-  return DEFAULT_FILES.some((f) => fs.existsSync(path.resolve(cli.cwd, dir, f)));
+  return DEFAULT_FILE_NAMES.some((f) => fs.existsSync(path.resolve(cli.cwd, dir, f)));
 }
 
 export function progress(cli: Cli, project: string): Emit {

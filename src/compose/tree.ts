@@ -49,10 +49,6 @@ export function scalar(value: YScalar['value'], loc: SourceLoc): YScalar {
   return { kind: 'scalar', value, loc };
 }
 
-export function emptyMap(loc: SourceLoc): YMap {
-  return { kind: 'map', entries: new Map(), loc };
-}
-
 /** "a string", "a list", … for "must be X, not Y" messages. */
 export function describeNode(node: YNode): string {
   if (node.kind === 'map') return 'a mapping';

@@ -6,9 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Every name tscompose gives a kernel object starts with this. */
-export const NAME_PREFIX = 'tsc';
-
 export function shortHash(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex');
 }
@@ -55,5 +52,3 @@ export function deterministicMac(...parts: string[]): string {
   const h = shortHash('mac', ...parts);
   return ['02', h.slice(0, 2), h.slice(2, 4), h.slice(4, 6), h.slice(6, 8), h.slice(8, 10)].join(':');
 }
-
-export const IFNAMSIZ_MAX = 15;

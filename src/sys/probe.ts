@@ -1,9 +1,10 @@
 /**
- * Probes from inside network namespaces through `tsc-shim probe` (raw ICMP
+ * Probes from inside network namespaces through `tsc-probe` (raw ICMP
  * sockets and TCP connects opened in each namespace: nothing is needed in
  * the containers, and Node has no raw sockets). See native/README.md.
  */
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { InternalError } from '../errors';
 import { shimPath } from './native';
 import { netnsPath } from './netns';
@@ -27,6 +28,9 @@ export interface ProbeResult {
   hops?: Array<string | undefined>;
 }
 
+/** Built next to the shim (native/build/Release/tsc-probe). */
+const probePath = path.join(path.dirname(shimPath), 'tsc-probe');
+
 const WORD = /^[^\s]+$/;
 
 export async function runProbes(requests: ProbeRequest[], opts: { timeoutMs: number; parallel?: number }): Promise<Map<string, ProbeResult>> {
@@ -36,9 +40,9 @@ export async function runProbes(requests: ProbeRequest[], opts: { timeoutMs: num
     if (r.trace !== undefined) return `${r.id} ${path} trace ${r.address} ${r.trace}`;
     return r.port !== undefined ? `${r.id} ${path} tcp ${r.address} ${r.port}` : `${r.id} ${path} icmp ${r.address}`;
   });
-  const args = ['probe', '--timeout-ms', String(opts.timeoutMs), ...(opts.parallel ? ['--parallel', String(opts.parallel)] : [])];
+  const args = ['--timeout-ms', String(opts.timeoutMs), ...(opts.parallel ? ['--parallel', String(opts.parallel)] : [])];
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(shimPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(probePath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -48,7 +52,7 @@ export async function runProbes(requests: ProbeRequest[], opts: { timeoutMs: num
     child.stdin.on('error', () => {});
     child.stdin.end(lines.join('\n') + '\n');
   });
-  if (code !== 0) throw new InternalError(`tsc-shim probe exited ${code}: ${stderr.trim()}`);
+  if (code !== 0) throw new InternalError(`tsc-probe exited ${code}: ${stderr.trim()}`);
   const out = new Map<string, ProbeResult>();
   const hops = new Map<string, Array<string | undefined>>();
   for (const line of stdout.split('\n')) {
@@ -66,6 +70,6 @@ export async function runProbes(requests: ProbeRequest[], opts: { timeoutMs: num
     const r = out.get(id);
     if (r) r.hops = Array.from({ length: list.length }, (_, i) => list[i]);
   }
-  for (const r of requests) if (!out.has(r.id)) throw new InternalError(`tsc-shim probe gave no result for ${r.id}`);
+  for (const r of requests) if (!out.has(r.id)) throw new InternalError(`tsc-probe gave no result for ${r.id}`);
   return out;
 }

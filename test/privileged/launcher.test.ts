@@ -42,3 +42,29 @@ test('Launcher: each start resolves before the next record is written; one launc
     await t.throwsAsync(launcher.start(launch('l1', [])), { message: /after close/ });
   });
 });
+
+test('launch: shims see no /run/netns mount even when it is stacked (ip netns add bind-mounts it onto itself), and still join their netns', async (t) => {
+  await withHost(t, async (host) => {
+    const ns = `${host.tag}stk`;
+    // What iproute2 does on a host where `ip netns add` ran before, twice over.
+    await sh(host, `mount --bind /run/netns /run/netns && mount --bind /run/netns /run/netns && ip netns add ${ns} && mkdir -m 0700 /run/tscompose/s1`);
+    t.true(Number(await sh(host, 'grep -c " /run/netns " /proc/self/mountinfo')) >= 3, 'the host has the stacked mounts');
+    // Under bash, so that the launcher's parent (whose root it reaches the netns through) is inside the host.
+    const launcher = new Launcher({ command: [...host.enter(), 'bash', '-c', `${shimPath} launch; exit $?`] });
+    const r = await launcher.start({
+      name: 's1',
+      stateDir: '/run/tscompose/s1',
+      netnsPath: `/run/netns/${ns}`,
+      namespaces: ['mount'],
+      binds: [],
+      env: {},
+      sysctls: {},
+      argv: [],
+    });
+    await launcher.close();
+    t.true(r.ok, JSON.stringify(r));
+    if (!r.ok) return;
+    t.is(await sh(host, `grep -c " /run/netns" /proc/${r.shimPid}/mountinfo || true`), '0', 'no mount at or under /run/netns in the shim');
+    t.is(await sh(host, `ip netns identify ${r.pid}`), ns);
+  });
+});

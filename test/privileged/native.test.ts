@@ -198,3 +198,46 @@ test('pidfdSendSignal kills the process the pidfd refers to; signal 0 probes', a
     t.true(state === 'gone' || state === 'Z', `sleep terminated (state ${state})`);
   });
 });
+
+test('tsc-probe (through runProbes): echo, refused connect, silence and a one-hop trace between two namespaces; the shim has no probe verb', async (t) => {
+  await withHost(t, async (host) => {
+    const [a, b] = [`${host.tag}pa`, `${host.tag}pb`];
+    await sh(
+      host,
+      [
+        `ip netns add ${a}`,
+        `ip netns add ${b}`,
+        `ip -n ${a} link add eth0 type veth peer name eth0 netns ${b}`,
+        `ip -n ${a} addr add 10.250.0.1/24 dev eth0`,
+        `ip -n ${b} addr add 10.250.0.2/24 dev eth0`,
+        `ip -n ${a} addr add fd42:250::1/64 dev eth0 nodad`,
+        `ip -n ${b} addr add fd42:250::2/64 dev eth0 nodad`,
+        `ip -n ${a} link set eth0 up`,
+        `ip -n ${b} link set eth0 up`,
+      ].join(' && '),
+    );
+    const PROBE = path.join(repoRoot, 'dist', 'src', 'sys', 'probe.js');
+    const probe = nodeInHost(
+      host,
+      `const { runProbes } = require(${JSON.stringify(PROBE)});
+       const r = await runProbes([
+         { id: 'echo', netns: '${a}', address: '10.250.0.2' },
+         { id: 'echo6', netns: '${a}', address: 'fd42:250::2' },
+         { id: 'closed', netns: '${a}', address: '10.250.0.2', port: 7 },
+         { id: 'nobody', netns: '${a}', address: '10.250.0.3' },
+         { id: 'trace', netns: '${a}', address: '10.250.0.2', trace: 4 },
+       ], { timeoutMs: 1500 });
+       done(Object.fromEntries(r));`,
+    );
+    const r = await probe.ready;
+    await probe.stop();
+    t.like(r.echo, { reach: true });
+    t.like(r.echo6, { reach: true });
+    t.deepEqual(r.closed, { reach: false, detail: 'refused' });
+    t.is(r.nobody.reach, false);
+    t.like(r.trace, { reach: true, hops: ['10.250.0.2'] });
+    const old = await inHost(host, [path.join(repoRoot, 'native', 'build', 'Release', 'tsc-shim'), 'probe']);
+    t.is(old.code, 2);
+    t.regex(old.stderr, /unknown command 'probe'/);
+  });
+});

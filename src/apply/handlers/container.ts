@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { FILE_NAMES } from '../../observe/containers';
 import type { Action } from '../../plan/actions';
 import { netnsPath } from '../../sys/netns';
-import { isAlive, launchContainers, readProcessRef, signalProcess, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
+import { isAlive, readProcessRef, signalProcess, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
 import type { ApplyEnv } from '../env';
 import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
 
@@ -68,17 +68,6 @@ function launchError(r: Extract<LaunchResult, { ok: false }>): Error {
 export async function startContainer(a: Of<'container.start'>, env: ApplyEnv, launcher: Launcher): Promise<void> {
   const r = await launcher.start(launchOf(a, env));
   if (!r.ok) throw launchError(r);
-}
-
-/**
- * All containers of a wave start through one `tsc-shim launch`: one process
- * spawned from Node however many containers there are.
- */
-// Equivalent to, per container: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --pid --cgroup --fork --root=… CMD…
-export async function startContainers(actions: Array<Of<'container.start'>>, env: ApplyEnv): Promise<Array<Error | undefined>> {
-  const launches = actions.map((a) => launchOf(a, env));
-  const results = await launchContainers(launches);
-  return results.map((r) => (r.ok ? undefined : launchError(r)));
 }
 
 const { SIGTERM, SIGKILL } = osConstants.signals;

@@ -8,7 +8,7 @@ import type { ApplyEnv } from '../env';
 import { ensureAddress, ensureNeighbor, ensureRoute, removeAddress, removeRoute } from './addr';
 import { ensureBridge, removeBridge, updateBridge } from './bridge';
 import { ensureCgroup, removeCgroup, updateCgroup } from './cgroup';
-import { startContainers, stopContainer } from './container';
+import { stopContainer } from './container';
 import { startDns, reloadDns, stopDns } from './dns';
 import { writeFiles } from './files';
 import { ensureFirewall, removeFirewall } from './firewall';
@@ -53,9 +53,4 @@ export const handlers: Omit<Single, 'container.start'> = {
   'qdisc.replace': ensureQdisc,
   'qdisc.delete': removeQdisc,
   'neigh.replace': ensureNeighbor,
-};
-
-/** Kinds whose actions of one wave run together in one call. */
-export const batchHandlers = {
-  'container.start': startContainers,
 };

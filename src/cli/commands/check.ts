@@ -2,19 +2,19 @@ import { Session } from '../../apply/session';
 import { ExitCode } from '../../errors';
 import { plan, resolve } from '../../plan';
 import { countActions } from '../../plan/actions';
-import { flag, parseOptions, type OptionSpec } from '../args';
+import { flag, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 
-export const checkOptions: OptionSpec[] = [{ name: 'json', type: 'boolean', description: 'Print the drift as a plan in JSON ({version, waves})' }];
+const checkOptions: OptionSpec[] = [{ name: 'json', type: 'boolean', description: 'Print the drift as a plan in JSON ({version, waves})' }];
 
 /**
  * Read-only drift report: what `up` would change to make the machine match
  * the file (a flushed nftables ruleset, a deleted veth, a stopped
  * container). Exit 0 when nothing, 7 when something drifted.
  */
-export async function check(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, checkOptions);
+async function check(cli: Cli, args: Parsed): Promise<number> {
   const project = loadComposeProject(cli);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
@@ -29,3 +29,11 @@ export async function check(cli: Cli, argv: string[]): Promise<number> {
     session.close();
   }
 }
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Report drift between the file and the machine (changes nothing; exit 7 on drift).',
+  usage: '',
+  options: checkOptions,
+  run: check,
+};

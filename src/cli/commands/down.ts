@@ -5,11 +5,12 @@ import { nothing, plan } from '../../plan';
 import { desiredVolumes } from '../../plan/isolation';
 import type { Project } from '../../compose/types';
 import { countActions } from '../../plan/actions';
-import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { projectNameFor, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 
-export const downOptions: OptionSpec[] = [
+const downOptions: OptionSpec[] = [
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default 10)' },
   { name: 'dry-run', type: 'boolean', description: 'Show what would be removed and change nothing' },
   { name: 'json', type: 'boolean', description: 'Print the result as JSON on stdout' },
@@ -21,8 +22,7 @@ export const downOptions: OptionSpec[] = [
  * state. Works from the journal and the ownership marks, so it needs no
  * file (`tscompose -p NAME down`) and works after a crashed `up`.
  */
-export async function down(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, downOptions);
+async function down(cli: Cli, args: Parsed): Promise<number> {
   if (args.positionals.length) throw new UsageError('down takes no service names');
   const { name, project } = projectNameFor(cli);
   const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
@@ -55,3 +55,11 @@ function projectVolumes(journal: string[] | undefined, project: Project | undefi
   const fromFile = project ? Object.values(desiredVolumes(project)).filter((v) => !v.external).map((v) => v.name) : [];
   return [...new Set([...(journal ?? []), ...fromFile])].sort();
 }
+
+export const downCommand: Command = {
+  name: 'down',
+  summary: 'Stop and remove everything the project made.',
+  usage: '',
+  options: downOptions,
+  run: down,
+};

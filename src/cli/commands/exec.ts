@@ -7,10 +7,11 @@ import { capabilityMask } from '../../linux/capabilities';
 import { hostCgroups } from '../../sys/cgroup';
 import { readFileInRoot, shimPath } from '../../sys/native';
 import { execArgs, isAlive, readProcessRef } from '../../sys/shim';
-import { flag, parseOptions, str, strs, type OptionSpec } from '../args';
+import { flag, str, strs, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { projectNameFor, type Cli } from '../context';
 
-export const execOptions: OptionSpec[] = [
+const execOptions: OptionSpec[] = [
   { name: 'no-TTY', short: 'T', type: 'boolean', description: 'Do not allocate a terminal (default: one when stdin is a terminal)' },
   { name: 'index', type: 'string', arg: 'N', description: 'Which replica of the service (default 1)' },
   { name: 'user', short: 'u', type: 'string', arg: 'USER[:GROUP]', description: 'Run as this user (a name from the container\'s /etc/passwd, or UID[:GID])' },
@@ -22,8 +23,7 @@ export const execOptions: OptionSpec[] = [
  * Run a command inside a running container. The shim joins the container's
  * namespaces (never this Node process); stdio and the exit code pass through.
  */
-export async function exec(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, execOptions, { stopAtPositional: true });
+async function exec(cli: Cli, args: Parsed): Promise<number> {
   const [service, ...command] = args.positionals;
   if (!service || !command.length) throw new UsageError('usage: tscompose exec [-T] SERVICE COMMAND [ARGS...]');
   const { name } = projectNameFor(cli);
@@ -81,3 +81,12 @@ export async function exec(cli: Cli, argv: string[]): Promise<number> {
     process.off('SIGINT', ignore);
   }
 }
+
+export const execCommand: Command = {
+  name: 'exec',
+  summary: 'Run a command in a running container.',
+  usage: 'SERVICE COMMAND [ARGS...]',
+  options: execOptions,
+  stopAtPositional: true,
+  run: exec,
+};

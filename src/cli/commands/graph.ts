@@ -8,10 +8,11 @@ import { renderSvg } from '../../graph/svg';
 import { topology } from '../../graph/topology';
 import { resolve } from '../../plan';
 import type { Observed } from '../../plan/model';
-import { parseOptions, str, type OptionSpec } from '../args';
+import { str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { loadComposeProject, progress, type Cli } from '../context';
 
-export const graphOptions: OptionSpec[] = [
+const graphOptions: OptionSpec[] = [
   { name: 'format', type: 'string', arg: 'FORMAT', description: 'dot (default), mermaid, svg or html (one self-contained page)' },
   { name: 'output', short: 'o', type: 'string', arg: 'FILE', description: 'Write to FILE instead of stdout' },
 ];
@@ -23,8 +24,7 @@ const FORMATS = ['dot', 'mermaid', 'svg', 'html'] as const;
  * names and addresses (as allocated on this machine when the project is up,
  * as `up` would allocate them otherwise), shaping and published ports.
  */
-export async function graph(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, graphOptions);
+async function graph(cli: Cli, args: Parsed): Promise<number> {
   if (args.positionals.length) throw new UsageError('graph takes no arguments');
   const format = (str(args, 'format') ?? 'dot') as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format ${JSON.stringify(format)} (use ${FORMATS.join(', ')})`);
@@ -52,3 +52,11 @@ async function observeOrAssume(cli: Cli, project: string): Promise<Observed> {
     session?.close();
   }
 }
+
+export const graphCommand: Command = {
+  name: 'graph',
+  summary: 'Draw the topology: services, bridges, p2p links, addresses.',
+  usage: '',
+  options: graphOptions,
+  run: graph,
+};

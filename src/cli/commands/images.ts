@@ -4,7 +4,8 @@ import { listImages } from '../../image/store/images';
 import { StoreLayout } from '../../image/store/layout';
 import { imageUsage } from '../../image/store/usage';
 import { UsageError } from '../../errors';
-import { flag, parseOptions, type OptionSpec } from '../args';
+import { flag, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import type { Cli } from '../context';
 import { renderTable } from '../render';
 import { formatBytes } from './pull-progress';
@@ -23,8 +24,7 @@ function repoAndTag(name: string): [string, string] {
   return [fam, ref.tag ?? '<none>'];
 }
 
-export async function imagesCommand(cli: Cli, argv: string[]): Promise<number> {
-  const parsed = parseOptions(argv, imagesOptions);
+async function run(cli: Cli, parsed: Parsed): Promise<number> {
   if (parsed.positionals.length) throw new UsageError('images takes no arguments');
   const layout = new StoreLayout();
   const usage = await imageUsage(layout, await listImages(layout));
@@ -48,3 +48,11 @@ export async function imagesCommand(cli: Cli, argv: string[]): Promise<number> {
   cli.out(`disk: ${usage.layers} layer(s), ${formatBytes(usage.totalBytes)} (shared layers counted once) in ${layout.root}\n`);
   return 0;
 }
+
+export const imagesCommand: Command = {
+  name: 'images',
+  summary: 'List the images in the store and the disk they use.',
+  usage: '',
+  options: imagesOptions,
+  run,
+};

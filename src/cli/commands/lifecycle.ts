@@ -13,16 +13,17 @@ import { lifecycleIds, lifecycleOrder, startAction } from '../../plan/lifecycle'
 import { canonicalSignal, SIGNALS } from '../../linux/signals';
 import { netnsPath } from '../../sys/netns';
 import { signalProcess } from '../../sys/shim';
-import { optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
+import { optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { journalContainers, runningInit, type JournalContainer } from '../containers';
 import { progress, type Cli } from '../context';
 
-export const stopOptions: OptionSpec[] = [
+const stopOptions: OptionSpec[] = [
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default: each service\'s stop_grace_period, else 10)' },
 ];
-export const startOptions: OptionSpec[] = [];
-export const restartOptions: OptionSpec[] = stopOptions;
-export const killOptions: OptionSpec[] = [
+const startOptions: OptionSpec[] = [];
+const restartOptions: OptionSpec[] = stopOptions;
+const killOptions: OptionSpec[] = [
   { name: 'signal', short: 's', type: 'string', arg: 'SIGNAL', description: 'Signal to send (default SIGKILL)' },
 ];
 
@@ -58,24 +59,21 @@ async function startStopped(session: Session, list: JournalContainer[]): Promise
   if (wave.length) await execute({ version: 1, project: session.project, waves: [wave] }, session.env());
 }
 
-export async function stop(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, stopOptions);
+async function stop(cli: Cli, args: Parsed): Promise<number> {
   const timeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const { project, containers } = journalContainers(cli, args.positionals);
   await withSession(cli, project, (s) => stopRunning(s, containers, timeoutSec));
   return 0;
 }
 
-export async function start(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, startOptions);
+async function start(cli: Cli, args: Parsed): Promise<number> {
   const { project, containers } = journalContainers(cli, args.positionals);
   if (!containers.length) throw new UsageError(`project ${project} has no containers: run tscompose up`);
   await withSession(cli, project, (s) => startStopped(s, containers));
   return 0;
 }
 
-export async function restart(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, restartOptions);
+async function restart(cli: Cli, args: Parsed): Promise<number> {
   const timeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const { project, containers } = journalContainers(cli, args.positionals);
   if (!containers.length) throw new UsageError(`project ${project} has no containers: run tscompose up`);
@@ -88,8 +86,7 @@ export async function restart(cli: Cli, argv: string[]): Promise<number> {
 
 /** Send a signal to each running container's main process (through a pidfd: never a reused pid). */
 // Equivalent to: kill -s SIGNAL <container pid>
-export async function kill(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, killOptions);
+async function kill(cli: Cli, args: Parsed): Promise<number> {
   const text = str(args, 'signal') ?? 'SIGKILL';
   const name = canonicalSignal(text);
   if (!name) throw new UsageError(`unknown signal ${JSON.stringify(text)}`);
@@ -104,3 +101,35 @@ export async function kill(cli: Cli, argv: string[]): Promise<number> {
   if (!sent) cli.err(' ! no running container to signal\n');
   return 0;
 }
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Start the project’s stopped containers (keeping their files).',
+  usage: '[SERVICE...]',
+  options: startOptions,
+  run: start,
+};
+
+export const stopCommand: Command = {
+  name: 'stop',
+  summary: 'Stop running containers without removing them.',
+  usage: '[SERVICE...]',
+  options: stopOptions,
+  run: stop,
+};
+
+export const restartCommand: Command = {
+  name: 'restart',
+  summary: 'Stop and start containers again.',
+  usage: '[SERVICE...]',
+  options: restartOptions,
+  run: restart,
+};
+
+export const killCommand: Command = {
+  name: 'kill',
+  summary: 'Send a signal (default SIGKILL) to running containers.',
+  usage: '[SERVICE...]',
+  options: killOptions,
+  run: kill,
+};

@@ -11,7 +11,8 @@ import { dockerConfigPath } from '../../image/registry/credentials';
 import { closeConnections } from '../../image/registry/http';
 import { saveCredentials } from '../../image/registry/login';
 import { UsageError } from '../../errors';
-import { flag, parseOptions, str, type OptionSpec } from '../args';
+import { flag, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import type { Cli } from '../context';
 import { insecureRegistries } from './pull';
 
@@ -29,8 +30,7 @@ export function registryArg(arg: string | undefined): string {
   return host === 'index.docker.io' || host === 'registry-1.docker.io' ? DOCKER_HUB : host;
 }
 
-export async function loginCommand(cli: Cli, argv: string[]): Promise<number> {
-  const parsed = parseOptions(argv, loginOptions);
+async function run(cli: Cli, parsed: Parsed): Promise<number> {
   if (parsed.positionals.length > 1) throw new UsageError('login takes at most one registry');
   const registry = registryArg(parsed.positionals[0]);
   const username = str(parsed, 'username');
@@ -53,3 +53,11 @@ export async function loginCommand(cli: Cli, argv: string[]): Promise<number> {
   cli.err(`Login Succeeded (credentials in ${where})\n`);
   return 0;
 }
+
+export const loginCommand: Command = {
+  name: 'login',
+  summary: 'Check and store registry credentials (in ~/.docker/config.json, as Docker does).',
+  usage: '[REGISTRY]',
+  options: loginOptions,
+  run,
+};

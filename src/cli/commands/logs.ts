@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
 import { followLogs, readLog, type LogLine } from '../../sys/logs';
-import { flag, parseOptions, str, type OptionSpec } from '../args';
-import { projectNameFor, type Cli } from '../context';
+import { flag, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
+import { checkServices, projectNameFor, type Cli } from '../context';
 
-export const logsOptions: OptionSpec[] = [
+const logsOptions: OptionSpec[] = [
   { name: 'follow', short: 'f', type: 'boolean', description: 'Keep printing new output' },
   { name: 'timestamps', short: 't', type: 'boolean', description: 'Show the time of each line' },
   { name: 'tail', short: 'n', type: 'string', arg: 'N', description: 'Only the last N lines of each container (default: all)' },
@@ -25,18 +26,14 @@ export function lineWriter(cli: Cli, names: string[], opts: { prefix: boolean; t
 }
 
 /** Output of the project's containers, from the logs their shims keep (works after the CLI has exited). */
-export async function logs(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, logsOptions);
+async function logs(cli: Cli, args: Parsed): Promise<number> {
   const { name, project } = projectNameFor(cli);
   const tailText = str(args, 'tail');
   if (tailText !== undefined && !/^\d+$/.test(tailText) && tailText !== 'all') throw new UsageError(`--tail wants a number, not ${JSON.stringify(tailText)}`);
   const tail = tailText === undefined || tailText === 'all' ? undefined : Number(tailText);
   const journal = cli.state.readState(name);
   const wanted = args.positionals;
-  if (project) {
-    const unknown = wanted.filter((s) => !project.services[s]);
-    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
-  }
+  if (project) checkServices(project, wanted);
   const containers = Object.entries(journal?.containers ?? {})
     .filter(([, c]) => !wanted.length || wanted.includes(c.service))
     .map(([n]) => n)
@@ -56,3 +53,11 @@ export async function logs(cli: Cli, argv: string[]): Promise<number> {
   await followLogs(files, write, () => stopped);
   return 0;
 }
+
+export const logsCommand: Command = {
+  name: 'logs',
+  summary: 'Show the output of the project’s containers.',
+  usage: '[SERVICE...]',
+  options: logsOptions,
+  run: logs,
+};

@@ -1,19 +1,19 @@
 import { Session } from '../../apply/session';
 import { plan, resolve } from '../../plan';
 import { cgroupParents } from '../../plan/cgroups';
-import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 import { usesNetem } from '../../compose/lab';
 
-export const planOptions: OptionSpec[] = [
+const planOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Stop grace period the plan would use (default 10)' },
 ];
 
 /** What `up` would do, and why; changes nothing. */
-export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, planOptions);
+async function runPlan(cli: Cli, args: Parsed): Promise<number> {
   const project = loadComposeProject(cli);
   checkServices(project, args.positionals);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
@@ -31,3 +31,11 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
 }
 
 const optionalStop = (sec: number | undefined) => (sec === undefined ? {} : { stopTimeoutSec: sec });
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'Show what `up` would change, and why.',
+  usage: '[SERVICE...]',
+  options: planOptions,
+  run: runPlan,
+};

@@ -1,11 +1,11 @@
-import { UsageError } from '../../errors';
 import { observeContainers } from '../../observe/containers';
 import type { ObservedContainer, StateContainer } from '../../plan/model';
-import { flag, parseOptions, type OptionSpec } from '../args';
-import { projectNameFor, type Cli } from '../context';
+import { flag, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
+import { checkServices, projectNameFor, type Cli } from '../context';
 import { formatDuration, renderTable } from '../render';
 
-export const psOptions: OptionSpec[] = [
+const psOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print one JSON array of containers' },
   { name: 'all', short: 'a', type: 'boolean', description: 'Also list containers that have exited' },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'Only print container names' },
@@ -59,17 +59,13 @@ function describe(name: string, s: StateContainer | undefined, o: ObservedContai
 }
 
 /** Containers of the project with state, PID, uptime, exit code and addresses. */
-export async function ps(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, psOptions);
+async function ps(cli: Cli, args: Parsed): Promise<number> {
   const { name, project } = projectNameFor(cli);
   const journal = cli.state.readState(name);
   const observed = observeContainers(cli.state, name);
   const names = [...new Set([...Object.keys(journal?.containers ?? {}), ...Object.keys(observed)])].sort();
   const wanted = args.positionals;
-  if (project) {
-    const unknown = wanted.filter((s) => !project.services[s]);
-    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
-  }
+  if (project) checkServices(project, wanted);
   const now = Date.now();
   const rows = names
     .map((n) => describe(n, journal?.containers[n], observed[n], now))
@@ -95,3 +91,11 @@ export async function ps(cli: Cli, argv: string[]): Promise<number> {
 }
 
 const truncate = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
+
+export const psCommand: Command = {
+  name: 'ps',
+  summary: 'List the project’s containers.',
+  usage: '[SERVICE...]',
+  options: psOptions,
+  run: ps,
+};

@@ -7,7 +7,8 @@ import { ImageError } from '../../image/errors';
 import { pull } from '../../image/pull';
 import { closeConnections } from '../../image/registry/http';
 import { UsageError } from '../../errors';
-import { flag, parseOptions, str, strs, type OptionSpec } from '../args';
+import { flag, str, strs, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import type { Cli } from '../context';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './pull-progress';
 
@@ -19,13 +20,12 @@ export const pullOptions: OptionSpec[] = [
 ];
 
 /** Registries allowed over plain HTTP: --insecure-registry and $TSCOMPOSE_INSECURE_REGISTRIES (comma-separated). */
-export function insecureRegistries(cli: Cli, options: ReturnType<typeof parseOptions>): string[] {
+export function insecureRegistries(cli: Cli, options: Parsed): string[] {
   const fromEnv = (cli.env.TSCOMPOSE_INSECURE_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return [...strs(options, 'insecure-registry'), ...fromEnv];
 }
 
-export async function pullCommand(cli: Cli, argv: string[]): Promise<number> {
-  const parsed = parseOptions(argv, pullOptions);
+async function run(cli: Cli, parsed: Parsed): Promise<number> {
   const images = parsed.positionals;
   if (!images.length) throw new UsageError('pull: name at least one image (tscompose pull IMAGE...)');
   const renderer = flag(parsed, 'json')
@@ -46,3 +46,11 @@ export async function pullCommand(cli: Cli, argv: string[]): Promise<number> {
   if (failures.length === 1) throw failures[0];
   throw new ImageError(failures.map((f) => f.message).join('\n'));
 }
+
+export const pullCommand: Command = {
+  name: 'pull',
+  summary: 'Fetch images from their registries into the image store.',
+  usage: '[--platform OS/ARCH] IMAGE...',
+  options: pullOptions,
+  run,
+};

@@ -9,13 +9,13 @@ import { parseImageName } from '../../image/pull';
 import { collectGarbage, listImages, removeImages } from '../../image/store/images';
 import { StoreLayout } from '../../image/store/layout';
 import { UsageError } from '../../errors';
-import { parseOptions, type OptionSpec } from '../args';
+import { type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import type { Cli } from '../context';
 
 export const rmiOptions: OptionSpec[] = [];
 
-export async function rmiCommand(cli: Cli, argv: string[]): Promise<number> {
-  const parsed = parseOptions(argv, rmiOptions);
+async function run(cli: Cli, parsed: Parsed): Promise<number> {
   if (!parsed.positionals.length) throw new UsageError('rmi: name at least one image');
   const layout = new StoreLayout();
   const known = new Set((await listImages(layout)).map((r) => r.name));
@@ -28,3 +28,11 @@ export async function rmiCommand(cli: Cli, argv: string[]): Promise<number> {
   cli.out(`Deleted: ${layers} layer(s)\n`);
   return 0;
 }
+
+export const rmiCommand: Command = {
+  name: 'rmi',
+  summary: 'Remove images (and the layers no other image uses).',
+  usage: 'IMAGE...',
+  options: rmiOptions,
+  run,
+};

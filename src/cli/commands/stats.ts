@@ -1,12 +1,12 @@
-import { UsageError } from '../../errors';
 import { observeContainers } from '../../observe/containers';
 import { rates, sample, type ContainerStats, type Sample } from '../../observe/stats';
 import { formatBytes } from '../../compose/resources';
-import { flag, parseOptions, type OptionSpec } from '../args';
-import { projectNameFor, type Cli } from '../context';
+import { flag, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
+import { checkServices, projectNameFor, type Cli } from '../context';
 import { renderTable } from '../render';
 
-export const statsOptions: OptionSpec[] = [
+const statsOptions: OptionSpec[] = [
   { name: 'no-stream', type: 'boolean', description: 'Print one sample and exit (CPU % is measured over one second)' },
   { name: 'json', type: 'boolean', description: 'JSON: one array of containers per sample (one line each while streaming)' },
 ];
@@ -19,14 +19,10 @@ const INTERVAL_MS = 1000;
  * project's running containers, refreshed every second like `docker stats`
  * (Ctrl-C ends it), or once with --no-stream.
  */
-export async function stats(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, statsOptions);
+async function stats(cli: Cli, args: Parsed): Promise<number> {
   const { name, project } = projectNameFor(cli);
   const wanted = args.positionals;
-  if (project) {
-    const unknown = wanted.filter((s) => !project.services[s]);
-    if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
-  }
+  if (project) checkServices(project, wanted);
   const json = flag(args, 'json');
   const once = flag(args, 'no-stream');
   const read = (): Sample[] => {
@@ -100,3 +96,11 @@ function decimal(n: number): string {
   }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)}${units[i]}`;
 }
+
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'Show the containers’ CPU, memory, network, block I/O and pids, live.',
+  usage: '[SERVICE...]',
+  options: statsOptions,
+  run: stats,
+};

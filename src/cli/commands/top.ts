@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { parseOptions, type OptionSpec } from '../args';
+import { type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { journalContainers, runningInit } from '../containers';
 import type { Cli } from '../context';
 import { pidsInPidNamespaceOf } from '../../sys/pidns';
 
-export const topOptions: OptionSpec[] = [];
+const topOptions: OptionSpec[] = [];
 
 /** The processes of each running container, as `ps -f` shows them (host pids, as Docker Compose). */
 // Equivalent to: ps -o uid,pid,ppid,c,stime,tty,time,cmd -p <pids in the container's pid namespace>
-export async function top(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, topOptions);
+async function top(cli: Cli, args: Parsed): Promise<number> {
   const { containers } = journalContainers(cli, args.positionals);
   let first = true;
   for (const c of containers) {
@@ -24,3 +24,11 @@ export async function top(cli: Cli, argv: string[]): Promise<number> {
   }
   return 0;
 }
+
+export const topCommand: Command = {
+  name: 'top',
+  summary: 'Show the processes of running containers.',
+  usage: '[SERVICE...]',
+  options: topOptions,
+  run: top,
+};

@@ -11,21 +11,21 @@ import { countActions } from '../../plan/actions';
 import { cgroupParents } from '../../plan/cgroups';
 import { journalAfter, journalBefore } from '../../plan/journal';
 import { ensureNetnsDir } from '../../sys/netns';
-import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
+import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { lineWriter } from './logs';
 
-export const upOptions: OptionSpec[] = [
+const upOptions: OptionSpec[] = [
   { name: 'detach', short: 'd', type: 'boolean', description: 'Run containers in the background (default: stay attached to their output; Ctrl-C stops them)' },
   { name: 'dry-run', type: 'boolean', description: 'Show the plan and change nothing' },
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period when a container must be stopped (default 10)' },
   { name: 'json', type: 'boolean', description: 'Print the result (or the plan, with --dry-run) as JSON on stdout' },
 ];
 
-export async function up(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, upOptions);
+async function up(cli: Cli, args: Parsed): Promise<number> {
   const project = loadComposeProject(cli);
   checkServices(project, args.positionals);
   const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
@@ -165,3 +165,11 @@ async function attach(
 }
 
 const stopOpts = (sec: number | undefined) => (sec === undefined ? {} : { stopTimeoutSec: sec });
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'Create and start the project (converge the machine to the file).',
+  usage: '[SERVICE...]',
+  options: upOptions,
+  run: up,
+};

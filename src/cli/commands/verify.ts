@@ -7,11 +7,12 @@ import type { Project } from '../../compose/types';
 import { runProbes, type ProbeResult } from '../../sys/probe';
 import { findNode, pathText, planProbes, type Probe } from '../../verify/expect';
 import { HOST, ownerOf, reachability, routingModel, type RoutingModel } from '../../verify/routing';
-import { flag, parseOptions, str, type OptionSpec } from '../args';
+import { flag, str, type OptionSpec, type Parsed } from '../args';
+import type { Command } from '../command';
 import { loadComposeProject, progress, type Cli } from '../context';
 import { renderTable } from '../render';
 
-export const verifyOptions: OptionSpec[] = [
+const verifyOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print every probe and its result as JSON' },
   { name: 'timeout', type: 'string', arg: 'MS', description: 'How long a probe waits for an answer (default 2000)' },
   { name: 'max-probes', type: 'string', arg: 'N', description: 'Sample pairs down to this many probes (default 5000; neighbours and x-verify always kept)' },
@@ -31,8 +32,7 @@ interface Checked {
  * probe starts inside the source container's namespace (ICMP echo, or a TCP
  * connect for x-verify entries with a port), made by tscompose itself.
  */
-export async function verify(cli: Cli, argv: string[]): Promise<number> {
-  const args = parseOptions(argv, verifyOptions);
+async function verify(cli: Cli, args: Parsed): Promise<number> {
   const project = loadComposeProject(cli);
   const timeoutMs = positive(str(args, 'timeout'), '--timeout', 2000);
   const maxProbes = positive(str(args, 'max-probes'), '--max-probes', 5000);
@@ -241,3 +241,11 @@ async function trace(cli: Cli, names: string[], model: RoutingModel, observed: O
   cli.out(lines.join('\n') + '\n');
   return ok ? 0 : ExitCode.drift;
 }
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'Probe who reaches whom and compare with what the file implies.',
+  usage: '[--trace FROM TO]',
+  options: verifyOptions,
+  run: verify,
+};

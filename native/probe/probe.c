@@ -1,21 +1,5 @@
-/* `tsc-shim probe`: reachability probes made from inside network namespaces,
- * needing nothing in the containers (no ping, no shell): for `tscompose
- * verify`.
- *
- * stdin, one probe a line (fields without blanks):
- *   ID NETNS_PATH icmp  DST             ICMP/ICMPv6 echo until a reply or the timeout
- *   ID NETNS_PATH tcp   DST PORT        a TCP connect
- *   ID NETNS_PATH trace DST MAXHOPS     echo requests with growing TTL (traceroute)
- * stdout, in completion order:
- *   ID reach RTT_US
- *   ID blocked WHY                      timeout | refused | unreachable | ENETUNREACH …
- *   ID hop TTL ADDR RTT_US              (trace) a router's time exceeded; ADDR '*' if none
- *   ID err SYSCALL ERRNO_NAME ERRNO MESSAGE
- *
- * Each socket is created inside its namespace (setns to it, socket(2),
- * setns back: a socket stays in the namespace it was born in), then every
- * probe runs at once from one poll loop, at most --parallel at a time.
- */
+/* The probes themselves: sockets made inside each namespace, echo
+ * requests, and what comes back (see main.c for the protocol). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,44 +8,17 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "report.h"
-
-enum kind { K_ICMP, K_TCP, K_TRACE };
-enum state { S_PENDING, S_ACTIVE, S_DONE };
-
-struct probe {
-	char id[64];
-	char ns[256];
-	enum kind kind;
-	int family;
-	struct sockaddr_storage dst;
-	socklen_t dstlen;
-	char dsttext[INET6_ADDRSTRLEN];
-	int port;
-	int maxhops;
-	int fd;
-	enum state state;
-	uint16_t ident;
-	uint16_t seq;
-	int ttl;
-	uint64_t deadline;	/* whole probe (icmp, tcp) or current hop (trace) */
-	uint64_t next_send;	/* icmp: resend time */
-	char last_error[96];	/* icmp: the last unreachable seen, reported if no reply comes */
-};
+#include "probe.h"
+#include "../shim/report.h"
 
 /* Echo payload: a magic word, our probe number and the send time. */
 struct payload {
@@ -76,9 +33,15 @@ static const uint64_t RESEND_US = 250000;
 static const uint64_t HOP_TIMEOUT_US = 1000000;
 
 static int home_fd = -1;
-static uint64_t timeout_us = 2000000;
+static uint64_t timeout_us;
 
-static uint64_t now_us(void)
+void probe_setup(int home_netns_fd, uint64_t timeout)
+{
+	home_fd = home_netns_fd;
+	timeout_us = timeout;
+}
+
+uint64_t now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -141,7 +104,7 @@ static int socket_in(const char *path, int domain, int type, int protocol)
 	int e = errno;
 	if (setns(home_fd, CLONE_NEWNET) < 0) {
 		/* Every later socket would be born in the wrong namespace. */
-		fprintf(stderr, "tsc-shim probe: setns back home: %s\n", strerror(errno));
+		fprintf(stderr, "tsc-probe: setns back home: %s\n", strerror(errno));
 		exit(125);
 	}
 	if (fd < 0)
@@ -211,7 +174,7 @@ static bool send_echo(struct probe *p, uint32_t index)
 	return true;
 }
 
-static int parse_probe(char *line, struct probe *p)
+int parse_probe(char *line, struct probe *p)
 {
 	char kind[16], dst[64];
 	int extra = 0;
@@ -246,7 +209,7 @@ static int parse_probe(char *line, struct probe *p)
 	return 0;
 }
 
-static void start(struct probe *p, uint32_t index)
+void probe_start(struct probe *p, uint32_t index)
 {
 	uint64_t now = now_us();
 	p->state = S_ACTIVE;
@@ -350,7 +313,7 @@ static void next_hop(struct probe *p, uint32_t index)
 	send_echo(p, index);
 }
 
-static void on_readable(struct probe *p, uint32_t index)
+void probe_on_readable(struct probe *p, uint32_t index)
 {
 	uint8_t buf[2048];
 	struct sockaddr_storage from;
@@ -403,7 +366,7 @@ static void on_readable(struct probe *p, uint32_t index)
 }
 
 /* ICMP errors about a connected echo socket (unreachable, from a router or the local stack). */
-static void on_error(struct probe *p)
+void probe_on_error(struct probe *p)
 {
 	uint8_t data[512], control[512];
 	struct iovec iov = { data, sizeof data };
@@ -431,7 +394,7 @@ static void on_error(struct probe *p)
 	}
 }
 
-static void on_tcp(struct probe *p, uint64_t started)
+void probe_on_tcp(struct probe *p, uint64_t started)
 {
 	int err = 0;
 	socklen_t len = sizeof err;
@@ -444,7 +407,7 @@ static void on_tcp(struct probe *p, uint64_t started)
 	finish(p);
 }
 
-static void on_timer(struct probe *p, uint32_t index, uint64_t now)
+void probe_on_timer(struct probe *p, uint32_t index, uint64_t now)
 {
 	if (now >= p->deadline) {
 		if (p->kind == K_TRACE) {
@@ -461,143 +424,4 @@ static void on_timer(struct probe *p, uint32_t index, uint64_t now)
 			p->seq++;
 		send_echo(p, index);
 	}
-}
-
-static char *read_all(FILE *in, size_t *len)
-{
-	size_t cap = 65536;
-	char *buf = malloc(cap);
-	*len = 0;
-	for (;;) {
-		if (!buf)
-			return NULL;
-		size_t n = fread(buf + *len, 1, cap - *len - 1, in);
-		*len += n;
-		if (n == 0)
-			break;
-		if (*len + 1 >= cap) {
-			cap *= 2;
-			char *more = realloc(buf, cap);
-			if (!more)
-				free(buf);
-			buf = more;
-		}
-	}
-	buf[*len] = '\0';
-	return buf;
-}
-
-int cmd_probe(int argc, char **argv)
-{
-	size_t parallel = 512;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--timeout-ms") == 0 && i + 1 < argc)
-			timeout_us = strtoull(argv[++i], NULL, 10) * 1000u;
-		else if (strcmp(argv[i], "--parallel") == 0 && i + 1 < argc)
-			parallel = strtoul(argv[++i], NULL, 10);
-		else {
-			fprintf(stderr, "tsc-shim probe: unknown argument %s\n", argv[i]);
-			return 2;
-		}
-	}
-	if (parallel == 0 || timeout_us == 0) {
-		fputs("tsc-shim probe: --parallel and --timeout-ms must be positive\n", stderr);
-		return 2;
-	}
-	/* One descriptor per probe in flight: use the whole soft limit we are allowed. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && parallel + 16 > rl.rlim_cur)
-		parallel = rl.rlim_cur > 32 ? rl.rlim_cur - 16 : 16;
-
-	home_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home_fd < 0) {
-		fprintf(stderr, "tsc-shim probe: open /proc/thread-self/ns/net: %s\n", strerror(errno));
-		return 125;
-	}
-	size_t len;
-	char *text = read_all(stdin, &len);
-	if (!text) {
-		fputs("tsc-shim probe: out of memory\n", stderr);
-		return 125;
-	}
-	size_t count = 0;
-	for (size_t i = 0; i < len; i++)
-		count += text[i] == '\n';
-	struct probe *probes = calloc(count + 1, sizeof *probes);
-	uint64_t *started = calloc(count + 1, sizeof *started);
-	struct pollfd *fds = calloc(parallel, sizeof *fds);
-	uint32_t *which = calloc(parallel, sizeof *which);
-	if (!probes || !started || !fds || !which) {
-		fputs("tsc-shim probe: out of memory\n", stderr);
-		return 125;
-	}
-	size_t n = 0;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		if (parse_probe(line, &probes[n]) < 0) {
-			fprintf(stderr, "tsc-shim probe: malformed line: %s\n", line);
-			return 2;
-		}
-		n++;
-	}
-
-	size_t next = 0, active = 0, done = 0;
-	while (done < n) {
-		while (active < parallel && next < n) {
-			started[next] = now_us();
-			start(&probes[next], (uint32_t)next);
-			if (probes[next].state == S_DONE)
-				done++;
-			else
-				active++;
-			next++;
-		}
-		size_t nfds = 0;
-		uint64_t now = now_us(), wake = now + 1000000;
-		for (size_t i = 0; i < next; i++) {
-			struct probe *p = &probes[i];
-			if (p->state != S_ACTIVE)
-				continue;
-			fds[nfds].fd = p->fd;
-			fds[nfds].events = p->kind == K_TCP ? POLLOUT : POLLIN;
-			fds[nfds].revents = 0;
-			which[nfds++] = (uint32_t)i;
-			if (p->deadline < wake)
-				wake = p->deadline;
-			if (p->kind != K_TCP && p->next_send < wake)
-				wake = p->next_send;
-		}
-		fflush(stdout);
-		int ms = wake > now ? (int)((wake - now + 999) / 1000) : 0;
-		if (poll(fds, nfds, ms) < 0 && errno != EINTR) {
-			fprintf(stderr, "tsc-shim probe: poll: %s\n", strerror(errno));
-			return 125;
-		}
-		for (size_t k = 0; k < nfds; k++) {
-			struct probe *p = &probes[which[k]];
-			if (p->state != S_ACTIVE || !fds[k].revents)
-				continue;
-			if (p->kind == K_TCP)
-				on_tcp(p, started[which[k]]);
-			else if (fds[k].revents & POLLERR)
-				on_error(p);
-			if (p->state == S_ACTIVE && (fds[k].revents & POLLIN))
-				on_readable(p, which[k]);
-		}
-		now = now_us();
-		for (size_t k = 0; k < nfds; k++) {
-			struct probe *p = &probes[which[k]];
-			if (p->state == S_ACTIVE)
-				on_timer(p, which[k], now);
-			if (p->state == S_DONE) {
-				done++;
-				active--;
-			}
-		}
-	}
-	fflush(stdout);
-	return 0;
 }
