@@ -143,13 +143,33 @@ static char **init_argv(char **argv)
 	return out;
 }
 
-static void start(const struct container_spec *spec, int out_fd, int err_fd, int image)
+/* What stays open up to execve: the exec pipe (to report a failure) and
+ * the shim's image (pause, init), ascending for close_fds_except. */
+static size_t fds_to_keep(const struct container_fds *fds, int keep[2])
+{
+	size_t n = 0;
+	keep[n++] = fds->exec;
+	if (fds->image >= 0)
+		keep[n++] = fds->image;
+	if (n == 2 && keep[1] < keep[0]) {
+		int t = keep[0];
+		keep[0] = keep[1];
+		keep[1] = t;
+	}
+	return n;
+}
+
+static void start(const struct container_spec *spec, const struct container_fds *fds)
 {
 	const struct isolation_spec *iso = &spec->iso;
+	int keep[2];
+	size_t nkeep = fds_to_keep(fds, keep);
+	int image = fds->image;
 	if (cgroup_enter_namespace(spec->clone_flags) == -1 || set_uts_names(spec->hostname, spec->domainname) == -1 ||
-	    setup_mounts(spec) == -1 || connect_output(out_fd, err_fd) == -1 ||
+	    setup_mounts(spec) == -1 || connect_output(fds->out, fds->err) == -1 ||
 	    enter_cwd(spec->cwd ? spec->cwd : "/") == -1 || apply_process_limits(&spec->limits) == -1 ||
-	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 || prepare_exec() == -1)
+	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 ||
+	    prepare_exec(keep, nkeep) == -1)
 		return;
 	if (!spec->argv[0]) {
 		static char *pause_argv[] = { "tsc-shim", "pause", NULL };
@@ -186,7 +206,7 @@ _Noreturn void container_main(const struct container_spec *spec, const struct co
 	if (n != 1)
 		_exit(1);
 	close(fds->go);
-	start(spec, fds->out, fds->err, fds->image);
+	start(spec, fds);
 	write_all(fds->exec, &last_failure, sizeof last_failure);
 	_exit(1);
 }

@@ -41,7 +41,7 @@ static _Noreturn void run_command(const struct exec_spec *spec)
 		tcsetpgrp(STDIN_FILENO, getpid());
 	}
 	if ((spec->cwd && enter_cwd(spec->cwd) == -1) || apply_process_limits(&spec->limits) == -1 ||
-	    drop_privileges(spec->caps_set, spec->caps, &spec->user, spec->no_new_privs) == -1 || prepare_exec() == -1)
+	    drop_privileges(spec->caps_set, spec->caps, &spec->user, spec->no_new_privs) == -1 || prepare_exec(NULL, 0) == -1)
 		_exit(report(EXIT_SHIM_FAILED));
 	exec_command(spec->argv, spec->env);
 	_exit(report(last_failure.err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE));

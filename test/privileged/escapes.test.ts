@@ -1,0 +1,120 @@
+/**
+ * Escapes attempted from inside real containers, each test in its own
+ * throwaway host: every attack here worked once. The assertions look from
+ * the host (logs, files, mount tables) at whether the attack got through.
+ */
+import test from 'ava';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { withHost } from '../helpers/host';
+import { leftovers, miniRootfs, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
+
+const climb = '../'.repeat(12);
+
+// CVE-2024-21626 (runc "Leaky Vessels"): a directory fd of the host's mount
+// namespace, open in the container process at execve, lets its command
+// (or a #! interpreter) be /proc/self/fd/N/../../HOST-PATH.
+test('a command through /proc/self/fd/N/.. cannot execute a host-only binary (leaked directory fds at execve)', async (t) => {
+  await withHost(t, async (host) => {
+    const rootfs = miniRootfs(path.join(host.dir, 'rootfs'));
+    // A binary outside the container's root: the host's echo, with libc from the mini root.
+    const hostOnly = path.join(host.dir, 'host-only-echo');
+    fs.copyFileSync(fs.realpathSync('/bin/echo'), hostOnly);
+    fs.chmodSync(hostOnly, 0o755);
+    const service = (name: string, command?: string) => `  ${name}:\n    x-rootfs: ${rootfs}\n${command ? `    command: ${command}\n` : ''}`;
+    const dir = writeProject(host, `name: fdl\nservices:\n${service('probe')}`);
+    await ok(host, dir, ['up', '-d']);
+    // The directories the shim holds are at the same numbers in every
+    // container process it starts (the fd table is copied at clone).
+    const shim = await pidOf(host, 'fdl', 'fdl-probe-1', 'shim.pid');
+    const dirFds = (await sh(host, `for f in /proc/${shim}/fd/*; do [ -d "$f" ] && echo \${f##*/}; done; true`)).split('\n').filter(Boolean);
+    t.true(dirFds.length > 0, 'the shim holds directory fds (the state dir at least)');
+    const attackers = dirFds.map((n) => service(`a${n}`, `["/proc/self/fd/${n}/${climb}${hostOnly.slice(1)}", "ESCAPED-${n}"]`));
+    writeProject(host, `name: fdl\nservices:\n${service('probe')}${attackers.join('')}`);
+    await tsc(host, dir, ['up', '-d']);
+    for (const n of dirFds) {
+      const log = `${stateDir('fdl', `fdl-a${n}-1`)}/container.log`;
+      t.false((await sh(host, `cat ${log} 2>/dev/null || true`)).includes('ESCAPED'), `fd ${n}: the host-only binary did not run`);
+    }
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+test('exec through /proc/self/fd/N/.. cannot execute a host-only binary either', async (t) => {
+  await withHost(t, async (host) => {
+    const rootfs = miniRootfs(path.join(host.dir, 'rootfs'));
+    const hostOnly = path.join(host.dir, 'host-only-echo');
+    fs.copyFileSync(fs.realpathSync('/bin/echo'), hostOnly);
+    fs.chmodSync(hostOnly, 0o755);
+    const dir = writeProject(host, `name: fde\nservices:\n  s:\n    x-rootfs: ${rootfs}\n`);
+    await ok(host, dir, ['up', '-d']);
+    for (let n = 3; n < 16; n++) {
+      const r = await tsc(host, dir, ['exec', '-T', 's', `/proc/self/fd/${n}/${climb}${hostOnly.slice(1)}`, 'ESCAPED']);
+      t.false(r.stdout.includes('ESCAPED'), `fd ${n}: the host-only binary did not run`);
+    }
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+// A named volume is shared: what one container writes there, another's
+// `volume.subpath` resolves. A symlink must not lead it out of the volume.
+test('volume.subpath refuses a symlink planted in the volume by another container: no host directory is mounted', async (t) => {
+  await withHost(t, async (host) => {
+    const secret = path.join(host.dir, 'host-secret');
+    fs.mkdirSync(secret);
+    fs.writeFileSync(path.join(secret, 'file'), 'host-only\n');
+    const dir = writeProject(
+      host,
+      `name: sub
+services:
+  planter:
+    init: true
+    command: ["sh", "-c", "ln -s ${secret} /data/sub && mkdir -p /data/real/deeper && ln -s real /data/inner && echo planted && exec sleep infinity"]
+    volumes: [shared:/data]
+volumes:
+  shared: {}
+`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    await waitFor(host, `grep -q planted ${stateDir('sub', 'sub-planter-1')}/container.log`, 'the planted symlinks');
+    const victim = (subpath: string) => `name: sub
+services:
+  planter:
+    init: true
+    command: ["sh", "-c", "ln -s ${secret} /data/sub && mkdir -p /data/real/deeper && ln -s real /data/inner && echo planted && exec sleep infinity"]
+    volumes: [shared:/data]
+  victim:
+    init: true
+    command: ["sleep", "infinity"]
+    volumes:
+      - type: volume
+        source: shared
+        target: /mnt
+        volume:
+          subpath: ${subpath}
+volumes:
+  shared: {}
+`;
+    for (const subpath of ['sub', 'inner/deeper', '../../../..' + secret]) {
+      writeProject(host, victim(subpath));
+      const r = await tsc(host, dir, ['up', '-d']);
+      t.not(r.code, 0, `subpath ${subpath}: refused`);
+      const running = await host.sh(`test -s ${stateDir('sub', 'sub-victim-1')}/init.pid`);
+      if (running.code === 0) {
+        const pid = await pidOf(host, 'sub', 'sub-victim-1');
+        t.false((await sh(host, `cat /proc/${pid}/root/mnt/file 2>/dev/null || true`)).includes('host-only'), `subpath ${subpath}: the host directory is not mounted`);
+      }
+    }
+    // A real directory beneath the volume still works.
+    writeProject(host, victim('real/deeper'));
+    await ok(host, dir, ['up', '-d']);
+    await ok(host, dir, ['exec', '-T', 'victim', 'sh', '-c', 'echo ok > /mnt/f']);
+    t.is((await ok(host, dir, ['exec', '-T', 'planter', 'cat', '/data/real/deeper/f'])).stdout, 'ok\n');
+    t.is(fs.readFileSync(path.join(secret, 'file'), 'utf8'), 'host-only\n');
+    t.deepEqual(fs.readdirSync(secret), ['file']);
+    await ok(host, dir, ['down', '-v']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
