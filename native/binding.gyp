@@ -50,6 +50,7 @@
         'shim/mountfs.c',
         'shim/inroot.c',
         'shim/rootfs.c',
+        'shim/subpath.c',
         'shim/devices.c',
         'shim/caps.c',
         'shim/init.c',

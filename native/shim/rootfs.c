@@ -14,6 +14,7 @@
 #include "inroot.h"
 #include "mountfs.h"
 #include "report.h"
+#include "subpath.h"
 
 static int mkdir_owned(int dirfd, const char *name, mode_t mode, uid_t uid, gid_t gid, const char *what)
 {
@@ -87,7 +88,16 @@ static int take_sources(const struct container_spec *spec, struct sources *src)
 		const struct user_mount *m = &iso->mounts[i];
 		if (m->kind != MOUNT_BIND)
 			continue;
-		int fd = clone_mount(AT_FDCWD, m->source, m->recursive, m->source);
+		int fd;
+		if (m->subpath) {
+			int beneath = open_subpath(m->source, m->subpath);
+			if (beneath < 0)
+				return -1;
+			fd = clone_mount(beneath, "", m->recursive, m->subpath);
+			close(beneath);
+		} else {
+			fd = clone_mount(AT_FDCWD, m->source, m->recursive, m->source);
+		}
 		if (fd < 0)
 			return -1;
 		src->mounts[i] = fd;

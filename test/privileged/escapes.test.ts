@@ -101,6 +101,7 @@ volumes:
       writeProject(host, victim(subpath));
       const r = await tsc(host, dir, ['up', '-d']);
       t.not(r.code, 0, `subpath ${subpath}: refused`);
+      t.regex(r.stderr, /openat2: ELOOP \(subpath |subpath: subpath .* must be a relative path inside the volume/, `subpath ${subpath}: refused by the shim's resolution`);
       const running = await host.sh(`test -s ${stateDir('sub', 'sub-victim-1')}/init.pid`);
       if (running.code === 0) {
         const pid = await pidOf(host, 'sub', 'sub-victim-1');
