@@ -119,3 +119,35 @@ volumes:
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+// The container owns its /etc/passwd: `exec -u NAME` reads it from the
+// host side, where a FIFO would block the CLI forever (open and read).
+test('exec -u NAME refuses a FIFO as /etc/passwd or /etc/group instead of blocking', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(
+      host,
+      `name: fifo
+services:
+  s:
+    init: true
+    command: ["sh", "-c", "rm /etc/passwd /etc/group && mkfifo /etc/passwd /etc/group && echo planted && exec sleep infinity"]
+`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    await waitFor(host, `grep -q planted ${stateDir('fifo', 'fifo-s-1')}/container.log`, 'the FIFOs');
+    // The timeouts only keep a regression from hanging the suite.
+    const r = await tsc(host, dir, ['exec', '-T', '-u', 'nobody', 's', 'true'], { timeoutMs: 20_000 });
+    t.is(r.signal, null, 'the CLI was not killed by the timeout');
+    t.is(r.code, 2, 'a usage error, not a crash');
+    t.regex(r.stderr, /etc\/passwd in \/proc\/\d+\/root is not a regular file/);
+    t.is((await ok(host, dir, ['exec', '-T', '-u', '0:0', 's', 'sh', '-c', 'echo ok'])).stdout, 'ok\n', 'numeric ids need no lookup');
+    // A regular passwd now, the group file still a FIFO.
+    await ok(host, dir, ['exec', '-T', '-u', '0:0', 's', 'sh', '-c', 'rm /etc/passwd && echo root:x:0:0::/:/bin/sh > /etc/passwd']);
+    const g = await tsc(host, dir, ['exec', '-T', '-u', 'root:nogroup', 's', 'true'], { timeoutMs: 20_000 });
+    t.is(g.signal, null, 'the CLI was not killed by the timeout');
+    t.is(g.code, 2);
+    t.regex(g.stderr, /etc\/group in \/proc\/\d+\/root is not a regular file/);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
