@@ -51,6 +51,7 @@
         'shim/inroot.c',
         'shim/rootfs.c',
         'shim/subpath.c',
+        'shim/keyring.c',
         'shim/devices.c',
         'shim/caps.c',
         'shim/init.c',

@@ -18,6 +18,7 @@
 
 #include "caps.h"
 #include "commands.h"
+#include "keyring.h"
 #include "limits.h"
 #include "mountfs.h"
 #include "mounts.h"
@@ -165,7 +166,8 @@ static void start(const struct container_spec *spec, const struct container_fds 
 	int keep[2];
 	size_t nkeep = fds_to_keep(fds, keep);
 	int image = fds->image;
-	if (cgroup_enter_namespace(spec->clone_flags) == -1 || set_uts_names(spec->hostname, spec->domainname) == -1 ||
+	if (join_new_session_keyring() == -1 || cgroup_enter_namespace(spec->clone_flags) == -1 ||
+	    set_uts_names(spec->hostname, spec->domainname) == -1 ||
 	    setup_mounts(spec) == -1 || connect_output(fds->out, fds->err) == -1 ||
 	    enter_cwd(spec->cwd ? spec->cwd : "/") == -1 || apply_process_limits(&spec->limits) == -1 ||
 	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 ||

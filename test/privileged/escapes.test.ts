@@ -6,8 +6,8 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withHost } from '../helpers/host';
-import { leftovers, miniRootfs, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
+import { cliPath, withHost } from '../helpers/host';
+import { leftovers, logLines, miniRootfs, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
 const climb = '../'.repeat(12);
 
@@ -147,6 +147,46 @@ services:
     t.is(g.signal, null, 'the CLI was not killed by the timeout');
     t.is(g.code, 2);
     t.regex(g.stderr, /etc\/group in \/proc\/\d+\/root is not a regular file/);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+// The session keyring is inherited: a container, or a command `exec` runs,
+// would possess the caller's and read its keys. ctypes: keyctl(2), add_key(2).
+const KEYRING_HOLDER = `import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+assert libc.syscall(250, 1, None) > 0, 'KEYCTL_JOIN_SESSION_KEYRING'
+assert libc.syscall(248, b'user', b'tscsecret', b'SECRET', 6, -3) > 0, 'add_key'
+os.execvp(sys.argv[1], sys.argv[1:])
+`;
+const KEYRING_READER =
+  "import ctypes; libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long; " +
+  "k = libc.syscall(250, 10, -3, b'user', b'tscsecret', 0); b = ctypes.create_string_buffer(64); " +
+  "print('key=' + b.raw[:libc.syscall(250, 11, k, b, 64)].decode() if k > 0 else 'nokey', flush=True)";
+
+test('neither a container nor an exec\'d command possesses the caller\'s session keyring', async (t) => {
+  await withHost(t, async (host) => {
+    const holder = path.join(host.dir, 'keyring-holder.py');
+    fs.writeFileSync(holder, KEYRING_HOLDER);
+    const dir = writeProject(
+      host,
+      `name: key
+services:
+  k:
+    init: true
+    command: ["sh", "-c", "python3 -c \\"${KEYRING_READER}\\"; exec sleep infinity"]
+`,
+    );
+    const withKey = (args: string[]) => host.run(['python3', holder, process.execPath, cliPath, ...args], { cwd: dir });
+    const self = await withKey(['--version']);
+    t.is(self.code, 0, `the holder works: ${self.stderr}`);
+    t.is((await withKey(['up', '-d'])).code, 0);
+    await waitFor(host, `grep -q key ${stateDir('key', 'key-k-1')}/container.log`, 'the reader\'s line');
+    t.deepEqual(await logLines(host, dir, 'k'), ['nokey'], 'the container does not find the caller\'s key');
+    const e = await withKey(['exec', '-T', 'k', 'python3', '-c', KEYRING_READER]);
+    t.is(e.stdout, 'nokey\n', 'nor does an exec\'d command');
     await ok(host, dir, ['down']);
     t.deepEqual(await leftovers(host), []);
   });
