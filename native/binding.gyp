@@ -52,6 +52,7 @@
         'shim/rootfs.c',
         'shim/subpath.c',
         'shim/keyring.c',
+        'shim/masks.c',
         'shim/devices.c',
         'shim/caps.c',
         'shim/init.c',

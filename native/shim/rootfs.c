@@ -12,6 +12,7 @@
 
 #include "devices.h"
 #include "inroot.h"
+#include "masks.h"
 #include "mountfs.h"
 #include "report.h"
 #include "subpath.h"
@@ -221,41 +222,6 @@ static int bind_file(int rootfd, const char *path, int source)
 	return rc;
 }
 
-/* Equivalent to: mount --bind /dev/null FILE, or mount -t tmpfs -o ro tmpfs DIR.
- * A path the kernel does not have is skipped. */
-static int mask_path(int rootfd, const char *path)
-{
-	int target = open_in_root(rootfd, path, false);
-	if (target < 0)
-		return errno == ENOENT ? 0 : fail("openat2", errno, "%s (masked path)", path);
-	struct stat st;
-	int rc = -1, m = -1;
-	if (fstat(target, &st) == -1) {
-		fail("fstat", errno, "%s", path);
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		static const char *const params[] = { "size=4k", "nr_inodes=1", NULL };
-		m = new_mount("tmpfs", params, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-			      path);
-	} else {
-		int null = open_in_root(rootfd, "/dev/null", true);
-		if (null < 0) {
-			fail("openat2", errno, "/dev/null (to mask %s)", path);
-			goto out;
-		}
-		m = clone_mount(null, "", false, path);
-		close(null);
-	}
-	if (m >= 0)
-		rc = attach_mount(m, target, path);
-out:
-	if (m >= 0)
-		close(m);
-	close(target);
-	return rc;
-}
-
 /* Equivalent to: mount --bind PATH PATH; mount -o remount,bind,ro PATH */
 static int make_read_only(int rootfd, const char *path)
 {
@@ -313,8 +279,11 @@ int setup_rootfs(const struct container_spec *spec)
 		if (bind_file(rootfd, spec->binds[i].target, src.files[i]) == -1)
 			goto out;
 	for (size_t i = 0; i < iso->nmasks; i++)
-		if (mask_path(rootfd, iso->masks[i]) == -1)
+		if (mask_pattern(rootfd, iso->masks[i]) == -1)
 			goto out;
+	/* Not for a privileged container (--sys-rw), which gets no masks. */
+	if (!iso->sys_rw && mask_added_defaults(rootfd, iso->masks, iso->nmasks) == -1)
+		goto out;
 	for (size_t i = 0; i < iso->nro_paths; i++)
 		if (make_read_only(rootfd, iso->ro_paths[i]) == -1)
 			goto out;

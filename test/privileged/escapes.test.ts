@@ -7,6 +7,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cliPath, withHost } from '../helpers/host';
+import { shimPath } from '../../src/sys/native';
 import { leftovers, logLines, miniRootfs, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
 const climb = '../'.repeat(12);
@@ -189,5 +190,51 @@ services:
     t.is(e.stdout, 'nokey\n', 'nor does an exec\'d command');
     await ok(host, dir, ['down']);
     t.deepEqual(await leftovers(host), []);
+  });
+});
+
+// Docker's masks of 2025 (GHSA-6fw5-f8r9-fgfm): /proc/interrupts and the
+// per-CPU thermal_throttle directories show the host's activity.
+test('/proc/interrupts and every cpu*/thermal_throttle are masked in a default container, not in a privileged one', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(
+      host,
+      `name: msk
+services:
+  d:
+    init: true
+    command: ["sleep", "infinity"]
+  p:
+    privileged: true
+    init: true
+    command: ["sleep", "infinity"]
+`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    const read = (svc: string, script: string) => ok(host, dir, ['exec', '-T', svc, 'sh', '-c', script]).then((r) => r.stdout.trim());
+    t.is(await read('d', 'wc -c < /proc/interrupts'), '0', 'the default container reads nothing');
+    t.not(await read('p', 'wc -c < /proc/interrupts'), '0', 'the privileged one reads the host\'s');
+    const throttles = (await sh(host, 'ls -d /sys/devices/system/cpu/cpu*/thermal_throttle 2>/dev/null || true')).split('\n').filter(Boolean);
+    if (throttles.length === 0) t.log('this kernel has no cpu*/thermal_throttle: checked by the glob test below');
+    for (const d of throttles) t.is(await read('d', `ls ${d} | wc -l`), '0', `${d} is empty in the container`);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+test('a --mask pattern masks each match inside the container (the shim, with cpu*/topology standing for thermal_throttle)', async (t) => {
+  await withHost(t, async (host) => {
+    const state = path.join(host.dir, 'state');
+    fs.mkdirSync(state, { mode: 0o700 });
+    fs.mkdirSync(path.join(host.dir, 'rw'));
+    const cpus = (await sh(host, 'ls -d /sys/devices/system/cpu/cpu[0-9]*/topology')).split('\n').filter(Boolean);
+    const script = `for d in ${cpus.join(' ')}; do ls $d | wc -l; done; echo done`;
+    const r = await host.run([shimPath, 'run', '--name', `${host.tag}-mask`, '--state-dir', state, '--ns', 'mount,pid,uts,ipc', '--rootfs', '/',
+      '--rootfs-rw', path.join(host.dir, 'rw'), '--mask', '/sys/devices/system/cpu/cpu*/topology', '--', '/bin/sh', '-c', script]);
+    t.regex(r.stdout, /^ok /, r.stderr);
+    await waitFor(host, `grep -q done ${state}/container.log`, 'the listing');
+    const counts = (await sh(host, `cat ${state}/container.log`)).split('\n').map((l) => l.split(' ').at(-1)).filter((x) => x !== 'done');
+    t.deepEqual(counts, cpus.map(() => '0'), 'every cpu*/topology is empty');
+    t.not(await sh(host, `ls ${cpus[0]} | wc -l`), '0', 'and full on the host');
   });
 });
