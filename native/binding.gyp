@@ -53,6 +53,7 @@
         'shim/subpath.c',
         'shim/keyring.c',
         'shim/masks.c',
+        'shim/selfexec.c',
         'shim/devices.c',
         'shim/caps.c',
         'shim/init.c',

@@ -26,6 +26,7 @@
 #include "process.h"
 #include "report.h"
 #include "rootfs.h"
+#include "selfexec.h"
 
 static int setup_mounts(const struct container_spec *spec)
 {
@@ -81,6 +82,11 @@ static int clone_own_image(void)
 
 int open_own_image(void)
 {
+	/* Already exec'd from such a mount (selfexec.c): that image will do. */
+	if (own_image_read_only()) {
+		int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+		return fd >= 0 ? fd : fail("open", errno, "/proc/self/exe");
+	}
 	int fd = clone_own_image();
 	if (fd < 0)
 		return -1;

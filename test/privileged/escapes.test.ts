@@ -238,3 +238,45 @@ test('a --mask pattern masks each match inside the container (the shim, with cpu
     t.not(await sh(host, `ls ${cpus[0]} | wc -l`), '0', 'and full on the host');
   });
 });
+
+// CVE-2019-5736 class: a command of /proc/self/exe runs, in the container,
+// the image of whoever exec'd it: the host's tsc-shim. Once that process
+// is gone, its image opened through /proc/PID/exe must not be writable.
+// (CAP_SYS_PTRACE: the shim's non-dumpable pause would stop others.)
+test('the shim\'s image, run as /proc/self/exe by exec or as a command, cannot be opened for writing from the container', async (t) => {
+  await withHost(t, async (host) => {
+    const before = fs.readFileSync(shimPath);
+    const dir = writeProject(
+      host,
+      `name: exe
+services:
+  s:
+    init: true
+    command: ["sleep", "infinity"]
+    cap_add: [SYS_PTRACE]
+  c:
+    command: ["/proc/self/exe", "pause"]
+    cap_add: [SYS_PTRACE]
+`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    // exec: the shim re-run inside the container, found there by its name.
+    const running = host.tscompose(['exec', '-T', 's', '/proc/self/exe', 'pause'], { cwd: dir });
+    await waitFor(host, `nsenter -t $(cut -d' ' -f1 ${stateDir('exe', 'exe-s-1')}/init.pid) -p -m sh -c 'grep -lx exe /proc/[0-9]*/comm | grep -v ^/proc/1/'`, 'the re-run shim');
+    // While any shim runs, a write open fails with ETXTBSY; once none does
+    // (all containers stopped, the attacker's fd kept somewhere), only a
+    // read-only mount stops it: that is what is checked (statvfs ST_RDONLY).
+    const mountOf = (pid: string) =>
+      `python3 -c "import os; fd = os.open('/proc/${pid}/exe', os.O_RDONLY); print('read-only' if os.statvfs(fd).f_flag & os.ST_RDONLY else 'WRITABLE')"`;
+    const found = "$(grep -lx exe /proc/[0-9]*/comm | grep -v ^/proc/1/ | head -1 | cut -d/ -f3)";
+    const viaExec = await tsc(host, dir, ['exec', '-T', 's', 'sh', '-c', `p=${found}; ${mountOf('$p')}; kill $p`]);
+    t.is(viaExec.stdout.trim(), 'read-only', `exec: ${viaExec.stderr}`);
+    await running;
+    // A command of /proc/self/exe: PID 1 of service c.
+    const viaCommand = await tsc(host, dir, ['exec', '-T', 'c', 'sh', '-c', mountOf('1')]);
+    t.is(viaCommand.stdout.trim(), 'read-only', `run: ${viaCommand.stderr}`);
+    t.true(fs.readFileSync(shimPath).equals(before), 'the host\'s tsc-shim is unchanged');
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
