@@ -18,6 +18,7 @@
 
 #include "caps.h"
 #include "commands.h"
+#include "keyring.h"
 #include "limits.h"
 #include "mountfs.h"
 #include "mounts.h"
@@ -25,6 +26,7 @@
 #include "process.h"
 #include "report.h"
 #include "rootfs.h"
+#include "selfexec.h"
 
 static int setup_mounts(const struct container_spec *spec)
 {
@@ -80,6 +82,11 @@ static int clone_own_image(void)
 
 int open_own_image(void)
 {
+	/* Already exec'd from such a mount (selfexec.c): that image will do. */
+	if (own_image_read_only()) {
+		int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+		return fd >= 0 ? fd : fail("open", errno, "/proc/self/exe");
+	}
 	int fd = clone_own_image();
 	if (fd < 0)
 		return -1;
@@ -143,13 +150,34 @@ static char **init_argv(char **argv)
 	return out;
 }
 
-static void start(const struct container_spec *spec, int out_fd, int err_fd, int image)
+/* What stays open up to execve: the exec pipe (to report a failure) and
+ * the shim's image (pause, init), ascending for close_fds_except. */
+static size_t fds_to_keep(const struct container_fds *fds, int keep[2])
+{
+	size_t n = 0;
+	keep[n++] = fds->exec;
+	if (fds->image >= 0)
+		keep[n++] = fds->image;
+	if (n == 2 && keep[1] < keep[0]) {
+		int t = keep[0];
+		keep[0] = keep[1];
+		keep[1] = t;
+	}
+	return n;
+}
+
+static void start(const struct container_spec *spec, const struct container_fds *fds)
 {
 	const struct isolation_spec *iso = &spec->iso;
-	if (cgroup_enter_namespace(spec->clone_flags) == -1 || set_uts_names(spec->hostname, spec->domainname) == -1 ||
-	    setup_mounts(spec) == -1 || connect_output(out_fd, err_fd) == -1 ||
+	int keep[2];
+	size_t nkeep = fds_to_keep(fds, keep);
+	int image = fds->image;
+	if (join_new_session_keyring() == -1 || cgroup_enter_namespace(spec->clone_flags) == -1 ||
+	    set_uts_names(spec->hostname, spec->domainname) == -1 ||
+	    setup_mounts(spec) == -1 || connect_output(fds->out, fds->err) == -1 ||
 	    enter_cwd(spec->cwd ? spec->cwd : "/") == -1 || apply_process_limits(&spec->limits) == -1 ||
-	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 || prepare_exec() == -1)
+	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 ||
+	    prepare_exec(keep, nkeep) == -1)
 		return;
 	if (!spec->argv[0]) {
 		static char *pause_argv[] = { "tsc-shim", "pause", NULL };
@@ -186,7 +214,7 @@ _Noreturn void container_main(const struct container_spec *spec, const struct co
 	if (n != 1)
 		_exit(1);
 	close(fds->go);
-	start(spec, fds->out, fds->err, fds->image);
+	start(spec, fds);
 	write_all(fds->exec, &last_failure, sizeof last_failure);
 	_exit(1);
 }

@@ -15,6 +15,7 @@
 
 #include "caps.h"
 #include "commands.h"
+#include "keyring.h"
 #include "limits.h"
 #include "namespaces.h"
 #include "process.h"
@@ -40,8 +41,8 @@ static _Noreturn void run_command(const struct exec_spec *spec)
 		setpgid(0, 0);
 		tcsetpgrp(STDIN_FILENO, getpid());
 	}
-	if ((spec->cwd && enter_cwd(spec->cwd) == -1) || apply_process_limits(&spec->limits) == -1 ||
-	    drop_privileges(spec->caps_set, spec->caps, &spec->user, spec->no_new_privs) == -1 || prepare_exec() == -1)
+	if (join_new_session_keyring() == -1 || (spec->cwd && enter_cwd(spec->cwd) == -1) || apply_process_limits(&spec->limits) == -1 ||
+	    drop_privileges(spec->caps_set, spec->caps, &spec->user, spec->no_new_privs) == -1 || prepare_exec(NULL, 0) == -1)
 		_exit(report(EXIT_SHIM_FAILED));
 	exec_command(spec->argv, spec->env);
 	_exit(report(last_failure.err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE));

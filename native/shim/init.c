@@ -46,6 +46,9 @@ int init_main(int argc, char **argv)
 	}
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* Nothing but stdio into the command (CVE-2024-21626 class:
+		 * no fd for a /proc/self/fd/N/.. path to climb from). */
+		close_fds_except(NULL, 0);
 		execvp(argv[0], argv); /* environ is the container's: its PATH */
 		fprintf(stderr, "tsc-init: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);

@@ -5,6 +5,8 @@
  *   --read-only           the root is read-only once the mounts are made
  *   --bind SRC DST OPTS   OPTS: ro|rw, [r]private|[r]slave|[r]shared,
  *                         nonrecursive, nodev, nosuid, noexec
+ *   --subpath REL         the previous --bind mounts SRC/REL, resolved beneath
+ *                         SRC without symlinks (volume.subpath, see subpath.c)
  *   --tmpfs DST OPTS      OPTS: ro, nosuid, nodev, noexec, size=, mode=,
  *                         uid=, gid=, nr_inodes=
  *   --mask PATH           hidden: /dev/null over a file, an empty ro tmpfs over a dir
@@ -194,6 +196,17 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 		if (absolute("--bind source", src) == -1 || absolute("--bind target", dst) == -1)
 			return -1;
 		return add_mount(iso, MOUNT_BIND, src, dst, opts) == -1 ? -1 : 1;
+	}
+	if (strcmp(opt, "--subpath") == 0) {
+		if (need(argc, *i, 1, opt) == -1)
+			return -1;
+		struct user_mount *last = iso->nmounts ? &iso->mounts[iso->nmounts - 1] : NULL;
+		if (!last || last->kind != MOUNT_BIND || last->subpath)
+			return refuse("args", EINVAL, "--subpath must follow a --bind");
+		last->subpath = argv[++*i];
+		if (last->subpath[0] == '\0' || last->subpath[0] == '/')
+			return refuse("args", EINVAL, "--subpath must be a relative path: %s", last->subpath);
+		return 1;
 	}
 	if (strcmp(opt, "--tmpfs") == 0) {
 		if (need(argc, *i, 2, opt) == -1)

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report.h"
+#include "selfexec.h"
 
 static void usage(FILE *out)
 {
@@ -33,6 +35,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *verb = argv[1];
+	/* What may start container processes runs from a read-only image of
+	 * itself (CVE-2019-5736 class, see selfexec.c). */
+	if ((strcmp(verb, "run") == 0 || strcmp(verb, "launch") == 0 || strcmp(verb, "exec") == 0) &&
+	    reexec_read_only(argv) == -1) {
+		char line[600];
+		format_failure(line, sizeof line, &last_failure);
+		fprintf(stderr, "tsc-shim: %s\n", line);
+		return 125;
+	}
 	if (strcmp(verb, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
 	if (strcmp(verb, "launch") == 0)

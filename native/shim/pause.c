@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "commands.h"
+#include "process.h"
 
 int pause_main(void)
 {
@@ -22,6 +23,9 @@ int pause_main(void)
 	/* The image is the host's tsc-shim: keep /proc/PID/exe and memory away
 	 * from other processes in the container. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Hold no fd but stdio (CVE-2024-21626 class): nothing of the host
+	 * for another process of the container to reach through us. */
+	close_fds_except(NULL, 0);
 	for (;;) {
 		int sig = sigwaitinfo(&set, NULL);
 		if (sig == SIGCHLD)

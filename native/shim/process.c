@@ -44,12 +44,35 @@ int switch_user(const struct user_ids *user)
 	return 0;
 }
 
+/* Equivalent to: closing every fd above 2 but KEEP (sorted ascending).
+ * CVE-2024-21626 class ("Leaky Vessels"): a directory fd of the host's
+ * mount namespace (state dir, cgroup dir) that is still open during execve
+ * lets the command path, or its #! interpreter, be
+ * /proc/self/fd/N/../../HOST-PATH and run a host binary: close-on-exec
+ * closes fds only after the new image has been opened. So they are closed
+ * before execve, as runc does since 1.1.12; what is kept (the exec pipe,
+ * the shim's image) is not a directory, so no path walks through it. */
+int close_fds_except(const int *keep, size_t nkeep)
+{
+	unsigned int from = 3;
+	for (size_t i = 0; i < nkeep; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from && close_range(from, (unsigned int)keep[i] - 1, 0) == -1)
+			return fail("close_range", errno, "%u..%d", from, keep[i] - 1);
+		from = (unsigned int)keep[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) == -1)
+		return fail("close_range", errno, "%u..", from);
+	return 0;
+}
+
 /* The command starts clean: default signal dispositions (the shim ignores
  * SIGPIPE; Node ignores it too) and an empty mask (the shim blocks the
- * signals it reads through a signalfd), umask 022, and no inherited fd but
- * 0, 1, 2. The fds are marked close-on-exec rather than closed so that the
- * exec pipe stays open until execve succeeds. */
-int prepare_exec(void)
+ * signals it reads through a signalfd), umask 022, and no fd but 0, 1, 2
+ * and KEEP, which are close-on-exec: the exec pipe stays open until execve
+ * succeeds. */
+int prepare_exec(const int *keep, size_t nkeep)
 {
 	struct sigaction dfl;
 	memset(&dfl, 0, sizeof dfl);
@@ -64,7 +87,7 @@ int prepare_exec(void)
 	umask(022);
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
 		return fail("close_range", errno, "3..");
-	return 0;
+	return close_fds_except(keep, nkeep);
 }
 
 /* execvpe with the container's PATH: setting environ first makes execvp

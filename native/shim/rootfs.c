@@ -12,8 +12,10 @@
 
 #include "devices.h"
 #include "inroot.h"
+#include "masks.h"
 #include "mountfs.h"
 #include "report.h"
+#include "subpath.h"
 
 static int mkdir_owned(int dirfd, const char *name, mode_t mode, uid_t uid, gid_t gid, const char *what)
 {
@@ -87,7 +89,16 @@ static int take_sources(const struct container_spec *spec, struct sources *src)
 		const struct user_mount *m = &iso->mounts[i];
 		if (m->kind != MOUNT_BIND)
 			continue;
-		int fd = clone_mount(AT_FDCWD, m->source, m->recursive, m->source);
+		int fd;
+		if (m->subpath) {
+			int beneath = open_subpath(m->source, m->subpath);
+			if (beneath < 0)
+				return -1;
+			fd = clone_mount(beneath, "", m->recursive, m->subpath);
+			close(beneath);
+		} else {
+			fd = clone_mount(AT_FDCWD, m->source, m->recursive, m->source);
+		}
 		if (fd < 0)
 			return -1;
 		src->mounts[i] = fd;
@@ -211,41 +222,6 @@ static int bind_file(int rootfd, const char *path, int source)
 	return rc;
 }
 
-/* Equivalent to: mount --bind /dev/null FILE, or mount -t tmpfs -o ro tmpfs DIR.
- * A path the kernel does not have is skipped. */
-static int mask_path(int rootfd, const char *path)
-{
-	int target = open_in_root(rootfd, path, false);
-	if (target < 0)
-		return errno == ENOENT ? 0 : fail("openat2", errno, "%s (masked path)", path);
-	struct stat st;
-	int rc = -1, m = -1;
-	if (fstat(target, &st) == -1) {
-		fail("fstat", errno, "%s", path);
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		static const char *const params[] = { "size=4k", "nr_inodes=1", NULL };
-		m = new_mount("tmpfs", params, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-			      path);
-	} else {
-		int null = open_in_root(rootfd, "/dev/null", true);
-		if (null < 0) {
-			fail("openat2", errno, "/dev/null (to mask %s)", path);
-			goto out;
-		}
-		m = clone_mount(null, "", false, path);
-		close(null);
-	}
-	if (m >= 0)
-		rc = attach_mount(m, target, path);
-out:
-	if (m >= 0)
-		close(m);
-	close(target);
-	return rc;
-}
-
 /* Equivalent to: mount --bind PATH PATH; mount -o remount,bind,ro PATH */
 static int make_read_only(int rootfd, const char *path)
 {
@@ -303,7 +279,7 @@ int setup_rootfs(const struct container_spec *spec)
 		if (bind_file(rootfd, spec->binds[i].target, src.files[i]) == -1)
 			goto out;
 	for (size_t i = 0; i < iso->nmasks; i++)
-		if (mask_path(rootfd, iso->masks[i]) == -1)
+		if (mask_pattern(rootfd, iso->masks[i]) == -1)
 			goto out;
 	for (size_t i = 0; i < iso->nro_paths; i++)
 		if (make_read_only(rootfd, iso->ro_paths[i]) == -1)

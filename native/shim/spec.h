@@ -20,6 +20,7 @@ enum mount_kind { MOUNT_BIND, MOUNT_TMPFS };
 struct user_mount {
 	enum mount_kind kind;
 	const char *source;	/* bind: absolute host path; tmpfs: NULL */
+	const char *subpath;	/* bind: NULL, or relative, resolved strictly beneath source */
 	const char *target;	/* absolute path inside the container's root */
 	const char *options;	/* comma list, see isolation_options.c */
 	/* Parsed from options: */

@@ -19,6 +19,10 @@ export const MASKED_PATHS: readonly string[] = [
   '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
   '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
   '/sys/devices/virtual/powercap',
+  // Docker since 2025 (GHSA-6fw5-f8r9-fgfm): interrupt counts and thermal
+  // throttle counters leak what other tenants run. A pattern: the shim
+  // expands `*` inside the container's root.
+  '/proc/interrupts', '/sys/devices/system/cpu/cpu*/thermal_throttle',
 ];
 
 /** Read-only in the container, as Docker does (unless privileged). */

@@ -91,7 +91,8 @@ export interface Native {
   /**
    * Open PATH read-only inside the directory ROOT as if ROOT were "/"
    * (openat2 RESOLVE_IN_ROOT): a container's /etc/passwd, whatever its
-   * symlinks say. Returns an O_CLOEXEC fd; close it with fs.closeSync.
+   * symlinks say. Returns an O_CLOEXEC, O_NONBLOCK fd (a FIFO does not
+   * block the open); close it with fs.closeSync.
    */
   openInRoot(root: string, path: string): number;
   /** mknod(2): MODE carries the type (S_IFCHR, S_IFBLK, S_IFIFO) and permissions. */
@@ -198,7 +199,15 @@ export function inNetns<T>(nsFd: number, fn: () => T): T {
   }
 }
 
-/** The text of PATH inside ROOT (see openInRoot); undefined if it does not exist there. */
+/** What readFileInRoot reads at most: a passwd or group file is far smaller. */
+export const MAX_FILE_IN_ROOT = 4 * 1024 * 1024;
+
+/**
+ * The text of PATH inside ROOT (see openInRoot); undefined if it does not
+ * exist there. A container controls these files: anything but a regular
+ * file (a FIFO would block the caller forever) or one over
+ * MAX_FILE_IN_ROOT is refused with an error naming it.
+ */
 export function readFileInRoot(root: string, file: string): string | undefined {
   let fd: number;
   try {
@@ -208,7 +217,14 @@ export function readFileInRoot(root: string, file: string): string | undefined {
     throw e;
   }
   try {
-    return fs.readFileSync(fd, 'utf8');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${file} in ${root} is not a regular file`);
+    if (st.size > MAX_FILE_IN_ROOT) throw new Error(`${file} in ${root} is larger than ${MAX_FILE_IN_ROOT} bytes`);
+    const buf = Buffer.alloc(MAX_FILE_IN_ROOT + 1);
+    let len = 0;
+    for (let n; len < buf.length && (n = fs.readSync(fd, buf, len, buf.length - len, null)) > 0; ) len += n;
+    if (len > MAX_FILE_IN_ROOT) throw new Error(`${file} in ${root} is larger than ${MAX_FILE_IN_ROOT} bytes`);
+    return buf.toString('utf8', 0, len);
   } finally {
     fs.closeSync(fd);
   }

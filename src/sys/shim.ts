@@ -85,7 +85,8 @@ export interface ShimRootfs {
 }
 
 export type ShimMount =
-  | { kind: 'bind'; source: string; target: string; options: string[] }
+  /** subpath: mounted from SOURCE/SUBPATH, resolved beneath SOURCE without symlinks (volume.subpath). */
+  | { kind: 'bind'; source: string; target: string; options: string[]; subpath?: string }
   | { kind: 'tmpfs'; target: string; options: string[] };
 
 /**
@@ -130,8 +131,10 @@ function rootfsArgs(r: ShimRootfs): string[] {
   if (r.readOnly) args.push('--read-only');
   for (const m of r.mounts) {
     const opts = m.options.length ? m.options.join(',') : 'rw';
-    if (m.kind === 'bind') args.push('--bind', m.source, m.target, opts);
-    else args.push('--tmpfs', m.target, opts);
+    if (m.kind === 'bind') {
+      args.push('--bind', m.source, m.target, opts);
+      if (m.subpath !== undefined) args.push('--subpath', m.subpath);
+    } else args.push('--tmpfs', m.target, opts);
   }
   for (const p of r.masks) args.push('--mask', p);
   for (const p of r.readOnlyPaths) args.push('--ro-path', p);

@@ -33,7 +33,8 @@ function shimMount(m: LaunchMount, stateDir: string, env: ApplyEnv): ShimMount {
       return { kind: 'bind', source: m.source, target: m.target, options: bindOptions(m, [m.propagation, ...(m.recursive ? [] : ['nonrecursive'])]) };
     case 'volume': {
       const data = (env.volumes ?? new VolumeStore()).dataDir(m.volume);
-      return { kind: 'bind', source: m.subpath ? path.join(data, m.subpath) : data, target: m.target, options: bindOptions(m, ['rprivate']) };
+      // The shim resolves the subpath beneath the volume (a container may have planted symlinks there).
+      return { kind: 'bind', source: data, ...(m.subpath ? { subpath: m.subpath } : {}), target: m.target, options: bindOptions(m, ['rprivate']) };
     }
     case 'anonymous': {
       const dir = path.join(stateDir, ANONYMOUS_VOLUMES_DIR, m.id);

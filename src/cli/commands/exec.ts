@@ -46,7 +46,18 @@ async function exec(cli: Cli, args: Parsed): Promise<number> {
   if (u !== undefined) {
     // Names are looked up in the container's own /etc/passwd (inside its root: its symlinks cannot point us at the host's).
     const root = `/proc/${init.pid}/root`;
-    const found = lookupUser(u, readFileInRoot(root, 'etc/passwd') ?? '', readFileInRoot(root, 'etc/group') ?? '');
+    // The container owns these files: one that is not a regular file (a FIFO would block us) is refused.
+    const read = (file: string) => {
+      try {
+        return readFileInRoot(root, file) ?? '';
+      } catch (e: any) {
+        throw new UsageError(`--user ${u}: ${e?.message ?? e} (container ${container})`);
+      }
+    };
+    // Only what the lookup needs: UID:GID needs neither file, a group name the group file.
+    const needsPasswd = !/^\d+:\d+$/.test(u);
+    const needsGroup = /:.*\D/.test(u);
+    const found = lookupUser(u, needsPasswd ? read('etc/passwd') : '', needsGroup ? read('etc/group') : '');
     if ('error' in found) throw new UsageError(`--user ${u}: ${found.error} of container ${container}`);
     user = found;
   }

@@ -25,7 +25,7 @@ test('every container is fully isolated by default: the host\'s root, a fresh /t
     maskedPaths: [
       '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
       '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
-      '/sys/devices/virtual/powercap',
+      '/sys/devices/virtual/powercap', '/proc/interrupts', '/sys/devices/system/cpu/cpu*/thermal_throttle',
     ],
     readOnlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     maskStores: true,
