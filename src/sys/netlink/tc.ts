@@ -7,6 +7,7 @@
  * and the root-qdisc requests that carry them (struct tcmsg is encoded by
  * the netlink package).
  */
+import type * as rt from 'netlink/dist/rt/gen_structs';
 import type { NetemQdisc, Qdisc, TbfQdisc } from '../../plan/shaping';
 import type { RtnlSocket } from './socket';
 import { attr, attrsOf, NLM_F_CREATE, NLM_F_REPLACE, u32, u64 } from './wire';
@@ -136,22 +137,24 @@ export async function listQdiscs(t: RtnlSocket): Promise<QdiscInfo[]> {
  */
 // Equivalent to: tc qdisc replace dev IFINDEX root tbf … | netem …
 export async function replaceRootQdisc(t: RtnlSocket, index: number, q: Qdisc): Promise<void> {
-  await t.call('RTM_NEWQDISC', (s, localPort) =>
-    s.newQdisc(
-      { family: 0, ifindex: index, handle: 0, parent: TC_H_ROOT, info: 0 },
-      { kind: q.kind, options: optionsFor(q) },
-      { flags: NLM_F_CREATE | NLM_F_REPLACE, localPort },
-    ),
-  );
+  const { data, attrs } = rootQdiscRequest(index, q);
+  await t.call('RTM_NEWQDISC', (s, localPort) => s.newQdisc(data, attrs, { flags: NLM_F_CREATE | NLM_F_REPLACE, localPort }));
+}
+
+/** struct tcmsg naming a link's root qdisc (handle 0: the kernel picks one), and the qdisc itself when given. */
+export function rootQdiscRequest(index: number, q?: Qdisc): { data: rt.Tc; attrs: rt.TcAttrs } {
+  return {
+    data: { family: 0, ifindex: index, handle: 0, parent: TC_H_ROOT, info: 0 },
+    attrs: q ? { kind: q.kind, options: optionsFor(q) } : {},
+  };
 }
 
 /** Back to the kernel's default root qdisc; none of ours there counts as removed. */
 // Equivalent to: tc qdisc del dev IFINDEX root
 export async function deleteRootQdisc(t: RtnlSocket, index: number): Promise<void> {
   try {
-    await t.call('RTM_DELQDISC', (s, localPort) =>
-      s.delQdisc({ family: 0, ifindex: index, handle: 0, parent: TC_H_ROOT, info: 0 }, undefined, { localPort }),
-    );
+    const { data } = rootQdiscRequest(index);
+    await t.call('RTM_DELQDISC', (s, localPort) => s.delQdisc(data, undefined, { localPort }));
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT' || code === 'EINVAL' || code === 'ENODEV') return;
