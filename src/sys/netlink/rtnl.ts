@@ -10,6 +10,7 @@
  * recovers from overruns).
  */
 import type * as rt from 'netlink/dist/rt/gen_structs';
+import type * as ifla from 'netlink/dist/rt/ifla';
 import type { Qdisc } from '../../plan/shaping';
 import { bridgeInfo, hairpinInfo, toLinkInfo, vethInfo, type LinkInfo, type VethEnd, type VethSpec } from './links';
 import { RtnlSocket } from './socket';
@@ -69,21 +70,12 @@ export class Rtnl extends RtnlSocket {
   // Equivalent to: ip link add NAME address MAC mtu MTU up type bridge stp_state 0
   // A fixed MAC keeps the bridge's address from following its lowest port as ports come and go.
   async createBridge(opts: { name: string; mtu?: number; mac?: string; up?: boolean }): Promise<void> {
-    await this.call(
-      'RTM_NEWLINK',
-      (s, localPort) =>
-        s.newLink(
-          { flags: opts.up === false ? {} : { up: true }, change: { up: true } },
-          {
-            ifname: opts.name,
-            ...(opts.mtu ? { mtu: opts.mtu } : {}),
-            ...(opts.mac ? { address: macToBuffer(opts.mac) } : {}),
-            linkinfo: bridgeInfo(),
-          },
-          { flags: NLM_F_CREATE | NLM_F_EXCL, localPort },
-        ),
-      'once',
-    );
+    await this.createLink(opts.up !== false, {
+      ifname: opts.name,
+      ...(opts.mtu ? { mtu: opts.mtu } : {}),
+      ...(opts.mac ? { address: macToBuffer(opts.mac) } : {}),
+      linkinfo: bridgeInfo(),
+    });
   }
 
   /**
@@ -95,21 +87,12 @@ export class Rtnl extends RtnlSocket {
    */
   // Equivalent to: ip link add NAME mtu MTU master BR up type veth peer name PEER netns NS address MAC mtu MTU
   async createVeth(v: VethSpec): Promise<void> {
-    await this.call(
-      'RTM_NEWLINK',
-      (s, localPort) =>
-        s.newLink(
-          { flags: { up: true }, change: { up: true } },
-          {
-            ifname: v.name,
-            ...(v.mtu ? { mtu: v.mtu } : {}),
-            ...(v.master !== undefined ? { master: v.master } : {}),
-            linkinfo: vethInfo(v.peer),
-          },
-          { flags: NLM_F_CREATE | NLM_F_EXCL, localPort },
-        ),
-      'once',
-    );
+    await this.createLink(true, {
+      ifname: v.name,
+      ...(v.mtu ? { mtu: v.mtu } : {}),
+      ...(v.master !== undefined ? { master: v.master } : {}),
+      linkinfo: vethInfo(v.peer),
+    });
   }
 
   /**
@@ -121,22 +104,22 @@ export class Rtnl extends RtnlSocket {
    */
   // Equivalent to: ip link add A netns NS_A address MAC mtu MTU up type veth peer name B netns NS_B address MAC mtu MTU
   async createVethPair(a: VethEnd, b: VethEnd): Promise<void> {
-    await this.call(
-      'RTM_NEWLINK',
-      (s, localPort) =>
-        s.newLink(
-          { flags: { up: true }, change: { up: true } },
-          {
-            ifname: a.name,
-            netNsFd: a.netnsFd,
-            ...(a.mtu ? { mtu: a.mtu } : {}),
-            ...(a.mac ? { address: macToBuffer(a.mac) } : {}),
-            linkinfo: vethInfo(b),
-          },
-          { flags: NLM_F_CREATE | NLM_F_EXCL, localPort },
-        ),
-      'once',
-    );
+    await this.createLink(true, {
+      ifname: a.name,
+      netNsFd: a.netnsFd,
+      ...(a.mtu ? { mtu: a.mtu } : {}),
+      ...(a.mac ? { address: macToBuffer(a.mac) } : {}),
+      linkinfo: vethInfo(b),
+    });
+  }
+
+  /**
+   * RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL: never re-sent after an
+   * overrun (the kernel may have made the link; the next run observes it).
+   */
+  private async createLink(up: boolean, attrs: ifla.LinkAttrs): Promise<void> {
+    const data: rt.Link = { flags: up ? { up: true } : {}, change: { up: true } };
+    await this.call('RTM_NEWLINK', (s, localPort) => s.newLink(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL, localPort }), 'once');
   }
 
   /** Change a link, named by ifindex or by name (the kernel looks the name up: no extra round trip). */

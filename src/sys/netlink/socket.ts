@@ -183,15 +183,15 @@ export class RtnlSocket {
   dump<T>(syscall: string, fn: (s: RtNetlinkSocket, localPort: number) => Promise<T>): Promise<T> {
     const go = async (): Promise<T> => {
       for (let attempt = 1; ; attempt++) {
-        let why: string;
         try {
           await this.drained();
           this.sawDumpIntr = false;
           const out = await this.slot(() => fn(this.sock, this.port));
           if (!this.sawDumpIntr) return out;
           this.interruptedDumps++;
-          why = 'the table changed during every dump (NLM_F_DUMP_INTR)';
-          if (attempt >= MAX_ATTEMPTS) throw errnoError('EINTR', syscall, `${syscall}: ${why}; given up after ${attempt} attempts`);
+          if (attempt >= MAX_ATTEMPTS) {
+            throw errnoError('EINTR', syscall, `${syscall}: the table changed during every dump (NLM_F_DUMP_INTR); given up after ${attempt} attempts`);
+          }
         } catch (e) {
           const err = asErrno(e, syscall);
           if (err.code !== 'ENOBUFS' && err.code !== 'EBUSY') throw err;
