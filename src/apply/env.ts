@@ -4,7 +4,7 @@
  */
 import type { Emit } from '../events';
 import type { Cgroups } from '../sys/cgroup';
-import type { Rtnl } from '../sys/netlink';
+import type { Rtnl } from '../sys/netlink/rtnl';
 import type { NetnsSockets } from '../sys/netns';
 import type { StateDir } from '../sys/state';
 import type { VolumeStore } from '../sys/volumes';

@@ -6,7 +6,7 @@ import type { Emit } from '../events';
 import { observe } from '../observe';
 import type { Observed } from '../plan/model';
 import { hostCgroups } from '../sys/cgroup';
-import { Rtnl } from '../sys/netlink';
+import { Rtnl } from '../sys/netlink/rtnl';
 import { NetnsSockets } from '../sys/netns';
 import { pidsByNetns } from '../sys/procs';
 import type { Lock, StateDir } from '../sys/state';

@@ -172,3 +172,18 @@ export function isLinkLocal(address: string): boolean {
   const ip = parseIP(address);
   return ip !== undefined && LINK_LOCAL.some((c) => cidrContains(c, ip));
 }
+
+/** An address in network byte order, as the kernel lays it out (4 or 16 bytes). */
+export function ipToBytes(ip: IPAddr): Buffer {
+  const b = Buffer.alloc(ip.family === 4 ? 4 : 16);
+  for (let i = b.length - 1, v = ip.value; i >= 0; i--, v >>= 8n) b[i] = Number(v & 0xffn);
+  return b;
+}
+
+/** The address in 4 or 16 network-order bytes; any other length is no address. */
+export function ipFromBytes(b: Uint8Array): IPAddr | undefined {
+  if (b.length !== 4 && b.length !== 16) return undefined;
+  let value = 0n;
+  for (const x of b) value = (value << 8n) | BigInt(x);
+  return { family: b.length === 4 ? 4 : 6, value };
+}

@@ -4,7 +4,7 @@
  */
 import type { ObservedLink, ObservedRoute } from '../plan/model';
 import { readIfExists } from '../sys/state';
-import type { Rtnl } from '../sys/netlink';
+import type { Rtnl } from '../sys/netlink/rtnl';
 
 const RT_TABLE_MAIN = 254;
 

@@ -8,7 +8,7 @@ import type { Observed, ObservedNetns, OtherProject, ProjectState } from '../pla
 import { netnsPrefix } from '../plan/names';
 import { listNetns, openRtnlIn } from '../sys/netns';
 import { isAlive, readProcessRef } from '../sys/shim';
-import type { Rtnl } from '../sys/netlink';
+import type { Rtnl } from '../sys/netlink/rtnl';
 import type { StateDir } from '../sys/state';
 import { observeCgroups } from './cgroups';
 import { observeContainers } from './containers';

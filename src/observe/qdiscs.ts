@@ -3,7 +3,7 @@
  * the planner can compare shaping with the file and change it in place.
  */
 import type { ObservedLink, ObservedQdisc } from '../plan/model';
-import type { Rtnl } from '../sys/netlink';
+import type { Rtnl } from '../sys/netlink/rtnl';
 
 export async function observeQdiscs(rtnl: Rtnl, links: ObservedLink[]): Promise<ObservedQdisc[]> {
   const byIndex = new Map(links.map((l) => [l.index, l.name]));

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InternalError } from '../errors';
 import { native } from './native';
-import { Rtnl } from './netlink';
+import { Rtnl } from './netlink/rtnl';
 
 export const NETNS_DIR = '/run/netns';
 

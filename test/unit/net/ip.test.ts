@@ -1,5 +1,5 @@
 import test from 'ava';
-import { cidrContains, cidrsOverlap, formatCidr, formatIP, hasHostBits, hostRange, isLinkLocal, parseCidr, parseIP, parseMac } from '../../../src/net/ip';
+import { cidrContains, cidrsOverlap, formatCidr, formatIP, hasHostBits, hostRange, ipFromBytes, ipToBytes, isLinkLocal, parseCidr, parseIP, parseMac } from '../../../src/net/ip';
 import { checkHostname, checkIfName, checkProjectName, closest } from '../../../src/compose/names';
 
 test('IPv4 parsing is strict like Go', (t) => {
@@ -72,4 +72,15 @@ test('host range excludes network and broadcast, except on /31 and /32', (t) => 
 test('link-local addresses: 169.254.0.0/16 and fe80::/10, in any case', (t) => {
   for (const a of ['169.254.1.2', 'fe80::1', 'FE80::a:b', 'febf::1']) t.true(isLinkLocal(a), a);
   for (const a of ['169.253.255.255', '10.0.0.1', 'fec0::1', '2001:db8::1', 'not an address']) t.false(isLinkLocal(a), a);
+});
+
+test('addresses as network-order bytes, both ways', (t) => {
+  t.is(ipToBytes(parseIP('10.1.2.3')!).toString('hex'), '0a010203');
+  t.is(ipToBytes(parseIP('::ffff:1.2.3.4')!).toString('hex'), '00000000000000000000ffff01020304');
+  t.is(ipToBytes(parseIP('::1')!).length, 16);
+  for (const s of ['0.0.0.0', '255.255.255.255', 'fd01::3', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '::']) {
+    t.is(formatIP(ipFromBytes(ipToBytes(parseIP(s)!))!), s);
+  }
+  t.deepEqual(ipFromBytes(Buffer.from('0a000001', 'hex')), { family: 4, value: 0x0a000001n });
+  t.is(ipFromBytes(Buffer.alloc(6)), undefined);
 });

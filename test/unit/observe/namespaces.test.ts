@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ObserveError } from '../../../src/errors';
 import { inspectNamespace } from '../../../src/observe';
-import type { Rtnl } from '../../../src/sys/netlink';
+import type { Rtnl } from '../../../src/sys/netlink/rtnl';
 
 /** A system error as node:fs and the addon throw them. */
 const sysError = (code: string, syscall: string) => Object.assign(new Error(`${code}: ${syscall}`), { code, syscall });

@@ -4,7 +4,7 @@ import { nothing, plan, resolve } from '../../../src/plan';
 import type { Action } from '../../../src/plan/actions';
 import type { Observed } from '../../../src/plan/model';
 import { qdiscFor, sameQdisc } from '../../../src/plan/shaping';
-import { netemOptions, parseQdisc, tbfOptions } from '../../../src/sys/tc';
+import { netemOptions, parseQdisc, tbfOptions } from '../../../src/sys/netlink/tc';
 import { observedAfter } from '../../helpers/fake';
 import { emptyObserved } from '../../helpers/project';
 import { load, yaml } from '../compose/helpers';

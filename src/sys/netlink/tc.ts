@@ -4,10 +4,13 @@
  *  - tbf:   TCA_TBF_PARMS (struct tc_tbf_qopt), TCA_TBF_BURST, TCA_TBF_RATE64;
  *  - netem: struct tc_netem_qopt followed directly by attributes (not nested):
  *           TCA_NETEM_LATENCY64, JITTER64, REORDER, CORRUPT, RATE, RATE64.
- * Buffers only; netlink.ts sends them.
+ * and the root-qdisc requests that carry them (struct tcmsg is encoded by
+ * the netlink package).
  */
-import type { NetemQdisc, Qdisc, TbfQdisc } from '../plan/shaping';
-import { attr, attrsOf, u32 } from './netlink';
+import type * as rt from 'netlink/dist/rt/gen_structs';
+import type { NetemQdisc, Qdisc, TbfQdisc } from '../../plan/shaping';
+import type { RtnlSocket } from './socket';
+import { attr, attrsOf, NLM_F_CREATE, NLM_F_REPLACE, u32, u64 } from './wire';
 
 const TCA_TBF_PARMS = 1;
 const TCA_TBF_RATE64 = 4;
@@ -24,12 +27,6 @@ const TC_LINKLAYER_ETHERNET = 1;
 /** psched ticks are 64 ns (PSCHED_SHIFT 6). */
 const PSCHED_SHIFT = 6n;
 const U32_MAX = 0xffffffff;
-
-const u64 = (v: number | bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt(v), 0);
-  return b;
-};
 
 /** struct tc_ratespec (12 bytes). */
 function ratespec(bytesPerSec: number): Buffer {
@@ -109,4 +106,58 @@ export function parseQdisc(kind: string | undefined, options: Buffer | undefined
 
 export function optionsFor(q: Qdisc): Buffer {
   return q.kind === 'tbf' ? tbfOptions(q) : netemOptions(q);
+}
+
+/** The root of a link's qdisc tree (TC_H_ROOT). */
+export const TC_H_ROOT = 0xffffffff;
+
+export interface QdiscInfo {
+  index: number;
+  kind?: string;
+  /** Parsed when it is a qdisc tscompose makes (tbf, netem). */
+  qdisc?: Qdisc;
+}
+
+// Equivalent to: tc qdisc show
+export async function listQdiscs(t: RtnlSocket): Promise<QdiscInfo[]> {
+  const msgs = await t.dump('RTM_GETQDISC', (s, localPort) => s.getQdiscs(undefined, undefined, { localPort }));
+  const out: QdiscInfo[] = [];
+  for (const m of msgs) {
+    if (m.data.parent !== TC_H_ROOT || m.data.ifindex === undefined) continue;
+    const kind = m.attrs.kind;
+    const qdisc = parseQdisc(kind, m.attrs.options);
+    out.push({ index: m.data.ifindex, ...(kind ? { kind } : {}), ...(qdisc ? { qdisc } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Set a link's root qdisc: the same kind is changed in place (packets
+ * queued stay queued), another kind replaces it.
+ */
+// Equivalent to: tc qdisc replace dev IFINDEX root tbf … | netem …
+export async function replaceRootQdisc(t: RtnlSocket, index: number, q: Qdisc): Promise<void> {
+  const { data, attrs } = rootQdiscRequest(index, q);
+  await t.call('RTM_NEWQDISC', (s, localPort) => s.newQdisc(data, attrs, { flags: NLM_F_CREATE | NLM_F_REPLACE, localPort }));
+}
+
+/** struct tcmsg naming a link's root qdisc (handle 0: the kernel picks one), and the qdisc itself when given. */
+export function rootQdiscRequest(index: number, q?: Qdisc): { data: rt.Tc; attrs: rt.TcAttrs } {
+  return {
+    data: { family: 0, ifindex: index, handle: 0, parent: TC_H_ROOT, info: 0 },
+    attrs: q ? { kind: q.kind, options: optionsFor(q) } : {},
+  };
+}
+
+/** Back to the kernel's default root qdisc; none of ours there counts as removed. */
+// Equivalent to: tc qdisc del dev IFINDEX root
+export async function deleteRootQdisc(t: RtnlSocket, index: number): Promise<void> {
+  try {
+    const { data } = rootQdiscRequest(index);
+    await t.call('RTM_DELQDISC', (s, localPort) => s.delQdisc(data, undefined, { localPort }));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'EINVAL' || code === 'ENODEV') return;
+    throw e;
+  }
 }
