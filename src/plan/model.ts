@@ -7,6 +7,7 @@
  *  - `ProjectState`: the journal under /run/tscompose/<project>/state.json.
  */
 import type { PortProtocol, ServiceResources, SourceMap } from '../compose/types';
+import type { SpecIssue } from '../errors';
 import type { DnsConfig } from './dns';
 import type { ObservedFirewall } from './firewall';
 import type { Qdisc } from './shaping';
@@ -253,6 +254,8 @@ export interface Desired {
    * created, changed or removed. Undefined: the whole project.
    */
   only?: string[];
+  /** What the host cannot give and was left out (a limit it cannot enforce), at the key that asked; shown once per run. */
+  warnings?: SpecIssue[];
 }
 
 export interface DesiredVolume {
@@ -345,6 +348,29 @@ export interface ObservedCgroups {
   sysResource: boolean;
   /** Our own oom_score_adj: the lowest a container may get without CAP_SYS_RESOURCE. */
   oomScoreAdj: number;
+  /** What the cgroups below each cgroup_parent ('' the root) can enforce; a parent absent here: assume everything. */
+  support?: Record<string, CgroupSupport>;
+}
+
+/**
+ * Which kinds of limit a host's cgroups can enforce, from the files they
+ * have (a controller that is not mounted or not delegated has none; no disk
+ * on BFQ: no I/O weight; swap accounting off: no swap limit).
+ */
+export interface CgroupSupport {
+  /** cpu.shares (v1), cpu.weight (v2). */
+  cpuShares: boolean;
+  /** CFS bandwidth: cpu.cfs_quota_us (v1), cpu.max (v2). */
+  cpuQuota: boolean;
+  cpuset: boolean;
+  memory: boolean;
+  /** memory.soft_limit_in_bytes (v1), memory.low (v2). */
+  memoryReservation: boolean;
+  /** memory.memsw.limit_in_bytes (v1), memory.swap.max (v2). */
+  memorySwap: boolean;
+  pids: boolean;
+  /** blkio.weight or blkio.bfq.weight (v1), io.weight or io.bfq.weight (v2). */
+  blkioWeight: boolean;
 }
 
 export interface OtherProject {

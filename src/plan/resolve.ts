@@ -229,6 +229,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   const containers: Record<string, DesiredContainer> = {};
   const portReplicas: PortReplica[] = [];
   const resourceIssues: SpecIssue[] = [];
+  const warnings: SpecIssue[] = [];
   for (const r of replicas) {
     const svc = r.service;
     const mode = svc.networkMode;
@@ -294,6 +295,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     const namespaces: Namespace[] = placement.kind === 'host' ? ['mount', 'ipc', 'pid', 'cgroup'] : ['mount', 'uts', 'ipc', 'pid', 'cgroup'];
     // One check per service (not per replica) for host limits: the issues would repeat.
     const resources = resolveResources(project, svc, r.index, observed, r.index === 1 ? resourceIssues : []);
+    if (r.index === 1) warnings.push(...resources.warnings);
     const launch: LaunchSettings = {
       argv: [...(svc.entrypoint ?? []), ...(svc.command ?? [])],
       env: {
@@ -356,6 +358,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   if (Object.keys(volumes).length) desired.volumes = volumes;
   if (Object.keys(lab.links).length) desired.links = lab.links;
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
+  if (warnings.length) desired.warnings = warnings;
   return desired;
 }
 

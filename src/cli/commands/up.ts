@@ -13,7 +13,7 @@ import { journalAfter, journalBefore } from '../../plan/journal';
 import { ensureNetnsDir } from '../../sys/netns';
 import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../args';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
-import { renderPlan } from '../render';
+import { renderPlan, renderWarnings } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { lineWriter } from './logs';
 
@@ -54,6 +54,7 @@ export async function up(cli: Cli, argv: string[]): Promise<number> {
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));
+      cli.err(renderWarnings(p));
       phase('planned');
       const meta = { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() };
       if (countActions(p)) cli.state.writeState(journalBefore(observed.state, desired, meta));
