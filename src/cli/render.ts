@@ -89,7 +89,7 @@ function doneVerb(a: Action): string {
 
 /** One progress line for an event, or undefined when it is not worth a line. */
 export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | undefined {
-  if (e.type === 'note') return ` ! ${e.message}`;
+  if (e.type === 'note') return e.verbose ? (ctx.verbose ? ` · ${e.message}` : undefined) : ` ! ${e.message}`;
   if (e.type === 'wave') return ctx.verbose ? ` · wave ${e.index} (${e.actions} action(s)) done at +${e.ms.toFixed(1)} ms` : undefined;
   if (e.type === 'phase') return ctx.verbose ? ` · ${e.name} at ${e.ms.toFixed(0)} ms` : undefined;
   const a = e.action;

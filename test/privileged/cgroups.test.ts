@@ -114,8 +114,8 @@ test('every limit is in the kernel\'s files (or, where this host has no such fil
 
     const pid = (await ps(host, dir)).find((c) => c.name === 'lim-web-1').pid;
     const membership = await cat(host, `/proc/${pid}/cgroup`);
-    const mounted = (await host.sh(`ls ${CG}`)).stdout.split(/\s+/);
-    for (const c of V1.filter((c) => mounted.includes(c))) t.regex(membership, new RegExp(`^\\d+:${c}:/.*/${web}$`, 'm'), c);
+    const mounted = (await cat(host, '/proc/self/mountinfo')).split('\n').map((l) => l.split(' ')[4]);
+    for (const c of V1.filter((c) => mounted.includes(`${CG}/${c}`))) t.regex(membership, new RegExp(`^\\d+:${c}:/.*/${web}$`, 'm'), c);
     t.regex(membership, new RegExp(`^0::/.*/${web}$`, 'm'), 'and the cgroup2 hierarchy (cgroup.kill, populated events)');
     t.true((await cat(host, `${CG}/memory/${web}/cgroup.procs`)).split('\n').includes(String(pid)));
     const limits = await cat(host, `/proc/${pid}/limits`);
