@@ -5,8 +5,10 @@
  * drops a signal sent to a namespace's init that the init neither handles
  * nor blocks (SIGKILL from an ancestor namespace excepted): a `sleep` as
  * PID 1 ignores SIGTERM, and waiting out the grace period for it waits for
- * nothing. Our `init: true` init blocks the signals it forwards (it takes
- * them with sigwaitinfo), so it counts as handling them.
+ * nothing. Our `init: true` init (like tini) blocks the signals it
+ * forwards and takes them with sigwaitinfo: while it waits there, SigBlk no
+ * longer shows them (the kernel keeps the mask aside), so a process asleep
+ * in sigtimedwait (its wchan) counts as handling every signal.
  */
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -18,15 +20,23 @@ export interface SignalState {
   caught: bigint;
   /** PID 1 of its innermost pid namespace. */
   namespaceInit: boolean;
+  /** Asleep in sigwaitinfo/sigtimedwait: it takes signals synchronously, which ones /proc does not show. */
+  waitsForSignals: boolean;
 }
 
-/** The signal fields of the text of /proc/PID/status; undefined if they are missing. */
-export function parseSignalState(status: string): SignalState | undefined {
+/** The signal fields of the text of /proc/PID/status (and its wchan); undefined if they are missing. */
+export function parseSignalState(status: string, wchan = ''): SignalState | undefined {
   const field = (name: string) => /^([0-9a-f]+)$/.exec((new RegExp(`^${name}:\\s*(\\S+)$`, 'm').exec(status)?.[1] ?? '').trim())?.[1];
   const [blk, ign, cgt] = ['SigBlk', 'SigIgn', 'SigCgt'].map(field);
   if (blk === undefined || ign === undefined || cgt === undefined) return undefined;
   const nspid = /^NSpid:\s*(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/);
-  return { blocked: BigInt('0x' + blk), ignored: BigInt('0x' + ign), caught: BigInt('0x' + cgt), namespaceInit: nspid?.at(-1) === '1' };
+  return {
+    blocked: BigInt('0x' + blk),
+    ignored: BigInt('0x' + ign),
+    caught: BigInt('0x' + cgt),
+    namespaceInit: nspid?.at(-1) === '1',
+    waitsForSignals: wchan.startsWith('do_sigtimedwait'),
+  };
 }
 
 const { SIGKILL, SIGSTOP, SIGCHLD, SIGCONT, SIGURG, SIGWINCH } = osConstants.signals;
@@ -37,7 +47,7 @@ const DEFAULT_IGNORED = new Set([SIGCHLD, SIGCONT, SIGURG, SIGWINCH]);
 export function signalIsNoOp(state: SignalState, sig: number): string | undefined {
   if (sig === SIGKILL || sig === SIGSTOP) return undefined;
   const bit = 1n << BigInt(sig - 1);
-  if (state.blocked & bit || state.caught & bit) return undefined;
+  if (state.blocked & bit || state.caught & bit || state.waitsForSignals) return undefined;
   if (state.ignored & bit) return 'it ignores the signal';
   if (state.namespaceInit) return 'it is PID 1 of its pid namespace and has no handler for the signal: the kernel drops it';
   if (DEFAULT_IGNORED.has(sig)) return 'its default action is to do nothing';
@@ -45,10 +55,12 @@ export function signalIsNoOp(state: SignalState, sig: number): string | undefine
 }
 
 /** The signal state of a live process (undefined if it is gone). */
-// Equivalent to: grep -E '^(SigBlk|SigIgn|SigCgt|NSpid):' /proc/PID/status
+// Equivalent to: grep -E '^(SigBlk|SigIgn|SigCgt|NSpid):' /proc/PID/status; cat /proc/PID/wchan
 export function readSignalState(pid: number): SignalState | undefined {
   try {
-    return parseSignalState(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    // wchan first: a process that leaves sigtimedwait between the reads shows the signals in SigBlk or SigCgt.
+    const wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
+    return parseSignalState(fs.readFileSync(`/proc/${pid}/status`, 'utf8'), wchan);
   } catch {
     return undefined;
   }

@@ -31,7 +31,9 @@ test('a sleep as PID 1 of its pid namespace: SIGTERM is dropped by the kernel, S
   t.is(signalIsNoOp(s, SIGKILL), undefined);
 });
 
-test('a handler (a shell trap) or a blocked signal (our init sigwaits for it) counts: the grace period is kept', (t) => {
+test('a handler (a shell trap), a blocked signal, or a wait in sigtimedwait (our init, tini) counts: the grace period is kept', (t) => {
+  t.is(signalIsNoOp(parseSignalState(status({}), 'do_sigtimedwait.isra.0')!, SIGTERM), undefined, 'sigwaitinfo: SigBlk shows nothing then');
+  t.regex(signalIsNoOp(parseSignalState(status({}), 'hrtimer_nanosleep')!, SIGTERM) ?? '', /no handler/);
   // SIGTERM is 15: bit 14 = 0x4000.
   t.is(signalIsNoOp(parseSignalState(status({ cgt: '0000000000004000' }))!, SIGTERM), undefined);
   t.is(signalIsNoOp(parseSignalState(status({ blk: '0000000000004000' }))!, SIGTERM), undefined);
