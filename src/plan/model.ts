@@ -352,26 +352,8 @@ export interface ObservedCgroups {
   support?: Record<string, CgroupSupport>;
 }
 
-/**
- * Which kinds of limit a host's cgroups can enforce, from the files they
- * have (a controller that is not mounted or not delegated has none; no disk
- * on BFQ: no I/O weight; swap accounting off: no swap limit).
- */
-export interface CgroupSupport {
-  /** cpu.shares (v1), cpu.weight (v2). */
-  cpuShares: boolean;
-  /** CFS bandwidth: cpu.cfs_quota_us (v1), cpu.max (v2). */
-  cpuQuota: boolean;
-  cpuset: boolean;
-  memory: boolean;
-  /** memory.soft_limit_in_bytes (v1), memory.low (v2). */
-  memoryReservation: boolean;
-  /** memory.memsw.limit_in_bytes (v1), memory.swap.max (v2). */
-  memorySwap: boolean;
-  pids: boolean;
-  /** blkio.weight or blkio.bfq.weight (v1), io.weight or io.bfq.weight (v2). */
-  blkioWeight: boolean;
-}
+/** Which kinds of limit a host's cgroups can enforce, from the files they have (which files: plan/cgroup-support.ts). */
+export type CgroupSupport = Record<'cpuShares' | 'cpuQuota' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight', boolean>;
 
 export interface OtherProject {
   project: string;

@@ -256,7 +256,17 @@ function v2Controllers(): string[] {
   }
 }
 
-export type HostFeature = 'cgroup:cpu' | 'cgroup:cpuset' | 'cgroup:memory' | 'cgroup:pids' | 'cgroup:blkio' | 'netem' | 'no-netem' | 'tbf';
+export type HostFeature =
+  | 'cgroup:cpu'
+  | 'cgroup:cpuset'
+  | 'cgroup:memory'
+  | 'cgroup:pids'
+  | 'cgroup:blkio'
+  | 'netem'
+  | 'no-netem'
+  | 'tbf'
+  | 'ipv6'
+  | 'br_netfilter';
 
 const V2_NAME: Record<string, string> = { blkio: 'io' };
 
@@ -282,6 +292,15 @@ export function lacking(feature: HostFeature): string | undefined {
   if (feature === 'netem') {
     if (simulated.has('no-netem')) return 'no sch_netem (simulated: no-netem)';
     return qdisc('netem', ['delay', '1ms']) ? undefined : 'this kernel has no sch_netem (CONFIG_NET_SCH_NETEM)';
+  }
+  if (feature === 'ipv6') {
+    const off = fs.existsSync('/proc/sys/net/ipv6/conf/default/disable_ipv6') && fs.readFileSync('/proc/sys/net/ipv6/conf/default/disable_ipv6', 'utf8').trim() === '1';
+    return fs.existsSync('/proc/net/if_inet6') && !off ? undefined : 'IPv6 is disabled on this machine';
+  }
+  if (feature === 'br_netfilter') {
+    const module = fs.existsSync('/proc/sys/net/bridge') || spawnSync('modprobe', ['-n', '-q', 'br_netfilter']).status === 0;
+    const tools = spawnSync('sh', ['-c', 'command -v iptables && command -v ip6tables'], { stdio: 'ignore' }).status === 0;
+    return module && tools ? undefined : `${module ? '' : 'no br_netfilter module'}${!module && !tools ? '; ' : ''}${tools ? '' : 'no iptables/ip6tables'}`;
   }
   if (feature === 'no-netem') return qdisc('netem', ['delay', '1ms']) ? `this kernel has sch_netem${simulated.has('no-netem') ? ', which no-netem cannot hide from its module loader' : ''}` : undefined;
   return qdisc('tbf', ['rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']) ? undefined : 'this kernel has no sch_tbf (CONFIG_NET_SCH_TBF)';
