@@ -347,18 +347,23 @@ services:
     pids_limit: 20
 `);
     await ok(host, dir, ['up', '-d']);
-    // Three echo requests and their replies (98 bytes each on Ethernet) between busy and its gateway.
+    // Three echo requests of 1000 bytes and their replies (1042 bytes each on Ethernet) between busy and its gateway:
+    // far more than the little else the interface sends and receives meanwhile (IPv6 neighbour discovery).
     const busyPid = (await ps(host, dir)).find((c) => c.name === 'st-busy-1').pid;
     const gateway = JSON.parse(await sh(host, `nsenter -t ${busyPid} -n ip -j route show default`))[0].gateway;
-    await sh(host, `nsenter -t ${busyPid} -n ping -c 3 -i 0.2 -W 2 ${gateway}`);
-    const rows = JSON.parse((await ok(host, dir, ['stats', '--no-stream', '--json'])).stdout);
+    const stats = async () => JSON.parse((await ok(host, dir, ['stats', '--no-stream', '--json'])).stdout);
+    const before = (await stats())[0].net;
+    await sh(host, `nsenter -t ${busyPid} -n ping -c 3 -i 0.2 -s 1000 -W 2 ${gateway}`);
+    const rows = await stats();
     t.deepEqual(rows.map((r: any) => r.name), ['st-busy-1', 'st-idle-1']);
     const busy = rows[0];
     t.true(busy.cpuPercent > 0 && busy.cpuPercent <= 70, `busy: ${busy.cpuPercent}%`);
     t.is(busy.memory.limit, 64 * MiB);
     t.true(busy.memory.usage > 0);
     t.is(busy.pids, 1);
-    t.true(busy.net.rx >= 3 * 98 && busy.net.tx >= 3 * 98, `the pings are counted: ${JSON.stringify(busy.net)}`);
+    const sent = busy.net.tx - before.tx;
+    const received = busy.net.rx - before.rx;
+    t.true(sent >= 3 * 1042 && sent < 3 * 1042 + 1000 && received >= 3 * 1042 && received < 3 * 1042 + 1000, `the pings are counted: ${JSON.stringify({ before, after: busy.net })}`);
     t.true(rows[1].cpuPercent < 5);
     const table = (await ok(host, dir, ['stats', '--no-stream'])).stdout;
     t.regex(table, /^NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS$/m);
