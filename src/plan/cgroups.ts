@@ -78,10 +78,11 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
 
   const layout = host?.layout ?? 'none';
   if (layout === 'none') {
-    const set = Object.keys(limits);
-    if (set.length || res?.cgroupParent !== undefined) {
-      problem(`this host has no cgroup hierarchy mounted: ${set.length ? 'the resource limits' : 'cgroup_parent'} cannot be applied`, 'cgroup_parent', ...LIMIT_KEYS);
+    // As on a host that lacks one controller: the container runs, without what cannot be enforced.
+    for (const [key, name] of LIMIT_NAMES) {
+      if (limits[key] !== undefined) warnings.push(issue(`this host has no cgroup hierarchy mounted: ${name} discarded`, ...limitKeys(key)));
     }
+    if (res?.cgroupParent !== undefined) warnings.push(issue('this host has no cgroup hierarchy mounted: cgroup_parent ignored', 'cgroup_parent'));
     return { launch, warnings };
   }
   const support = host!.support?.[res?.cgroupParent ?? ''];
@@ -106,9 +107,6 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
   launch.cgroup = cgroupRelPath(cgroup);
   return { cgroup, launch, warnings };
 }
-
-/** Where a key may be written, for locations (a service key or its deploy.resources twin). */
-const LIMIT_KEYS = ['cpus', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit', 'blkio_config', 'deploy.resources'];
 
 /** Where a limit may be written: its service key, then its deploy.resources twin. */
 const DEPLOY_TWINS: Partial<Record<keyof CgroupLimits, string>> = {

@@ -69,9 +69,14 @@ test('host checks are spec errors at the key, with file:line: CPUs that do not e
   t.notThrows(() => resolve(p, privileged), 'with CAP_SYS_RESOURCE and 4 CPUs all of it is possible');
 });
 
-test('limits on a host without cgroups are a spec error; without limits nothing needs a cgroup', (t) => {
-  const p = load('services:\n  web:\n    mem_limit: 64m\n');
-  t.throws(() => resolve(p, emptyObserved()), { instanceOf: SpecError, message: /compose.yaml:3:5 services.web.mem_limit: this host has no cgroup hierarchy mounted/ });
+test('limits on a host without cgroups are warned about and left out (no cgroup at all); without limits nothing needs a cgroup', (t) => {
+  const p = load('services:\n  web:\n    mem_limit: 64m\n    cgroup_parent: ci\n');
+  const none = resolve(p, emptyObserved());
+  t.is(none.containers['proj-web-1']!.cgroup, undefined);
+  t.deepEqual(none.warnings!.map((w) => `${w.loc?.line}:${w.loc?.col} ${w.path}: ${w.message}`), [
+    '3:5 services.web.mem_limit: this host has no cgroup hierarchy mounted: mem_limit discarded',
+    '4:5 services.web.cgroup_parent: this host has no cgroup hierarchy mounted: cgroup_parent ignored',
+  ]);
   const d = resolve(load('services:\n  web: {}\n'), emptyObserved());
   t.is(d.containers['proj-web-1']!.cgroup, undefined);
   t.is(d.containers['proj-web-1']!.launch.cgroup, undefined);
