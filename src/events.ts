@@ -11,6 +11,7 @@ export type ProgressEvent =
   | { type: 'wave'; index: number; actions: number; ms: number }
   /** A step of a command finished, `ms` after the process started (shown with --verbose). */
   | { type: 'phase'; name: string; ms: number }
-  | { type: 'note'; message: string };
+  /** `verbose`: a detail shown with --verbose only. */
+  | { type: 'note'; message: string; verbose?: boolean };
 
 export type Emit = (e: ProgressEvent) => void;

@@ -3,6 +3,7 @@
  * Pure string building; main.ts decides where it goes (progress on stderr,
  * results on stdout, as Docker Compose does).
  */
+import { formatIssue } from '../errors';
 import type { ProgressEvent } from '../events';
 import type { Action, Plan } from '../plan/actions';
 
@@ -88,7 +89,7 @@ function doneVerb(a: Action): string {
 
 /** One progress line for an event, or undefined when it is not worth a line. */
 export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | undefined {
-  if (e.type === 'note') return ` ! ${e.message}`;
+  if (e.type === 'note') return e.verbose ? (ctx.verbose ? ` · ${e.message}` : undefined) : ` ! ${e.message}`;
   if (e.type === 'wave') return ctx.verbose ? ` · wave ${e.index} (${e.actions} action(s)) done at +${e.ms.toFixed(1)} ms` : undefined;
   if (e.type === 'phase') return ctx.verbose ? ` · ${e.name} at ${e.ms.toFixed(0)} ms` : undefined;
   const a = e.action;
@@ -137,8 +138,9 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
 };
 
 export function renderPlan(plan: Plan): string {
+  const warnings = renderWarnings(plan);
   const total = plan.waves.reduce((n, w) => n + w.length, 0);
-  if (!total) return `Project ${plan.project} is up to date: nothing to do.\n`;
+  if (!total) return `${warnings}Project ${plan.project} is up to date: nothing to do.\n`;
   const lines = [`Plan for project ${plan.project}: ${total} action(s) in ${plan.waves.length} wave(s)`];
   const kindWidth = Math.max(...plan.waves.flat().map((a) => a.kind.length));
   const targetWidth = Math.min(48, Math.max(...plan.waves.flat().map((a) => a.target.length)));
@@ -148,7 +150,12 @@ export function renderPlan(plan: Plan): string {
       lines.push(`  ${SIGN[a.kind] ?? ' '} ${a.kind.padEnd(kindWidth)}  ${a.target.padEnd(targetWidth)}  ${a.reason}`);
     }
   });
-  return lines.join('\n') + '\n';
+  return warnings + lines.join('\n') + '\n';
+}
+
+/** What the host cannot give and the plan leaves out, one `WARNING:` line each (as Docker prints them). */
+export function renderWarnings(plan: Plan): string {
+  return (plan.warnings ?? []).map((w) => `WARNING: ${formatIssue(w)}\n`).join('');
 }
 
 /** A plain text table with a header row, columns padded to fit. */

@@ -1,8 +1,9 @@
 /**
  * The cgroup side of the machine for plan(): the layout, which of the
- * project's container cgroups exist, and the host limits that resource keys
+ * project's container cgroups exist, the host limits that resource keys
  * are checked against (online CPUs, our hard rlimits, CAP_SYS_RESOURCE,
- * our oom_score_adj). Only reads.
+ * our oom_score_adj), and which limits the cgroups below each parent can
+ * enforce. Only reads.
  */
 import type { ObservedCgroups, ProjectState } from '../plan/model';
 import { cgroupParents, cgroupProjectDir } from '../plan/cgroups';
@@ -64,5 +65,6 @@ export function observeCgroups(project: string, state: ProjectState | undefined,
     hardLimits: parseHardLimits(readIfExists('/proc/self/limits') ?? ''),
     sysResource: hasSysResource(readIfExists('/proc/self/status') ?? ''),
     oomScoreAdj: Number((readIfExists('/proc/self/oom_score_adj') ?? '0').trim()) || 0,
+    support: Object.fromEntries(parents.map((p) => [p, cgroups.support(p)])),
   };
 }

@@ -4,6 +4,7 @@
  * run `after`. Actions of one wave are independent and run concurrently.
  * `tscompose plan --json` prints this as is.
  */
+import type { SpecIssue } from '../errors';
 import type { DnsConfig } from './model';
 import type { CgroupLimits, GeneratedFiles, LaunchSettings } from './model';
 import type { Qdisc } from './shaping';
@@ -170,6 +171,8 @@ export function complete(a: Draft): Action {
 export interface Plan {
   version: 1;
   project: string;
+  /** What the host cannot give and the plan leaves out (Docker's "WARNING: … discarded"), at the key that asked. */
+  warnings?: SpecIssue[];
   waves: Action[][];
 }
 

@@ -12,6 +12,7 @@ import type { SpecIssue } from '../errors';
 import { formatBytes, formatCpuList, formatCpus, parseCpuList } from '../compose/resources';
 import type { Project, ServiceSpec } from '../compose/types';
 import type { Draft } from './actions';
+import { enforceableLimits } from './cgroup-support';
 import type { CgroupLimits, CgroupRef, Desired, DesiredCgroup, LaunchSettings, Observed } from './model';
 
 /** Our subtree in every hierarchy (or below `cgroup_parent`). */
@@ -36,6 +37,8 @@ export const sameCgroup = (a: CgroupRef | undefined, b: CgroupRef | undefined) =
 export interface ResolvedResources {
   cgroup?: DesiredCgroup;
   launch: Pick<LaunchSettings, 'cgroup' | 'rlimits' | 'oomScoreAdj'>;
+  /** Limits this host cannot enforce, left out (file:line of each). */
+  warnings: SpecIssue[];
 }
 
 /** Where the container's cgroup goes and what it and its process get; host problems go to `issues` (file:line). */
@@ -49,10 +52,12 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
     }
     return { path: `services.${svc.name}.${keys[0]}`, loc: project.sources.get(`services.${svc.name}`) };
   };
-  const problem = (message: string, ...keys: string[]) => {
+  const issue = (message: string, ...keys: string[]): SpecIssue => {
     const { path, loc } = at(...keys);
-    issues.push(loc ? { path, loc, message } : { path, message });
+    return loc ? { path, loc, message } : { path, message };
   };
+  const problem = (message: string, ...keys: string[]) => issues.push(issue(message, ...keys));
+  const warnings: SpecIssue[] = [];
   const limits = Object.fromEntries(LIMIT_NAMES.flatMap(([k]) => (res?.[k] !== undefined ? [[k, res[k]]] : []))) as CgroupLimits;
 
   const launch: ResolvedResources['launch'] = {};
@@ -73,11 +78,19 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
 
   const layout = host?.layout ?? 'none';
   if (layout === 'none') {
-    const set = Object.keys(limits);
-    if (set.length || res?.cgroupParent !== undefined) {
-      problem(`this host has no cgroup hierarchy mounted: ${set.length ? 'the resource limits' : 'cgroup_parent'} cannot be applied`, 'cgroup_parent', ...LIMIT_KEYS);
+    // As on a host that lacks one controller: the container runs, without what cannot be enforced.
+    for (const [key, name] of LIMIT_NAMES) {
+      if (limits[key] !== undefined) warnings.push(issue(`this host has no cgroup hierarchy mounted: ${name} discarded`, ...limitKeys(key)));
     }
-    return { launch };
+    if (res?.cgroupParent !== undefined) warnings.push(issue('this host has no cgroup hierarchy mounted: cgroup_parent ignored', 'cgroup_parent'));
+    return { launch, warnings };
+  }
+  const support = host!.support?.[res?.cgroupParent ?? ''];
+  let enforced = limits;
+  if (support) {
+    const { kept, dropped } = enforceableLimits(limits, support, layout === 'v2' ? 2 : 1);
+    enforced = kept;
+    for (const d of dropped) warnings.push(issue(d.message, ...limitKeys(d.key)));
   }
   const cpus = host!.cpus;
   if (limits.nanoCpus !== undefined && cpus.length && limits.nanoCpus > cpus.length * 1e9) {
@@ -90,13 +103,24 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
       problem(`cpuset ${limits.cpuset}: CPU${missing.length > 1 ? 's' : ''} ${formatCpuList(missing)} ${missing.length > 1 ? 'do' : 'does'} not exist on this host (it has ${formatCpuList(cpus)})`, 'cpuset');
     }
   }
-  const cgroup: DesiredCgroup = { parent: res?.cgroupParent ?? '', path: cgroupPath(project.name, svc.name, index), limits };
+  const cgroup: DesiredCgroup = { parent: res?.cgroupParent ?? '', path: cgroupPath(project.name, svc.name, index), limits: enforced };
   launch.cgroup = cgroupRelPath(cgroup);
-  return { cgroup, launch };
+  return { cgroup, launch, warnings };
 }
 
-/** Where a key may be written, for locations (a service key or its deploy.resources twin). */
-const LIMIT_KEYS = ['cpus', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit', 'blkio_config', 'deploy.resources'];
+/** Where a limit may be written: its service key, then its deploy.resources twin. */
+const DEPLOY_TWINS: Partial<Record<keyof CgroupLimits, string>> = {
+  nanoCpus: 'deploy.resources.limits.cpus',
+  memory: 'deploy.resources.limits.memory',
+  pids: 'deploy.resources.limits.pids',
+  memoryReservation: 'deploy.resources.reservations.memory',
+  cpuShares: 'deploy.resources.reservations.cpus',
+};
+
+function limitKeys(key: keyof CgroupLimits): string[] {
+  const twin = DEPLOY_TWINS[key];
+  return [LIMIT_NAMES.find(([k]) => k === key)![1], ...(twin ? [twin] : [])];
+}
 
 /** Each limit with its compose key and how the file says it. */
 const LIMIT_NAMES: Array<[keyof CgroupLimits, string, (v: number | string) => string]> = [

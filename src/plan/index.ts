@@ -14,7 +14,8 @@ export { resolve } from './resolve';
 export const PLAN_VERSION = 1;
 
 export function plan(desired: Desired, observed: Observed, opts: DiffOptions = {}): Plan {
-  return { version: PLAN_VERSION, project: desired.project, waves: toWaves(diff(desired, observed, opts)) };
+  const warnings = desired.warnings?.length ? { warnings: desired.warnings } : {};
+  return { version: PLAN_VERSION, project: desired.project, ...warnings, waves: toWaves(diff(desired, observed, opts)) };
 }
 
 /** The desired state of `down`: nothing. */

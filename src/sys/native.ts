@@ -158,7 +158,7 @@ export const native: Native = {
   flock: (fd, operation) => addon().flock(fd, operation),
   pidfdOpen: (pid, flags = 0) => addon().pidfdOpen(pid, flags),
   pidfdSendSignal: (pidfd, signal) => addon().pidfdSendSignal(pidfd, signalNumber(signal)),
-  openInRoot: (root, file) => addon().openInRoot(root, file),
+  openInRoot: (root, file) => openInRootRetrying(root, file),
   mknod: (file, mode, major, minor) => addon().mknod(file, mode, major, minor),
   lsetxattr: (file, name, value) => addon().lsetxattr(file, name, value),
   lgetxattr: (file, name) => addon().lgetxattr(file, name),
@@ -167,6 +167,21 @@ export const native: Native = {
   },
   shimPath,
 };
+
+/**
+ * openat2 RESOLVE_IN_ROOT fails with EAGAIN when a rename or a mount anywhere
+ * on the machine raced its walk through `..` (openat2(2): "the caller should
+ * retry"); under parallel mounts (other containers starting) that happens.
+ */
+function openInRootRetrying(root: string, file: string): number {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return addon().openInRoot(root, file);
+    } catch (e: any) {
+      if (e?.code !== 'EAGAIN' || attempt >= 100) throw e;
+    }
+  }
+}
 
 /** The main thread's own network namespace file. */
 const THREAD_NETNS = '/proc/thread-self/ns/net';

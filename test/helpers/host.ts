@@ -18,7 +18,7 @@ import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const cliPath = path.join(repoRoot, 'bin', 'tscompose');
@@ -90,6 +90,7 @@ export class Host {
       'mount -t tmpfs -o mode=0755 tmpfs /run/netns 2>/dev/null || { mkdir -p /run/netns && mount -t tmpfs -o mode=0755 tmpfs /run/netns; }',
       'mkdir -p /run/tscompose && mount -t tmpfs -o mode=0700 tmpfs /run/tscompose',
       ...[...cgroupRoots].map(([mountPoint, real]) => `mount --bind ${real} ${mountPoint}`),
+      ...simulationScript(cgroupRoots),
       'mkdir -p /var/lib/tscompose && mount -t tmpfs -o mode=0700 tmpfs /var/lib/tscompose',
       'ip link set lo up',
       'echo ready',
@@ -186,6 +187,135 @@ function cgroupMountPoints(): string[] {
     .map((f) => f[1]!);
 }
 
+// ------------------------------------------------------------------ simulated hosts
+
+/**
+ * TSC_TEST_SIMULATE=no-blkio-weight,missing-controllers,stacked-netns,no-netem
+ * makes every throwaway host look like a machine that lacks something, by
+ * changing what the host really is (tscompose inside reads real files):
+ *
+ *   no-blkio-weight      no block I/O weight: the blkio hierarchy is not mounted in the host
+ *                        (v2: io is not enabled for its cgroups)
+ *   missing-controllers  a cgroup tree without the pids and cpuset controllers (v1: their
+ *                        hierarchies are not mounted; v2: not enabled in cgroup.subtree_control)
+ *   stacked-netns        /run/netns bind-mounted over itself twice (mounts stacked on one point)
+ *   no-netem             no sch_netem. A module the kernel can load cannot be hidden from it
+ *                        (the kernel runs modprobe in its own mount namespace): on such a
+ *                        machine the tests that need netem to be missing are skipped
+ */
+export const SIMULATIONS = ['no-blkio-weight', 'missing-controllers', 'stacked-netns', 'no-netem'] as const;
+export type Simulation = (typeof SIMULATIONS)[number];
+
+export const simulated: ReadonlySet<Simulation> = (() => {
+  const asked = (process.env.TSC_TEST_SIMULATE ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+  const unknown = asked.filter((w) => !(SIMULATIONS as readonly string[]).includes(w));
+  if (unknown.length) throw new Error(`TSC_TEST_SIMULATE: unknown ${unknown.join(', ')} (known: ${SIMULATIONS.join(', ')})`);
+  return new Set(asked as Simulation[]);
+})();
+
+/** v1 controller names (and their v2 twins) the simulations take away. */
+function hiddenControllers(): Map<string, Simulation> {
+  const out = new Map<string, Simulation>();
+  if (simulated.has('no-blkio-weight')) for (const c of ['blkio', 'io']) out.set(c, 'no-blkio-weight');
+  if (simulated.has('missing-controllers')) for (const c of ['pids', 'cpuset']) out.set(c, 'missing-controllers');
+  return out;
+}
+
+/** Shell lines for the host's holder that shape it as the simulations ask. */
+function simulationScript(cgroupRoots: Map<string, string>): string[] {
+  const lines: string[] = [];
+  const hidden = hiddenControllers();
+  // v1: unmount the hierarchy (our bind mount, then the machine's mount under it) inside the host only.
+  for (const [mountPoint, options] of v1Hierarchies()) {
+    if (cgroupRoots.has(mountPoint) && options.some((o) => hidden.has(o))) lines.push(`umount ${mountPoint}`, `umount ${mountPoint}`);
+  }
+  if (simulated.has('stacked-netns')) lines.push('mount --bind /run/netns /run/netns', 'mount --bind /run/netns /run/netns');
+  return lines;
+}
+
+/** Mount point → mount options of every v1 hierarchy of this machine. */
+function v1Hierarchies(): Map<string, string[]> {
+  return new Map(
+    fs
+      .readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter((f) => f[2] === 'cgroup')
+      .map((f) => [f[1]!, f[3]!.split(',')]),
+  );
+}
+
+/** The controllers the machine's cgroup2 root gives its children (empty on a hybrid host). */
+function v2Controllers(): string[] {
+  const mount = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2');
+  if (!mount) return [];
+  try {
+    return fs.readFileSync(path.join(mount[1]!, 'cgroup.subtree_control'), 'utf8').split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+export type HostFeature =
+  | 'cgroup:cpu'
+  | 'cgroup:cpuset'
+  | 'cgroup:memory'
+  | 'cgroup:pids'
+  | 'cgroup:blkio'
+  | 'netem'
+  | 'no-netem'
+  | 'tbf'
+  | 'ipv6'
+  | 'br_netfilter';
+
+const V2_NAME: Record<string, string> = { blkio: 'io' };
+
+/** Whether the kernel can make a root qdisc of this kind (asked in a throwaway network namespace). */
+function hasQdisc(args: string[]): boolean {
+  return spawnSync('unshare', ['--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', ...args], { stdio: 'ignore' }).status === 0;
+}
+const qdiscs = new Map<string, boolean>();
+const qdisc = (kind: string, args: string[]) => {
+  if (!qdiscs.has(kind)) qdiscs.set(kind, hasQdisc([kind, ...args]));
+  return qdiscs.get(kind)!;
+};
+
+/** Why the throwaway hosts of this machine (as simulated) lack `feature`; undefined when they have it. */
+export function lacking(feature: HostFeature): string | undefined {
+  if (feature.startsWith('cgroup:')) {
+    const c = feature.slice('cgroup:'.length);
+    const by = hiddenControllers().get(c);
+    if (by) return `no ${c} cgroup controller (simulated: ${by})`;
+    const v1 = [...v1Hierarchies().values()].some((o) => o.includes(c));
+    return v1 || v2Controllers().includes(V2_NAME[c] ?? c) ? undefined : `this machine has no ${c} cgroup controller (neither a v1 hierarchy nor enabled on cgroup2)`;
+  }
+  if (feature === 'netem') {
+    if (simulated.has('no-netem')) return 'no sch_netem (simulated: no-netem)';
+    return qdisc('netem', ['delay', '1ms']) ? undefined : 'this kernel has no sch_netem (CONFIG_NET_SCH_NETEM)';
+  }
+  if (feature === 'ipv6') {
+    const off = fs.existsSync('/proc/sys/net/ipv6/conf/default/disable_ipv6') && fs.readFileSync('/proc/sys/net/ipv6/conf/default/disable_ipv6', 'utf8').trim() === '1';
+    return fs.existsSync('/proc/net/if_inet6') && !off ? undefined : 'IPv6 is disabled on this machine';
+  }
+  if (feature === 'br_netfilter') {
+    const module = fs.existsSync('/proc/sys/net/bridge') || spawnSync('modprobe', ['-n', '-q', 'br_netfilter']).status === 0;
+    const tools = spawnSync('sh', ['-c', 'command -v iptables && command -v ip6tables'], { stdio: 'ignore' }).status === 0;
+    return module && tools ? undefined : `${module ? '' : 'no br_netfilter module'}${!module && !tools ? '; ' : ''}${tools ? '' : 'no iptables/ip6tables'}`;
+  }
+  if (feature === 'no-netem') return qdisc('netem', ['delay', '1ms']) ? `this kernel has sch_netem${simulated.has('no-netem') ? ', which no-netem cannot hide from its module loader' : ''}` : undefined;
+  return qdisc('tbf', ['rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']) ? undefined : 'this kernel has no sch_tbf (CONFIG_NET_SCH_TBF)';
+}
+
+/**
+ * `test` when the throwaway hosts have every feature; otherwise `test.skip`,
+ * with the reason in the title (./scripts/test lists skipped tests and why).
+ */
+export function testNeeding(...features: HostFeature[]): (title: string, fn: (t: ExecutionContext) => Promise<void>) => void {
+  const reasons = features.map(lacking).filter((r): r is string => r !== undefined);
+  if (!reasons.length) return (title, fn) => test(title, fn);
+  return (title, fn) => test.skip(`${title} [skipped: ${reasons.join('; ')}]`, fn);
+}
+
 /** A fresh directory `name` in every hierarchy, set up as a parent of our cgroups would be. */
 function makeCgroupRoots(name: string): Map<string, string> {
   const roots = new Map<string, string>();
@@ -201,7 +331,8 @@ function makeCgroupRoots(name: string): Map<string, string> {
       // cgroup2: let our cgroups use the controllers this machine delegates here.
       const controllers = path.join(real, 'cgroup.controllers');
       if (fs.existsSync(controllers)) {
-        for (const c of fs.readFileSync(controllers, 'utf8').split(/\s+/).filter(Boolean)) {
+        const hidden = hiddenControllers();
+        for (const c of fs.readFileSync(controllers, 'utf8').split(/\s+/).filter((w) => w && !hidden.has(w))) {
           try {
             fs.writeFileSync(path.join(real, 'cgroup.subtree_control'), `+${c}`);
           } catch {

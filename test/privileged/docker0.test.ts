@@ -9,7 +9,7 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withHost, type Host } from '../helpers/host';
+import { testNeeding, withHost, type Host } from '../helpers/host';
 import { addOutside, fakeUpstream, OUTSIDE, outside, outsideDaemon, routeLoopbackToHost } from '../helpers/outside';
 
 const O = OUTSIDE;
@@ -230,7 +230,7 @@ test('a flushed ruleset is reported by check and restored by up; the DNS server 
   });
 });
 
-test('IPv6 dual stack: ULA and explicit subnets, ipv6_address, AAAA, v6 masquerade and published ports, no RAs into the host', async (t) => {
+testNeeding('ipv6')('IPv6 dual stack: ULA and explicit subnets, ipv6_address, AAAA, v6 masquerade and published ports, no RAs into the host', async (t) => {
   await withHost(t, async (host) => {
     await addOutside(host);
     await outsideDaemon(host, `exec socat TCP6-LISTEN:9000,fork,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR'`);
@@ -287,7 +287,7 @@ networks:
   });
 });
 
-test("Docker's iptables FORWARD DROP with br_netfilter: detected, our traffic kept flowing, said, and undone by down", async (t) => {
+testNeeding('br_netfilter')("Docker's iptables FORWARD DROP with br_netfilter: detected, our traffic kept flowing, said, and undone by down", async (t) => {
   await withHost(t, async (host) => {
     await addOutside(host);
     await outsideDaemon(host, `exec socat TCP-LISTEN:9000,fork,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR'`);

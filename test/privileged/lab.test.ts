@@ -9,11 +9,9 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot, withHost, type Host } from '../helpers/host';
+import { repoRoot, testNeeding, withHost, type Host } from '../helpers/host';
 import { leftovers, ok as okIn, writeProject as writeCompose } from '../helpers/containers';
 
-/** Whether this kernel has sch_netem (asked in a throwaway network namespace). */
-const hasNetem = spawnSync('unshare', ['--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { stdio: 'ignore' }).status === 0;
 
 function example(name: string): string {
   return fs.readFileSync(path.join(repoRoot, 'compose-examples', name, 'compose.yaml'), 'utf8');
@@ -172,7 +170,7 @@ async function bytesInWindow(host: Host, from: string, to: string, address: stri
   return Number(fs.readFileSync(out, 'utf8').trim());
 }
 
-test('a rate limit caps throughput; changing it is applied live by the next up', async (t) => {
+testNeeding('tbf')('a rate limit caps throughput; changing it is applied live by the next up', async (t) => {
   await withHost(t, async (host) => {
     const dir = writeCompose(host, SHAPED);
     await ok(host, dir, ['up', '-d']);
@@ -213,7 +211,7 @@ test('a rate limit caps throughput; changing it is applied live by the next up',
 
 const IMPAIRED = SHAPED.replace('x-netem: { rate: 8mbit }', 'x-netem: { delay: 40ms, loss: 0% }');
 
-(hasNetem ? test.skip : test)('without sch_netem, delay is a plan error naming the missing module, and nothing is made', async (t) => {
+testNeeding('no-netem')('without sch_netem, delay is a plan error naming the missing module, and nothing is made', async (t) => {
   await withHost(t, async (host) => {
     const dir = writeCompose(host, IMPAIRED);
     const r = await host.tscompose(['up', '-d'], { cwd: dir });
@@ -229,7 +227,7 @@ const IMPAIRED = SHAPED.replace('x-netem: { rate: 8mbit }', 'x-netem: { delay: 4
   });
 });
 
-(hasNetem ? test : test.skip)('with sch_netem, delay shows in the round trip and changes live', async (t) => {
+testNeeding('netem')('with sch_netem, delay shows in the round trip and changes live', async (t) => {
   await withHost(t, async (host) => {
     const dir = writeCompose(host, IMPAIRED);
     await ok(host, dir, ['up', '-d']);

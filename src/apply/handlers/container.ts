@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { FILE_NAMES } from '../../observe/containers';
 import type { Action } from '../../plan/actions';
 import { netnsPath } from '../../sys/netns';
+import { readSignalState, signalIsNoOp } from '../../sys/signals';
 import { isAlive, readProcessRef, signalProcess, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
 import type { ApplyEnv } from '../env';
 import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
@@ -86,19 +87,25 @@ async function waitGone(ref: ProcessRef, ms: number): Promise<boolean> {
 
 /**
  * The stop signal (SIGTERM unless `stop_signal`), the grace period, SIGKILL;
- * then the shim, which exits once it has recorded the status. As in Docker,
- * a command that is PID 1 and does not handle SIGTERM (a `sleep`) gets the
- * whole grace period: `init: true`, `stop_signal` or `stop_grace_period`
- * make such stops fast.
+ * then the shim, which exits once it has recorded the status. Unlike
+ * Docker, a signal that can have no effect (the init of the container's pid
+ * namespace, a `sleep`, neither handles nor blocks it; or ignores it) is
+ * not waited for: SIGKILL straight away (sys/signals.ts). A process that
+ * handles it keeps its whole grace period.
  */
-// Equivalent to: kill -TERM PID; sleep T; kill -KILL PID
+// Equivalent to: kill -TERM PID; sleep T; kill -KILL PID   (kill -KILL PID when TERM can do nothing)
 export async function stopContainer(a: Of<'container.stop'>, env: ApplyEnv): Promise<void> {
   const dir = env.state.containerDir(env.project, a.container);
   const init = readProcessRef(path.join(dir, 'init.pid'));
   const shim = readProcessRef(path.join(dir, 'shim.pid'));
   if (init && isAlive(init)) {
-    signalProcess(init, a.signal ? (osConstants.signals[a.signal as NodeJS.Signals] ?? SIGTERM) : SIGTERM);
-    if (!(await waitGone(init, a.timeoutSec * 1000))) {
+    const sig = a.signal ? (osConstants.signals[a.signal as NodeJS.Signals] ?? SIGTERM) : SIGTERM;
+    const state = readSignalState(init.pid);
+    // Read while it is still the same process: the state is of the init we mean to stop.
+    const noOp = state && isAlive(init) ? signalIsNoOp(state, sig) : undefined;
+    if (noOp) env.emit({ type: 'note', verbose: true, message: `${a.container}: ${a.signal ?? 'SIGTERM'} can have no effect (${noOp}): SIGKILL now, without the ${a.timeoutSec} s grace period` });
+    else signalProcess(init, sig);
+    if (noOp || !(await waitGone(init, a.timeoutSec * 1000))) {
       signalProcess(init, SIGKILL);
       await waitGone(init, 5000);
     }

@@ -14,7 +14,7 @@ import { ensureNetnsDir } from '../../sys/netns';
 import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
-import { renderPlan } from '../render';
+import { renderPlan, renderWarnings } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { lineWriter } from './logs';
 
@@ -54,6 +54,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));
+      cli.err(renderWarnings(p));
       phase('planned');
       const meta = { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() };
       if (countActions(p)) cli.state.writeState(journalBefore(observed.state, desired, meta));

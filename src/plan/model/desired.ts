@@ -3,6 +3,7 @@
  * (names, addresses, MACs, file contents, process launch settings).
  */
 import type { ServiceResources, SourceMap } from '../../compose/types';
+import type { SpecIssue } from '../../errors';
 import type { DnsConfig } from './dns';
 import type { LaunchSettings } from './launch';
 import type { DesiredInterface, DesiredLink, DesiredNetwork, DesiredPort, DesiredRoute, DesiredSysctl, NetnsPlacement } from './network';
@@ -78,6 +79,8 @@ export interface Desired {
    * created, changed or removed. Undefined: the whole project.
    */
   only?: string[];
+  /** What the host cannot give and was left out (a limit it cannot enforce), at the key that asked; shown once per run. */
+  warnings?: SpecIssue[];
 }
 
 export interface DesiredVolume {

@@ -86,7 +86,12 @@ export interface ObservedCgroups {
   sysResource: boolean;
   /** Our own oom_score_adj: the lowest a container may get without CAP_SYS_RESOURCE. */
   oomScoreAdj: number;
+  /** What the cgroups below each cgroup_parent ('' the root) can enforce; a parent absent here: assume everything. */
+  support?: Record<string, CgroupSupport>;
 }
+
+/** Which kinds of limit a host's cgroups can enforce, from the files they have (which files: plan/cgroup-support.ts). */
+export type CgroupSupport = Record<'cpuShares' | 'cpuQuota' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight', boolean>;
 
 export interface OtherProject {
   project: string;

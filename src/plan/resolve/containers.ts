@@ -37,6 +37,8 @@ export interface ContainerContext {
   issues: SpecIssue[];
   /** Limits this host cannot give (one check per service). */
   resourceIssues: SpecIssue[];
+  /** Limits this host cannot enforce, left out (one warning per service). */
+  warnings: SpecIssue[];
   /** Containers with their gateway interface, for published ports. */
   portReplicas: PortReplica[];
 }
@@ -133,6 +135,7 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
   const namespaces: Namespace[] = netns.kind === 'host' ? ['mount', 'ipc', 'pid', 'cgroup'] : ['mount', 'uts', 'ipc', 'pid', 'cgroup'];
   // One check per service (not per replica) for host limits: the issues would repeat.
   const resources = resolveResources(project, svc, r.index, ctx.observed, r.index === 1 ? ctx.resourceIssues : []);
+  if (r.index === 1) ctx.warnings.push(...resources.warnings);
   const settings: LaunchSettings = {
     argv: [...(svc.entrypoint ?? []), ...(svc.command ?? [])],
     env: { PATH: DEFAULT_PATH, HOSTNAME: hostname, HOME: user && user.uid !== 0 ? '/' : '/root', ...svc.environment },

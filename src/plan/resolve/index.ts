@@ -59,6 +59,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     volumes,
     issues,
     resourceIssues: [],
+    warnings: [],
     portReplicas: [],
   };
   const containers: Record<string, DesiredContainer> = {};
@@ -85,5 +86,6 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   if (Object.keys(volumes).length) desired.volumes = volumes;
   if (Object.keys(lab.links).length) desired.links = lab.links;
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
+  if (ctx.warnings.length) desired.warnings = ctx.warnings;
   return desired;
 }

@@ -7,10 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CgroupLimits } from '../../plan/model';
+import type { CgroupLimits, CgroupSupport } from '../../plan/model';
 import { native } from '../native';
 import type { CgroupDriver, CgroupStats, CgroupWrite } from './driver';
 import { parseLayout, type CgroupLayout } from './layout';
+import { cgroupSupport } from './support';
 import type { CgroupRef } from './tree';
 import { readText } from './tree';
 import { V1Driver } from './v1';
@@ -34,6 +35,11 @@ export class Cgroups {
   /** The host's layout, from /proc/self/mountinfo. */
   static detect(): Cgroups {
     return new Cgroups(parseLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8')));
+  }
+
+  /** What cgroups below `parent` ('' the root) can enforce here (see support.ts). */
+  support(parent: string): CgroupSupport {
+    return cgroupSupport(this.layout, parent);
   }
 
   get available(): boolean {

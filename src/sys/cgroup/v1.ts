@@ -167,14 +167,17 @@ export class V1Driver implements CgroupDriver {
       });
     }
     const writes = v1Writes(limits, previous, probe);
+    const defaults = new Map(v1Files({}, probe).map((w) => [w.file, w.value]));
     for (const w of writes) {
       const dir = this.dir(controllerOf(w.file), cg);
+      // A controller this host lacks has nothing to reset (the planner left its limits out).
+      if (dir === undefined && defaults.get(w.file) === w.value) continue;
       if (dir === undefined) {
         throw Object.assign(new Error(`the ${controllerOf(w.file)} cgroup controller is not mounted: cannot set ${w.file}`), { code: 'ENOENT' });
       }
       writeValue(path.join(dir, w.file), w.value);
     }
-    return writes;
+    return writes.filter((w) => this.dir(controllerOf(w.file), cg) !== undefined);
   }
 
   exists(cg: CgroupRef): boolean {

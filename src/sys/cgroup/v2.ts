@@ -119,11 +119,16 @@ export class V2Driver implements CgroupDriver {
     // Nothing changes (a new cgroup, `previous` {}, with no limits has the kernel's defaults): nothing to read or write.
     if (previous !== undefined && sameLimits(limits, previous)) return [];
     const dir = cgroupDir(this.root, cg);
-    const writes = v2Writes(limits, previous, this.probe(cg));
+    const probe = this.probe(cg);
+    const writes = v2Writes(limits, previous, probe);
     if (writes.length === 0) return writes;
     const available = controllersOf(path.dirname(dir));
+    const defaults = new Map(v2Files({}, probe).map((w) => [w.file, w.value]));
+    const done: CgroupWrite[] = [];
     for (const w of writes) {
       const c = controllerOf(w.file);
+      // A controller not enabled here has nothing to reset (the planner left its limits out).
+      if (!available.has(c) && defaults.get(w.file) === w.value) continue;
       if (!available.has(c)) {
         throw Object.assign(
           new Error(`the ${c} controller is not enabled for ${dir}: add it to cgroup.subtree_control of ${path.join(this.root, cg.parent) || '/'} (cannot set ${w.file})`),
@@ -131,8 +136,9 @@ export class V2Driver implements CgroupDriver {
         );
       }
       writeValue(path.join(dir, w.file), w.value);
+      done.push(w);
     }
-    return writes;
+    return done;
   }
 
   exists(cg: CgroupRef): boolean {

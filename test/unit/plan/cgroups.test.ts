@@ -69,9 +69,14 @@ test('host checks are spec errors at the key, with file:line: CPUs that do not e
   t.notThrows(() => resolve(p, privileged), 'with CAP_SYS_RESOURCE and 4 CPUs all of it is possible');
 });
 
-test('limits on a host without cgroups are a spec error; without limits nothing needs a cgroup', (t) => {
-  const p = load('services:\n  web:\n    mem_limit: 64m\n');
-  t.throws(() => resolve(p, emptyObserved()), { instanceOf: SpecError, message: /compose.yaml:3:5 services.web.mem_limit: this host has no cgroup hierarchy mounted/ });
+test('limits on a host without cgroups are warned about and left out (no cgroup at all); without limits nothing needs a cgroup', (t) => {
+  const p = load('services:\n  web:\n    mem_limit: 64m\n    cgroup_parent: ci\n');
+  const none = resolve(p, emptyObserved());
+  t.is(none.containers['proj-web-1']!.cgroup, undefined);
+  t.deepEqual(none.warnings!.map((w) => `${w.loc?.line}:${w.loc?.col} ${w.path}: ${w.message}`), [
+    '3:5 services.web.mem_limit: this host has no cgroup hierarchy mounted: mem_limit discarded',
+    '4:5 services.web.cgroup_parent: this host has no cgroup hierarchy mounted: cgroup_parent ignored',
+  ]);
   const d = resolve(load('services:\n  web: {}\n'), emptyObserved());
   t.is(d.containers['proj-web-1']!.cgroup, undefined);
   t.is(d.containers['proj-web-1']!.launch.cgroup, undefined);
@@ -181,4 +186,54 @@ test('a partial up leaves the other containers\' cgroups alone', (t) => {
   const obs = observedAfter(resolve(proj, host()), host());
   const p = plan(resolve(app({ pids: 20 }), obs, { services: ['db'] }), obs);
   t.deepEqual(all(p), []);
+});
+
+const FULL = { cpuShares: true, cpuQuota: true, cpuset: true, memory: true, memoryReservation: true, memorySwap: true, pids: true, blkioWeight: true };
+
+test('a limit the host cannot enforce is left out with a warning at its key (Docker\'s "Weight discarded"); the others are applied', (t) => {
+  const p = load(yaml`
+    services:
+      web:
+        mem_limit: 64m
+        memswap_limit: 96m
+        blkio_config:
+          weight: 300
+        deploy:
+          resources:
+            limits: {pids: 20}
+      free:
+        mem_limit: 64m
+        memswap_limit: -1
+  `);
+  const lacking = { ...FULL, blkioWeight: false, memorySwap: false, pids: false };
+  const d = resolve(p, host({ cgroups: hostCgroupsObserved({ support: { '': lacking } }) }));
+  t.deepEqual(d.containers['proj-web-1']!.cgroup!.limits, { memory: 64 * MiB });
+  t.deepEqual(d.containers['proj-free-1']!.cgroup!.limits, { memory: 64 * MiB });
+  const warnings = plan(d, host()).warnings!.map((w) => `${w.loc?.line}:${w.loc?.col} ${w.path}: ${w.message}`);
+  t.deepEqual(warnings, [
+    '4:5 services.web.memswap_limit: this host cannot enforce a swap limit (its cgroups have no memory.memsw.limit_in_bytes: swap accounting is off: swapaccount=1 on the kernel command line turns it on, or its memory controller is not mounted): memory limited without swap',
+    '9:18 services.web.deploy.resources.limits.pids: this host cannot enforce a pids limit (its cgroups have no pids.max: its pids controller is not mounted): limit discarded',
+    '6:7 services.web.blkio_config.weight: this host cannot enforce a block I/O weight (its cgroups have no blkio.weight or blkio.bfq.weight: no disk uses the BFQ I/O scheduler, or its blkio controller is not mounted): weight discarded',
+  ], 'an unlimited swap asks for nothing: no warning');
+  const v2 = resolve(p, host({ cgroups: hostCgroupsObserved({ layout: 'v2', support: { '': lacking } }) }));
+  t.regex(plan(v2, host()).warnings![2]!.message, /no io\.weight or io\.bfq\.weight: no disk uses the BFQ I\/O scheduler, or the io controller is not enabled for our cgroups/);
+  const able = resolve(p, host({ cgroups: hostCgroupsObserved({ support: { '': FULL } }) }));
+  t.is(able.warnings, undefined);
+  t.is(plan(able, host()).warnings, undefined, 'plan --json has no warnings key then');
+  t.is(able.containers['proj-web-1']!.cgroup!.limits.blkioWeight, 300);
+});
+
+test('what each cgroup_parent can enforce decides for the services below it', (t) => {
+  const p = load(yaml`
+    services:
+      a:
+        pids_limit: 10
+        cgroup_parent: lab
+      b:
+        pids_limit: 10
+  `);
+  const d = resolve(p, host({ cgroups: hostCgroupsObserved({ support: { '': FULL, lab: { ...FULL, pids: false } } }) }));
+  t.deepEqual(d.containers['proj-a-1']!.cgroup!.limits, {});
+  t.deepEqual(d.containers['proj-b-1']!.cgroup!.limits, { pids: 10 });
+  t.deepEqual(d.warnings!.map((w) => w.path), ['services.a.pids_limit']);
 });

@@ -414,3 +414,64 @@ test('the facade on a v2 tree: create, then the limits', (t) => {
   t.deepEqual(cgroups.pids(cg), []);
   t.deepEqual(cgroups.list('', 'tscompose/proj'), ['tscompose/proj/web-1']);
 });
+
+// ------------------------------------------------------------------ support
+
+test('support v1: what the files of existing cgroups show; an unmounted controller enforces nothing', (t) => {
+  const root = tmp(t);
+  const mounts = Object.fromEntries(['cpu', 'cpuset', 'memory', 'blkio'].map((c) => [c, path.join(root, c)]));
+  for (const dir of Object.values(mounts)) {
+    put(path.join(dir, 'cgroup.procs'), '');
+    put(path.join(dir, 'cgroup.sane_behavior'), '0\n'); // a hierarchy's root: no weight files there
+    put(path.join(dir, 'system.slice', 'cgroup.procs'), '');
+  }
+  put(path.join(mounts.cpu!, 'system.slice', 'cpu.cfs_quota_us'), '-1\n');
+  put(path.join(mounts.memory!, 'system.slice', 'memory.memsw.limit_in_bytes'), '9223372036854771712\n');
+  const layout = { kind: 'v1' as const, v1: mounts };
+  t.deepEqual(new Cgroups(layout).support(''), {
+    cpuShares: true,
+    cpuQuota: true,
+    cpuset: true,
+    memory: true,
+    memoryReservation: true,
+    memorySwap: true,
+    pids: false,
+    blkioWeight: false,
+  });
+  put(path.join(mounts.blkio!, 'system.slice', 'blkio.bfq.weight'), '100\n');
+  t.true(new Cgroups(layout).support('').blkioWeight, 'BFQ: blkio.bfq.weight');
+  fs.rmSync(path.join(mounts.memory!, 'system.slice', 'memory.memsw.limit_in_bytes'));
+  t.false(new Cgroups(layout).support('').memorySwap, 'swap accounting off');
+});
+
+test('support v2: the controllers the parent\'s directory delegates; the weight file of a cgroup that has io', (t) => {
+  const { root } = v2Tree(t, 'cpu memory');
+  put(path.join(root, 'cgroup.procs'), '');
+  put(path.join(root, 'lab', 'cgroup.procs'), '');
+  put(path.join(root, 'lab', 'cgroup.type'), 'domain\n');
+  put(path.join(root, 'lab', 'cgroup.controllers'), 'cpu memory\n');
+  put(path.join(root, 'lab', 'cpu.max'), 'max 100000\n');
+  put(path.join(root, 'lab', 'memory.swap.max'), 'max\n');
+  put(path.join(root, 'lab', 'cgroup.subtree_control'), 'memory io\n');
+  const c = new Cgroups({ kind: 'v2', v1: {}, v2: root });
+  const s = c.support('');
+  t.deepEqual([s.cpuShares, s.cpuQuota, s.memory, s.memorySwap, s.pids, s.cpuset, s.blkioWeight], [true, true, true, true, false, false, false]);
+  const lab = c.support('lab');
+  t.deepEqual([lab.cpuShares, lab.memory, lab.blkioWeight], [false, true, false], 'below lab: what lab delegates (io without a weight file seen)');
+  put(path.join(root, 'lab', 'io.weight'), 'default 100\n');
+  put(path.join(root, 'lab', 'cgroup.controllers'), 'cpu memory io\n');
+  fs.writeFileSync(path.join(root, 'cgroup.subtree_control'), 'cpu memory io\n');
+  t.true(c.support('').blkioWeight, 'io delegated and a cgroup with io has io.weight');
+});
+
+test('v1: a controller that is not mounted has nothing to reset (every file written: only the mounted ones)', (t) => {
+  const a = v1Tree(t);
+  const { blkio: _b, pids: _p, ...rest } = a.mounts;
+  const driver = new V1Driver(rest);
+  driver.create(cg);
+  a.kernelFiles();
+  const writes = driver.apply(cg, { memory: 64 * MiB }, undefined).map((w) => w.file);
+  t.false(writes.some((f) => f.startsWith('pids.') || f.startsWith('blkio.')));
+  t.is(read(path.join(a.leaf('memory'), 'memory.limit_in_bytes')), String(64 * MiB));
+  t.throws(() => driver.apply(cg, { pids: 10 }, {}), { message: /the pids cgroup controller is not mounted/ }, 'a limit there is still refused');
+});
