@@ -8,6 +8,9 @@
 import type { Host } from './host';
 import { hostMountPoints, leftovers } from './containers';
 
+/** Debian's nft (under npx, node_modules/.bin holds an unrelated `nft`). */
+export const NFT = '/usr/sbin/nft';
+
 /** What the host looks like before any tscompose run: compare `leaks` against it. */
 export interface Baseline {
   mounts: string[];
@@ -15,7 +18,7 @@ export interface Baseline {
 }
 
 async function nftTables(host: Host): Promise<string[]> {
-  const r = await host.run(['nft', 'list', 'tables']);
+  const r = await host.run([NFT, 'list', 'tables']);
   if (r.code !== 0) throw new Error(`nft list tables: ${r.stderr}`);
   return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
 }
@@ -32,7 +35,8 @@ export async function leaks(host: Host, base: Baseline): Promise<string[]> {
   const tables = (await nftTables(host)).filter((t) => !base.tables.includes(t));
   if (tables.length) out.push(`nft tables: ${tables.join(', ')}`);
   // Accept rules we insert into other tables' chains carry `tscompose:PROJECT:ID` comments.
-  const rules = await host.run(['nft', '-a', 'list', 'ruleset']);
+  const rules = await host.run([NFT, '-a', 'list', 'ruleset']);
+  if (rules.code !== 0) throw new Error(`nft list ruleset: ${rules.stderr}`);
   const tagged = rules.stdout.split('\n').filter((l) => l.includes('"tscompose:'));
   if (tagged.length) out.push(`nft rules: ${tagged.map((l) => l.trim()).join(' | ')}`);
   return out;
