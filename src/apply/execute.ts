@@ -14,7 +14,7 @@
 import { ApplyError, ApplyErrors, TeardownErrors } from '../errors';
 import type { Action, Plan } from '../plan/actions';
 import type { ApplyEnv } from './env';
-import { faultPoint } from './fault';
+import { actionFinished, faultPoint } from './fault';
 import { Launcher } from '../sys/shim';
 import { startContainer } from './handlers/container';
 import { handlers } from './handlers';
@@ -112,6 +112,7 @@ async function run(plan: Plan, actions: Action[], env: ApplyEnv, opts: ExecuteOp
       env.emit({ type: 'action', phase: 'failed', action: a, error: e });
       if (!opts.continueOnError) stopping = true;
     }
+    actionFinished();
     const w = waveOf.get(a.id)!;
     if (--leftInWave[w]! === 0) {
       env.emit({ type: 'wave', index: w + 1, actions: plan.waves[w]!.length, ms: performance.now() - t0 });

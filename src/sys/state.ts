@@ -100,21 +100,39 @@ export class Lock {
 
   // Equivalent to: flock [-n] FILE
   static acquire(file: string, wait: boolean, busyMessage: string): Lock {
-    const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
-    try {
-      native.flock(fd, native.constants.LOCK_EX | (wait ? 0 : native.constants.LOCK_NB));
-    } catch (e: any) {
+    for (;;) {
+      const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+      try {
+        native.flock(fd, native.constants.LOCK_EX | (wait ? 0 : native.constants.LOCK_NB));
+      } catch (e: any) {
+        fs.closeSync(fd);
+        if (e?.code === 'EWOULDBLOCK' || e?.code === 'EAGAIN') throw new BusyError(busyMessage);
+        throw e;
+      }
+      // `down` removes the project directory, lock file included, while it
+      // holds the lock: a lock taken on the removed file guards nothing, so
+      // take the one now at the path instead.
+      if (sameFile(fd, file)) return new Lock(fd);
       fs.closeSync(fd);
-      if (e?.code === 'EWOULDBLOCK' || e?.code === 'EAGAIN') throw new BusyError(busyMessage);
-      throw e;
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     }
-    return new Lock(fd);
   }
 
   release(): void {
     if (this.fd === undefined) return;
     fs.closeSync(this.fd); // closing the last fd drops the flock
     this.fd = undefined;
+  }
+}
+
+function sameFile(fd: number, file: string): boolean {
+  try {
+    const a = fs.fstatSync(fd);
+    const b = fs.statSync(file);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch (e: any) {
+    if (e?.code === 'ENOENT') return false;
+    throw e;
   }
 }
 

@@ -39,8 +39,9 @@ async function down(cli: Cli, args: Parsed): Promise<number> {
       return 0;
     }
     await execute(p, session.env(), { continueOnError: true });
-    session.close();
+    // Still under the lock: an `up` that starts now must not have its new state removed.
     cli.state.removeProject(name);
+    session.close();
     if (flag(args, 'json')) {
       cli.out(JSON.stringify({ project: name, actions: countActions(p), durationMs: Math.round(performance.now() - started) }, null, 2) + '\n');
     }

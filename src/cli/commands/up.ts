@@ -40,8 +40,9 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
       cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
     }
-    const isNew = !cli.state.readState(project.name);
     session.lockProject();
+    // Read under the lock: a run that just finished may have made the project.
+    const isNew = !cli.state.readState(project.name);
     // Allocation reads other projects' journals: hold the global lock until ours names our subnets.
     const global = cli.state.lockGlobal();
     let p;
