@@ -38,6 +38,7 @@
         'shim/mounts.c',
         'shim/sysctl.c',
         'shim/process.c',
+        'shim/pty.c',
         'shim/container.c',
         'shim/supervise.c',
         'shim/cri_log.c',

@@ -280,3 +280,86 @@ services:
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+// A real terminal for the caller: argv[2:] runs on a pty's slave (33 rows,
+// 111 columns); argv[1] is JSON [[text, send], ...]: once the output shows
+// text, send is typed. Prints what the terminal showed; exits as the child.
+const PTY_DRIVER = `import json, os, pty, struct, sys, fcntl, termios
+steps = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 33, 111, 0, 0))
+    os.execvp(sys.argv[2], sys.argv[2:])
+out, seen = b'', 0
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    while steps and out.find(steps[0][0].encode(), seen) >= 0:
+        seen = out.find(steps[0][0].encode(), seen) + len(steps[0][0])
+        os.write(fd, steps.pop(0)[1].encode())
+sys.stdout.write(out.decode(errors='replace'))
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+`;
+// The caller's shell: exec, then read the next line from its terminal.
+const callerShell = (execArgv: string[]) => ['sh', '-c', '"$@"; echo "rc=$?"; read -r line; echo "after:$line"', 'caller', process.execPath, cliPath, ...execArgv];
+// Types "echo INJECTED" + newline into its stdin's terminal.
+const TIOCSTI = `import fcntl, os, termios, sys
+print('size', os.get_terminal_size(0).lines, os.get_terminal_size(0).columns, flush=True)
+for c in b'echo INJECTED\\n':
+    try:
+        fcntl.ioctl(0, termios.TIOCSTI, bytes([c]))
+    except OSError as e:
+        print('TIOCSTI', e)
+        break
+sys.exit(7)`;
+
+// CVE-2016-10124 class (LXC): a command given the caller's terminal types
+// into it with TIOCSTI; the caller's shell runs that once exec returns.
+test('exec -t gives the command a pty of its own: TIOCSTI does not reach the caller\'s terminal; size, exit code and ^C pass', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(host, `name: pty\nservices:\n  s:\n    init: true\n    command: ["sleep", "infinity"]\n`);
+    await ok(host, dir, ['up', '-d']);
+    const drive = (steps: string[][], execArgv: string[]) =>
+      host.run(['python3', '-c', PTY_DRIVER, JSON.stringify(steps), ...callerShell(execArgv)], { cwd: dir, timeoutMs: 60_000 });
+    const r = await drive([['rc=', 'clean\n']], ['exec', 's', 'python3', '-c', TIOCSTI]);
+    t.regex(r.stdout, /size 33 111/, 'the command sees the caller\'s window size');
+    t.regex(r.stdout, /rc=7/, 'the exit code passes through');
+    t.regex(r.stdout, /after:clean/, `the caller's shell read what was typed, not what the command injected: ${r.stdout}`);
+    // -T: pipes, no terminal at all.
+    const p = await drive([['rc=', 'clean\n']], ['exec', '-T', 's', 'python3', '-c', TIOCSTI]);
+    t.regex(p.stdout, /rc=1/, 'no terminal on stdin: get_terminal_size fails');
+    t.regex(p.stdout, /after:clean/, `-T: nothing injected: ${p.stdout}`);
+    // ^C typed in the caller's terminal interrupts the command.
+    const c = await drive([['ready', '\x03'], ['rc=', 'clean\n']], ['exec', 's', 'sh', '-c', 'echo ready; sleep 1000; echo not-reached']);
+    t.regex(c.stdout, /rc=130/, `^C: ${c.stdout}`);
+    t.false(c.stdout.includes('not-reached'));
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+// A PID 1 with CAP_SYS_ADMIN moves into a user namespace (and a mount
+// namespace it owns) of its own making: exec would run its pre-drop steps
+// as full root in a tree the container built.
+test('exec refuses a container whose PID 1 moved into a user namespace of its own', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(
+      host,
+      `name: uns\nservices:\n  s:\n    privileged: true\n    command: ["unshare", "-Urm", "sh", "-c", "echo moved; exec sleep infinity"]\n  ok:\n    privileged: true\n    command: ["sleep", "infinity"]\n`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    await waitFor(host, `grep -q moved ${stateDir('uns', 'uns-s-1')}/container.log`, 'PID 1 in its own user namespace');
+    const r = await tsc(host, dir, ['exec', '-T', 's', 'sh', '-c', 'echo RAN']);
+    t.is(r.code, 125, r.stderr);
+    t.false(r.stdout.includes('RAN'));
+    t.regex(r.stderr, /user namespace it made: refusing/);
+    t.is((await ok(host, dir, ['exec', '-T', 'ok', 'sh', '-c', 'echo RAN'])).stdout, 'RAN\n', 'a container that stayed put is joined');
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});

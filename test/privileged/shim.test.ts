@@ -391,6 +391,6 @@ test('exec: joins the namespaces, runs with the given env, propagates exit codes
 
     const gone = await inHost(host, [shimPath, 'exec', '--pid', '999999', '--ns', 'net', '--', 'true']);
     t.is(gone.code, 125);
-    t.is(gone.stderr, 'err open ENOENT 2 /proc/999999/ns/net: No such file or directory\n');
+    t.is(gone.stderr, 'err pidfd_open ESRCH 3 999999: No such process\n');
   });
 });

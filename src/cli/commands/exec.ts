@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 import { UsageError } from '../../errors';
 import { lookupUser } from '../../plan/users';
 import { capabilityMask } from '../../linux/capabilities';
@@ -64,6 +65,7 @@ async function exec(cli: Cli, args: Parsed): Promise<number> {
   const iso = state.launch.isolation;
   const namespaces = [...(state.netnsPlacement.kind === 'host' ? [] : ['net']), ...state.launch.namespaces.map((n) => (n === 'mount' ? 'mnt' : n))];
   const cwd = str(args, 'workdir') ?? state.launch.cwd;
+  const tty = cli.stdinIsTTY && !flag(args, 'no-TTY');
   const shimArgv = execArgs({
     pid: init.pid,
     namespaces,
@@ -71,7 +73,7 @@ async function exec(cli: Cli, args: Parsed): Promise<number> {
     env,
     ...(cwd ? { cwd } : {}),
     ...(user ? { user } : {}),
-    tty: cli.stdinIsTTY && !flag(args, 'no-TTY'),
+    tty,
     // As docker exec: the command counts against the container's limits.
     ...(state.launch.cgroup !== undefined ? { cgroups: hostCgroups().dirs({ parent: '', path: state.launch.cgroup }) } : {}),
     ...(state.launch.rlimits ? { rlimits: state.launch.rlimits } : {}),
@@ -79,17 +81,38 @@ async function exec(cli: Cli, args: Parsed): Promise<number> {
     // The container's privileges as its plan decided them (a journal from before noNewPrivs was planned: unless privileged).
     ...(iso ? { caps: capabilityMask(iso.caps), noNewPrivs: iso.noNewPrivs ?? !iso.privileged } : {}),
   });
-  const child = spawn(shimPath, shimArgv, { stdio: 'inherit' });
-  // The terminal's Ctrl-C reaches the command through the shared process group; do not die of it here.
+  return await runShim(shimArgv, tty);
+}
+
+/**
+ * With --tty the shim gets our terminal and relays it through a pty of its
+ * own; otherwise the command must not get our terminal either (TIOCSTI
+ * would type into it, CVE-2016-10124 class): a terminal on fd 0, 1 or 2
+ * is replaced by a pipe, other stdio is passed as is.
+ */
+async function runShim(shimArgv: string[], tty: boolean): Promise<number> {
+  const stdio = [0, 1, 2].map((fd) => (!tty && isatty(fd) ? 'pipe' : 'inherit'));
+  const child = spawn(shimPath, shimArgv, { stdio: stdio as ('pipe' | 'inherit')[] });
+  // EPIPE once the command exits without reading all of it: not an error of ours.
+  child.stdin?.on('error', () => {});
+  if (child.stdin) process.stdin.pipe(child.stdin);
+  child.stdout?.pipe(process.stdout, { end: false });
+  child.stderr?.pipe(process.stderr, { end: false });
+  // The terminal's Ctrl-C reaches the command through the shared process group (or the pty); do not die of it here.
   const ignore = () => {};
   process.on('SIGINT', ignore);
   try {
     return await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
-      child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? osConstants.signals[sig] : 0)));
+      // 'close': after the command's output was copied.
+      child.on('close', (code, sig) => resolve(code ?? 128 + (sig ? osConstants.signals[sig] : 0)));
     });
   } finally {
     process.off('SIGINT', ignore);
+    if (child.stdin) {
+      process.stdin.unpipe(child.stdin);
+      process.stdin.pause();
+    }
   }
 }
 
