@@ -76,7 +76,7 @@ export function loadProject(input: LoadInput): Project {
     resets ||= text.includes('!reset');
     merged = merged ? mergeMaps(merged, tree) : tree;
   }
-  if (!merged) throw new SpecError(sortIssues(issues.errors, files, cwd));
+  if (!merged) throw failure(issues, files, cwd);
   const root = resets ? dropResets(merged) : merged;
   const sources = new TreeSourceMap(root);
 
@@ -92,7 +92,7 @@ export function loadProject(input: LoadInput): Project {
   const lab = applyLab(root, model, sources, issues);
   const name = projectName(explicitName, env.lookup, model, projectDir, issues);
   validateProject(model, sources, issues);
-  if (issues.count > 0) throw new SpecError(sortIssues(issues.errors, files, cwd));
+  if (issues.count > 0) throw failure(issues, files, cwd);
 
   const project: Project = {
     name: name!,
@@ -128,6 +128,12 @@ function projectName(explicit: string | undefined, lookup: Lookup, model: Normal
     return undefined;
   }
   return derived;
+}
+
+function failure(issues: Issues, files: string[], cwd: string): SpecError {
+  const err = new SpecError(sortIssues(issues.errors, files, cwd));
+  if (issues.warnings.length > 0) err.warnings = issues.warnings;
+  return err;
 }
 
 /** Issues without a location first, then by file (in -f order), line and column. */

@@ -40,7 +40,7 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
           const v = r.string(kf);
           if (v === undefined) break;
           const ip = parseIP(v);
-          if (!ip || ip.family !== 4) r.error(kf, `${v} is not an IPv4 address`);
+          if (!ip || ip.family !== 4) r.error(kf, `"${v}" is not an IPv4 address`);
           else a.ipv4Address = v; // the strict parse accepts only the canonical form
           break;
         }
@@ -48,7 +48,7 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
           const v = r.string(kf);
           if (v === undefined) break;
           const ip = parseIP(unbracket(v));
-          if (!ip || ip.family !== 6) r.error(kf, `${v} is not an IPv6 address`);
+          if (!ip || ip.family !== 6) r.error(kf, `"${v}" is not an IPv6 address`);
           else a.ipv6Address = formatIP(ip);
           break;
         }
