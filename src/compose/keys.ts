@@ -98,7 +98,7 @@ export const VOLUME_KEYS = table('volume key', ['name', 'driver', 'external', 'l
 export const MOUNT_KEYS = table(
   'volume mount key',
   ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs', 'consistency'],
-  [],
+  ['image'],
 );
 export const BIND_OPTION_KEYS = table('bind option', ['propagation', 'create_host_path', 'recursive'], ['selinux']);
 export const VOLUME_OPTION_KEYS = table('volume option', ['nocopy', 'subpath'], ['labels']);
