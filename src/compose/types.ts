@@ -197,6 +197,12 @@ export interface ServiceSpec {
   stopGracePeriodSec?: number;
   /** `x-rootfs`, absolute: the lower layer of the root filesystem (default: the host's /). */
   rootfs?: string;
+  /** `label_file` then `labels` (metadata.ts); absent: none. */
+  labels?: Record<string, string>;
+  /** `annotations` (kept and shown; nothing in the kernel reads them). */
+  annotations?: Record<string, string>;
+  /** `expose`, canonical ("80/tcp", "9000-9001/udp"): recorded only, as Docker. */
+  expose?: string[];
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
   /** `x-routes`: static routes inside the service's network namespace. */

@@ -12,6 +12,7 @@ import { renderHostname, renderHosts, renderResolvConf, type HostResolver, type 
 import type { PeerDirectory } from '../hosts';
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
+import { containerMetadata } from '../metadata';
 import type { DesiredContainer, DesiredInterface, DesiredNetwork, DesiredVolume, GeneratedFiles, LaunchSettings, Namespace, NetnsPlacement, Observed } from '../model';
 import { netnsName, shortHash } from '../names';
 import type { PortReplica } from '../ports';
@@ -67,6 +68,7 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   const startAfter = new Set<string>();
   for (const dep of Object.keys(svc.dependsOn)) for (const d of ctx.byService.get(dep) ?? []) startAfter.add(d.name);
   if (netns.kind === 'container') startAfter.add(netns.container);
+  const launchHash = shortHash(JSON.stringify(launch.settings), JSON.stringify(netns)).slice(0, 16);
   return {
     name: r.name,
     service: svc.name,
@@ -79,8 +81,9 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
     files,
     launch: launch.settings,
     startAfter: [...startAfter].sort(),
-    launchHash: shortHash(JSON.stringify(launch.settings), JSON.stringify(netns)).slice(0, 16),
+    launchHash,
     ...(launch.cgroup ? { cgroup: launch.cgroup } : {}),
+    ...containerMetadata(project, svc, r.index, launchHash),
   };
 }
 

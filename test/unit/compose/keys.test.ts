@@ -60,10 +60,10 @@ test('x- keys are extensions; anything else is unknown', (t) => {
 });
 
 test('unsupported keys get "not supported yet" at their own location; image has its own hint', (t) => {
-  const list = issues(t, 'services:\n  web:\n    image: nginx\n    expose: ["80"]\n    healthcheck:\n      test: [CMD, true]\nconfigs:\n  data: {}\nsecrets: {}\n');
+  const list = issues(t, 'services:\n  web:\n    image: nginx\n    ipc: host\n    healthcheck:\n      test: [CMD, true]\nconfigs:\n  data: {}\nsecrets: {}\n');
   t.deepEqual(lines(list), [
     'compose.yaml:3:5 services.web.image: images are not supported yet; use x-rootfs or omit image',
-    'compose.yaml:4:5 services.web.expose: expose is not supported yet',
+    'compose.yaml:4:5 services.web.ipc: ipc is not supported yet',
     'compose.yaml:5:5 services.web.healthcheck: healthcheck is not supported yet',
     'compose.yaml:7:1 configs: configs is not supported yet',
     'compose.yaml:9:1 secrets: secrets is not supported yet',
