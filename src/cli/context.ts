@@ -36,11 +36,13 @@ export function fsReader() {
   };
 }
 
-export function loadComposeProject(cli: Cli): Project {
+/** `services`: the ones named on the command line (enabled whatever their profiles). */
+export function loadComposeProject(cli: Cli, services: string[] = []): Project {
   const dir = str(cli.global, 'project-directory');
   const cwd = dir ? path.resolve(cli.cwd, dir) : cli.cwd;
   const envFiles = strs(cli.global, 'env-file');
   const projectName = str(cli.global, 'project-name');
+  const profiles = strs(cli.global, 'profile');
   const warn = (list: SpecIssue[] | undefined) => {
     for (const w of list ?? []) cli.err(`tscompose: warning: ${formatIssue(w)}\n`);
   };
@@ -52,6 +54,8 @@ export function loadComposeProject(cli: Cli): Project {
       ...(envFiles.length ? { envFiles } : {}),
       environment: cli.env,
       reader: fsReader(),
+      ...(profiles.length ? { profiles } : {}),
+      services,
     });
     warn(project.warnings);
     return project;

@@ -1,12 +1,13 @@
 /**
  * A service's metadata keys: `labels`, `label_file`, `annotations` (kept and
- * shown, no effect on the container) and `expose` (recorded, as Docker: it
+ * shown, no effect on the container), `profiles` (applied in profiles.ts) and `expose` (recorded, as Docker: it
  * opens nothing, the bridge already lets containers reach each other).
  */
 import { posix } from 'node:path';
 import { parseDotenv } from './dotenv';
 import type { EnvContext } from './environment';
 import { labels as readLabels } from './network';
+import { readProfiles } from './profiles';
 import { field, sortedRecord } from './read';
 import type { Field } from './read';
 import { childPath } from './tree';
@@ -15,7 +16,7 @@ import type { ServiceSpec } from './types';
 /** Labels Compose sets itself (com.docker.compose.project, .service, …); we set them the same way. */
 export const RESERVED_LABEL_PREFIX = 'com.docker.compose.';
 
-/** Reads labels, label_file, annotations and expose into `svc` (absent keys leave it unchanged). */
+/** Reads labels, label_file, annotations, profiles and expose into `svc` (absent keys leave it unchanged). */
 export function serviceMetadata(svc: ServiceSpec, keys: ReadonlyMap<string, Field>, ctx: EnvContext): void {
   const r = ctx.reader;
   const lf = keys.get('label_file');
@@ -42,6 +43,9 @@ export function serviceMetadata(svc: ServiceSpec, keys: ReadonlyMap<string, Fiel
     const a = readLabels(af, r);
     if (Object.keys(a).length) svc.annotations = a;
   }
+  const pf = keys.get('profiles');
+  const profiles = pf ? readProfiles(pf, r) : undefined;
+  if (profiles?.length) svc.profiles = profiles;
   const ef = keys.get('expose');
   if (ef) {
     const e = expose(ef, ctx);

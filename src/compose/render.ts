@@ -87,6 +87,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.resources) Object.assign(out, renderResources(s.resources));
   Object.assign(out, renderIsolation(s));
   // label_file is folded into labels, as `docker compose config` does.
+  if (s.profiles) out.profiles = [...s.profiles];
   if (s.labels) out.labels = { ...s.labels };
   if (s.annotations) out.annotations = { ...s.annotations };
   if (s.expose) out.expose = [...s.expose];

@@ -197,6 +197,8 @@ export interface ServiceSpec {
   stopGracePeriodSec?: number;
   /** `x-rootfs`, absolute: the lower layer of the root filesystem (default: the host's /). */
   rootfs?: string;
+  /** `profiles` (profiles.ts): the service is off unless one is active or it is named; absent: always on. */
+  profiles?: string[];
   /** `label_file` then `labels` (metadata.ts); absent: none. */
   labels?: Record<string, string>;
   /** `annotations` (kept and shown; nothing in the kernel reads them). */

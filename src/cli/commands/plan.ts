@@ -14,7 +14,7 @@ export const planOptions: OptionSpec[] = [
 /** What `up` would do, and why; changes nothing. */
 export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
   const args = parseOptions(argv, planOptions);
-  const project = loadComposeProject(cli);
+  const project = loadComposeProject(cli, args.positionals);
   checkServices(project, args.positionals);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {

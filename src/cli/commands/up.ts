@@ -26,7 +26,7 @@ export const upOptions: OptionSpec[] = [
 
 export async function up(cli: Cli, argv: string[]): Promise<number> {
   const args = parseOptions(argv, upOptions);
-  const project = loadComposeProject(cli);
+  const project = loadComposeProject(cli, args.positionals);
   checkServices(project, args.positionals);
   const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const json = flag(args, 'json');

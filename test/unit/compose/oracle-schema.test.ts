@@ -97,7 +97,8 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['healthcheck', svc({ healthcheck: { test: ['CMD', 'true'] } }), unsupported],
   ['device reservations', svc({ deploy: { resources: { reservations: { devices: [{ capabilities: ['gpu'] }] } } } }), unsupported],
   ['blkio device limits', svc({ blkio_config: { device_read_bps: [{ path: '/dev/sda', rate: '1mb' }] } }), unsupported],
-  ['profiles', svc({ profiles: ['debug'] }), unsupported],
+  ['profiles', svc({ profiles: ['debug', 'x.y-z_1'] }), ok],
+  ['profiles as a string', svc({ profiles: 'debug' }), rejected],
   ['top-level volumes', { volumes: { data: {}, ext: { external: true, name: 'other' }, lab: { driver: 'local', labels: ['a=b'] } }, ...svc({}) }, ok],
   [
     'volumes, short and long syntax, and tmpfs',
