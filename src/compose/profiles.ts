@@ -7,9 +7,9 @@
  */
 import type { Lookup } from './interpolate';
 import type { Issues } from './issues';
-import type { NormalizedModel } from './normalize';
 import type { Field, Reader } from './read';
 import type { TreeSourceMap } from './tree';
+import type { ServiceSpec } from './types';
 
 const PROFILE_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
@@ -30,7 +30,7 @@ export function activeProfiles(fromCli: readonly string[] | undefined, lookup: L
   return [...new Set(raw.map((p) => p.trim()).filter(Boolean))];
 }
 
-export function applyProfiles(model: NormalizedModel, active: readonly string[], named: readonly string[], sources: TreeSourceMap, issues: Issues): void {
+export function applyProfiles(model: { services: Record<string, ServiceSpec> }, active: readonly string[], named: readonly string[], sources: TreeSourceMap, issues: Issues): void {
   const all = active.includes('*');
   const on = (name: string) => {
     const p = model.services[name]?.profiles;
