@@ -101,7 +101,7 @@ export const MOUNT_KEYS = table(
   ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs', 'consistency'],
   ['image'],
 );
-export const BIND_OPTION_KEYS = table('bind option', ['propagation', 'create_host_path', 'recursive'], ['selinux']);
+export const BIND_OPTION_KEYS = table('bind option', ['propagation', 'create_host_path', 'recursive', 'selinux'], []);
 export const VOLUME_OPTION_KEYS = table('volume option', ['nocopy', 'subpath'], ['labels']);
 export const TMPFS_OPTION_KEYS = table('tmpfs option', ['size', 'mode'], []);
 

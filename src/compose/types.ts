@@ -265,6 +265,8 @@ export type ServiceMount =
       createHostPath: boolean;
       /** Submounts of the source too (`bind.recursive`, default enabled). */
       recursive: boolean;
+      /** `:z` / `:Z` (`bind.selinux`): relabel for SELinux; a no-op where SELinux is not enforcing (plan/selinux.ts). */
+      selinux?: 'z' | 'Z';
     }
   | {
       type: 'volume';
@@ -274,6 +276,8 @@ export type ServiceMount =
       readOnly: boolean;
       /** `volume.subpath`: a directory inside the volume. */
       subpath?: string;
+      /** `nocopy`: do not fill a new volume from the image (recorded: tscompose never copies image data into volumes). */
+      nocopy?: boolean;
     }
   | {
       type: 'tmpfs';
