@@ -34,7 +34,7 @@ export const SERVICE_KEYS = table(
     'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit',
     'oom_score_adj', 'blkio_config', 'ulimits', 'cgroup_parent', 'volumes', 'tmpfs', 'read_only',
     'cap_add', 'cap_drop', 'privileged', 'init', 'stop_signal', 'stop_grace_period',
-    'labels', 'label_file', 'annotations', 'expose', 'profiles',
+    'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt',
   ],
   [
     'attach', 'build', 'cgroup', 'configs', 'cpu_count', 'cpu_percent',
@@ -43,7 +43,7 @@ export const SERVICE_KEYS = table(
     'ipc', 'isolation', 'links', 'logging', 'mac_address', 'mem_swappiness',
     'models', 'oom_kill_disable', 'pid', 'platform', 'post_start', 'pre_stop',
     'provider', 'pull_policy', 'pull_refresh_after', 'restart', 'runtime', 'secrets',
-    'security_opt', 'shm_size', 'stdin_open', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
+    'shm_size', 'stdin_open', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
     'uts', 'volumes_from',
   ],
   {

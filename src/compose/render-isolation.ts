@@ -51,6 +51,7 @@ export function renderIsolation(s: ServiceSpec): Obj {
   if (short.length) out.tmpfs = short.map(renderTmpfs);
   if (s.readOnly) out.read_only = true;
   if (s.privileged) out.privileged = true;
+  if (s.noNewPrivileges !== undefined) out.security_opt = [`no-new-privileges:${s.noNewPrivileges}`];
   if (s.init) out.init = true;
   if (s.capAdd?.length) out.cap_add = [...s.capAdd];
   if (s.capDrop?.length) out.cap_drop = [...s.capDrop];

@@ -189,6 +189,8 @@ export interface ServiceSpec {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** `security_opt: no-new-privileges[:true|false]`; absent: the default (set unless privileged). */
+  noNewPrivileges?: boolean;
   /** `init: true`: a reaping init is PID 1 and runs the command. */
   init?: boolean;
   /** `stop_signal`, as a name (`SIGUSR1`). */

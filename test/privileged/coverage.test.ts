@@ -2,13 +2,14 @@
  * Compose coverage keys end to end, in a throwaway host: profiles decide
  * which containers exist (--profile, COMPOSE_PROFILES, a named service);
  * labels (with Compose's com.docker.compose.*) and expose reach `ps --json`;
- * a `:z` bind mount works where SELinux is not enforcing.
+ * a `:z` bind mount works where SELinux is not enforcing; security_opt
+ * no-new-privileges:false clears no_new_privs.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withHost } from '../helpers/host';
-import { containerMounts, leftovers, ok, pidOf, writeProject } from '../helpers/containers';
+import { containerMounts, leftovers, ok, pidOf, status, writeProject } from '../helpers/containers';
 
 const FILE = `name: cov
 services:
@@ -19,6 +20,7 @@ services:
     label_file: web.labels
     expose: ["80", 9000-9001/udp]
     volumes: ["./data:/data:z,cached"]
+    security_opt: ["no-new-privileges:false"]
   dbg:
     init: true
     command: ["sleep", "infinity"]
@@ -49,10 +51,13 @@ test('profiles choose the containers; labels and expose show in ps --json; a :z 
     const pid = await pidOf(host, 'cov', 'cov-web-1');
     t.truthy((await containerMounts(host, pid)).find((m) => m.point === '/data'), 'the :z,cached bind mount is there');
 
+    t.is(await status(host, pid, 'NoNewPrivs'), '0', 'security_opt no-new-privileges:false');
+
     // A service named on the command line is enabled whatever its profiles.
     await ok(host, dir, ['up', '-d', 'dbg']);
     rows = await ps();
     t.deepEqual(rows.map((r) => r.name).sort(), ['cov-dbg-1', 'cov-web-1']);
+    t.is(await status(host, await pidOf(host, 'cov', 'cov-dbg-1'), 'NoNewPrivs'), '1', 'the default');
     await ok(host, dir, ['--profile', 'debug', 'down']);
 
     await ok(host, dir, ['up', '-d'], { env: { ...process.env, COMPOSE_PROFILES: 'debug' } });

@@ -98,6 +98,9 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['device reservations', svc({ deploy: { resources: { reservations: { devices: [{ capabilities: ['gpu'] }] } } } }), unsupported],
   ['blkio device limits', svc({ blkio_config: { device_read_bps: [{ path: '/dev/sda', rate: '1mb' }] } }), unsupported],
   ['profiles', svc({ profiles: ['debug', 'x.y-z_1'] }), ok],
+  ['security_opt no-new-privileges', svc({ security_opt: ['no-new-privileges:true'] }), ok],
+  ['security_opt seccomp', svc({ security_opt: ['seccomp=unconfined'] }), unsupported],
+  ['security_opt as a string', svc({ security_opt: 'no-new-privileges' }), rejected],
   ['profiles as a string', svc({ profiles: 'debug' }), rejected],
   ['top-level volumes', { volumes: { data: {}, ext: { external: true, name: 'other' }, lab: { driver: 'local', labels: ['a=b'] } }, ...svc({}) }, ok],
   [

@@ -179,3 +179,11 @@ test('SELinux relabeling (:z) is a no-op where SELinux is not enforcing, and a p
   const e = t.throws(() => resolve(loadCompose(text), emptyObserved({ kernel: { selinuxEnforcing: true } })));
   t.is(e!.message, 'compose.yaml:3:5 services.web.volumes: SELinux relabeling (z) of /srv is not supported yet on a host where SELinux is enforcing');
 });
+
+test('security_opt no-new-privileges decides no_new_privs when written (default: set unless privileged)', (t) => {
+  const nnp = (s: Parameters<typeof service>[1]) => launchIsolation(service('web', s), {}).noNewPrivs;
+  t.true(nnp({}));
+  t.false(nnp({ noNewPrivileges: false }));
+  t.false(nnp({ privileged: true }));
+  t.true(nnp({ privileged: true, noNewPrivileges: true }));
+});
