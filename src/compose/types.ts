@@ -144,6 +144,7 @@ export interface Dependency {
 
 export interface ExtraHost {
   host: string;
+  /** An address, or `host-gateway`: the gateway of the container's first network (the planner resolves it). */
   ip: string;
 }
 

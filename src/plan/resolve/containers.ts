@@ -8,7 +8,7 @@ import type { SpecIssue } from '../../errors';
 import type { Project, ServiceSpec } from '../../compose/types';
 import { resolveResources } from '../cgroups';
 import { renderEmbeddedResolvConf } from '../dns';
-import { renderHostname, renderHosts, renderResolvConf, type HostResolver, type HostsEntry } from '../files';
+import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type HostResolver, type HostsEntry } from '../files';
 import type { PeerDirectory } from '../hosts';
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
@@ -106,8 +106,12 @@ function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; 
 
 function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
   const dnsIface = view.find((i) => ctx.networks[i.network]?.managed);
+  const extra = resolveHostGateway(svc.extraHosts, view[0] ? ctx.networks[view[0].network]?.gateway : undefined);
+  for (const h of extra.unresolved) {
+    ctx.issues.push(serviceIssue(ctx.project, svc, 'extra_hosts', `${h}:host-gateway needs a bridge network (the gateway of the container's first network); this container has none`));
+  }
   return {
-    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), svc.extraHosts),
+    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), extra.hosts),
     // Bridged containers ask the project's DNS server, on the gateway of their first network.
     resolvConf: dnsIface ? renderEmbeddedResolvConf(ctx.networks[dnsIface.network]!.gateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
     hostname: renderHostname(hostname),

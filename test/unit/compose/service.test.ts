@@ -217,8 +217,8 @@ test('extra_hosts: bad entries and host-gateway', (t) => {
   t.deepEqual(lines(list), [
     'compose.yaml:4:9 services.a.extra_hosts.0: "nocolon" must be "host:ip" or "host=ip"',
     'compose.yaml:5:9 services.a.extra_hosts.h: 999.1.1.1 is not an IP address',
-    'compose.yaml:6:9 services.a.extra_hosts.gw: "host-gateway" is not supported yet; write the address',
   ]);
+  t.deepEqual(load('services:\n  a:\n    extra_hosts: ["gw:host-gateway"]\n').services.a!.extraHosts, [{ host: 'gw', ip: 'host-gateway' }]);
   const p = load('services:\n  a:\n    extra_hosts:\n      multi: ["10.0.0.1", "10.0.0.2"]\n');
   t.deepEqual(p.services.a!.extraHosts, [
     { host: 'multi', ip: '10.0.0.1' },
