@@ -16,7 +16,7 @@ import type { ServiceSpec } from './types';
 /** Labels Compose sets itself (com.docker.compose.project, .service, …); we set them the same way. */
 export const RESERVED_LABEL_PREFIX = 'com.docker.compose.';
 
-/** Reads labels, label_file, annotations, profiles and expose into `svc` (absent keys leave it unchanged). */
+/** Reads labels, label_file, annotations, profiles, links and expose into `svc` (absent keys leave it unchanged). */
 export function serviceMetadata(svc: ServiceSpec, keys: ReadonlyMap<string, Field>, ctx: EnvContext): void {
   const r = ctx.reader;
   const lf = keys.get('label_file');
@@ -46,6 +46,14 @@ export function serviceMetadata(svc: ServiceSpec, keys: ReadonlyMap<string, Fiel
   const pf = keys.get('profiles');
   const profiles = pf ? readProfiles(pf, r) : undefined;
   if (profiles?.length) svc.profiles = profiles;
+  const lnk = keys.get('links');
+  if (lnk) {
+    const links = (r.strings(lnk) ?? []).map(({ value }) => {
+      const [service, alias] = value.split(':', 2) as [string, string | undefined];
+      return { service, alias: alias || service };
+    });
+    if (links.length) svc.links = links;
+  }
   const ef = keys.get('expose');
   if (ef) {
     const e = expose(ef, ctx);

@@ -202,6 +202,8 @@ export interface ServiceSpec {
   rootfs?: string;
   /** `profiles` (profiles.ts): the service is off unless one is active or it is named; absent: always on. */
   profiles?: string[];
+  /** `links` ("db" or "db:alias"): the alias names the service's address in this container's /etc/hosts. */
+  links?: Array<{ service: string; alias: string }>;
   /** `label_file` then `labels` (metadata.ts); absent: none. */
   labels?: Record<string, string>;
   /** `annotations` (kept and shown; nothing in the kernel reads them). */

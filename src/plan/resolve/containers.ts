@@ -111,7 +111,7 @@ function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: strin
     ctx.issues.push(serviceIssue(ctx.project, svc, 'extra_hosts', `${h}:host-gateway needs a bridge network (the gateway of the container's first network); this container has none`));
   }
   return {
-    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), extra.hosts),
+    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), [...linkHosts(ctx, svc, view), ...extra.hosts]),
     // Bridged containers ask the project's DNS server, on the gateway of their first network.
     resolvConf: dnsIface ? renderEmbeddedResolvConf(ctx.networks[dnsIface.network]!.gateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
     hostname: renderHostname(hostname),
@@ -177,4 +177,17 @@ function selfEntry(address: string | undefined, hostname: string, domainname?: s
 function userDbFor(rootfs: string, observed: Observed): { passwd: string; group: string } | undefined {
   if (rootfs === HOST_ROOT) return observed.host;
   return observed.rootfsUsers?.[rootfs];
+}
+
+/** `links: [db:database]`: the alias → db's first replica's address on a network this container shares with it. */
+function linkHosts(ctx: ContainerContext, svc: ServiceSpec, view: NamedIface[]): Array<{ host: string; ip: string }> {
+  const out: Array<{ host: string; ip: string }> = [];
+  const mine = new Set(view.map((i) => i.network));
+  for (const l of svc.links ?? []) {
+    const target = ctx.byService.get(l.service)?.[0];
+    const shared = target ? (ctx.named.get(target.name) ?? []).find((i) => mine.has(i.network)) : undefined;
+    if (shared) out.push({ host: l.alias, ip: shared.address });
+    else ctx.issues.push(serviceIssue(ctx.project, svc, 'links', `the link to "${l.service}" needs a network shared with it`));
+  }
+  return out;
 }

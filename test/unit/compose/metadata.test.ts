@@ -59,3 +59,10 @@ test('config shows labels (label_file folded in), annotations and expose', (t) =
   const text = renderConfig(p);
   t.regex(text, /annotations:\n {6}k: v\n {4}expose:\n {6}- 80\/tcp\n {4}labels:\n {6}f: '1'\n/);
 });
+
+test('links: "svc" or "svc:alias", imply depends_on (as Compose); an undefined service is an error', (t) => {
+  const p = load('services:\n  db: {}\n  web:\n    links: [db, "db:database"]\n');
+  t.deepEqual(p.services.web!.links, [{ service: 'db', alias: 'db' }, { service: 'db', alias: 'database' }]);
+  t.deepEqual(Object.keys(p.services.web!.dependsOn), ['db']);
+  t.deepEqual(lines(issues(t, 'services:\n  web:\n    links: [ghost]\n')), ['compose.yaml:3:13 services.web.links.0: links to service "ghost", which is not defined']);
+});

@@ -101,6 +101,8 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['security_opt no-new-privileges', svc({ security_opt: ['no-new-privileges:true'] }), ok],
   ['security_opt seccomp', svc({ security_opt: ['seccomp=unconfined'] }), unsupported],
   ['security_opt as a string', svc({ security_opt: 'no-new-privileges' }), rejected],
+  ['links', { services: { db: {}, web: { links: ['db', 'db:database'] } } }, ok],
+  ['external_links', svc({ external_links: ['redis:cache'] }), unsupported],
   ['profiles as a string', svc({ profiles: 'debug' }), rejected],
   ['top-level volumes', { volumes: { data: {}, ext: { external: true, name: 'other' }, lab: { driver: 'local', labels: ['a=b'] } }, ...svc({}) }, ok],
   [

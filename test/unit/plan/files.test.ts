@@ -37,3 +37,12 @@ test('extra_hosts host-gateway is the gateway of the container\'s first network;
   const e = t.throws(() => resolve(loadCompose(none), emptyObserved()));
   t.regex(e!.message, /compose\.yaml:4:5 services\.web\.extra_hosts: gw:host-gateway needs a bridge network/);
 });
+
+test('links: the alias names the linked service\'s address in /etc/hosts; without a shared network it is a plan error', (t) => {
+  const text = 'services:\n  db:\n    networks:\n      n: {ipv4_address: 10.40.0.9}\n  web:\n    links: ["db:database"]\n    networks: [n]\nnetworks:\n  n:\n    ipam: {config: [{subnet: 10.40.0.0/24}]}\n';
+  const d = resolve(loadCompose(text), emptyObserved());
+  t.regex(d.containers['proj-web-1']!.files.hosts, /\n10\.40\.0\.9\tdatabase\n/);
+  const apart = 'services:\n  db:\n    networks: [a]\n  web:\n    links: [db]\n    networks: [b]\nnetworks:\n  a: {}\n  b: {}\n';
+  const e = t.throws(() => resolve(loadCompose(apart), emptyObserved()));
+  t.regex(e!.message, /services\.web\.links: the link to "db" needs a network shared with it/);
+});
