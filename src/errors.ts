@@ -79,6 +79,8 @@ export class SpecError extends IssuesError {
   readonly code = 'SPEC';
   readonly exitCode = ExitCode.spec;
   override name = 'SpecError';
+  /** Warnings found before the load failed (shown too: an unset variable often explains an error). */
+  warnings?: SpecIssue[];
 }
 
 /** The file is valid but cannot be made real: overlap, exhaustion, cycles. */

@@ -82,6 +82,7 @@ export const globalOptions: OptionSpec[] = [
   { name: 'file', short: 'f', type: 'string', multiple: true, arg: 'FILE', description: 'Compose file, later ones overriding earlier ones (default: compose.yaml in the current directory)' },
   { name: 'project-name', short: 'p', type: 'string', arg: 'NAME', description: 'Project name' },
   { name: 'env-file', type: 'string', multiple: true, arg: 'FILE', description: 'Environment file for interpolation (default: .env)' },
+  { name: 'profile', type: 'string', multiple: true, arg: 'NAME', description: 'Enable services of this profile (repeatable; default: COMPOSE_PROFILES)' },
   { name: 'project-directory', type: 'string', arg: 'DIR', description: 'Working directory of the project (default: the first file’s)' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'Show every kernel action as it runs' },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help; with a COMMAND, its help' },

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../errors';
+import { formatIssue, SpecError, UsageError, type SpecIssue } from '../errors';
 import type { Emit } from '../events';
 import { DEFAULT_FILE_NAMES, loadProject } from '../compose';
 import type { Project } from '../compose/types';
@@ -36,19 +36,33 @@ export function fsReader() {
   };
 }
 
-export function loadComposeProject(cli: Cli): Project {
+/** `services`: the ones named on the command line (enabled whatever their profiles). */
+export function loadComposeProject(cli: Cli, services: string[] = []): Project {
   const dir = str(cli.global, 'project-directory');
   const cwd = dir ? path.resolve(cli.cwd, dir) : cli.cwd;
   const envFiles = strs(cli.global, 'env-file');
   const projectName = str(cli.global, 'project-name');
-  return loadProject({
-    files: strs(cli.global, 'file'),
-    cwd,
-    ...(projectName ? { projectName } : {}),
-    ...(envFiles.length ? { envFiles } : {}),
-    environment: cli.env,
-    reader: fsReader(),
-  });
+  const profiles = strs(cli.global, 'profile');
+  const warn = (list: SpecIssue[] | undefined) => {
+    for (const w of list ?? []) cli.err(`tscompose: warning: ${formatIssue(w)}\n`);
+  };
+  try {
+    const project = loadProject({
+      files: strs(cli.global, 'file'),
+      cwd,
+      ...(projectName ? { projectName } : {}),
+      ...(envFiles.length ? { envFiles } : {}),
+      environment: cli.env,
+      reader: fsReader(),
+      ...(profiles.length ? { profiles } : {}),
+      services,
+    });
+    warn(project.warnings);
+    return project;
+  } catch (e) {
+    if (e instanceof SpecError) warn(e.warnings);
+    throw e;
+  }
 }
 
 /**

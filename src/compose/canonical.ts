@@ -5,7 +5,8 @@
  * Compose does. Only keys we implement are rewritten; a value of the wrong
  * shape is reported here and dropped.
  *
- *   environment / sysctls / labels   [K=V, K]        → {K: V, K: null}
+ *   environment / sysctls / labels / annotations   [K=V, K] → {K: V, K: null}
+ *   label_file                       "f"             → ["f"]
  *   networks (service)               [a, b]          → {a: null, b: null}
  *   depends_on                       [a]             → {a: {condition: service_started, required: true}}
  *   dns / dns_search                 "x"             → ["x"]
@@ -35,6 +36,9 @@ const SERVICE_REWRITES: ReadonlyMap<string, Rewrite> = new Map<string, Rewrite>(
   ['env_file', envFile],
   ['volumes', canonicalVolumes],
   ['tmpfs', canonicalTmpfs],
+  ['labels', (n, p, i) => listOrDict(n, p, i, 'empty')],
+  ['annotations', (n, p, i) => listOrDict(n, p, i, 'empty')],
+  ['label_file', (n, p, i) => stringOrList(n, p, i, true)],
 ]);
 
 const NETWORK_REWRITES: ReadonlyMap<string, Rewrite> = new Map<string, Rewrite>([['labels', (n, p, i) => listOrDict(n, p, i, 'empty')]]);

@@ -10,8 +10,9 @@
  *   service-network.ts  networks, network_mode, sysctls, dns, dns_search, dns_opt, extra_hosts
  *   environment.ts      environment, env_file (dotenv.ts: the file syntax)
  *   depends.ts          depends_on
+ *   metadata.ts         labels, label_file, annotations, expose, links, profiles (applied in profiles.ts)
  *   ports.ts            ports
- *   isolation.ts        read_only, cap_add, cap_drop, privileged, init, stop_signal,
+ *   isolation.ts        read_only, cap_add, cap_drop, privileged, security_opt, init, stop_signal,
  *                       stop_grace_period, x-rootfs; volumes.ts: volumes, tmpfs
  *   resources.ts        cpus, mem_limit, pids_limit, ulimits, … and deploy.resources
  *   network.ts          top-level networks; volumes.ts: top-level volumes

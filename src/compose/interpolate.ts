@@ -134,17 +134,18 @@ export function substitute(text: string, lookup: Lookup): Substitution {
  * tree; failures are reported with the value's location and the path poisoned.
  */
 export function interpolateTree(root: YMap, lookup: Lookup, issues: Issues): YMap {
-  const warned = new Set<string>();
   const visit = (node: YNode, path: string): YNode => {
     if (node.kind === 'scalar') {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return node;
       try {
         const r = substitute(node.value, lookup);
         for (const name of r.missing) {
-          if (warned.has(name)) continue;
-          warned.add(name);
-          issues.warn(path, `the "${name}" variable is not set; defaulting to a blank string`, node.loc);
+          if (issues.unsetWarned.has(name)) continue;
+          issues.unsetWarned.add(name);
+          // Docker Compose's wording.
+          issues.warn(path, `The "${name}" variable is not set. Defaulting to a blank string.`, node.loc);
         }
+        if (r.missing.length) issues.blankedBy(path, node.loc, [...new Set(r.missing)]);
         return { ...node, value: r.value };
       } catch (err) {
         if (!(err instanceof TemplateError)) throw err;

@@ -1,6 +1,6 @@
 /**
  * The isolation keys of a service: `volumes`, `tmpfs`, `read_only`,
- * `cap_add`, `cap_drop`, `privileged`, `init`, `stop_signal`,
+ * `cap_add`, `cap_drop`, `privileged`, `security_opt` (security-opt.ts), `init`, `stop_signal`,
  * `stop_grace_period`, and the `x-rootfs` extension (the root filesystem's
  * lower layer: a directory, absolute or relative to the project).
  */
@@ -10,6 +10,7 @@ import { field } from './read';
 import type { Field, Reader } from './read';
 import { canonicalSignal } from '../linux/signals';
 import { parseDuration } from './duration';
+import { securityOptions } from './security-opt';
 import type { YMap } from './tree';
 import type { ServiceSpec } from './types';
 import { normalizeMounts, type VolumeContext } from './volumes';
@@ -34,6 +35,9 @@ export function normalizeIsolation(svc: ServiceSpec, keys: Map<string, Field>, m
   if (bool('read_only')) svc.readOnly = true;
   if (bool('privileged')) svc.privileged = true;
   if (bool('init')) svc.init = true;
+  const so = keys.get('security_opt');
+  const nnp = so ? securityOptions(so, r) : undefined;
+  if (nnp !== undefined) svc.noNewPrivileges = nnp;
   const add = keys.get('cap_add');
   if (add) svc.capAdd = capabilities(add, r);
   const drop = keys.get('cap_drop');

@@ -34,15 +34,16 @@ export const SERVICE_KEYS = table(
     'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit',
     'oom_score_adj', 'blkio_config', 'ulimits', 'cgroup_parent', 'volumes', 'tmpfs', 'read_only',
     'cap_add', 'cap_drop', 'privileged', 'init', 'stop_signal', 'stop_grace_period',
+    'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links',
   ],
   [
-    'annotations', 'attach', 'build', 'cgroup', 'configs', 'cpu_count', 'cpu_percent',
+    'attach', 'build', 'cgroup', 'configs', 'cpu_count', 'cpu_percent',
     'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec', 'develop', 'device_cgroup_rules',
-    'devices', 'expose', 'extends', 'external_links', 'gpus', 'group_add', 'healthcheck', 'image',
-    'ipc', 'isolation', 'label_file', 'labels', 'links', 'logging', 'mac_address', 'mem_swappiness',
-    'models', 'oom_kill_disable', 'pid', 'platform', 'post_start', 'pre_stop', 'profiles',
+    'devices', 'extends', 'external_links', 'gpus', 'group_add', 'healthcheck', 'image',
+    'ipc', 'isolation', 'logging', 'mac_address', 'mem_swappiness',
+    'models', 'oom_kill_disable', 'pid', 'platform', 'post_start', 'pre_stop',
     'provider', 'pull_policy', 'pull_refresh_after', 'restart', 'runtime', 'secrets',
-    'security_opt', 'shm_size', 'stdin_open', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
+    'shm_size', 'stdin_open', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
     'uts', 'volumes_from',
   ],
   {
@@ -98,9 +99,9 @@ export const VOLUME_KEYS = table('volume key', ['name', 'driver', 'external', 'l
 export const MOUNT_KEYS = table(
   'volume mount key',
   ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs', 'consistency'],
-  [],
+  ['image'],
 );
-export const BIND_OPTION_KEYS = table('bind option', ['propagation', 'create_host_path', 'recursive'], ['selinux']);
+export const BIND_OPTION_KEYS = table('bind option', ['propagation', 'create_host_path', 'recursive', 'selinux'], []);
 export const VOLUME_OPTION_KEYS = table('volume option', ['nocopy', 'subpath'], ['labels']);
 export const TMPFS_OPTION_KEYS = table('tmpfs option', ['size', 'mode'], []);
 

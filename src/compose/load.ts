@@ -1,6 +1,6 @@
 /**
  * loadProject: files → parse → interpolate → canonical forms → merge →
- * normalize → project name → validate. Nothing is thrown before every file
+ * normalize → profiles → project name → validate. Nothing is thrown before every file
  * has been looked at, so one SpecError lists every issue found.
  */
 import { posix } from 'node:path';
@@ -16,6 +16,7 @@ import { Issues } from './issues';
 import { dropResets, mergeMaps } from './merge';
 import { checkProjectName, normalizeProjectName } from './names';
 import { normalizeModel } from './normalize';
+import { activeProfiles, applyProfiles } from './profiles';
 import type { NormalizedModel } from './normalize';
 import { TreeSourceMap } from './tree';
 import type { YMap } from './tree';
@@ -34,6 +35,10 @@ export interface LoadInput {
   /** The process environment; it overrides .env values, as in Compose. */
   environment: Record<string, string | undefined>;
   reader: SourceReader;
+  /** `--profile` (repeatable); none: COMPOSE_PROFILES. */
+  profiles?: string[];
+  /** Services named on the command line: enabled whatever their profiles. */
+  services?: string[];
 }
 
 export function loadProject(input: LoadInput): Project {
@@ -76,7 +81,7 @@ export function loadProject(input: LoadInput): Project {
     resets ||= text.includes('!reset');
     merged = merged ? mergeMaps(merged, tree) : tree;
   }
-  if (!merged) throw new SpecError(sortIssues(issues.errors, files, cwd));
+  if (!merged) throw failure(issues, files, cwd);
   const root = resets ? dropResets(merged) : merged;
   const sources = new TreeSourceMap(root);
 
@@ -89,10 +94,11 @@ export function loadProject(input: LoadInput): Project {
       return { ...readGuarded(read, abs, display, path, issues), display };
     },
   });
+  applyProfiles(model, activeProfiles(input.profiles, lookup), input.services ?? [], sources, issues);
   const lab = applyLab(root, model, sources, issues);
   const name = projectName(explicitName, env.lookup, model, projectDir, issues);
   validateProject(model, sources, issues);
-  if (issues.count > 0) throw new SpecError(sortIssues(issues.errors, files, cwd));
+  if (issues.count > 0) throw failure(issues, files, cwd);
 
   const project: Project = {
     name: name!,
@@ -128,6 +134,12 @@ function projectName(explicit: string | undefined, lookup: Lookup, model: Normal
     return undefined;
   }
   return derived;
+}
+
+function failure(issues: Issues, files: string[], cwd: string): SpecError {
+  const err = new SpecError(sortIssues(issues.errors, files, cwd));
+  if (issues.warnings.length > 0) err.warnings = issues.warnings;
+  return err;
 }
 
 /** Issues without a location first, then by file (in -f order), line and column. */

@@ -136,7 +136,7 @@ function driverOpts(f: Field, r: Reader, spec: NetworkSpec): void {
       else spec[e.key === ICC_OPT ? 'icc' : 'ipMasquerade'] = b;
     } else if (e.key === HOST_BINDING_OPT) {
       const ip = parseIP(v);
-      if (!ip || ip.family !== 4) r.error(of, `${v} is not an IPv4 address`);
+      if (!ip || ip.family !== 4) r.error(of, `"${v}" is not an IPv4 address`);
       else if (ip.value !== 0n) spec.hostBindingIpv4 = formatIP(ip);
     } else if (e.key.startsWith('com.docker.network.')) {
       r.error(of, `driver option ${e.key} is not supported yet`);
@@ -192,7 +192,7 @@ function ipamPool(f: Field, r: Reader): IpamPool | undefined {
     const v = r.string(sf);
     if (v !== undefined) {
       subnet = parseCidr(v);
-      if (!subnet) r.error(sf, `${v} is not a valid subnet in CIDR notation (e.g. 10.10.0.0/24 or fd00:1::/64)`);
+      if (!subnet) r.error(sf, `"${v}" is not a valid subnet in CIDR notation (e.g. 10.10.0.0/24 or fd00:1::/64)`);
       else if (hasHostBits(subnet)) {
         r.error(sf, `invalid subnet ${v}: host bits are set; the network is ${formatCidr(subnet)}`);
         subnet = undefined;
@@ -218,7 +218,7 @@ function ipamPool(f: Field, r: Reader): IpamPool | undefined {
     const v = r.string(rf);
     if (v !== undefined) {
       const range = parseCidr(v);
-      if (!range) r.error(rf, `${v} is not a valid ip_range in CIDR notation`);
+      if (!range) r.error(rf, `"${v}" is not a valid ip_range in CIDR notation`);
       else if (hasHostBits(range)) r.error(rf, `invalid ip_range ${v}: host bits are set; the range is ${formatCidr(range)}`);
       else if (sf === undefined) r.error(rf, 'ip_range needs a subnet in the same ipam config entry');
       else if (subnet && (range.family !== subnet.family || range.first < subnet.first || range.last > subnet.last)) {

@@ -16,9 +16,13 @@ function renderMount(m: ServiceMount): Obj {
     if (m.propagation !== 'rprivate') bind.propagation = m.propagation;
     if (m.createHostPath) bind.create_host_path = true;
     if (!m.recursive) bind.recursive = 'disabled';
+    if (m.selinux) bind.selinux = m.selinux;
     if (Object.keys(bind).length) out.bind = bind;
   } else if (m.type === 'volume') {
-    if (m.subpath !== undefined) out.volume = { subpath: m.subpath };
+    const volume: Obj = {};
+    if (m.subpath !== undefined) volume.subpath = m.subpath;
+    if (m.nocopy) volume.nocopy = true;
+    if (Object.keys(volume).length) out.volume = volume;
   } else {
     const tmpfs: Obj = {};
     if (m.size !== undefined) tmpfs.size = m.size;
@@ -47,6 +51,7 @@ export function renderIsolation(s: ServiceSpec): Obj {
   if (short.length) out.tmpfs = short.map(renderTmpfs);
   if (s.readOnly) out.read_only = true;
   if (s.privileged) out.privileged = true;
+  if (s.noNewPrivileges !== undefined) out.security_opt = [`no-new-privileges:${s.noNewPrivileges}`];
   if (s.init) out.init = true;
   if (s.capAdd?.length) out.cap_add = [...s.capAdd];
   if (s.capDrop?.length) out.cap_drop = [...s.capDrop];

@@ -86,6 +86,12 @@ function renderService(s: ServiceSpec): Obj {
   if (s.ports.length > 0) out.ports = s.ports.map(renderPort);
   if (s.resources) Object.assign(out, renderResources(s.resources));
   Object.assign(out, renderIsolation(s));
+  // label_file is folded into labels, as `docker compose config` does.
+  if (s.profiles) out.profiles = [...s.profiles];
+  if (s.links) out.links = s.links.map((l) => (l.alias === l.service ? l.service : `${l.service}:${l.alias}`));
+  if (s.labels) out.labels = { ...s.labels };
+  if (s.annotations) out.annotations = { ...s.annotations };
+  if (s.expose) out.expose = [...s.expose];
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
   return out;
 }

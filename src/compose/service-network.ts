@@ -40,7 +40,7 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
           const v = r.string(kf);
           if (v === undefined) break;
           const ip = parseIP(v);
-          if (!ip || ip.family !== 4) r.error(kf, `${v} is not an IPv4 address`);
+          if (!ip || ip.family !== 4) r.error(kf, `"${v}" is not an IPv4 address`);
           else a.ipv4Address = v; // the strict parse accepts only the canonical form
           break;
         }
@@ -48,7 +48,7 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
           const v = r.string(kf);
           if (v === undefined) break;
           const ip = parseIP(unbracket(v));
-          if (!ip || ip.family !== 6) r.error(kf, `${v} is not an IPv6 address`);
+          if (!ip || ip.family !== 6) r.error(kf, `"${v}" is not an IPv6 address`);
           else a.ipv6Address = formatIP(ip);
           break;
         }
@@ -124,6 +124,9 @@ export function sysctls(f: Field, r: Reader): Record<string, string> {
   return sortedRecord(out);
 }
 
+/** Docker's special extra_hosts value: the host, as the container reaches it. */
+export const HOST_GATEWAY = 'host-gateway';
+
 export function extraHosts(f: Field, r: Reader): ExtraHost[] {
   const map = r.map(f);
   if (!map) return [];
@@ -137,8 +140,8 @@ export function extraHosts(f: Field, r: Reader): ExtraHost[] {
     if (e.value.kind !== 'seq') continue; // canonical.ts made every value a list
     for (const it of e.value.items) {
       if (it.kind !== 'scalar' || typeof it.value !== 'string') continue;
-      if (it.value === 'host-gateway') {
-        r.error(hf, '"host-gateway" is not supported yet; write the address');
+      if (it.value === HOST_GATEWAY) {
+        out.push({ host: e.key, ip: HOST_GATEWAY });
         continue;
       }
       const ip = parseIP(it.value);

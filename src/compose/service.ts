@@ -9,6 +9,7 @@ import { dependsOn } from './depends';
 import { environment, envFiles, type EnvContext } from './environment';
 import { DEPLOY_KEYS, SERVICE_KEYS } from './keys';
 import { normalizeIsolation } from './isolation';
+import { serviceMetadata } from './metadata';
 import { checkContainerName, checkHostname, checkObjectName } from './names';
 import { normalizePorts } from './ports';
 import { sortedRecord } from './read';
@@ -139,6 +140,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   const res = resources.finish();
   if (res) svc.resources = res;
 
+  serviceMetadata(svc, keys, ctx);
   settleNetworking(svc, keys, r);
   return svc;
 }

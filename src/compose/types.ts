@@ -144,6 +144,7 @@ export interface Dependency {
 
 export interface ExtraHost {
   host: string;
+  /** An address, or `host-gateway`: the gateway of the container's first network (the planner resolves it). */
   ip: string;
 }
 
@@ -189,6 +190,8 @@ export interface ServiceSpec {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** `security_opt: no-new-privileges[:true|false]`; absent: the default (set unless privileged). */
+  noNewPrivileges?: boolean;
   /** `init: true`: a reaping init is PID 1 and runs the command. */
   init?: boolean;
   /** `stop_signal`, as a name (`SIGUSR1`). */
@@ -197,6 +200,16 @@ export interface ServiceSpec {
   stopGracePeriodSec?: number;
   /** `x-rootfs`, absolute: the lower layer of the root filesystem (default: the host's /). */
   rootfs?: string;
+  /** `profiles` (profiles.ts): the service is off unless one is active or it is named; absent: always on. */
+  profiles?: string[];
+  /** `links` ("db" or "db:alias"): the alias names the service's address in this container's /etc/hosts. */
+  links?: Array<{ service: string; alias: string }>;
+  /** `label_file` then `labels` (metadata.ts); absent: none. */
+  labels?: Record<string, string>;
+  /** `annotations` (kept and shown; nothing in the kernel reads them). */
+  annotations?: Record<string, string>;
+  /** `expose`, canonical ("80/tcp", "9000-9001/udp"): recorded only, as Docker. */
+  expose?: string[];
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
   /** `x-routes`: static routes inside the service's network namespace. */
@@ -257,6 +270,8 @@ export type ServiceMount =
       createHostPath: boolean;
       /** Submounts of the source too (`bind.recursive`, default enabled). */
       recursive: boolean;
+      /** `:z` / `:Z` (`bind.selinux`): relabel for SELinux; a no-op where SELinux is not enforcing (plan/selinux.ts). */
+      selinux?: 'z' | 'Z';
     }
   | {
       type: 'volume';
@@ -266,6 +281,8 @@ export type ServiceMount =
       readOnly: boolean;
       /** `volume.subpath`: a directory inside the volume. */
       subpath?: string;
+      /** `nocopy`: do not fill a new volume from the image (recorded: tscompose never copies image data into volumes). */
+      nocopy?: boolean;
     }
   | {
       type: 'tmpfs';

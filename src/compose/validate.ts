@@ -56,6 +56,13 @@ function checkReferences(model: Model, err: Report, issues: Issues): void {
         svc.dependsOn = sortDeps({ ...svc.dependsOn, [target]: { condition: 'service_started', required: true, restart: false } });
       }
     }
+    for (const [i, l] of (svc.links ?? []).entries()) {
+      if (!Object.hasOwn(model.services, l.service)) err(`${base}.links.${i}`, `links to service "${l.service}", which is not defined`);
+      else if (!Object.hasOwn(svc.dependsOn, l.service)) {
+        // As Compose: a link implies starting the linked service first.
+        svc.dependsOn = sortDeps({ ...svc.dependsOn, [l.service]: { condition: 'service_started', required: true, restart: false } });
+      }
+    }
     for (const [dep, d] of Object.entries(svc.dependsOn)) {
       if (Object.hasOwn(model.services, dep)) continue;
       if (d.required) err(`${base}.depends_on.${dep}`, `depends on service "${dep}", which is not defined`);

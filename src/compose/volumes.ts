@@ -61,11 +61,11 @@ function shortVolume(it: YScalar, path: string, issues: Issues): YMap | undefine
     if (m === 'ro' || m === 'rw') entries.push(entry('read_only', scalar(m === 'ro', loc), loc));
     else if (m === 'nocopy' && !bind) volumeOpts.push(entry('nocopy', scalar(true, loc), loc));
     else if ((PROPAGATIONS as readonly string[]).includes(m) && bind) bindOpts.push(entry('propagation', scalar(m, loc), loc));
-    else if (m === 'z' || m === 'Z') {
-      issues.error(path, `SELinux relabeling ("${m}") is not supported yet`, loc);
-      return undefined;
-    } else {
-      issues.fatal(path, `"${m}" is not a volume mode (use ro, rw${bind ? ', or a propagation such as rslave' : ', nocopy'})`, loc);
+    else if ((m === 'z' || m === 'Z') && bind) bindOpts.push(entry('selinux', scalar(m, loc), loc));
+    // Docker Desktop's sharing hints: accepted, no effect on Linux (as Docker).
+    else if (m === 'cached' || m === 'delegated' || m === 'consistent') entries.push(entry('consistency', scalar(m, loc), loc));
+    else {
+      issues.fatal(path, `"${m}" is not a volume mode (use ro, rw, cached, delegated, consistent${bind ? ', z, Z, or a propagation such as rslave' : ', nocopy'})`, loc);
       return undefined;
     }
   }
@@ -188,6 +188,12 @@ function longMount(f: Field, r: Reader, ctx: VolumeContext): ServiceMount | unde
         if ((PROPAGATIONS as readonly string[]).includes(p)) out.propagation = p as BindPropagation;
         else r.error(pf, `"${p}" is not a propagation (use ${PROPAGATIONS.join(', ')})`);
       }
+      const zf = bk.get('selinux');
+      const z = zf ? r.string(zf) : undefined;
+      if (zf && z !== undefined) {
+        if (z === 'z' || z === 'Z') out.selinux = z;
+        else r.error(zf, `"${z}" is not a bind.selinux value (use z or Z)`);
+      }
       const cf = bk.get('create_host_path');
       if (cf) out.createHostPath = r.bool(cf) ?? false;
       const rf = bk.get('recursive');
@@ -219,7 +225,7 @@ function longMount(f: Field, r: Reader, ctx: VolumeContext): ServiceMount | unde
     if (vf && vm) {
       const vk = r.keys(vm, vf.path, VOLUME_OPTION_KEYS, {});
       const nf = vk.get('nocopy');
-      if (nf) r.bool(nf);
+      if (nf && r.bool(nf)) out.nocopy = true;
       const sf = vk.get('subpath');
       const sub = sf ? r.string(sf) : undefined;
       if (sf && sub !== undefined && sub !== '') {

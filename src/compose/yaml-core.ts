@@ -24,6 +24,11 @@ export function isStringTag(tag: string): boolean {
   return t === '!' || t === `${CORE_TAG}str`;
 }
 
+/** `!!merge` (or its long form): the tag of a merge key. */
+export function isMergeTag(tag: string): boolean {
+  return normalizeTag(tag) === `${CORE_TAG}merge`;
+}
+
 const INT_RE = /^[-+]?[0-9]+$/;
 const OCT_RE = /^0o[0-7]+$/;
 const HEX_RE = /^0x[0-9a-fA-F]+$/;

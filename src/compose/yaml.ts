@@ -14,7 +14,7 @@ import type { Event, ScalarEvent } from 'js-yaml';
 import type { SourceLoc } from '../errors';
 import type { Issues } from './issues';
 import { childPath } from './tree';
-import { CORE_TAG, coreKind, isStringTag, normalizeTag, resolvePlain } from './yaml-core';
+import { CORE_TAG, coreKind, isMergeTag, isStringTag, normalizeTag, resolvePlain } from './yaml-core';
 import type { YEntry, YMap, YNode, YScalar, YTag } from './tree';
 
 export interface YamlLimits {
@@ -288,7 +288,8 @@ class Composer {
         const text = getScalarValue(this.src, keyEv);
         const plain = keyEv.style === SCALAR_STYLE.PLAIN;
         const tagText = keyEv.tagStart >= 0 ? this.src.slice(keyEv.tagStart, keyEv.tagEnd) : undefined;
-        if (plain && tagText === undefined && text === '<<') {
+        // `<<` plain, or tagged `!!merge` (go-yaml's isMerge), is a merge key.
+        if (text === '<<' && (tagText === undefined ? plain : isMergeTag(tagText))) {
           this.segs.push('<<');
           (merges ??= []).push({ node: this.node(keyLoc), loc: keyLoc });
           this.segs.pop();
@@ -297,7 +298,9 @@ class Composer {
           continue;
         }
         const resolved = tagText === undefined && plain ? resolvePlain(text) : text;
-        if (typeof resolved !== 'string' || (tagText !== undefined && !isStringTag(tagText))) {
+        if (tagText !== undefined && !isStringTag(tagText)) {
+          this.issues.error(this.path(text), `key ${text} is tagged ${tagText}; keys must be strings (drop the tag or use !!str)`, keyLoc);
+        } else if (typeof resolved !== 'string') {
           const shown = resolved === null ? 'null' : text;
           this.issues.error(this.path(text), `key ${shown} is ${resolved === null ? 'null' : `a ${typeof resolved}`}; keys must be strings (quote it: "${text}")`, keyLoc);
         } else key = text;

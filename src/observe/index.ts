@@ -20,7 +20,7 @@ import { observeFirewall } from './nft';
 import { rootfsUserDbs } from './rootfs';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
-import { hasNetem } from '../sys/kernel';
+import { hasNetem, selinuxEnforcing } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -58,7 +58,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     hostLinks: host.links,
     hostRoutes: host.routes,
     ...(hostQdiscs.length ? { hostQdiscs } : {}),
-    ...(netem !== undefined ? { kernel: { netem } } : {}),
+    kernel: { ...(netem !== undefined ? { netem } : {}), selinuxEnforcing: selinuxEnforcing() },
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),

@@ -78,3 +78,20 @@ export function renderResolvConf(
 export function renderHostname(hostname: string): string {
   return hostname + '\n';
 }
+
+/**
+ * `extra_hosts: NAME:host-gateway` → the gateway of the container's first
+ * network (our bridge's address: the host as the container reaches it, like
+ * Docker's default host-gateway-ip). Undefined gateway (no bridge): the
+ * names of the entries that cannot be resolved, for an error.
+ */
+export function resolveHostGateway(extra: ExtraHost[], gateway: string | undefined): { hosts: ExtraHost[]; unresolved: string[] } {
+  const unresolved: string[] = [];
+  const hosts: ExtraHost[] = [];
+  for (const e of extra) {
+    if (e.ip !== 'host-gateway') hosts.push(e);
+    else if (gateway) hosts.push({ host: e.host, ip: gateway });
+    else unresolved.push(e.host);
+  }
+  return { hosts, unresolved };
+}

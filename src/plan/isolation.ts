@@ -112,6 +112,7 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
     maskStores: rootfs === HOST_ROOT,
     sysRw: privileged,
     allDevices: privileged,
-    noNewPrivs: !privileged,
+    // Ours by default (Docker's is off); security_opt no-new-privileges decides when written.
+    noNewPrivs: svc.noNewPrivileges ?? !privileged,
   };
 }

@@ -29,6 +29,9 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
     ...(c.startAfter.length ? { startAfter: c.startAfter } : {}),
     ...(ports.length ? { ports } : {}),
     ...(c.cgroup ? { cgroup: c.cgroup } : {}),
+    labels: c.labels,
+    ...(c.annotations ? { annotations: c.annotations } : {}),
+    ...(c.expose ? { expose: c.expose } : {}),
   };
 }
 

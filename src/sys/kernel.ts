@@ -6,6 +6,7 @@
  * the module, as `tc` would).
  */
 import type { NetemQdisc } from '../plan/shaping';
+import { readFileSync } from 'node:fs';
 import { openScratchRtnl } from './netns';
 
 let netem: Promise<boolean | undefined> | undefined;
@@ -36,4 +37,13 @@ export function hasNetem(): Promise<boolean | undefined> {
     }
   })();
   return netem;
+}
+
+/** SELinux is enforcing: /sys/fs/selinux/enforce reads 1 (equivalent to `getenforce`); absent file: no SELinux. */
+export function selinuxEnforcing(): boolean {
+  try {
+    return readFileSync('/sys/fs/selinux/enforce', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }

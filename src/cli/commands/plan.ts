@@ -14,7 +14,7 @@ const planOptions: OptionSpec[] = [
 
 /** What `up` would do, and why; changes nothing. */
 async function runPlan(cli: Cli, args: Parsed): Promise<number> {
-  const project = loadComposeProject(cli);
+  const project = loadComposeProject(cli, args.positionals);
   checkServices(project, args.positionals);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {

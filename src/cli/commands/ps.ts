@@ -24,6 +24,8 @@ interface Row {
   command: string[];
   networks: Array<{ network: string; interface: string; address: string }>;
   netns: string | null;
+  labels: Record<string, string>;
+  expose: string[];
 }
 
 function describe(name: string, s: StateContainer | undefined, o: ObservedContainer | undefined, now: number): Row {
@@ -55,6 +57,8 @@ function describe(name: string, s: StateContainer | undefined, o: ObservedContai
     command: s?.launch.argv ?? [],
     networks: (s?.interfaces ?? []).map((i) => ({ network: i.network, interface: i.ifname, address: `${i.address}/${i.prefixLen}` })),
     netns: s?.netns ?? null,
+    labels: s?.labels ?? {},
+    expose: s?.expose ?? [],
   };
 }
 

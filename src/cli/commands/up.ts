@@ -26,7 +26,7 @@ const upOptions: OptionSpec[] = [
 ];
 
 async function up(cli: Cli, args: Parsed): Promise<number> {
-  const project = loadComposeProject(cli);
+  const project = loadComposeProject(cli, args.positionals);
   checkServices(project, args.positionals);
   const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const json = flag(args, 'json');

@@ -56,6 +56,11 @@ export interface DesiredContainer {
   launchHash: string;
   /** Its cgroup (absent when the host has no cgroup hierarchy). */
   cgroup?: DesiredCgroup;
+  /** The service's labels and Compose's own com.docker.compose.* labels (plan/metadata.ts). */
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** `expose`: recorded only (no firewall change, as Docker). */
+  expose?: string[];
 }
 
 export interface Desired {

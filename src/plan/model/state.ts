@@ -42,6 +42,10 @@ export interface StateContainer {
    */
   cgroup?: CgroupRef & { limits?: CgroupLimits };
   oldCgroups?: CgroupRef[];
+  /** Labels (the service's and com.docker.compose.*), annotations and exposed ports, as planned. */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  expose?: string[];
 }
 
 export interface ProjectState {

@@ -8,10 +8,11 @@ import type { SpecIssue } from '../../errors';
 import type { Project, ServiceSpec } from '../../compose/types';
 import { resolveResources } from '../cgroups';
 import { renderEmbeddedResolvConf } from '../dns';
-import { renderHostname, renderHosts, renderResolvConf, type HostResolver, type HostsEntry } from '../files';
+import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type HostResolver, type HostsEntry } from '../files';
 import type { PeerDirectory } from '../hosts';
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
+import { containerMetadata } from '../metadata';
 import type { DesiredContainer, DesiredInterface, DesiredNetwork, DesiredVolume, GeneratedFiles, LaunchSettings, Namespace, NetnsPlacement, Observed } from '../model';
 import { netnsName, shortHash } from '../names';
 import type { PortReplica } from '../ports';
@@ -69,6 +70,7 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   const startAfter = new Set<string>();
   for (const dep of Object.keys(svc.dependsOn)) for (const d of ctx.byService.get(dep) ?? []) startAfter.add(d.name);
   if (netns.kind === 'container') startAfter.add(netns.container);
+  const launchHash = shortHash(JSON.stringify(launch.settings), JSON.stringify(netns)).slice(0, 16);
   return {
     name: r.name,
     service: svc.name,
@@ -81,8 +83,9 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
     files,
     launch: launch.settings,
     startAfter: [...startAfter].sort(),
-    launchHash: shortHash(JSON.stringify(launch.settings), JSON.stringify(netns)).slice(0, 16),
+    launchHash,
     ...(launch.cgroup ? { cgroup: launch.cgroup } : {}),
+    ...containerMetadata(project, svc, r.index, launchHash),
   };
 }
 
@@ -105,8 +108,12 @@ function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; 
 
 function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
   const dnsIface = view.find((i) => ctx.networks[i.network]?.managed);
+  const extra = resolveHostGateway(svc.extraHosts, view[0] ? ctx.networks[view[0].network]?.gateway : undefined);
+  for (const h of extra.unresolved) {
+    ctx.issues.push(serviceIssue(ctx.project, svc, 'extra_hosts', `${h}:host-gateway needs a bridge network (the gateway of the container's first network); this container has none`));
+  }
   return {
-    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), svc.extraHosts),
+    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), [...linkHosts(ctx, svc, view), ...extra.hosts]),
     // Bridged containers ask the project's DNS server, on the gateway of their first network.
     resolvConf: dnsIface ? renderEmbeddedResolvConf(ctx.networks[dnsIface.network]!.gateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
     hostname: renderHostname(hostname),
@@ -173,4 +180,17 @@ function selfEntry(address: string | undefined, hostname: string, domainname?: s
 function userDbFor(rootfs: string, observed: Observed): { passwd: string; group: string } | undefined {
   if (rootfs === HOST_ROOT) return observed.host;
   return observed.rootfsUsers?.[rootfs];
+}
+
+/** `links: [db:database]`: the alias → db's first replica's address on a network this container shares with it. */
+function linkHosts(ctx: ContainerContext, svc: ServiceSpec, view: NamedIface[]): Array<{ host: string; ip: string }> {
+  const out: Array<{ host: string; ip: string }> = [];
+  const mine = new Set(view.map((i) => i.network));
+  for (const l of svc.links ?? []) {
+    const target = ctx.byService.get(l.service)?.[0];
+    const shared = target ? (ctx.named.get(target.name) ?? []).find((i) => mine.has(i.network)) : undefined;
+    if (shared) out.push({ host: l.alias, ip: shared.address });
+    else ctx.issues.push(serviceIssue(ctx.project, svc, 'links', `the link to "${l.service}" needs a network shared with it`));
+  }
+  return out;
 }

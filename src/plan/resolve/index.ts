@@ -17,6 +17,7 @@ import { resolveContainer, type ContainerContext } from './containers';
 import { resolveNetworks } from './networks';
 import { namedInterfaces, peerDirectory } from './peers';
 import { expandReplicas, replicasByService, selectWithDependencies, type Replica } from './replicas';
+import { selinuxIssues } from '../selinux';
 
 export { DEFAULT_MTU } from './networks';
 export { DEFAULT_PATH } from './containers';
@@ -42,7 +43,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   const ownNetns = (r: Replica) => (r.service.networkMode.kind === 'default' ? netnsName(project.name, r.service.name, r.index) : undefined);
   const netnsByContainer = new Map(replicas.map((r) => [r.name, ownNetns(r)]));
   const lab = resolveLinks(project, replicas, (c) => netnsByContainer.get(c));
-  issues.push(...lab.issues, ...checkKernel(project, replicas, observed));
+  issues.push(...lab.issues, ...checkKernel(project, replicas, observed), ...selinuxIssues(project, observed));
   if (issues.length) throw new PlanError(issues);
   const named = namedInterfaces(replicas, interfaces, lab);
 

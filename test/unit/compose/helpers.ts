@@ -43,6 +43,8 @@ export function load(files: Files | string, opts: LoadOpts = {}): Project {
     reader: { readText: (p) => (Object.hasOwn(abs, p) ? abs[p] : undefined) },
     ...(opts.projectName !== undefined ? { projectName: opts.projectName } : {}),
     ...(opts.envFiles !== undefined ? { envFiles: opts.envFiles } : {}),
+    ...(opts.profiles !== undefined ? { profiles: opts.profiles } : {}),
+    ...(opts.services !== undefined ? { services: opts.services } : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { substitute, TemplateError } from '../../../src/compose/interpolate';
-import { hasIssue, issues, load, yaml } from './helpers';
+import { SpecError } from '../../../src/errors';
+import { hasIssue, issues, lines, load, yaml } from './helpers';
 
 const env: Record<string, string> = { SET: 'value', EMPTY: '', B: 'bee' };
 const lookup = (n: string) => (Object.hasOwn(env, n) ? env[n] : undefined);
@@ -101,13 +102,30 @@ test('an invalid template is reported at its value', (t) => {
   hasIssue(t, list, 'compose.yaml:3:15', 'services.web.hostname', 'invalid interpolation format');
 });
 
-test('unset variables warn once and become empty', (t) => {
-  const p = load('services:\n  web:\n    environment:\n      A: x${NOPE}y\n      B: ${NOPE}\n');
+test('unset variables warn once (across files) and become empty, in Compose\'s words', (t) => {
+  const p = load(
+    { 'compose.yaml': 'services:\n  web:\n    environment:\n      A: x${NOPE}y\n      B: ${NOPE}\n', 'o.yaml': 'services:\n  web:\n    hostname: h${NOPE}\n' },
+    { files: ['compose.yaml', 'o.yaml'] },
+  );
   t.deepEqual(p.services.web!.environment, { A: 'xy', B: '' });
   t.deepEqual(
     p.warnings?.map((w) => `${w.path}: ${w.message}`),
-    ['services.web.environment.A: the "NOPE" variable is not set; defaulting to a blank string'],
+    ['services.web.environment.A: The "NOPE" variable is not set. Defaulting to a blank string.'],
   );
+});
+
+test('an error caused by a value an unset variable emptied names the variable, and the failure keeps the warning', (t) => {
+  const doc = 'services:\n  a:\n    networks:\n      n:\n        ipv4_address: ${ipv4}\n    hostname: "-${h1}${h2}"\nnetworks:\n  n:\n    ipam:\n      config: [{subnet: 10.9.0.0/24}]\n';
+  const err = t.throws(() => load(doc), { instanceOf: SpecError }) as SpecError;
+  t.deepEqual(lines(err.issues), [
+    'compose.yaml:5:9 services.a.networks.n.ipv4_address: "" is not an IPv4 address ("ipv4" is not set, so it became a blank string)',
+    'compose.yaml:6:5 services.a.hostname: "-" is not a valid RFC 1123 host name (labels of letters, digits and inner "-", at most 63 characters each, separated by ".") ("h1", "h2" are not set, so they became a blank string)',
+  ]);
+  t.deepEqual(err.warnings?.map((w) => w.message), [
+    'The "ipv4" variable is not set. Defaulting to a blank string.',
+    'The "h1" variable is not set. Defaulting to a blank string.',
+    'The "h2" variable is not set. Defaulting to a blank string.',
+  ]);
 });
 
 test('interpolated strings are converted where the schema allows it (scale, booleans)', (t) => {

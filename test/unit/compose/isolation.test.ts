@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parseDuration } from '../../../src/compose/duration';
 import { canonicalSignal } from '../../../src/linux/signals';
-import { hasIssue, issues, load, yaml } from './helpers';
+import { hasIssue, issues, lines, load, yaml } from './helpers';
 
 test('isolation keys normalize: capabilities by canonical name, signals by name, durations in seconds, x-rootfs absolute', (t) => {
   const s = load(yaml`
@@ -43,4 +43,18 @@ test('durations and signals', (t) => {
   t.is(canonicalSignal('SIGKILL'), 'SIGKILL');
   t.is(canonicalSignal('2'), 'SIGINT');
   t.is(canonicalSignal('SIGFOO'), undefined);
+});
+
+test('security_opt: no-new-privileges with or without a value; other options are "not supported yet" at their item', (t) => {
+  const p = load('services:\n  a:\n    security_opt: [no-new-privileges]\n  b:\n    security_opt: ["no-new-privileges:false"]\n  c:\n    security_opt: ["no-new-privileges=true"]\n  d: {}\n');
+  t.is(p.services.a!.noNewPrivileges, true);
+  t.is(p.services.b!.noNewPrivileges, false);
+  t.is(p.services.c!.noNewPrivileges, true);
+  t.is(p.services.d!.noNewPrivileges, undefined);
+  const list = issues(t, 'services:\n  a:\n    security_opt: ["seccomp=unconfined", "label:disable", "no-new-privileges:maybe"]\n');
+  t.deepEqual(lines(list), [
+    'compose.yaml:3:20 services.a.security_opt.0: security_opt "seccomp" is not supported yet (only no-new-privileges)',
+    'compose.yaml:3:42 services.a.security_opt.1: security_opt "label" is not supported yet (only no-new-privileges)',
+    'compose.yaml:3:59 services.a.security_opt.2: "no-new-privileges:maybe": no-new-privileges takes true or false',
+  ]);
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { ATTACHMENT_KEYS, BLKIO_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS, RESOURCE_LIMITS_KEYS, RESOURCE_RESERVATIONS_KEYS, RESOURCES_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS, ULIMIT_KEYS, classify } from '../../../src/compose/keys';
+import { ATTACHMENT_KEYS, BIND_OPTION_KEYS, BLKIO_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, EXTERNAL_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, MOUNT_KEYS, NETWORK_KEYS, PORT_KEYS, RESOURCE_LIMITS_KEYS, RESOURCE_RESERVATIONS_KEYS, RESOURCES_KEYS, SERVICE_KEYS, TMPFS_OPTION_KEYS, TOP_LEVEL_KEYS, ULIMIT_KEYS, VOLUME_KEYS, VOLUME_OPTION_KEYS, classify } from '../../../src/compose/keys';
 import type { KeyTable } from '../../../src/compose/keys';
 import { hasIssue, issues, lines, sharedDir } from './helpers';
 
@@ -17,6 +17,8 @@ test('every key the compose-spec defines is classified, and the table names no k
   const depends = svc.depends_on!.oneOf![1]!.patternProperties!['^[a-zA-Z0-9._-]+$']!.properties!;
   const envFileLong = defs.env_file!.oneOf![1]!.items!.oneOf![1]!.properties!;
   const resources = defs.deployment!.properties!.resources!.properties!;
+  const mount = svc.volumes!.items!.oneOf![1]!.properties!;
+  const longPort = svc.ports!.items!.oneOf!.find((o) => o.properties?.target)!.properties!;
   const cases: Array<[KeyTable, Record<string, Schema>]> = [
     [TOP_LEVEL_KEYS, schema.properties!],
     [SERVICE_KEYS, svc],
@@ -32,6 +34,14 @@ test('every key the compose-spec defines is classified, and the table names no k
     [RESOURCE_RESERVATIONS_KEYS, resources.reservations!.properties!],
     [BLKIO_KEYS, svc.blkio_config!.properties!],
     [ULIMIT_KEYS, defs.ulimits!.patternProperties!['^[a-z]+$']!.oneOf![1]!.properties!],
+    [VOLUME_KEYS, defs.volume!.properties!],
+    [EXTERNAL_KEYS, net.external!.properties!],
+    [EXTERNAL_KEYS, defs.volume!.properties!.external!.properties!],
+    [MOUNT_KEYS, mount],
+    [BIND_OPTION_KEYS, mount.bind!.properties!],
+    [VOLUME_OPTION_KEYS, mount.volume!.properties!],
+    [TMPFS_OPTION_KEYS, mount.tmpfs!.properties!],
+    [PORT_KEYS, longPort],
   ];
   for (const [table, props] of cases) {
     const specKeys = Object.keys(props).sort();
@@ -50,10 +60,10 @@ test('x- keys are extensions; anything else is unknown', (t) => {
 });
 
 test('unsupported keys get "not supported yet" at their own location; image has its own hint', (t) => {
-  const list = issues(t, 'services:\n  web:\n    image: nginx\n    expose: ["80"]\n    healthcheck:\n      test: [CMD, true]\nconfigs:\n  data: {}\nsecrets: {}\n');
+  const list = issues(t, 'services:\n  web:\n    image: nginx\n    ipc: host\n    healthcheck:\n      test: [CMD, true]\nconfigs:\n  data: {}\nsecrets: {}\n');
   t.deepEqual(lines(list), [
     'compose.yaml:3:5 services.web.image: images are not supported yet; use x-rootfs or omit image',
-    'compose.yaml:4:5 services.web.expose: expose is not supported yet',
+    'compose.yaml:4:5 services.web.ipc: ipc is not supported yet',
     'compose.yaml:5:5 services.web.healthcheck: healthcheck is not supported yet',
     'compose.yaml:7:1 configs: configs is not supported yet',
     'compose.yaml:9:1 secrets: secrets is not supported yet',

@@ -118,10 +118,10 @@ test('subnet errors: syntax and host bits (with the correct network)', (t) => {
             - subnet: 10.2.0.0
   `);
   t.deepEqual(lines(list), [
-    'compose.yaml:5:11 networks.a.ipam.config.0.subnet: 10.0.0.0/33 is not a valid subnet in CIDR notation (e.g. 10.10.0.0/24 or fd00:1::/64)',
+    'compose.yaml:5:11 networks.a.ipam.config.0.subnet: "10.0.0.0/33" is not a valid subnet in CIDR notation (e.g. 10.10.0.0/24 or fd00:1::/64)',
     'compose.yaml:6:11 networks.a.ipam.config.1.subnet: invalid subnet 10.1.0.7/16: host bits are set; the network is 10.1.0.0/16',
     'compose.yaml:7:11 networks.a.ipam.config.2.subnet: invalid subnet fd00::1/64: host bits are set; the network is fd00::/64',
-    'compose.yaml:8:11 networks.a.ipam.config.3.subnet: 10.2.0.0 is not a valid subnet in CIDR notation (e.g. 10.10.0.0/24 or fd00:1::/64)',
+    'compose.yaml:8:11 networks.a.ipam.config.3.subnet: "10.2.0.0" is not a valid subnet in CIDR notation (e.g. 10.10.0.0/24 or fd00:1::/64)',
   ]);
 });
 

@@ -50,7 +50,7 @@ function pathExists(doc: unknown, dotted: string): boolean {
  */
 const INVALID_WITHOUT_ENV: Record<string, RegExp> = {
   // ${PLEX_MEDIA_PATH}:/media/ with the variable unset: compose-go says "empty section between colons".
-  'plex/compose.yaml': /^":\/media\/" must be TARGET, SOURCE:TARGET or SOURCE:TARGET:MODE$/,
+  'plex/compose.yaml': /^":\/media\/" must be TARGET, SOURCE:TARGET or SOURCE:TARGET:MODE \("PLEX_MEDIA_PATH" is not set, so it became a blank string\)$/,
 };
 
 test('every awesome-compose file loads or names exactly what is not supported yet', (t) => {

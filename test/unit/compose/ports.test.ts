@@ -110,6 +110,6 @@ test('network driver options: masquerade, icc, host_binding_ipv4', (t) => {
   `);
   t.deepEqual(lines(list), [
     'compose.yaml:4:7 networks.n.driver_opts.com.docker.network.bridge.enable_icc: "nope" is not a boolean (use "true" or "false")',
-    'compose.yaml:5:7 networks.n.driver_opts.com.docker.network.bridge.host_binding_ipv4: ::1 is not an IPv4 address',
+    'compose.yaml:5:7 networks.n.driver_opts.com.docker.network.bridge.host_binding_ipv4: "::1" is not an IPv4 address',
   ]);
 });

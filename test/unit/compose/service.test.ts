@@ -181,8 +181,8 @@ test('attachment errors: addresses, MAC, interface names, aliases, unsupported k
     networks: {front: {}, back: {}, side: {}}
   `);
   t.deepEqual(lines(list), [
-    'compose.yaml:5:9 services.web.networks.front.ipv4_address: 10.0.0.300 is not an IPv4 address',
-    'compose.yaml:6:9 services.web.networks.front.ipv6_address: 10.0.0.1 is not an IPv6 address',
+    'compose.yaml:5:9 services.web.networks.front.ipv4_address: "10.0.0.300" is not an IPv4 address',
+    'compose.yaml:6:9 services.web.networks.front.ipv6_address: "10.0.0.1" is not an IPv6 address',
     'compose.yaml:7:9 services.web.networks.front.mac_address: 01:00:5e:00:00:01 is a multicast MAC address (the lowest bit of the first byte is set); use a unicast one such as 02:…',
     'compose.yaml:8:9 services.web.networks.front.interface_name: interface name "lo" is the loopback interface',
     'compose.yaml:9:19 services.web.networks.front.aliases.0: alias "bad_alias" is not a valid RFC 1123 host name (labels of letters, digits and inner "-", at most 63 characters each, separated by ".")',
@@ -217,8 +217,8 @@ test('extra_hosts: bad entries and host-gateway', (t) => {
   t.deepEqual(lines(list), [
     'compose.yaml:4:9 services.a.extra_hosts.0: "nocolon" must be "host:ip" or "host=ip"',
     'compose.yaml:5:9 services.a.extra_hosts.h: 999.1.1.1 is not an IP address',
-    'compose.yaml:6:9 services.a.extra_hosts.gw: "host-gateway" is not supported yet; write the address',
   ]);
+  t.deepEqual(load('services:\n  a:\n    extra_hosts: ["gw:host-gateway"]\n').services.a!.extraHosts, [{ host: 'gw', ip: 'host-gateway' }]);
   const p = load('services:\n  a:\n    extra_hosts:\n      multi: ["10.0.0.1", "10.0.0.2"]\n');
   t.deepEqual(p.services.a!.extraHosts, [
     { host: 'multi', ip: '10.0.0.1' },

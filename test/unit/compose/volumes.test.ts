@@ -26,7 +26,7 @@ test('short syntax: host paths are binds (relative to the project, created when 
       { type: 'bind', source: '/srv/ro', target: '/ro', readOnly: true, propagation: 'rprivate', createHostPath: true, recursive: true },
       { type: 'bind', source: '/root/home', target: '/h', readOnly: false, propagation: 'rprivate', createHostPath: true, recursive: true },
       { type: 'volume', source: 'db', target: '/var/lib/db', readOnly: false },
-      { type: 'volume', source: 'cache', target: '/cache', readOnly: false },
+      { type: 'volume', source: 'cache', target: '/cache', readOnly: false, nocopy: true },
       { type: 'volume', target: '/anon', readOnly: false },
       { type: 'bind', source: '/etc/x', target: '/x', readOnly: false, propagation: 'rslave', createHostPath: true, recursive: true },
     ],
@@ -59,13 +59,46 @@ test('long syntax: bind options, volume subpath, tmpfs size and mode; tmpfs key 
     `),
     [
       { type: 'bind', source: '/proj/conf', target: '/conf', readOnly: true, propagation: 'shared', createHostPath: false, recursive: false },
-      { type: 'volume', source: 'db', target: '/db', readOnly: false, subpath: 'sub/dir' },
+      { type: 'volume', source: 'db', target: '/db', readOnly: false, subpath: 'sub/dir', nocopy: true },
       { type: 'tmpfs', target: '/run', readOnly: false, size: 64 * 1024 * 1024, mode: 0o1770 },
       { type: 'tmpfs', target: '/scratch', readOnly: false, exec: true, size: 1024 * 1024, mode: 0o700 },
       { type: 'tmpfs', target: '/t', readOnly: false, exec: false },
     ],
   );
   t.deepEqual(mounts('services:\n  web:\n    tmpfs: /one\n'), [{ type: 'tmpfs', target: '/one', readOnly: false, exec: false }]);
+});
+
+test('volume flags: z/Z (bind.selinux), cached/delegated/consistent (no effect on Linux), nocopy are kept', (t) => {
+  const p = load(
+    yaml`
+      services:
+        web:
+          volumes:
+            - ./a:/a:z
+            - ./b:/b:ro,Z,cached
+            - db:/c:nocopy,delegated
+            - type: bind
+              source: /d
+              target: /d
+              consistency: consistent
+              bind: {selinux: Z}
+            - {type: volume, source: db, target: /e, volume: {nocopy: true}}
+      volumes:
+        db: {}
+    `,
+  );
+  const m = p.services.web!.mounts!;
+  const by = (target: string) => m.find((x) => x.target === target)! as Record<string, unknown>;
+  t.is(by('/a').selinux, 'z');
+  t.is(by('/b').selinux, 'Z');
+  t.is(by('/b').readOnly, true);
+  t.is(by('/c').nocopy, true);
+  t.is(by('/d').selinux, 'Z');
+  t.is(by('/e').nocopy, true);
+  t.is(by('/c').selinux, undefined);
+  t.regex(renderConfig(p), /bind:\n {10}create_host_path: true\n {10}selinux: z\n/);
+  const bad = issues(t, 'services:\n  web:\n    volumes:\n      - type: bind\n        source: /d\n        target: /d\n        bind: {selinux: x}\n');
+  t.deepEqual(lines(bad), ['compose.yaml:7:16 services.web.volumes.0.bind.selinux: "x" is not a bind.selinux value (use z or Z)']);
 });
 
 test('volume mistakes are errors at their key', (t) => {
@@ -80,7 +113,7 @@ test('volume mistakes are errors at their key', (t) => {
             - /c:/x
             - /d:/x
             - ghost:/g
-            - ./e:/e:z
+            - db:/e:z
             - type: bind
               target: /nosrc
             - type: image
@@ -97,10 +130,10 @@ test('volume mistakes are errors at their key', (t) => {
   );
   t.deepEqual(lines(list), [
     'compose.yaml:4:9 services.web.volumes.0.target: mount target "relative" must be an absolute path',
-    'compose.yaml:5:9 services.web.volumes.1: "bogus" is not a volume mode (use ro, rw, or a propagation such as rslave)',
+    'compose.yaml:5:9 services.web.volumes.1: "bogus" is not a volume mode (use ro, rw, cached, delegated, consistent, z, Z, or a propagation such as rslave)',
     'compose.yaml:7:9 services.web.volumes.3: /x is already a mount target (services.web.volumes.2)',
     'compose.yaml:8:9 services.web.volumes.4.source: volume "ghost" is not declared in the top-level volumes',
-    'compose.yaml:9:9 services.web.volumes.5: SELinux relabeling ("z") is not supported yet',
+    'compose.yaml:9:9 services.web.volumes.5: "z" is not a volume mode (use ro, rw, cached, delegated, consistent, nocopy)',
     'compose.yaml:10:9 services.web.volumes.6: a bind mount needs a "source" (a host path)',
     'compose.yaml:12:9 services.web.volumes.7.type: volume type "image" is not supported yet',
     'compose.yaml:18:18 services.web.volumes.8.volume.subpath: subpath "../up" must be a relative path inside the volume',

@@ -77,6 +77,16 @@ test('merged keys keep the location where the anchor wrote them', (t) => {
   hasIssue(t, list, 'compose.yaml:2:3', 'services.web.image', 'images are not supported yet');
 });
 
+test('a merge key tagged !!merge is a merge key, as in go-yaml; a key with another non-string tag says which tag', (t) => {
+  const { root, issues: list } = parse('x: &x {p: 1, q: 1}\ny:\n  !!merge <<: *x\n  q: 2\nz:\n  !<tag:yaml.org,2002:merge> "<<": *x\n');
+  t.is(list.count, 0, lines(list.errors).join('\n'));
+  t.deepEqual(toPlain(get(root, 'y')!), { p: 1, q: 2 });
+  t.deepEqual(toPlain(get(root, 'z')!), { p: 1, q: 1 });
+  const bad = parse('y:\n  !!int a: 1\n  !!str <<: 2\n');
+  t.deepEqual(lines(bad.issues.errors), ['c.yaml:2:9 y.a: key a is tagged !!int; keys must be strings (drop the tag or use !!str)']);
+  t.deepEqual(toPlain(get(bad.root, 'y')!), { '<<': 2 });
+});
+
 test('a merge key must name a mapping', (t) => {
   const { issues: list } = parse('x: &x [1]\ny:\n  <<: *x\n');
   t.deepEqual(lines(list.errors), ['c.yaml:3:3 y.<<: a merge key (<<) takes a mapping or a list of mappings']);

@@ -1,6 +1,9 @@
 import test from 'ava';
 import { parseResolvConf, renderResolvConf } from '../../../src/plan/files';
 import { lookupUser } from '../../../src/plan/users';
+import { resolve } from '../../../src/plan';
+import { emptyObserved } from '../../helpers/project';
+import { load as loadCompose } from '../compose/helpers';
 
 test('resolv.conf: the service settings win over the host', (t) => {
   const host = parseResolvConf('# comment\nnameserver 10.1.1.1\nsearch a.test b.test\noptions rotate\n');
@@ -22,4 +25,24 @@ test('user lookup: numeric ids without an entry get gid 0, as Docker does', (t) 
   t.deepEqual(lookupUser('nobody', 'nobody:x:65534:65534::/:/bin/false\n', ''), { uid: 65534, gid: 65534 });
   t.deepEqual(lookupUser('root:nogroup', 'root:x:0:0::/root:/bin/sh\n', 'nogroup:x:65534:\n'), { uid: 0, gid: 65534 });
   t.deepEqual(lookupUser('x:missing', 'x:x:5:5::/:/bin/sh\n', ''), { error: 'group missing not found in /etc/group' });
+});
+
+test('extra_hosts host-gateway is the gateway of the container\'s first network; without a bridge it is a plan error', (t) => {
+  const text = 'services:\n  web:\n    extra_hosts: ["host.docker.internal:host-gateway", "x=10.1.1.1"]\n    networks: [b, a]\nnetworks:\n  a:\n    ipam: {config: [{subnet: 10.20.0.0/24}]}\n  b:\n    ipam: {config: [{subnet: 10.30.0.0/24, gateway: 10.30.0.254}]}\n';
+  const d = resolve(loadCompose(text), emptyObserved());
+  const hosts = d.containers['proj-web-1']!.files.hosts;
+  // First in Compose's attachment order (priority, then name): a.
+  t.regex(hosts, /\n10\.20\.0\.1\thost\.docker\.internal\n10\.1\.1\.1\tx\n$/);
+  const none = 'services:\n  web:\n    network_mode: none\n    extra_hosts: ["gw:host-gateway"]\n';
+  const e = t.throws(() => resolve(loadCompose(none), emptyObserved()));
+  t.regex(e!.message, /compose\.yaml:4:5 services\.web\.extra_hosts: gw:host-gateway needs a bridge network/);
+});
+
+test('links: the alias names the linked service\'s address in /etc/hosts; without a shared network it is a plan error', (t) => {
+  const text = 'services:\n  db:\n    networks:\n      n: {ipv4_address: 10.40.0.9}\n  web:\n    links: ["db:database"]\n    networks: [n]\nnetworks:\n  n:\n    ipam: {config: [{subnet: 10.40.0.0/24}]}\n';
+  const d = resolve(loadCompose(text), emptyObserved());
+  t.regex(d.containers['proj-web-1']!.files.hosts, /\n10\.40\.0\.9\tdatabase\n/);
+  const apart = 'services:\n  db:\n    networks: [a]\n  web:\n    links: [db]\n    networks: [b]\nnetworks:\n  a: {}\n  b: {}\n';
+  const e = t.throws(() => resolve(loadCompose(apart), emptyObserved()));
+  t.regex(e!.message, /services\.web\.links: the link to "db" needs a network shared with it/);
 });

@@ -6,6 +6,7 @@ import { capabilityMask } from '../../../src/linux/capabilities';
 import { DEFAULT_CAPABILITIES, effectiveCapabilities, launchIsolation } from '../../../src/plan/isolation';
 import { observedAfter } from '../../helpers/fake';
 import { emptyObserved, project, service } from '../../helpers/project';
+import { load as loadCompose } from '../compose/helpers';
 
 const all = (p: { waves: Action[][] }) => p.waves.flat();
 const find = <K extends Action['kind']>(p: { waves: Action[][] }, kind: K, id?: string) =>
@@ -169,4 +170,20 @@ test('policy: cap_add and cap_drop change only the capability set; read_only onl
   const own = launchIsolation(service('web', { rootfs: '/srv/root' }), {});
   t.false(own.maskStores);
   t.deepEqual({ ...own, rootfs: '/', maskStores: true }, base);
+});
+
+test('SELinux relabeling (:z) is a no-op where SELinux is not enforcing, and a plan error naming the key where it is', (t) => {
+  const text = 'services:\n  web:\n    volumes:\n      - /srv:/srv:z\n';
+  t.notThrows(() => resolve(loadCompose(text), emptyObserved()));
+  t.notThrows(() => resolve(loadCompose(text), emptyObserved({ kernel: { selinuxEnforcing: false } })));
+  const e = t.throws(() => resolve(loadCompose(text), emptyObserved({ kernel: { selinuxEnforcing: true } })));
+  t.is(e!.message, 'compose.yaml:3:5 services.web.volumes: SELinux relabeling (z) of /srv is not supported yet on a host where SELinux is enforcing');
+});
+
+test('security_opt no-new-privileges decides no_new_privs when written (default: set unless privileged)', (t) => {
+  const nnp = (s: Parameters<typeof service>[1]) => launchIsolation(service('web', s), {}).noNewPrivs;
+  t.true(nnp({}));
+  t.false(nnp({ noNewPrivileges: false }));
+  t.false(nnp({ privileged: true }));
+  t.true(nnp({ privileged: true, noNewPrivileges: true }));
 });

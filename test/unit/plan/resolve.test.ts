@@ -1,6 +1,7 @@
 import test from 'ava';
 import { PlanError } from '../../../src/errors';
 import { resolve } from '../../../src/plan';
+import { journalAfter } from '../../../src/plan/journal';
 import { attach, emptyObserved, network, project, service } from '../../helpers/project';
 
 test('networks without a subnet get 172.18.0.0/16, then 172.19.0.0/16, in name order', (t) => {
@@ -194,4 +195,25 @@ test('up SERVICE selects it and its dependencies', (t) => {
     service('other'),
   ]);
   t.deepEqual(resolve(p, emptyObserved(), { services: ['web'] }).only, ['app-api-1', 'app-web-1']);
+});
+
+test('a container carries the service labels, Compose\'s own com.docker.compose.* labels, annotations and expose; the journal keeps them', (t) => {
+  const p = project('app', [service('web', { scale: 2, labels: { 'traefik.enable': 'true' }, annotations: { a: 'b' }, expose: ['80/tcp'] })]);
+  const d = resolve(p, emptyObserved());
+  const c = d.containers['app-web-2']!;
+  t.deepEqual(c.labels, {
+    'com.docker.compose.config-hash': c.launchHash,
+    'com.docker.compose.container-number': '2',
+    'com.docker.compose.oneoff': 'False',
+    'com.docker.compose.project': 'app',
+    'com.docker.compose.project.config_files': p.files.join(','),
+    'com.docker.compose.project.working_dir': p.workingDir,
+    'com.docker.compose.service': 'web',
+    'traefik.enable': 'true',
+  });
+  t.deepEqual(c.annotations, { a: 'b' });
+  t.deepEqual(c.expose, ['80/tcp']);
+  const state = journalAfter(undefined, d, { now: '2026-01-01T00:00:00Z' });
+  t.deepEqual(state.containers['app-web-2']!.labels, c.labels);
+  t.deepEqual(state.containers['app-web-2']!.expose, ['80/tcp']);
 });
