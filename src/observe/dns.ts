@@ -13,11 +13,13 @@ export function dnsDir(state: StateDir, project: string): string {
   return path.join(state.projectDir(project), DNS_DIR);
 }
 
-export function observeDns(state: StateDir, project: string): { running: boolean; config?: string } | undefined {
+export function observeDns(state: StateDir, project: string): { running: boolean; ready: boolean; config?: string } | undefined {
   const dir = dnsDir(state, project);
   const config = readIfExists(path.join(dir, DNS_CONFIG));
   const init = readProcessRef(path.join(dir, 'init.pid'));
   const running = !!init && isAlive(init) && !readExit(dir);
   if (config === undefined && !init) return undefined;
-  return { running, ...(config !== undefined ? { config } : {}) };
+  // The server writes `ready` once it answers (`error …` when a configuration failed).
+  const ready = readIfExists(path.join(dir, 'ready'));
+  return { running, ready: ready !== undefined && !ready.startsWith('error '), ...(config !== undefined ? { config } : {}) };
 }

@@ -83,11 +83,14 @@ export function hostActions(desired: Desired, observed: Observed, bridgeReady: M
   const obs = observed.dns;
   if (dns) {
     const text = JSON.stringify(dns);
-    if (!obs?.running) {
+    if (!obs?.running || obs.ready === false) {
       const id = 'dns.start';
+      // A server that is alive but not answering was left by a killed `up` (still waiting for
+      // addresses, or mid-reload): it is replaced, or it would give up and exit after this run.
+      const reason = !obs?.config ? 'missing' : obs.running ? 'not answering' : 'not running';
       // Not after the bridges: the server (a Node process, ~0.1 s to boot) starts at once, beside the
       // namespace work, and binds each gateway as soon as its address exists (it waits for them).
-      actions.push({ kind: 'dns.start', id, target: `${desired.project} DNS`, reason: obs?.config ? 'not running' : 'missing', after: [], config: dns });
+      actions.push({ kind: 'dns.start', id, target: `${desired.project} DNS`, reason, after: [], config: dns });
       beforeStarts.push(id);
     } else if (obs.config !== text) {
       const id = 'dns.reload';

@@ -118,7 +118,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     containers,
     firewall,
     sysctls: Object.fromEntries((desired.sysctls ?? []).map((x) => [x.key, x.value])),
-    ...(desired.dns ? { dns: { running: true, config: JSON.stringify(desired.dns) } } : {}),
+    ...(desired.dns ? { dns: { running: true, ready: true, config: JSON.stringify(desired.dns) } } : {}),
     ...(volumes.length ? { volumes } : {}),
     state: journalAfter(base.state, desired, { now: '2026-01-01T00:00:00Z' }),
     ...(base.cgroups

@@ -27,6 +27,8 @@ function prepare(env: ApplyEnv, config: unknown): string {
  */
 // Equivalent to: setsid node dist/src/dns/main.js /run/tscompose/P/dns/config.json &
 export async function startDns(a: Of<'dns.start'>, env: ApplyEnv): Promise<void> {
+  // A server still alive but not answering (a killed `up` left it waiting) holds the ports: stop it first.
+  await stopServer(dnsDir(env.state, env.project));
   const dir = prepare(env, a.config);
   for (const f of ['exit.json', 'init.pid', 'shim.pid']) fs.rmSync(path.join(dir, f), { force: true });
   const [r] = await launchContainers([
@@ -73,6 +75,12 @@ export async function reloadDns(a: Of<'dns.reload'>, env: ApplyEnv): Promise<voi
 // Equivalent to: kill -TERM $(cat dns/init.pid); rm -r dns
 export async function stopDns(_a: Of<'dns.stop'>, env: ApplyEnv): Promise<void> {
   const dir = dnsDir(env.state, env.project);
+  await stopServer(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** SIGTERM the server and its shim, SIGKILL after 5 s; nothing to do when neither runs. */
+async function stopServer(dir: string): Promise<void> {
   for (const file of ['init.pid', 'shim.pid']) {
     const ref = readProcessRef(path.join(dir, file));
     if (!ref || !isAlive(ref)) continue;
@@ -82,6 +90,5 @@ export async function stopDns(_a: Of<'dns.stop'>, env: ApplyEnv): Promise<void> 
     if (isAlive(ref)) signalProcess(ref, osConstants.signals.SIGKILL);
     while (isAlive(ref) && Date.now() < deadline + 2000) await new Promise((r) => setTimeout(r, 10));
   }
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 

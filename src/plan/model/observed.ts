@@ -133,7 +133,8 @@ export interface Observed {
   /** Current values of the sysctls we manage (`net.ipv4.ip_forward`, `net.ipv4.conf.BRIDGE.route_localnet`, …). */
   sysctls?: Record<string, string>;
   /** The project's DNS server: alive, and the configuration it runs with. */
-  dns?: { running: boolean; config?: string };
+  /** `ready`: it answers on every address of its configuration (a server left by a killed `up` may still be waiting for them). */
+  dns?: { running: boolean; ready?: boolean; config?: string };
   /** cgroup layout, our cgroups, and the host limits resource keys are checked against; absent: as `none`. */
   cgroups?: ObservedCgroups;
   /** /etc/passwd and /etc/group of each `x-rootfs` directory (read inside it); absent: unreadable. */

@@ -45,6 +45,16 @@ test('up twice changes nothing', (t) => {
   t.deepEqual(plan(resolve(twoTier(), obs), obs).waves, []);
 });
 
+test('a DNS server alive but not answering (left by a killed up) is replaced; one that answers is left alone', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  const waiting: Observed = { ...obs, dns: { ...obs.dns!, ready: false } };
+  const starts = all(plan(resolve(twoTier(), waiting), waiting)).filter((a) => a.kind === 'dns.start');
+  t.deepEqual(starts.map((a) => a.reason), ['not answering']);
+  const gone: Observed = { ...obs, dns: { ...obs.dns!, running: false, ready: false } };
+  t.deepEqual(all(plan(resolve(twoTier(), gone), gone)).filter((a) => a.kind === 'dns.start').map((a) => a.reason), ['not running']);
+});
+
 test('depends_on orders starts', (t) => {
   const proj = project('app', [
     service('web', { dependsOn: { api: { condition: 'service_started', required: true, restart: false } } }),
