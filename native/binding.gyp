@@ -14,6 +14,7 @@
         'addon/locks.cc',
         'addon/pidfd.cc',
         'addon/files.cc',
+        'addon/nodes.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', '_FORTIFY_SOURCE=2'],

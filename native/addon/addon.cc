@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLocks(env, exports, constants);
   InitPidfd(env, exports, constants);
   InitFiles(env, exports, constants);
+  InitNodes(env, exports, constants);
   constants.Freeze();
   exports.Set("constants", constants);
   return exports;

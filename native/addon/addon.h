@@ -30,5 +30,6 @@ void InitMounts(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitLocks(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitPidfd(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitFiles(Napi::Env env, Napi::Object exports, Napi::Object constants);
+void InitNodes(Napi::Env env, Napi::Object exports, Napi::Object constants);
 
 }  // namespace tsc

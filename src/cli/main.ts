@@ -141,6 +141,46 @@ const verbs: Record<string, Verb> = {
       return { run: c.verify, options: c.verifyOptions };
     },
   },
+  pull: {
+    usage: 'tscompose pull [--quiet] [--json] [--platform OS/ARCH] IMAGE...',
+    summary: 'Fetch images from their registries into the image store.',
+    load: () => {
+      const c: typeof import('./commands/pull') = require('./commands/pull');
+      return { run: c.pullCommand, options: c.pullOptions };
+    },
+  },
+  images: {
+    usage: 'tscompose images [--json] [-q]',
+    summary: 'List the images in the store and the disk they use.',
+    load: () => {
+      const c: typeof import('./commands/images') = require('./commands/images');
+      return { run: c.imagesCommand, options: c.imagesOptions };
+    },
+  },
+  rmi: {
+    usage: 'tscompose rmi IMAGE...',
+    summary: 'Remove images (and the layers no other image uses).',
+    load: () => {
+      const c: typeof import('./commands/rmi') = require('./commands/rmi');
+      return { run: c.rmiCommand, options: c.rmiOptions };
+    },
+  },
+  login: {
+    usage: 'tscompose login [-u USER] [-p PASSWORD | --password-stdin] [REGISTRY]',
+    summary: 'Check and store registry credentials (in ~/.docker/config.json, as Docker does).',
+    load: () => {
+      const c: typeof import('./commands/login') = require('./commands/login');
+      return { run: c.loginCommand, options: c.loginOptions };
+    },
+  },
+  logout: {
+    usage: 'tscompose logout [REGISTRY]',
+    summary: 'Forget stored registry credentials.',
+    load: () => {
+      const c: typeof import('./commands/logout') = require('./commands/logout');
+      return { run: c.logoutCommand, options: c.logoutOptions };
+    },
+  },
   exec: {
     usage: 'tscompose exec [-T] [-u USER] [-w DIR] [-e K=V] SERVICE COMMAND [ARGS...]',
     summary: 'Run a command in a running container.',

@@ -59,6 +59,9 @@ interface Addon {
   pidfdOpen(pid: number, flags?: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
   openInRoot(root: string, path: string): number;
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattr(path: string, name: string): Buffer;
   constants: NativeConstants;
 }
 
@@ -91,6 +94,12 @@ export interface Native {
    * symlinks say. Returns an O_CLOEXEC fd; close it with fs.closeSync.
    */
   openInRoot(root: string, path: string): number;
+  /** mknod(2): MODE carries the type (S_IFCHR, S_IFBLK, S_IFIFO) and permissions. */
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  /** lsetxattr(2) on the entry itself (a symlink is not followed). */
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  /** lgetxattr(2); throws ENODATA when the attribute is absent. */
+  lgetxattr(path: string, name: string): Buffer;
   readonly constants: NativeConstants;
   /** Absolute path of the shim executable (native/build/Release/tsc-shim). */
   readonly shimPath: string;
@@ -149,6 +158,9 @@ export const native: Native = {
   pidfdOpen: (pid, flags = 0) => addon().pidfdOpen(pid, flags),
   pidfdSendSignal: (pidfd, signal) => addon().pidfdSendSignal(pidfd, signalNumber(signal)),
   openInRoot: (root, file) => addon().openInRoot(root, file),
+  mknod: (file, mode, major, minor) => addon().mknod(file, mode, major, minor),
+  lsetxattr: (file, name, value) => addon().lsetxattr(file, name, value),
+  lgetxattr: (file, name) => addon().lgetxattr(file, name),
   get constants() {
     return addon().constants;
   },

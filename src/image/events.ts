@@ -1,0 +1,7 @@
+/** Pull progress, emitted by image/pull.ts and rendered by the CLI (lines, bars or --json). */
+export type PullEvent =
+  | { type: 'resolve'; image: string; manifestDigest: string; platform: string; layers: number }
+  | { type: 'layer'; image: string; digest: string; phase: 'exists' | 'waiting' | 'downloading' | 'done'; bytes: number; total: number }
+  | { type: 'pulled'; image: string; manifestDigest: string; configDigest: string; downloaded: number; upToDate: boolean };
+
+export type PullEmit = (e: PullEvent) => void;

@@ -1,0 +1,160 @@
+/**
+ * Unpack one layer's tar stream into a directory, safely (see safe-path.ts)
+ * and faithfully: owners, modes (setuid/setgid/sticky, applied after chown,
+ * which clears them), mtimes, hardlinks, symlinks, device nodes, FIFOs and
+ * extended attributes (security.capability too, set after chown for the same
+ * reason). OCI whiteouts become what overlayfs reads:
+ *   `.wh.NAME`      → NAME as a 0/0 character device   (mknod NAME c 0 0)
+ *   `.wh..wh..opq`  → trusted.overlay.opaque=y on its directory
+ *                     (setfattr -n trusted.overlay.opaque -v y DIR)
+ * Equivalent to: tar --numeric-owner --xattrs --xattrs-include='*' -xpf - -C DIR
+ * (plus the whiteout conversion and the refusals).
+ */
+import * as fs from 'node:fs';
+
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { native } from '../../sys/native';
+import { keepBinaryXattrs } from './pax';
+import { clearTarget, entryComponents, safeTarget, UnsafeEntryError } from './safe-path';
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const XATTR = 'SCHILY.xattr.';
+
+export interface ExtractStats {
+  entries: number;
+  bytes: number;
+}
+
+/** Read `tarStream` to its end, creating its entries under `root` (an existing, empty directory). */
+export async function extractLayer(tarStream: Readable, root: string): Promise<ExtractStats> {
+  keepBinaryXattrs();
+  const extract = tar.extract();
+  const stats: ExtractStats = { entries: 0, bytes: 0 };
+  const dirTimes: [string, Date][] = [];
+  const consume = (async () => {
+    for await (const entry of extract) {
+      stats.entries++;
+      await createEntry(root, entry.header, entry as unknown as Readable, dirTimes, stats);
+      entry.resume();
+    }
+  })().catch((e) => {
+    extract.destroy(e);
+    throw e;
+  });
+  const [fed, made] = await Promise.allSettled([pipeline(tarStream, extract), consume]);
+  // An entry that failed (ENOSPC, a refusal) ends the stream early: its error is the one to tell.
+  if (made.status === 'rejected') throw made.reason;
+  if (fed.status === 'rejected') throw fed.reason;
+  // A directory's mtime changes with every child made in it: set them last, deepest first.
+  for (const [dir, mtime] of dirTimes.reverse()) await fs.promises.lutimes(dir, mtime, mtime);
+  return stats;
+}
+
+async function createEntry(root: string, h: tar.Header, body: Readable, dirTimes: [string, Date][], stats: ExtractStats): Promise<void> {
+  const parts = entryComponents(h.name);
+  const base = parts[parts.length - 1] ?? '';
+  if (base.startsWith(WHITEOUT)) return whiteout(root, h.name, parts);
+  const target = await safeTarget(root, h.name, parts);
+  const mtime = h.mtime ?? new Date(0);
+  switch (h.type) {
+    case 'directory':
+      if (parts.length) await clearTarget(target, true);
+      await fs.promises.mkdir(target, { mode: 0o700 }).catch((e) => (e?.code === 'EEXIST' ? undefined : Promise.reject(e)));
+      await finish(target, h);
+      dirTimes.push([target, mtime]);
+      return;
+    case 'file':
+    case 'contiguous-file':
+      stats.bytes += await writeFile(target, h, body);
+      break;
+    case 'symlink':
+      await clearTarget(target, false);
+      await fs.promises.symlink(h.linkname ?? '', target);
+      await fs.promises.lchown(target, h.uid ?? 0, h.gid ?? 0);
+      await setXattrs(target, h);
+      break;
+    case 'link':
+      await hardlink(root, h, target);
+      return; // a hardlink shares its target's inode: owner, mode and times are the target's
+    case 'character-device':
+    case 'block-device':
+    case 'fifo': {
+      await clearTarget(target, false);
+      const type = h.type === 'fifo' ? fs.constants.S_IFIFO : h.type === 'block-device' ? fs.constants.S_IFBLK : fs.constants.S_IFCHR;
+      native.mknod(target, type | 0o600, h.devmajor ?? 0, h.devminor ?? 0);
+      await finish(target, h);
+      break;
+    }
+    default:
+      throw new UnsafeEntryError(h.name, `unsupported entry type ${h.type}`);
+  }
+  await fs.promises.lutimes(target, mtime, mtime);
+}
+
+/** Owner, then mode (chown clears setuid), then xattrs (chown clears security.capability). */
+async function finish(target: string, h: tar.Header): Promise<void> {
+  await fs.promises.lchown(target, h.uid ?? 0, h.gid ?? 0);
+  await fs.promises.chmod(target, (h.mode ?? 0o644) & 0o7777);
+  await setXattrs(target, h);
+}
+
+async function writeFile(target: string, h: tar.Header, body: Readable): Promise<number> {
+  await clearTarget(target, false);
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+  const fh = await fs.promises.open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      await fh.write(chunk as Buffer);
+    }
+    await fh.chown(h.uid ?? 0, h.gid ?? 0);
+    await fh.chmod((h.mode ?? 0o644) & 0o7777);
+  } finally {
+    await fh.close();
+  }
+  await setXattrs(target, h);
+  return size;
+}
+
+async function setXattrs(target: string, h: tar.Header): Promise<void> {
+  for (const [key, value] of Object.entries((h.pax ?? {}) as Record<string, string>)) {
+    if (key.startsWith(XATTR)) native.lsetxattr(target, key.slice(XATTR.length), Buffer.from(value, 'latin1'));
+  }
+}
+
+/** A hardlink's target must be an entry of this layer, reached without symlinks, and not a directory. */
+async function hardlink(root: string, h: tar.Header, target: string): Promise<void> {
+  const linkParts = entryComponents(h.linkname ?? '');
+  if (!linkParts.length) throw new UnsafeEntryError(h.name, 'hardlink to the layer root');
+  const existing = await safeTarget(root, h.name, linkParts);
+  const st = await fs.promises.lstat(existing).catch(() => undefined);
+  if (!st) throw new UnsafeEntryError(h.name, `hardlink to "${h.linkname}", which is not in this layer`);
+  if (st.isDirectory()) throw new UnsafeEntryError(h.name, `hardlink to the directory "${h.linkname}"`);
+  if (existing === target) return;
+  await clearTarget(target, false);
+  await fs.promises.link(existing, target);
+}
+
+async function whiteout(root: string, name: string, parts: string[]): Promise<void> {
+  const base = parts[parts.length - 1]!;
+  if (base === OPAQUE) {
+    const dirParts = parts.slice(0, -1);
+    const dir = await safeTarget(root, name, [...dirParts, '.']);
+    if (dirParts.length) await fs.promises.mkdir(dir, { mode: 0o755 }).catch((e) => (e?.code === 'EEXIST' ? undefined : Promise.reject(e)));
+    const st = await fs.promises.lstat(dir);
+    if (!st.isDirectory()) throw new UnsafeEntryError(name, 'opaque marker in something that is not a directory');
+    native.lsetxattr(dir, 'trusted.overlay.opaque', Buffer.from('y'));
+    return;
+  }
+  const hidden = base.slice(WHITEOUT.length);
+  if (!hidden || hidden === '.' || hidden === '..' || hidden.startsWith(WHITEOUT)) throw new UnsafeEntryError(name, 'bad whiteout name');
+  const target = await safeTarget(root, name, [...parts.slice(0, -1), hidden]);
+  await clearTarget(target, false);
+  native.mknod(target, fs.constants.S_IFCHR | 0, 0, 0);
+}
+
+export const whiteoutNames = { prefix: WHITEOUT, opaque: OPAQUE };

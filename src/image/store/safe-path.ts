@@ -1,0 +1,65 @@
+/**
+ * Where a tar entry may go inside a layer directory. A name is taken apart
+ * into components: absolute names, `..` and empty names are refused, and
+ * every parent on the way is checked with lstat to be a real directory (a
+ * symlink there — say `etc -> /etc` from an earlier entry — would carry the
+ * write out of the layer). Only the extractor writes in the directory while
+ * it runs (a fresh temporary one, under the layer's lock), so what lstat saw
+ * stays true until the entry is made. Nothing is ever resolved through a
+ * symlink: the final component is created with O_NOFOLLOW/O_EXCL semantics.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export class UnsafeEntryError extends Error {
+  constructor(name: string, why: string) {
+    super(`refusing tar entry "${name}": ${why}`);
+    this.name = 'UnsafeEntryError';
+  }
+}
+
+/** The entry's path components ([] for the root itself). */
+export function entryComponents(name: string): string[] {
+  if (name.startsWith('/')) throw new UnsafeEntryError(name, 'absolute name');
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new UnsafeEntryError(name, 'name goes up with ".."');
+  if (parts.some((p) => p.includes('\0'))) throw new UnsafeEntryError(name, 'NUL in name');
+  return parts;
+}
+
+/**
+ * Make sure every parent of `parts` below `root` is a real directory
+ * (creating missing ones 0755), and return the entry's absolute path.
+ */
+export async function safeTarget(root: string, name: string, parts: string[]): Promise<string> {
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = path.join(dir, part);
+    let st: fs.Stats | undefined;
+    try {
+      st = await fs.promises.lstat(dir);
+    } catch (e: any) {
+      if (e?.code !== 'ENOENT') throw e;
+    }
+    if (!st) await fs.promises.mkdir(dir, { mode: 0o755 });
+    else if (st.isSymbolicLink()) throw new UnsafeEntryError(name, `its parent ${path.relative(root, dir)} is a symlink`);
+    else if (!st.isDirectory()) throw new UnsafeEntryError(name, `its parent ${path.relative(root, dir)} is not a directory`);
+  }
+  return parts.length ? path.join(dir, parts[parts.length - 1]!) : root;
+}
+
+/** Remove whatever is at `target` (never following a symlink) unless it is a directory and `keepDir`. */
+export async function clearTarget(target: string, keepDir: boolean): Promise<void> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.lstat(target);
+  } catch (e: any) {
+    if (e?.code === 'ENOENT') return;
+    throw e;
+  }
+  if (st.isDirectory()) {
+    if (!keepDir) await fs.promises.rm(target, { recursive: true, force: true });
+  } else {
+    await fs.promises.unlink(target);
+  }
+}
