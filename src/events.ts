@@ -3,6 +3,7 @@
  * function), nothing else prints.
  */
 import type { Action } from './plan/actions';
+import type { PullEvent } from './image/events';
 
 export type ProgressEvent =
   | { type: 'action'; phase: 'start'; action: Action }
@@ -11,7 +12,9 @@ export type ProgressEvent =
   | { type: 'wave'; index: number; actions: number; ms: number }
   /** A step of a command finished, `ms` after the process started (shown with --verbose). */
   | { type: 'phase'; name: string; ms: number }
-  | { type: 'note'; message: string };
+  | { type: 'note'; message: string }
+  /** An image being pulled before planning (`pull_policy`). */
+  | { type: 'pull'; event: PullEvent };
 
 export type Emit = (e: ProgressEvent) => void;
 

@@ -3,6 +3,7 @@
  * Pure string building; main.ts decides where it goes (progress on stderr,
  * results on stdout, as Docker Compose does).
  */
+import type { PullEvent } from '../image/events';
 import type { ProgressEvent } from '../events';
 import type { Action, Plan } from '../plan/actions';
 
@@ -91,6 +92,7 @@ export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | unde
   if (e.type === 'note') return ` ! ${e.message}`;
   if (e.type === 'wave') return ctx.verbose ? ` · wave ${e.index} (${e.actions} action(s)) done at +${e.ms.toFixed(1)} ms` : undefined;
   if (e.type === 'phase') return ctx.verbose ? ` · ${e.name} at ${e.ms.toFixed(0)} ms` : undefined;
+  if (e.type === 'pull') return renderPull(e.event, ctx.verbose);
   const a = e.action;
   const obj = object(a, ctx.project);
   if (e.phase === 'failed') {
@@ -100,6 +102,14 @@ export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | unde
   if (e.phase === 'start') return undefined;
   if (obj) return ` ${OK} ${obj.noun} ${obj.name}  ${doneVerb(a)}`;
   if (ctx.verbose) return `   ${a.kind} ${a.target}  ${a.reason} (${e.ms.toFixed(1)} ms)`;
+  return undefined;
+}
+
+/** Image pulls before planning: a line when one starts and ends (each layer with --verbose). */
+function renderPull(e: PullEvent, verbose: boolean): string | undefined {
+  if (e.type === 'resolve') return ` ${OK} image ${e.image}  pulling ${e.layers} layer(s) for ${e.platform}`;
+  if (e.type === 'pulled') return ` ${OK} image ${e.image}  ${e.upToDate ? 'up to date' : `pulled (${e.downloaded} bytes)`}, ${e.manifestDigest}`;
+  if (verbose && (e.phase === 'done' || e.phase === 'exists')) return `   layer ${e.digest}  ${e.phase === 'done' ? 'pulled' : 'already in the store'}`;
   return undefined;
 }
 

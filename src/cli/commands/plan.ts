@@ -5,6 +5,7 @@ import { flag, optionalSeconds, parseOptions, str, type OptionSpec } from '../ar
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 import { usesNetem } from '../../compose/lab';
+import { imagesFirst } from '../images-first';
 
 export const planOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },
@@ -19,7 +20,8 @@ export async function planCommand(cli: Cli, argv: string[]): Promise<number> {
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
-    const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+    const images = await imagesFirst(cli, project, args.positionals, session.emit);
+    const observed = await session.observe({ rootfsDirs, images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
       ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),
     });
