@@ -78,3 +78,26 @@ test('image: two services run the image\'s command, env, user and cwd; down leav
     t.is(await sh(host, 'ls /run/tscompose | grep imgnever || true'), '', 'no trace of the project');
   });
 });
+
+test('a 128-layer image mounts (one lowerdir+ per layer) and sees every layer', async (t) => {
+  const missing = haveRegistryTools();
+  if (missing) {
+    t.log(`skipped: ${missing}`);
+    t.pass();
+    return;
+  }
+  await withHost(t, async (host) => {
+    const registry = await startRegistry(host);
+    const layers: ImageSpec['layers'] = [busyboxLayer()];
+    for (let i = 1; i < 128; i++) layers.push({ entries: [{ name: `l/${i}`, content: `${i}\n` }] });
+    const layout = path.join(host.dir, 'layout');
+    await writeLayout(layout, 'v1', [{ layers, config: { config: { Cmd: ['/bin/sleep', '1000'] } } }]);
+    await pushLayout(host, registry, layout, 'v1', 'tsc/deep');
+    const dir = writeProject(host, `name: imgdeep\nservices:\n  d:\n    image: ${registry.name}/tsc/deep:v1\n`);
+    await ok(host, dir, ['up', '-d']);
+    t.is((await ok(host, dir, ['exec', 'd', '/bin/sh', '-c', 'ls /l | wc -l'])).stdout.trim(), '127');
+    t.is((await ok(host, dir, ['exec', 'd', '/bin/cat', '/l/127'])).stdout, '127\n');
+    await ok(host, dir, ['down']);
+    t.deepEqual(await ours(host), []);
+  });
+});
