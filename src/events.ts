@@ -3,6 +3,7 @@
  * function), nothing else prints.
  */
 import type { Action } from './plan/actions';
+import type { PullEvent } from './image/events';
 
 export type ProgressEvent =
   | { type: 'action'; phase: 'start'; action: Action }
@@ -12,6 +13,8 @@ export type ProgressEvent =
   /** A step of a command finished, `ms` after the process started (shown with --verbose). */
   | { type: 'phase'; name: string; ms: number }
   /** `verbose`: a detail shown with --verbose only. */
-  | { type: 'note'; message: string; verbose?: boolean };
+  | { type: 'note'; message: string; verbose?: boolean }
+  /** An image being pulled before planning (`pull_policy`). */
+  | { type: 'pull'; event: PullEvent };
 
 export type Emit = (e: ProgressEvent) => void;

@@ -1,6 +1,8 @@
 /* The isolation options of `tsc-shim run` (see native/README.md):
  *
  *   --rootfs DIR          the overlay's read-only lower layer (full isolation)
+ *   --lower DIR           a further lower layer below --rootfs (repeatable, top first:
+ *                         an image's layers)
  *   --rootfs-rw DIR       where upper/, work/ and merged/ live (needed with --rootfs)
  *   --read-only           the root is read-only once the mounts are made
  *   --bind SRC DST OPTS   OPTS: ro|rw, [r]private|[r]slave|[r]shared,
@@ -163,6 +165,7 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 		return 1;
 	}
 	if (strcmp(opt, "--rootfs") == 0 || strcmp(opt, "--rootfs-rw") == 0 || strcmp(opt, "--mask") == 0 ||
+	    strcmp(opt, "--lower") == 0 ||
 	    strcmp(opt, "--ro-path") == 0 || strcmp(opt, "--caps") == 0) {
 		if (need(argc, *i, 1, opt) == -1)
 			return -1;
@@ -179,6 +182,9 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 			iso->rootfs = value;
 		} else if (strcmp(opt, "--rootfs-rw") == 0) {
 			iso->rootfs_rw = value;
+		} else if (strcmp(opt, "--lower") == 0) {
+			iso->lowers = grow(iso->lowers, iso->nlowers, sizeof *iso->lowers);
+			iso->lowers[iso->nlowers++] = value;
 		} else if (strcmp(opt, "--mask") == 0) {
 			iso->masks = grow(iso->masks, iso->nmasks, sizeof *iso->masks);
 			iso->masks[iso->nmasks++] = value;

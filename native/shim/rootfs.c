@@ -120,19 +120,34 @@ static int take_sources(const struct container_spec *spec, struct sources *src)
 	return take_dev_sources(&src->dev, iso->all_devices);
 }
 
-/* Equivalent to: mount -t overlay -o lowerdir=L,upperdir=U,workdir=W overlay MERGED
- * (lowerdir+ takes the path as is: no ':' or ',' escaping needed). */
+/* Equivalent to: mount -t overlay -o lowerdir=L1:L2:...,upperdir=U,workdir=W overlay MERGED
+ * (lowerdir+ takes one path at a time, as is: no ':' or ',' escaping, and no
+ * page-sized limit on the whole option string, so a 128-layer image mounts). */
 static int mount_overlay(const struct isolation_spec *iso)
 {
 	char upper[4096], work[4096], merged[4096];
 	snprintf(upper, sizeof upper, "upperdir=%s/upper", iso->rootfs_rw);
 	snprintf(work, sizeof work, "workdir=%s/work", iso->rootfs_rw);
 	snprintf(merged, sizeof merged, "%s/merged", iso->rootfs_rw);
-	char lower[4200];
-	snprintf(lower, sizeof lower, "lowerdir+=%s", iso->rootfs);
+	size_t nlower = 1 + iso->nlowers;
+	char **lower = calloc(nlower, sizeof *lower);
+	const char **params = calloc(nlower + 4, sizeof *params);
+	if (!lower || !params)
+		abort();
+	for (size_t i = 0; i < nlower; i++) {
+		if (asprintf(&lower[i], "lowerdir+=%s", i == 0 ? iso->rootfs : iso->lowers[i - 1]) == -1)
+			abort();
+		params[i] = lower[i];
+	}
+	params[nlower] = upper;
+	params[nlower + 1] = work;
 	/* index=off: the lower may be the host's live root, not a frozen image. */
-	const char *params[] = { lower, upper, work, "index=off", NULL };
+	params[nlower + 2] = "index=off";
 	int mnt = new_mount("overlay", params, iso->all_devices ? 0 : MOUNT_ATTR_NODEV, "root filesystem overlay");
+	for (size_t i = 0; i < nlower; i++)
+		free(lower[i]);
+	free(lower);
+	free(params);
 	if (mnt < 0)
 		return -1;
 	int target = open(merged, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

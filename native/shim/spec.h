@@ -34,7 +34,9 @@ struct user_mount {
  * process's privileges. Absent (rootfs NULL): the container stays on the
  * host's root, as `run` did before. */
 struct isolation_spec {
-	const char *rootfs;	/* read-only lower layer of the overlay */
+	const char *rootfs;	/* read-only lower layer of the overlay (the top one) */
+	char **lowers;		/* --lower: further lower layers, below rootfs, top first */
+	size_t nlowers;
 	const char *rootfs_rw;	/* holds upper/, work/ and merged/ */
 	bool read_only;		/* the root is made read-only after the mounts */
 	struct user_mount *mounts;

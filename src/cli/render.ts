@@ -4,6 +4,7 @@
  * results on stdout, as Docker Compose does).
  */
 import { formatIssue } from '../errors';
+import type { PullEvent } from '../image/events';
 import type { ProgressEvent } from '../events';
 import type { Action, Plan } from '../plan/actions';
 
@@ -92,6 +93,7 @@ export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | unde
   if (e.type === 'note') return e.verbose ? (ctx.verbose ? ` · ${e.message}` : undefined) : ` ! ${e.message}`;
   if (e.type === 'wave') return ctx.verbose ? ` · wave ${e.index} (${e.actions} action(s)) done at +${e.ms.toFixed(1)} ms` : undefined;
   if (e.type === 'phase') return ctx.verbose ? ` · ${e.name} at ${e.ms.toFixed(0)} ms` : undefined;
+  if (e.type === 'pull') return renderPull(e.event, ctx.verbose);
   const a = e.action;
   const obj = object(a, ctx.project);
   if (e.phase === 'failed') {
@@ -101,6 +103,14 @@ export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | unde
   if (e.phase === 'start') return undefined;
   if (obj) return ` ${OK} ${obj.noun} ${obj.name}  ${doneVerb(a)}`;
   if (ctx.verbose) return `   ${a.kind} ${a.target}  ${a.reason} (${e.ms.toFixed(1)} ms)`;
+  return undefined;
+}
+
+/** Image pulls before planning: a line when one starts and ends (each layer with --verbose). */
+function renderPull(e: PullEvent, verbose: boolean): string | undefined {
+  if (e.type === 'resolve') return ` ${OK} image ${e.image}  pulling ${e.layers} layer(s) for ${e.platform}`;
+  if (e.type === 'pulled') return ` ${OK} image ${e.image}  ${e.upToDate ? 'up to date' : `pulled (${e.downloaded} bytes)`}, ${e.manifestDigest}`;
+  if (verbose && (e.phase === 'done' || e.phase === 'exists')) return `   layer ${e.digest}  ${e.phase === 'done' ? 'pulled' : 'already in the store'}`;
   return undefined;
 }
 

@@ -14,6 +14,7 @@
  *   ports.ts            ports
  *   isolation.ts        read_only, cap_add, cap_drop, privileged, security_opt, init, stop_signal,
  *                       stop_grace_period, x-rootfs; volumes.ts: volumes, tmpfs
+ *   image.ts            image, pull_policy, platform
  *   resources.ts        cpus, mem_limit, pids_limit, ulimits, … and deploy.resources
  *   network.ts          top-level networks; volumes.ts: top-level volumes
  *   lab/                x-links, x-netem, x-mtu, x-routes, x-verify

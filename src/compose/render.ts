@@ -3,6 +3,7 @@
  * long syntax everywhere, variables already substituted (a literal `$` is
  * written `$$` so loading the output again gives the same project).
  */
+import { renderImage } from './image';
 import { dump, visit } from 'js-yaml';
 import type { Document } from 'js-yaml';
 import { renderResources } from './resources';
@@ -57,7 +58,7 @@ function renderPool(p: IpamPool): Obj {
 }
 
 function renderService(s: ServiceSpec): Obj {
-  const out: Obj = {};
+  const out: Obj = renderImage(s);
   if (s.command !== undefined) out.command = [...s.command];
   if (s.entrypoint !== undefined) out.entrypoint = [...s.entrypoint];
   if (Object.keys(s.environment).length > 0) out.environment = { ...s.environment };

@@ -8,6 +8,7 @@
 import { dependsOn } from './depends';
 import { environment, envFiles, type EnvContext } from './environment';
 import { DEPLOY_KEYS, SERVICE_KEYS } from './keys';
+import { normalizeImage } from './image';
 import { normalizeIsolation } from './isolation';
 import { serviceMetadata } from './metadata';
 import { checkContainerName, checkHostname, checkObjectName } from './names';
@@ -132,6 +133,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
     ...(ctx.lookup('HOME') ? { home: ctx.lookup('HOME')! } : {}),
     ...(ctx.declaredVolumes ? { declaredVolumes: ctx.declaredVolumes } : {}),
   });
+  normalizeImage(svc, keys, r);
   svc.environment = sortedRecord(new Map([...envFromFiles, ...envFromKey]));
   if (scale !== undefined && replicas !== undefined && scale !== replicas.value) {
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);

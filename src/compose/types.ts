@@ -210,10 +210,25 @@ export interface ServiceSpec {
   annotations?: Record<string, string>;
   /** `expose`, canonical ("80/tcp", "9000-9001/udp"): recorded only, as Docker. */
   expose?: string[];
+  /** `image` (with `pull_policy`, `platform`): the root filesystem and defaults come from the image. */
+  image?: ServiceImage;
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
   /** `x-routes`: static routes inside the service's network namespace. */
   routes?: RouteSpec[];
+}
+
+/** When the CLI pulls an image before planning (`pull_policy`; `daily`, `weekly`, `every_<d>` are `refresh`). */
+export type PullPolicy = { kind: 'always' | 'missing' | 'never' | 'build' } | { kind: 'refresh'; everySec: number };
+
+export interface ServiceImage {
+  /** As written. */
+  reference: string;
+  /** Canonical (`docker.io/library/nginx:latest`): the image store's key. */
+  name: string;
+  pullPolicy: PullPolicy;
+  /** `os/arch[/variant]`; absent: this machine's. */
+  platform?: string;
 }
 
 /** A soft and a hard rlimit; -1 is unlimited. */

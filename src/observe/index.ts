@@ -18,6 +18,7 @@ import { observeHostSockets, socketInodes } from './sockets';
 import { observeSysctls } from './kernel';
 import { observeFirewall } from './nft';
 import { rootfsUserDbs } from './rootfs';
+import { observeImages } from './images';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
 import { hasNetem, selinuxEnforcing } from '../sys/kernel';
@@ -36,6 +37,8 @@ export interface ObserveOptions {
   cgroupParents?: string[];
   /** `x-rootfs` directories whose user database the planner needs. */
   rootfsDirs?: string[];
+  /** Canonical names of the images the file names (read from the image store). */
+  images?: string[];
   /** The named-volume store (default /var/lib/tscompose/volumes). */
   volumes?: VolumeStore;
   /** Ask the kernel whether it has sch_netem (only when the file wants delay, loss…: asking may load the module). */
@@ -71,6 +74,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     cgroups: observeCgroups(project, journal, opts.cgroupParents),
     rootfsUsers: rootfsUserDbs(opts.rootfsDirs ?? []),
     volumes: (opts.volumes ?? new VolumeStore()).list(),
+    ...(opts.images?.length ? { images: await observeImages(opts.images) } : {}),
   };
 }
 

@@ -89,16 +89,26 @@ function launchMount(m: ServiceMount, volumes: Record<string, DesiredVolume>, pr
   }
 }
 
-export function launchIsolation(svc: ServiceSpec, volumes: Record<string, DesiredVolume>): LaunchIsolation {
+/** An image's part of the isolation: its layers (top first) and the paths its config gives a volume. */
+export interface ImageRoot {
+  layerDirs: string[];
+  volumes: string[];
+}
+
+export function launchIsolation(svc: ServiceSpec, volumes: Record<string, DesiredVolume>, image?: ImageRoot): LaunchIsolation {
   const privileged = svc.privileged ?? false;
   const mounts = (svc.mounts ?? []).map((m) => launchMount(m, volumes, privileged));
+  // The image's VOLUMEs: an anonymous volume each (as `docker run` without -v).
+  for (const target of image?.volumes ?? []) mounts.push(launchMount({ type: 'volume', target, readOnly: false }, volumes, privileged));
   // A fresh /tmp, unless the file mounts something there.
   if (!mounts.some((m) => m.target === '/tmp')) mounts.push(launchMount({ type: 'tmpfs', target: '/tmp', readOnly: false, exec: true }, volumes, privileged));
   // Parents before what is mounted inside them (stable otherwise).
   mounts.sort((a, b) => depth(a.target) - depth(b.target));
-  const rootfs = svc.rootfs ?? HOST_ROOT;
+  // An image: its layers are the overlay's lower layers, shared read-only by every container of it.
+  const [rootfs = svc.rootfs ?? HOST_ROOT, ...lowers] = image?.layerDirs ?? [];
   return {
     rootfs,
+    ...(lowers.length ? { lowers } : {}),
     readOnly: svc.readOnly ?? false,
     mounts,
     caps: effectiveCapabilities(svc.capAdd ?? [], svc.capDrop ?? [], privileged),

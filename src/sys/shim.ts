@@ -69,8 +69,10 @@ function limitArgs(c: Pick<ContainerLaunch, 'cgroups' | 'rlimits' | 'oomScoreAdj
 
 /** `--rootfs` and what goes with it (native/README.md). */
 export interface ShimRootfs {
-  /** The overlay's read-only lower layer. */
+  /** The overlay's read-only lower layer (the top one). */
   lower: string;
+  /** Further lower layers below it, top first (an image's). */
+  lowers?: string[];
   /** Where upper/, work/ and merged/ live (the container's state). */
   rw: string;
   readOnly: boolean;
@@ -128,6 +130,7 @@ export function shimArgs(c: ContainerLaunch): string[] {
 
 function rootfsArgs(r: ShimRootfs): string[] {
   const args = ['--rootfs', r.lower, '--rootfs-rw', r.rw];
+  for (const l of r.lowers ?? []) args.push('--lower', l);
   if (r.readOnly) args.push('--read-only');
   for (const m of r.mounts) {
     const opts = m.options.length ? m.options.join(',') : 'rw';

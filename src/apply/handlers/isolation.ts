@@ -61,6 +61,7 @@ export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEn
   return {
     rootfs: {
       lower: iso.rootfs,
+      ...(iso.lowers ? { lowers: iso.lowers } : {}),
       rw: path.join(stateDir, ROOTFS_DIR),
       readOnly: iso.readOnly,
       mounts: iso.mounts.map((m) => shimMount(m, stateDir, env)),

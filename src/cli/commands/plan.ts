@@ -6,6 +6,7 @@ import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan } from '../render';
 import { usesNetem } from '../../compose/lab';
+import { imagesFirst } from '../images-first';
 
 const planOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },
@@ -19,7 +20,8 @@ async function runPlan(cli: Cli, args: Parsed): Promise<number> {
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
-    const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+    const images = await imagesFirst(cli, project, args.positionals, session.emit);
+    const observed = await session.observe({ rootfsDirs, images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
       ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),
     });

@@ -17,6 +17,7 @@ import { checkServices, loadComposeProject, progress, type Cli } from '../contex
 import { renderPlan, renderWarnings } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { lineWriter } from './logs';
+import { imagesFirst } from '../images-first';
 
 const upOptions: OptionSpec[] = [
   { name: 'detach', short: 'd', type: 'boolean', description: 'Run containers in the background (default: stay attached to their output; Ctrl-C stops them)' },
@@ -34,8 +35,10 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
   const startedAt = performance.now();
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
+    // Images first (pull_policy), outside the project lock; a dry run pulls nothing.
+    const images = await imagesFirst(cli, project, args.positionals, session.emit, !flag(args, 'dry-run'));
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+      const observed = await session.observe({ rootfsDirs, images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
       const p = plan(resolve(project, observed, { services: args.positionals }), observed, stopOpts(stopTimeoutSec));
       cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
       return 0;
@@ -51,7 +54,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe({ rootfsDirs, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+      observed = await session.observe({ rootfsDirs, images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));

@@ -118,6 +118,7 @@ export function processActions(ctx: DiffContext, selected: DesiredContainer[], o
 /** Which launch settings differ, in compose terms, for the plan's reason. */
 function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] {
   const names: Record<keyof LaunchSettings, string> = {
+    image: 'image',
     argv: 'command',
     env: 'environment',
     cwd: 'working_dir',

@@ -36,8 +36,10 @@ export type LaunchMount =
  * complete (what the runtime applies, nothing it decides).
  */
 export interface LaunchIsolation {
-  /** Lower layer of the root overlay: "/" (the host's root) or `x-rootfs`. */
+  /** Lower layer of the root overlay: "/" (the host's root), `x-rootfs`, or an image's top layer. */
   rootfs: string;
+  /** An image's other layers, below `rootfs`, top first (shared by every container of the image). */
+  lowers?: string[];
   readOnly: boolean;
   /** In mount order (parents first). */
   mounts: LaunchMount[];
@@ -59,7 +61,22 @@ export interface LaunchIsolation {
   noNewPrivs: boolean;
 }
 
+/** The image a container runs (`image:`), as its launch settings record it. */
+export interface LaunchImage {
+  /** Canonical reference. */
+  name: string;
+  /** The image ID: part of the settings' hash, so a new image recreates the container. */
+  configDigest: string;
+  /** The image's ExposedPorts (`80/tcp`): documentation, shown by `ps`. */
+  exposedPorts?: string[];
+  labels?: Record<string, string>;
+  /** The image's Healthcheck (durations in nanoseconds), for the lifecycle to run. */
+  healthcheck?: { test?: string[]; interval?: number; timeout?: number; startPeriod?: number; startInterval?: number; retries?: number };
+}
+
 export interface LaunchSettings {
+  /** Set when the service runs an image. */
+  image?: LaunchImage;
   /** Empty argv: the shim's built-in pause (a namespace holder). */
   argv: string[];
   env: Record<string, string>;

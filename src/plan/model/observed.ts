@@ -141,6 +141,8 @@ export interface Observed {
   rootfsUsers?: Record<string, { passwd: string; group: string }>;
   /** Names of the volumes in the volume store. */
   volumes?: string[];
+  /** The images the file names that are in the image store, by canonical name (absent: not pulled). */
+  images?: Record<string, ObservedImage>;
   /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
   hostQdiscs?: ObservedQdisc[];
   /** What the kernel can do, when it was probed (absent: assume it can). */
@@ -165,4 +167,42 @@ export interface ForeignDrop {
   hook: 'forward' | 'input';
   /** `policy drop`, or `ends with reject` (firewalld). */
   why: string;
+}
+
+/**
+ * What a container runs with, from the image's config (OCI image-spec
+ * `config`; Docker's field names in camel case). Absent: the image sets none.
+ */
+export interface ImageRunConfig {
+  entrypoint?: string[];
+  cmd?: string[];
+  /** `KEY=value`, in order. */
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+  /** `80/tcp`, `53/udp`. */
+  exposedPorts?: string[];
+  stopSignal?: string;
+  labels?: Record<string, string>;
+  /** Paths that get an anonymous volume. */
+  volumes?: string[];
+  /** Docker's `Healthcheck`, as the image gives it (durations in nanoseconds). */
+  healthcheck?: { test?: string[]; interval?: number; timeout?: number; startPeriod?: number; startInterval?: number; retries?: number };
+}
+
+/** An image in the store, as the planner needs it. */
+export interface ObservedImage {
+  /** Canonical reference. */
+  name: string;
+  manifestDigest: string;
+  /** The image ID. */
+  configDigest: string;
+  /** Its unpacked layers (overlay lowerdirs), top first. */
+  layerDirs: string[];
+  config: ImageRunConfig;
+  /** /etc/passwd and /etc/group of its root filesystem (the topmost layer that has them; empty when none). */
+  passwd: string;
+  group: string;
+  /** When it was pulled (ISO 8601): `pull_policy: daily` and the like compare against it. */
+  pulledAt: string;
 }

@@ -10,10 +10,11 @@ import { resolveResources } from '../cgroups';
 import { renderEmbeddedResolvConf } from '../dns';
 import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type HostResolver, type HostsEntry } from '../files';
 import type { PeerDirectory } from '../hosts';
+import { imageRun, launchImage } from '../image';
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
 import { containerMetadata } from '../metadata';
-import type { DesiredContainer, DesiredInterface, DesiredNetwork, DesiredVolume, GeneratedFiles, LaunchSettings, Namespace, NetnsPlacement, Observed } from '../model';
+import type { DesiredContainer, DesiredInterface, DesiredNetwork, DesiredVolume, GeneratedFiles, LaunchSettings, Namespace, NetnsPlacement, Observed, ObservedImage } from '../model';
 import { netnsName, shortHash } from '../names';
 import type { PortReplica } from '../ports';
 import { lookupUser } from '../users';
@@ -120,33 +121,47 @@ function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: strin
   };
 }
 
-/** The launch settings and cgroup of replica `r`, or undefined (with an issue) when its rootfs or user is unknown. */
+/** The launch settings and cgroup of replica `r`, or undefined (with an issue) when its image, rootfs or user is unknown. */
 function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement, hostname: string) {
   const { project } = ctx;
   const svc = r.service;
-  const isolation = launchIsolation(svc, ctx.volumes);
-  const db = userDbFor(isolation.rootfs, ctx.observed);
+  const image = svc.image ? imageFor(ctx, svc) : undefined;
+  if (image === null) return undefined;
+  const run = image ? imageRun(svc, image.config) : undefined;
+  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined);
+  const db = image ?? userDbFor(isolation.rootfs, ctx.observed);
   if (!db) {
     ctx.issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));
     return undefined;
   }
   let user: { uid: number; gid: number } | undefined;
-  if (svc.user !== undefined) {
-    const u = lookupUser(svc.user, db.passwd, db.group);
+  const userSpec = run ? run.user : svc.user;
+  if (userSpec !== undefined) {
+    const u = lookupUser(userSpec, db.passwd, db.group);
     if ('error' in u) {
-      ctx.issues.push(serviceIssue(project, svc, 'user', u.error));
+      const fromImage = svc.user === undefined;
+      ctx.issues.push(serviceIssue(project, svc, fromImage ? 'image' : 'user', fromImage ? `the image's User: ${u.error}` : u.error));
       return undefined;
     }
     user = u;
   }
+  const argv = run ? run.argv : [...(svc.entrypoint ?? []), ...(svc.command ?? [])];
+  if (image && !argv.length) {
+    ctx.issues.push(serviceIssue(project, svc, 'image', `${svc.image!.reference} sets no Entrypoint or Cmd: give the service a command`));
+    return undefined;
+  }
+  const cwd = run ? run.cwd : svc.workingDir;
+  const stopSignal = run ? run.stopSignal : svc.stopSignal;
   const namespaces: Namespace[] = netns.kind === 'host' ? ['mount', 'ipc', 'pid', 'cgroup'] : ['mount', 'uts', 'ipc', 'pid', 'cgroup'];
   // One check per service (not per replica) for host limits: the issues would repeat.
   const resources = resolveResources(project, svc, r.index, ctx.observed, r.index === 1 ? ctx.resourceIssues : []);
   if (r.index === 1) ctx.warnings.push(...resources.warnings);
   const settings: LaunchSettings = {
-    argv: [...(svc.entrypoint ?? []), ...(svc.command ?? [])],
-    env: { PATH: DEFAULT_PATH, HOSTNAME: hostname, HOME: user && user.uid !== 0 ? '/' : '/root', ...svc.environment },
-    ...(svc.workingDir ? { cwd: svc.workingDir } : {}),
+    ...(image ? { image: launchImage(image) } : {}),
+    argv,
+    // The image's Env under the service's environment (PATH from the image when it sets one).
+    env: { PATH: DEFAULT_PATH, HOSTNAME: hostname, HOME: user && user.uid !== 0 ? '/' : '/root', ...run?.env, ...svc.environment },
+    ...(cwd ? { cwd } : {}),
     ...(user ? { user } : {}),
     hostname,
     ...(svc.domainname ? { domainname: svc.domainname } : {}),
@@ -154,10 +169,26 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     sysctls: netns.kind === 'host' ? {} : svc.sysctls,
     ...resources.launch,
     isolation,
-    ...(svc.stopSignal ? { stopSignal: svc.stopSignal } : {}),
+    ...(stopSignal ? { stopSignal } : {}),
     ...(svc.stopGracePeriodSec !== undefined ? { stopGraceSec: svc.stopGracePeriodSec } : {}),
   };
   return { settings, cgroup: resources.cgroup };
+}
+
+/** The service's image as observed in the store; null (with an issue) when it is not there or has no layer. */
+function imageFor(ctx: ContainerContext, svc: ServiceSpec): ObservedImage | null {
+  const want = svc.image!;
+  const image = ctx.observed.images?.[want.name];
+  if (!image) {
+    const why = want.pullPolicy.kind === 'never' ? 'and pull_policy is never: pull it yourself (tscompose pull)' : '(tscompose pull)';
+    ctx.issues.push(serviceIssue(ctx.project, svc, 'image', `${want.reference} is not in the image store (${want.name}) ${why}`));
+    return null;
+  }
+  if (!image.layerDirs.length) {
+    ctx.issues.push(serviceIssue(ctx.project, svc, 'image', `${want.reference} has no layers: nothing to run`));
+    return null;
+  }
+  return image;
 }
 
 /** The gateway of the highest `gw_priority` non-internal network; ties go to attachment order. */

@@ -53,16 +53,17 @@ test('every key the compose-spec defines is classified, and the table names no k
 
 test('x- keys are extensions; anything else is unknown', (t) => {
   t.is(classify(SERVICE_KEYS, 'x-anything'), 'extension');
-  t.is(classify(SERVICE_KEYS, 'image'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'build'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'image'), 'supported');
   t.is(classify(SERVICE_KEYS, 'hostname'), 'supported');
   t.is(classify(SERVICE_KEYS, 'x'), 'unknown');
   t.is(classify(SERVICE_KEYS, 'constructor'), 'unknown');
 });
 
-test('unsupported keys get "not supported yet" at their own location; image has its own hint', (t) => {
-  const list = issues(t, 'services:\n  web:\n    image: nginx\n    ipc: host\n    healthcheck:\n      test: [CMD, true]\nconfigs:\n  data: {}\nsecrets: {}\n');
+test('unsupported keys get "not supported yet" at their own location; build has its own hint', (t) => {
+  const list = issues(t, 'services:\n  web:\n    build: .\n    ipc: host\n    healthcheck:\n      test: [CMD, true]\nconfigs:\n  data: {}\nsecrets: {}\n');
   t.deepEqual(lines(list), [
-    'compose.yaml:3:5 services.web.image: images are not supported yet; use x-rootfs or omit image',
+    'compose.yaml:3:5 services.web.build: building images is not supported yet; pull a built image with image:, or use x-rootfs',
     'compose.yaml:4:5 services.web.ipc: ipc is not supported yet',
     'compose.yaml:5:5 services.web.healthcheck: healthcheck is not supported yet',
     'compose.yaml:7:1 configs: configs is not supported yet',

@@ -82,11 +82,11 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
     }),
     ok,
   ],
+  ['image, pull_policy, platform', svc({ image: 'nginx:1.27', pull_policy: 'daily', platform: 'linux/amd64' }), ok],
   ['cpu quota and period', svc({ cpu_quota: '50000', cpu_period: 100000 }), ok],
   ['deploy resources', svc({ deploy: { resources: { limits: { cpus: '0.5', memory: '1g', pids: 10 }, reservations: { cpus: 0.25, memory: '64m' } } } }), ok],
 
   // Accepted by the schema; features we do not implement yet.
-  ['image', svc({ image: 'nginx' }), unsupported],
   ['build', svc({ build: '.' }), unsupported],
   ['expose', svc({ expose: ['80', 8080, '9000-9001/udp'] }), ok],
   ['service labels, annotations', svc({ labels: { a: 'b', n: 1, t: true, e: null }, annotations: ['k=v'] }), ok],
