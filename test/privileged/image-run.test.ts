@@ -64,11 +64,17 @@ test('image: two services run the image\'s command, env, user and cwd; down leav
     t.is(await sh(host, `readlink /proc/${a}/cwd`), '/srv');
     const plan = JSON.parse((await ok(host, dir, ['plan', '--json'])).stdout);
     t.is(plan.waves.flat().length, 0, 'a second plan changes nothing');
+    const busy = await tsc(host, dir, ['rmi', ref]);
+    t.not(busy.code, 0, 'rmi of an image containers use is refused');
+    t.regex(busy.stderr, /is used by container imgrun-a-1/);
+    t.is(await sh(host, 'ls /var/lib/tscompose/images/layers | wc -l'), '2', 'the layers containers mount stay');
     await ok(host, dir, ['down']);
     t.deepEqual(await hostMountPoints(host), mountsBefore, 'no mount left on the host');
     t.deepEqual(await ours(host), []);
     t.not((await host.sh(`test -d /proc/${a}`)).code, 0, 'no process');
     t.true((await sh(host, 'ls /var/lib/tscompose/images/layers | wc -l')) === '2', 'the image store stays');
+    await ok(host, dir, ['rmi', ref]);
+    t.is(await sh(host, 'ls /var/lib/tscompose/images/layers | wc -l'), '0', 'rmi removes the layers once no container uses them');
 
     const never = writeProject(host, `name: imgnever\nservices:\n  n:\n    image: ${registry.name}/tsc/absent:v1\n    pull_policy: never\n`, 'never');
     const r = await tsc(host, never, ['up', '-d']);

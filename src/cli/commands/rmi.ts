@@ -1,7 +1,8 @@
 /**
  * `tscompose rmi IMAGE...`: forget the names, then remove the layers and
  * blobs no remaining image uses. Every name must exist (nothing is removed
- * otherwise).
+ * otherwise). An image a container of any project uses is refused, as
+ * Docker does; the layers containers mount are never collected.
  */
 import { ImageError } from '../../image/errors';
 import { canonical } from '../../image/reference';
@@ -13,6 +14,17 @@ import { type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import type { Cli } from '../context';
 
+/** Every container this machine's journals know, with the image it runs and the layer directories it mounts. */
+function containerImages(cli: Cli): Array<{ container: string; image?: string; layers: string[] }> {
+  return cli.state.projects().flatMap((project) =>
+    Object.entries(cli.state.readState(project)?.containers ?? {}).map(([container, c]) => ({
+      container,
+      ...(c.launch.image ? { image: c.launch.image.name } : {}),
+      layers: c.launch.isolation ? [c.launch.isolation.rootfs, ...(c.launch.isolation.lowers ?? [])] : [],
+    })),
+  );
+}
+
 export const rmiOptions: OptionSpec[] = [];
 
 async function run(cli: Cli, parsed: Parsed): Promise<number> {
@@ -22,8 +34,13 @@ async function run(cli: Cli, parsed: Parsed): Promise<number> {
   const names = parsed.positionals.map((p) => canonical(parseImageName(p)));
   const missing = parsed.positionals.filter((_, i) => !known.has(names[i]!));
   if (missing.length) throw new ImageError(`no such image: ${missing.join(', ')} (nothing removed)`);
+  const users = containerImages(cli);
+  const busy = users.filter((u) => u.image !== undefined && names.includes(u.image));
+  if (busy.length) {
+    throw new ImageError(`${busy.map((u) => `${u.image} is used by container ${u.container}`).join('; ')}: remove the container first (down); nothing removed`);
+  }
   const removed = await removeImages(layout, names);
-  const { layers } = await collectGarbage(layout);
+  const { layers } = await collectGarbage(layout, users.flatMap((u) => u.layers));
   for (const r of removed) cli.out(`Untagged: ${r.name}\n`);
   cli.out(`Deleted: ${layers} layer(s)\n`);
   return 0;

@@ -82,15 +82,18 @@ export async function removeImages(layout: StoreLayout, names: string[]): Promis
 /**
  * Delete the layers and blobs no remaining image refers to (after rmi).
  * Under the store lock, so a concurrent pull's new record is seen.
- * Returns the number of layers removed.
+ * Returns the number of layers removed. `inUse`: layer directories that
+ * containers mount (an image retagged or removed under a container keeps them).
  */
-export async function collectGarbage(layout: StoreLayout): Promise<{ layers: number }> {
-  return withLock(layout.gcLock, () => withLock(layout.storeLock, () => sweep(layout)));
+export async function collectGarbage(layout: StoreLayout, inUse: readonly string[] = []): Promise<{ layers: number }> {
+  return withLock(layout.gcLock, () => withLock(layout.storeLock, () => sweep(layout, inUse)));
 }
 
-async function sweep(layout: StoreLayout): Promise<{ layers: number }> {
+async function sweep(layout: StoreLayout, inUse: readonly string[]): Promise<{ layers: number }> {
   const images = Object.values((await readImages(layout)).images);
   const liveLayers = new Set(images.flatMap((i) => i.layers.map((c) => c.split(':')[1]!)));
+  // A container's lower layer is <root>/layers/<hex>/diff.
+  for (const dir of inUse) if (path.dirname(path.dirname(dir)) === layout.layers) liveLayers.add(path.basename(path.dirname(dir)));
   const liveBlobs = new Set(images.flatMap((i) => [i.manifestDigest, i.configDigest, i.indexDigest].filter(Boolean).map((d) => d!.split(':')[1]!)));
   let layers = 0;
   for (const hex of await fs.promises.readdir(layout.layers).catch(() => [] as string[])) {
