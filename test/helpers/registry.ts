@@ -34,11 +34,14 @@ export interface TestRegistry {
   blobData(digest: string): string;
 }
 
-export function haveRegistryTools(): string | undefined {
+/**
+ * The registry tests' programs, which scripts/setup installs: a missing one is
+ * a broken setup, never a host that may lack it, so the test fails saying so.
+ */
+export function requireRegistryTools(): void {
   for (const tool of ['docker-registry', 'skopeo', 'openssl', 'zstd', 'busybox']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (scripts/setup installs it)`;
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is not installed (scripts/setup installs it)`);
   }
-  return undefined;
 }
 
 function openssl(args: string[], cwd: string): void {

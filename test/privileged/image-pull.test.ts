@@ -16,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { native } from '../../src/sys/native';
 import { cliPath, withHost, type Host } from '../helpers/host';
 import { busyboxLayer, makeTar, writeLayout, type ImageSpec } from '../helpers/oci-layout';
-import { haveRegistryTools, pushLayout, startRegistry, startTokenServer, type TestRegistry } from '../helpers/registry';
+import { requireRegistryTools, pushLayout, startRegistry, startTokenServer, type TestRegistry } from '../helpers/registry';
 
 const CAPS = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -50,12 +50,7 @@ interface Ctx {
 type RegistrySetup = Parameters<typeof startRegistry>[1] | ((host: Host) => Promise<Parameters<typeof startRegistry>[1]>);
 
 async function withRegistry(t: ExecutionContext, fn: (c: Ctx) => Promise<void>, setup: RegistrySetup = {}) {
-  const missing = haveRegistryTools();
-  if (missing) {
-    t.log(`skipped: ${missing}`);
-    t.pass();
-    return;
-  }
+  requireRegistryTools();
   await withHost(t, async (host) => {
     const registry = await startRegistry(host, typeof setup === 'function' ? await setup(host) : setup);
     const store = path.join(host.dir, 'images');

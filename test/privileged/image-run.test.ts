@@ -10,7 +10,7 @@ import test from 'ava';
 import * as path from 'node:path';
 import { withHost } from '../helpers/host';
 import { busyboxLayer, writeLayout, type ImageSpec } from '../helpers/oci-layout';
-import { haveRegistryTools, pushLayout, startRegistry } from '../helpers/registry';
+import { requireRegistryTools, pushLayout, startRegistry } from '../helpers/registry';
 import { hostMountPoints, leftovers, ok, pidOf, sh, status, tsc, writeProject } from '../helpers/containers';
 
 const image: ImageSpec = {
@@ -35,12 +35,7 @@ const environ = async (host: Parameters<typeof sh>[0], pid: number) => (await sh
 const cmdline = async (host: Parameters<typeof sh>[0], pid: number) => (await sh(host, `tr '\\0' ' ' < /proc/${pid}/cmdline`)).trim();
 
 test('image: two services run the image\'s command, env, user and cwd; down leaves no mount or process; pull_policy never refuses a missing image', async (t) => {
-  const missing = haveRegistryTools();
-  if (missing) {
-    t.log(`skipped: ${missing}`);
-    t.pass();
-    return;
-  }
+  requireRegistryTools();
   await withHost(t, async (host) => {
     const registry = await startRegistry(host);
     const layout = path.join(host.dir, 'layout');
@@ -86,12 +81,7 @@ test('image: two services run the image\'s command, env, user and cwd; down leav
 });
 
 test('a 128-layer image mounts (one lowerdir+ per layer) and sees every layer', async (t) => {
-  const missing = haveRegistryTools();
-  if (missing) {
-    t.log(`skipped: ${missing}`);
-    t.pass();
-    return;
-  }
+  requireRegistryTools();
   await withHost(t, async (host) => {
     const registry = await startRegistry(host);
     const layers: ImageSpec['layers'] = [busyboxLayer()];
