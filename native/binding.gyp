@@ -41,6 +41,9 @@
         'shim/pty.c',
         'shim/container.c',
         'shim/supervise.c',
+        'shim/events.c',
+        'shim/restart.c',
+        'shim/health.c',
         'shim/cri_log.c',
         'shim/state.c',
         'shim/launch.c',
@@ -53,13 +56,17 @@
         'shim/inroot.c',
         'shim/rootfs.c',
         'shim/subpath.c',
+        'shim/populate.c',
         'shim/keyring.c',
         'shim/masks.c',
         'shim/selfexec.c',
         'shim/devices.c',
         'shim/caps.c',
         'shim/init.c',
+        'shim/seccomp.c',
       ],
+      # libseccomp (Debian's libseccomp-dev), linked in: the static-pie shim loads nothing.
+      'libraries': ['-l:libseccomp.a'],
       'defines': ['_GNU_SOURCE', '_FORTIFY_SOURCE=2'],
       # The shim runs once per container for the container's whole life:
       # static-pie keeps it small in memory (no dynamic loader, no shared

@@ -145,6 +145,16 @@ export class ApplyError extends TscError {
   }
 }
 
+/** `up --wait`: a container exited, turned unhealthy or was not ready in time. */
+export class WaitError extends TscError {
+  readonly code = 'WAIT';
+  readonly exitCode = ExitCode.apply;
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitError';
+  }
+}
+
 /** Several actions of one wave failed during `up`. */
 export class ApplyErrors extends TscError {
   readonly code = 'APPLY';

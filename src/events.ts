@@ -15,6 +15,10 @@ export type ProgressEvent =
   /** `verbose`: a detail shown with --verbose only. */
   | { type: 'note'; message: string; verbose?: boolean }
   /** An image being pulled before planning (`pull_policy`). */
-  | { type: 'pull'; event: PullEvent };
+  | { type: 'pull'; event: PullEvent }
+  /** A service's image being built before planning (`build`): its start, each line the builder prints, its end. */
+  | { type: 'build'; phase: 'start'; service: string; image: string }
+  | { type: 'build'; phase: 'output'; service: string; image: string; line: string }
+  | { type: 'build'; phase: 'done'; service: string; image: string; ms: number };
 
 export type Emit = (e: ProgressEvent) => void;

@@ -92,6 +92,13 @@ static void watch_oom(int fd)
 
 int cgroup_prepare(const struct limits_spec *l, int state_dirfd)
 {
+	/* Again for each restart: what the last start left is closed (the
+	 * joined ones were closed by cgroup_attach). */
+	if (cg.oom_dirfd >= 0)
+		close(cg.oom_dirfd);
+	cg.oom_dirfd = -1;
+	cg.clone_fd = -1;
+	cg.nlater = 0;
 	if (unlinkat(state_dirfd, "oom_kills", 0) == -1 && errno != ENOENT)
 		return fail("unlink", errno, "oom_kills");
 	if (l->ncgroups > MAX_CGROUPS)

@@ -18,6 +18,7 @@ _Noreturn void shim_main(const struct container_spec *spec, int index, int repor
 struct container_fds {
 	int go;		/* read: a byte once the shim is ready for it to start */
 	int exec;	/* write: a struct failure if a step fails (CLOEXEC: EOF on execve) */
+	int in;		/* its stdin, or -1: /dev/null (the shim's own) */
 	int out, err;	/* its stdout and stderr */
 	int image;	/* the shim's image, read-only (init/pause), or -1 */
 };

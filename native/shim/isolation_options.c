@@ -9,6 +9,10 @@
  *                         nonrecursive, nodev, nosuid, noexec
  *   --subpath REL         the previous --bind mounts SRC/REL, resolved beneath
  *                         SRC without symlinks (volume.subpath, see subpath.c)
+ *   --seccomp-default A   the seccomp filter's default action (see seccomp.c)
+ *   --seccomp-rule A N X  action A for the syscalls N (comma list), argument filters X or -
+ *   --populate            the previous --bind, an empty volume, first gets the
+ *                         image's content at its target (see populate.c)
  *   --tmpfs DST OPTS      OPTS: ro, nosuid, nodev, noexec, size=, mode=,
  *                         uid=, gid=, nr_inodes=
  *   --mask PATH           hidden: /dev/null over a file, an empty ro tmpfs over a dir
@@ -17,6 +21,8 @@
  *   --no-new-privs        PR_SET_NO_NEW_PRIVS before execve
  *   --sys-rw              /sys read-write (privileged)
  *   --all-devices         the host's device nodes in /dev (privileged)
+ *   --root-dev            the root overlay without nodev (device_cgroup_rules:
+ *                         the device cgroup decides what opens)
  *   --init                the built-in init runs the command as its child
  *
  * Pure: only the shape of the words is checked; the policy (which caps,
@@ -158,8 +164,13 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 		     : strcmp(opt, "--no-new-privs") == 0 ? &iso->no_new_privs
 		     : strcmp(opt, "--sys-rw") == 0	   ? &iso->sys_rw
 		     : strcmp(opt, "--all-devices") == 0   ? &iso->all_devices
+		     : strcmp(opt, "--root-dev") == 0	   ? &iso->root_dev
 		     : strcmp(opt, "--init") == 0	   ? &iso->init
+		     : strcmp(opt, "--stdin-open") == 0   ? &iso->stdin_open
 							   : NULL;
+	int sc = parse_seccomp_option(argc, argv, i, &iso->seccomp);
+	if (sc != 0)
+		return sc;
 	if (flag) {
 		*flag = true;
 		return 1;
@@ -214,6 +225,13 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 			return refuse("args", EINVAL, "--subpath must be a relative path: %s", last->subpath);
 		return 1;
 	}
+	if (strcmp(opt, "--populate") == 0) {
+		struct user_mount *last = iso->nmounts ? &iso->mounts[iso->nmounts - 1] : NULL;
+		if (!last || last->kind != MOUNT_BIND)
+			return refuse("args", EINVAL, "--populate must follow a --bind");
+		last->populate = true;
+		return 1;
+	}
 	if (strcmp(opt, "--tmpfs") == 0) {
 		if (need(argc, *i, 2, opt) == -1)
 			return -1;
@@ -234,8 +252,8 @@ int check_isolation(const struct container_spec *spec)
 	if (iso->rootfs && !(spec->clone_flags & CLONE_NEWNS))
 		return refuse("args", EINVAL, "--rootfs needs --ns mount");
 	if (!iso->rootfs && (iso->rootfs_rw || iso->read_only || iso->nmounts || iso->nmasks || iso->nro_paths ||
-			     iso->sys_rw || iso->all_devices))
+			     iso->sys_rw || iso->all_devices || iso->root_dev))
 		return refuse("args", EINVAL, "--rootfs-rw, --read-only, --bind, --tmpfs, --mask, --ro-path, "
-					      "--sys-rw and --all-devices need --rootfs");
+					      "--sys-rw, --all-devices and --root-dev need --rootfs");
 	return 0;
 }

@@ -9,13 +9,13 @@
 static void usage(FILE *out)
 {
 	fputs("usage:\n"
-	      "  tsc-shim run [--name N] --state-dir DIR [--netns PATH] [--ns mount,uts,ipc,pid,cgroup]\n"
+	      "  tsc-shim run [--name N] --state-dir DIR [--events FILE] [--restart POLICY [--restart-delay MS]] [--netns PATH] [--ns mount,uts,ipc,pid,cgroup]\n"
 	      "               [--hostname H] [--domainname D] [--bind-ro SRC:DST]... [--env K=V]...\n"
 	      "               [--cwd DIR] [--user UID[:GID]] [--sysctl net.K=V]... [--cgroup DIR]...\n"
 	      "               [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N]\n"
 	      "               [--rootfs DIR --rootfs-rw DIR [--read-only] [--bind SRC DST OPTS]...\n"
 	      "                [--tmpfs DST OPTS]... [--mask PATH]... [--ro-path PATH]... [--sys-rw]\n"
-	      "                [--all-devices]] [--caps 0xHEX] [--no-new-privs] [--init] -- [argv...]\n"
+	      "                [--all-devices] [--root-dev]] [--caps 0xHEX] [--no-new-privs] [--init] -- [argv...]\n"
 	      "  tsc-shim launch    (records on stdin: run's words, each NUL-terminated, then a NUL)\n"
 	      "  tsc-shim exec [--pid PID] [--ns LIST] [--cwd DIR] [--user UID[:GID]] [--env K=V]...\n"
 	      "                [--cgroup DIR]... [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N]\n"

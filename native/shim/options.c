@@ -103,6 +103,11 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 			return -1;
 		if (limit == 0)
 			continue;
+		int health = parse_health_option(&spec->health, argc, opt, value);
+		if (health == -1)
+			return -1;
+		if (health == 0)
+			continue;
 
 		if (strcmp(opt, "--name") == 0) {
 			spec->name = value;
@@ -110,6 +115,13 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 			if (need_absolute(opt, value) == -1)
 				return -1;
 			spec->state_dir = value;
+		} else if (strcmp(opt, "--restart") == 0 || strcmp(opt, "--restart-delay") == 0) {
+			if (parse_restart_option(&spec->restart, opt, value) == -1)
+				return -1;
+		} else if (strcmp(opt, "--events") == 0) {
+			if (need_absolute(opt, value) == -1)
+				return -1;
+			spec->events_path = value;
 		} else if (strcmp(opt, "--netns") == 0) {
 			if (need_absolute(opt, value) == -1)
 				return -1;
@@ -194,6 +206,11 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *spec)
 			i++;
 			continue;
 		}
+		int sc = parse_seccomp_option(argc, argv, &i, &spec->seccomp);
+		if (sc == -1)
+			return -1;
+		if (sc == 1)
+			continue;
 		if (strncmp(opt, "--", 2) != 0)
 			return refuse("args", EINVAL, "unexpected '%s': put the command after --", opt);
 		if (need_value(argc, argv, i) == -1)

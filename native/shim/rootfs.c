@@ -12,6 +12,7 @@
 
 #include "devices.h"
 #include "inroot.h"
+#include "populate.h"
 #include "masks.h"
 #include "mountfs.h"
 #include "report.h"
@@ -143,7 +144,7 @@ static int mount_overlay(const struct isolation_spec *iso)
 	params[nlower + 1] = work;
 	/* index=off: the lower may be the host's live root, not a frozen image. */
 	params[nlower + 2] = "index=off";
-	int mnt = new_mount("overlay", params, iso->all_devices ? 0 : MOUNT_ATTR_NODEV, "root filesystem overlay");
+	int mnt = new_mount("overlay", params, iso->all_devices || iso->root_dev ? 0 : MOUNT_ATTR_NODEV, "root filesystem overlay");
 	for (size_t i = 0; i < nlower; i++)
 		free(lower[i]);
 	free(lower);
@@ -219,6 +220,8 @@ static int mount_user(int rootfd, const struct user_mount *m, int source)
 	struct stat st;
 	if (fstat(source, &st) == -1)
 		return fail("fstat", errno, "%s", m->source);
+	if (m->populate && S_ISDIR(st.st_mode) && populate_volume(rootfd, m->target, source) == -1)
+		return -1;
 	int target = ensure_in_root(rootfd, m->target, S_ISDIR(st.st_mode) ? TARGET_DIR : TARGET_FILE, false);
 	if (target < 0)
 		return -1;

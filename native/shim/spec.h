@@ -8,6 +8,9 @@
 #include <sys/types.h>
 
 #include "limits.h"
+#include "health.h"
+#include "restart.h"
+#include "seccomp.h"
 
 struct bind_mount {
 	const char *source;
@@ -28,6 +31,7 @@ struct user_mount {
 	unsigned long propagation;	/* MS_PRIVATE, MS_SLAVE or MS_SHARED */
 	bool propagation_recursive;	/* rprivate, rslave, rshared */
 	bool recursive;			/* binds: submounts too (rbind) */
+	bool populate;			/* binds: an empty volume first gets the image's content at target */
 };
 
 /* Full isolation (`--rootfs`): the root filesystem, its mounts and the
@@ -50,7 +54,10 @@ struct isolation_spec {
 	bool no_new_privs;
 	bool sys_rw;		/* privileged: /sys writable */
 	bool all_devices;	/* privileged: the host's devices in /dev */
+	bool root_dev;		/* the root overlay without nodev (the device cgroup is the lock) */
 	bool init;		/* the built-in init is PID 1, the command its child */
+	bool stdin_open;	/* --stdin-open: stdin a pipe the shim holds open (compose stdin_open) */
+	struct seccomp_spec seccomp;	/* --seccomp-default/--seccomp-rule */
 };
 
 struct user_ids {
@@ -62,6 +69,7 @@ struct user_ids {
 struct container_spec {
 	const char *name;	/* for messages only */
 	const char *state_dir;	/* absolute, existing, 0700 */
+	const char *events_path; /* the project's events.jsonl; NULL: no events */
 	const char *netns_path;	/* NULL: stay in the caller's netns */
 	int clone_flags;	/* CLONE_NEW{NS,UTS,IPC,PID,CGROUP} */
 	const char *hostname;
@@ -76,6 +84,8 @@ struct container_spec {
 	struct user_ids user;
 	char **argv;		/* NULL-terminated; empty: built-in pause */
 	struct limits_spec limits;
+	struct restart_spec restart;
+	struct health_spec health;
 };
 
 struct exec_spec {
@@ -90,6 +100,7 @@ struct exec_spec {
 	bool caps_set;		/* the container's capability set (--caps) */
 	unsigned long long caps;
 	bool no_new_privs;
+	struct seccomp_spec seccomp;	/* the container's filter */
 };
 
 /* Both return 0, or -1 with last_failure set (syscall "args", EINVAL). */

@@ -26,8 +26,11 @@
 #include "clone3.h"
 #include "commands.h"
 #include "cri_log.h"
+#include "events.h"
+#include "health.h"
 #include "limits.h"
 #include "namespaces.h"
+#include "process.h"
 #include "report.h"
 #include "rootfs.h"
 #include "state.h"
@@ -42,11 +45,16 @@ struct supervisor {
 	int state_dir;
 	int log_fd;
 	int signal_fd;
+	int stdin_fd;		/* stdin_open: the read end the container gets, or -1 */
+	int stdin_keep;		/* and the write end, held for life: the container never reads EOF */
 	pid_t pid;		/* the container process, as seen from here */
 	int pidfd;
 	bool reaped;
 	int status;
 	struct timespec finished;
+	struct timespec started;	/* CLOCK_MONOTONIC: how long a run lasted (restart back-off) */
+	struct restart_state restart;
+	struct health health;
 	struct log_stream out, err;
 };
 
@@ -117,6 +125,7 @@ static int open_state(struct supervisor *sv)
 	 * (the log is kept and appended to, as Docker does on restart). */
 	if (unlinkat(sv->state_dir, "exit.json", 0) == -1 && errno != ENOENT)
 		return fail("unlink", errno, "%s/exit.json", sv->spec->state_dir);
+	events_open(sv->spec->events_path);
 	if (write_process_ref(sv->state_dir, "shim.pid", getpid()) == -1)
 		return -1;
 	sv->log_fd = openat(sv->state_dir, "container.log",
@@ -170,7 +179,7 @@ static int start_container(struct supervisor *sv)
 		close(err[0]);
 		close(sv->signal_fd);
 		struct container_fds fds = {
-			.go = go_pipe[0], .exec = exec_pipe[1], .out = out[1], .err = err[1], .image = image,
+			.go = go_pipe[0], .exec = exec_pipe[1], .in = sv->stdin_fd, .out = out[1], .err = err[1], .image = image,
 		};
 		container_main(sv->spec, &fds);
 	}
@@ -231,6 +240,7 @@ static int start_container(struct supervisor *sv)
 		kill_container(sv);
 		return -1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &sv->started);
 	return 0;
 }
 
@@ -265,6 +275,14 @@ static void reap(struct supervisor *sv)
 			sv->reaped = true;
 			sv->status = status;
 			clock_gettime(CLOCK_REALTIME, &sv->finished);
+		} else if (health_reaped(&sv->health, pid, status) && sv->health.kill_pending) {
+			sv->health.kill_pending = false;
+			if (!sv->reaped) {
+				/* x-restart-on-unhealthy. Equivalent to: kill -KILL <container pid>
+				 * (exit 137, then the restart policy as for any crash). */
+				shim_event(sv->health.name, "kill", ",\"signal\":\"SIGKILL\",\"reason\":\"unhealthy\"");
+				pidfd_send_signal(sv->pidfd, SIGKILL, NULL, 0);
+			}
 		}
 	}
 }
@@ -283,19 +301,30 @@ static void handle_signals(struct supervisor *sv)
 	}
 }
 
+/* "die" with what exit.json says (the CLI adds oomKilled from the state dir). */
+static void emit_die(struct supervisor *sv)
+{
+	char attrs[96];
+	int sig = WIFSIGNALED(sv->status) ? WTERMSIG(sv->status) : 0;
+	snprintf(attrs, sizeof attrs, ",\"exitCode\":%d,\"signal\":%d", exit_code_of(sv->status), sig);
+	shim_event(sv->spec->name, "die", attrs);
+}
+
 /* Until the container exits: logs and signals. Then the logs already in
  * the pipes are drained *before* exit.json is written, so that a reader
  * who sees exit.json also sees the complete log; finishedAt is the time of
  * the reap. Orphans still holding the pipes are not waited for. */
-static _Noreturn void supervise(struct supervisor *sv)
+static void run_until_exit(struct supervisor *sv)
 {
+	health_container_started(&sv->health);
 	while (!sv->reaped) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[5] = {
 			{ .fd = sv->signal_fd, .events = POLLIN },
 			{ .fd = sv->out.fd, .events = POLLIN },
 			{ .fd = sv->err.fd, .events = POLLIN },
 		};
-		if (poll(fds, 3, -1) < 0)
+		int nhealth = health_poll_fds(&sv->health, &fds[3]);
+		if (poll(fds, (nfds_t)(3 + nhealth), -1) < 0)
 			continue; /* EINTR, or ENOMEM: try again */
 		if (fds[1].revents)
 			log_stream_pump(&sv->out, sv->log_fd);
@@ -303,13 +332,97 @@ static _Noreturn void supervise(struct supervisor *sv)
 			log_stream_pump(&sv->err, sv->log_fd);
 		if (fds[0].revents)
 			handle_signals(sv);
+		if (!sv->reaped)
+			health_handle(&sv->health, &fds[3], nhealth, sv->pid);
 	}
+	health_container_exited(&sv->health);
 	log_stream_drain(&sv->out, sv->log_fd);
 	log_stream_drain(&sv->err, sv->log_fd);
 	cgroup_record_oom(sv->state_dir); /* before exit.json: who sees that sees this */
 	write_exit_json(sv->state_dir, sv->status, &sv->finished);
+	emit_die(sv);
+}
+
+/* The back-off before a restart: orphans are reaped meanwhile; a stop
+ * signal (the CLI's SIGTERM once it wrote "stopped", or any forwarded
+ * one) ends it, and the shim with it. */
+static bool back_off(struct supervisor *sv, unsigned delay_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += delay_ms / 1000;
+	until.tv_nsec += (long)(delay_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long long left = (until.tv_sec - now.tv_sec) * 1000LL + (until.tv_nsec - now.tv_nsec) / 1000000;
+		if (left <= 0)
+			return !restart_stopped_by_user(sv->state_dir);
+		struct pollfd pfd = { .fd = sv->signal_fd, .events = POLLIN };
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		struct signalfd_siginfo si;
+		while (read(sv->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+			if ((int)si.ssi_signo == SIGCHLD)
+				reap(sv);
+			else if (is_forwarded((int)si.ssi_signo))
+				return false;
+		}
+	}
+}
+
+/* The same container again: new namespaces and process, the same network
+ * namespace (the shim's own), writable layer, cgroup and log. */
+static bool restart_container(struct supervisor *sv)
+{
+	close(sv->pidfd);
+	sv->pidfd = -1;
+	sv->reaped = false;
+	if (start_container(sv) == -1)
+		return false; /* exit.json of the last run stays: ps says exited */
+	unlinkat(sv->state_dir, "exit.json", 0);
+	restart_record(sv->state_dir, &sv->restart, false);
+	char attrs[48];
+	snprintf(attrs, sizeof attrs, ",\"restartCount\":%u", sv->restart.count);
+	shim_event(sv->spec->name, "restart", attrs);
+	return true;
+}
+
+static _Noreturn void supervise(struct supervisor *sv)
+{
+	for (;;) {
+		run_until_exit(sv);
+		unsigned delay;
+		if (!restart_wanted(&sv->spec->restart, &sv->restart, sv->state_dir, sv->status, &sv->started, &delay))
+			break;
+		restart_record(sv->state_dir, &sv->restart, true);
+		if (!back_off(sv, delay) || !restart_container(sv)) {
+			restart_record(sv->state_dir, &sv->restart, false);
+			break;
+		}
+	}
 	reap(sv);
 	_exit(0);
+}
+
+/* compose `stdin_open: true` (docker run -i without anyone attached): the
+ * container's stdin is a pipe whose write end only the shim holds, so a
+ * program that stops at EOF on stdin (a dev server, a REPL) keeps running,
+ * restarts included. Equivalent to: sleep infinity | COMMAND */
+static int open_stdin(struct supervisor *sv)
+{
+	if (!sv->spec->iso.stdin_open)
+		return 0;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return fail("pipe2", errno, "stdin");
+	sv->stdin_fd = p[0];
+	sv->stdin_keep = p[1];
+	return 0;
 }
 
 _Noreturn void shim_main(const struct container_spec *spec, int index, int report_fd)
@@ -319,12 +432,14 @@ _Noreturn void shim_main(const struct container_spec *spec, int index, int repor
 	sv.index = index;
 	sv.report_fd = report_fd;
 	sv.pidfd = -1;
-	if (detach_from_caller(&sv) == -1 || open_state(&sv) == -1 || enter_network(&sv) == -1 ||
-	    start_container(&sv) == -1)
+	sv.stdin_fd = sv.stdin_keep = -1;
+	if (detach_from_caller(&sv) == -1 || open_state(&sv) == -1 || enter_network(&sv) == -1 || open_stdin(&sv) == -1 ||
+	    health_init(&sv.health, &spec->health, sv.state_dir, spec->name) == -1 || start_container(&sv) == -1)
 		report_failure_and_exit(&sv);
 
 	char line[64];
 	snprintf(line, sizeof line, "ok %d %d", (int)getpid(), (int)sv.pid);
 	report_line(&sv, line);
+	shim_event(spec->name, "start", "");
 	supervise(&sv);
 }

@@ -17,6 +17,7 @@ import type { ApplyEnv } from './env';
 import { actionFinished, faultPoint } from './fault';
 import { Launcher } from '../sys/shim';
 import { startContainer } from './handlers/container';
+import { waitForConditions } from './handlers/conditions';
 import { handlers } from './handlers';
 
 export interface ExecuteOptions {
@@ -47,6 +48,8 @@ export function kernelRegistry(plan: Plan): Registry {
   let inflight = 0;
   const waiters: Array<() => void> = [];
   const throttled = async (a: Extract<Action, { kind: 'container.start' }>, env: ApplyEnv) => {
+    // depends_on conditions first: a start waiting for a dependency's health holds no launch slot.
+    await waitForConditions(a, env);
     if (inflight >= limit) await new Promise<void>((r) => waiters.push(r));
     inflight++;
     try {

@@ -16,18 +16,24 @@ export interface JournalContainer {
   dir: string;
 }
 
-export function journalContainers(cli: Cli, services: string[]): { project: string; containers: JournalContainer[] } {
+/** The journal's containers of the services named (all when none), and every one of the project (`all`). */
+export function journalContainers(cli: Cli, services: string[]): { project: string; containers: JournalContainer[]; all: JournalContainer[] } {
   const { name, project } = projectNameFor(cli);
   if (project) checkServices(project, services);
   const journal = cli.state.readState(name);
-  const containers = Object.entries(journal?.containers ?? {})
-    .filter(([, c]) => !services.length || services.includes(c.service))
+  const all = Object.entries(journal?.containers ?? {})
     .map(([n, c]) => ({ name: n, service: c.service, index: c.index, state: c, dir: cli.state.containerDir(name, n) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { project: name, containers };
+  return { project: name, containers: all.filter((c) => !services.length || services.includes(c.service)), all };
 }
 
 /** The container's process, if it is running. */
+/** The container's shim, while alive (running it, or waiting out a restart back-off). */
+export function liveShim(c: JournalContainer): ProcessRef | undefined {
+  const shim = readProcessRef(path.join(c.dir, 'shim.pid'));
+  return shim && isAlive(shim) ? shim : undefined;
+}
+
 export function runningInit(c: JournalContainer): ProcessRef | undefined {
   const init = readProcessRef(path.join(c.dir, 'init.pid'));
   return init && isAlive(init) ? init : undefined;

@@ -88,12 +88,18 @@ function doneVerb(a: Action): string {
   }
 }
 
+/** A plan as JSON, with secrets' values left out (they are the one thing a plan must not show). */
+export function planJson(p: Plan): string {
+  return JSON.stringify(p, (key, value) => (key === 'secretContent' ? '(hidden)' : value), 2) + '\n';
+}
+
 /** One progress line for an event, or undefined when it is not worth a line. */
 export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | undefined {
   if (e.type === 'note') return e.verbose ? (ctx.verbose ? ` · ${e.message}` : undefined) : ` ! ${e.message}`;
   if (e.type === 'wave') return ctx.verbose ? ` · wave ${e.index} (${e.actions} action(s)) done at +${e.ms.toFixed(1)} ms` : undefined;
   if (e.type === 'phase') return ctx.verbose ? ` · ${e.name} at ${e.ms.toFixed(0)} ms` : undefined;
   if (e.type === 'pull') return renderPull(e.event, ctx.verbose);
+  if (e.type === 'build') return renderBuild(e);
   const a = e.action;
   const obj = object(a, ctx.project);
   if (e.phase === 'failed') {
@@ -104,6 +110,13 @@ export function renderEvent(e: ProgressEvent, ctx: RenderContext): string | unde
   if (obj) return ` ${OK} ${obj.noun} ${obj.name}  ${doneVerb(a)}`;
   if (ctx.verbose) return `   ${a.kind} ${a.target}  ${a.reason} (${e.ms.toFixed(1)} ms)`;
   return undefined;
+}
+
+/** Builds before planning: the builder's own lines, under the service's name. */
+function renderBuild(e: Extract<ProgressEvent, { type: 'build' }>): string {
+  if (e.phase === 'start') return ` ${OK} service ${e.service}  building ${e.image}`;
+  if (e.phase === 'output') return `   ${e.service} | ${e.line}`;
+  return ` ${OK} image ${e.image}  built in ${(e.ms / 1000).toFixed(1)} s`;
 }
 
 /** Image pulls before planning: a line when one starts and ends (each layer with --verbose). */

@@ -11,6 +11,7 @@
  *   depends_on                       [a]             → {a: {condition: service_started, required: true}}
  *   dns / dns_search                 "x"             → ["x"]
  *   extra_hosts                      ["h:ip", "h=ip"] / {h: ip} → {h: [ip, …]}
+ *   build                            DIR → {context: DIR}; its args, labels, extra_hosts as above
  *   env_file                         "f" / ["f", {path}]        → [{path: f, required: true}, …]
  *   volumes, tmpfs                   see volumes.ts
  *
@@ -39,7 +40,25 @@ const SERVICE_REWRITES: ReadonlyMap<string, Rewrite> = new Map<string, Rewrite>(
   ['labels', (n, p, i) => listOrDict(n, p, i, 'empty')],
   ['annotations', (n, p, i) => listOrDict(n, p, i, 'empty')],
   ['label_file', (n, p, i) => stringOrList(n, p, i, true)],
+  ['build', canonicalBuild],
 ]);
+
+const BUILD_REWRITES: ReadonlyMap<string, Rewrite> = new Map<string, Rewrite>([
+  ['args', (n, p, i) => listOrDict(n, p, i, 'null')],
+  ['labels', (n, p, i) => listOrDict(n, p, i, 'empty')],
+  ['extra_hosts', extraHosts],
+  ['tags', (n, p, i) => stringOrList(n, p, i, false)],
+  ['ssh', (n, p, i) => stringOrList(n, p, i, false)],
+]);
+
+/** `build: DIR` is `build: {context: DIR}`; the list forms of its args and labels become mappings. */
+function canonicalBuild(node: YNode, path: string, issues: Issues): YNode | undefined {
+  if (node.kind === 'scalar' && typeof node.value === 'string') {
+    return { kind: 'map', entries: new Map([['context', { key: 'context', keyLoc: node.loc, value: node }]]), loc: node.loc };
+  }
+  if (node.kind !== 'map') return bad(issues, path, node, 'a build context directory or a mapping');
+  return rewriteKeys(node, path, issues, BUILD_REWRITES);
+}
 
 const NETWORK_REWRITES: ReadonlyMap<string, Rewrite> = new Map<string, Rewrite>([['labels', (n, p, i) => listOrDict(n, p, i, 'empty')]]);
 

@@ -59,15 +59,18 @@ export function normalizeImage(svc: ServiceSpec, keys: Map<string, Field>, r: Re
       }
     }
   }
+  const buildField = keys.get('build');
+  if (policy.kind === 'build' && !buildField) return r.error(policyField!, 'pull_policy "build" needs build');
+  if (buildField && svc.rootfs !== undefined) return r.error(buildField, 'build and x-rootfs both give the root filesystem; keep one');
   if (!imageField) {
-    if (policyField && policy.kind !== 'build') r.error(policyField, 'pull_policy needs an image');
-    if (policy.kind === 'build') r.error(policyField!, 'pull_policy "build" needs build, and building images is not supported yet');
+    if (policyField && !buildField) r.error(policyField, 'pull_policy needs an image');
+    // load.ts names the built image <project>-<service> once the project has a name.
+    if (buildField) svc.image = { reference: '', name: '', pullPolicy: policy, ...(platform ? { platform } : {}), implicit: true };
     return;
   }
   const text = r.string(imageField);
   if (text === undefined) return;
   if (svc.rootfs !== undefined) return r.error(imageField, 'image and x-rootfs both give the root filesystem; keep one');
-  if (policy.kind === 'build') return r.error(policyField!, 'pull_policy "build" needs build, and building images is not supported yet');
   try {
     const ref = parseReference(text);
     svc.image = { reference: text, name: canonical(ref), pullPolicy: policy, ...(platform ? { platform } : {}) };
@@ -77,13 +80,26 @@ export function normalizeImage(svc: ServiceSpec, keys: Map<string, Field>, r: Re
   }
 }
 
+/** A service with `build` and no `image` runs `<project>-<service>` (lower case), as Compose names it; `error` when that is no image name. */
+export function nameBuiltImage(svc: ServiceSpec, project: string, error: (message: string) => void): void {
+  if (!svc.image?.implicit) return;
+  svc.image.reference = `${project}-${svc.name.toLowerCase()}`;
+  try {
+    svc.image.name = canonical(parseReference(svc.image.reference));
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    error(`the built image would be named "${svc.image.reference}", which is not an image name (${e.message}); name it with image:`);
+  }
+}
+
 /** The keys back, for `config`: the reference as written, the policy by its name. */
 export function renderImage(s: ServiceSpec): Record<string, unknown> {
   if (!s.image) return {};
   const p = s.image.pullPolicy;
   const every = (sec: number) => (sec === DAY ? 'daily' : sec === 7 * DAY ? 'weekly' : `every_${sec}s`);
   return {
-    image: s.image.reference,
+    // Compose's `config` shows no image for a build without one.
+    ...(s.image.implicit ? {} : { image: s.image.reference }),
     ...(p.kind !== 'missing' ? { pull_policy: p.kind === 'refresh' ? every(p.everySec) : p.kind } : {}),
     ...(s.image.platform ? { platform: s.image.platform } : {}),
   };

@@ -9,7 +9,7 @@
  *                       working_dir, user, scale, deploy (dispatches the others)
  *   service-network.ts  networks, network_mode, sysctls, dns, dns_search, dns_opt, extra_hosts
  *   environment.ts      environment, env_file (dotenv.ts: the file syntax)
- *   depends.ts          depends_on
+ *   depends.ts          depends_on; lifecycle.ts: restart, deploy.restart_policy (restart.ts), healthcheck
  *   metadata.ts         labels, label_file, annotations, expose, links, profiles (applied in profiles.ts)
  *   ports.ts            ports
  *   isolation.ts        read_only, cap_add, cap_drop, privileged, security_opt, init, stop_signal,

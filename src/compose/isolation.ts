@@ -1,8 +1,11 @@
 /**
  * The isolation keys of a service: `volumes`, `tmpfs`, `read_only`,
- * `cap_add`, `cap_drop`, `privileged`, `security_opt` (security-opt.ts), `init`, `stop_signal`,
- * `stop_grace_period`, and the `x-rootfs` extension (the root filesystem's
- * lower layer: a directory, absolute or relative to the project).
+ * `cap_add`, `cap_drop`, `privileged`, `security_opt` (security-opt.ts),
+ * `devices` and `device_cgroup_rules` (devices.ts), `init`, `stop_signal`,
+ * `stop_grace_period`, and the extensions `x-rootfs` (the root filesystem's
+ * lower layer: a directory, absolute or relative to the project) and
+ * `x-host-secrets` (true, or a list of paths: the host's secrets a container
+ * on the host's root sees again; plan/host-secrets.ts).
  */
 import { posix } from 'node:path';
 import { canonicalCapability } from '../linux/capabilities';
@@ -10,6 +13,7 @@ import { field } from './read';
 import type { Field, Reader } from './read';
 import { canonicalSignal } from '../linux/signals';
 import { parseDuration } from './duration';
+import { deviceCgroupRules, devices } from './devices';
 import { securityOptions } from './security-opt';
 import type { YMap } from './tree';
 import type { ServiceSpec } from './types';
@@ -35,13 +39,17 @@ export function normalizeIsolation(svc: ServiceSpec, keys: Map<string, Field>, m
   if (bool('read_only')) svc.readOnly = true;
   if (bool('privileged')) svc.privileged = true;
   if (bool('init')) svc.init = true;
+  if (bool('stdin_open')) svc.stdinOpen = true;
   const so = keys.get('security_opt');
-  const nnp = so ? securityOptions(so, r) : undefined;
-  if (nnp !== undefined) svc.noNewPrivileges = nnp;
+  if (so) Object.assign(svc, securityOptions(so, r, ctx.projectDir, ctx.readFile ?? (() => undefined)));
   const add = keys.get('cap_add');
   if (add) svc.capAdd = capabilities(add, r);
   const drop = keys.get('cap_drop');
   if (drop) svc.capDrop = capabilities(drop, r);
+  const devs = keys.get('devices');
+  if (devs) svc.devices = devices(devs, r);
+  const rules = keys.get('device_cgroup_rules');
+  if (rules) svc.deviceCgroupRules = deviceCgroupRules(rules, r);
 
   const sig = keys.get('stop_signal');
   if (sig) {
@@ -58,6 +66,14 @@ export function normalizeIsolation(svc: ServiceSpec, keys: Map<string, Field>, m
     else if (sec !== undefined) svc.stopGracePeriodSec = sec;
   }
 
+  const secretsEntry = map.entries.get('x-host-secrets');
+  if (secretsEntry) {
+    const f = field(path, secretsEntry);
+    if (f.node.kind === 'seq') {
+      const paths = (r.strings(f) ?? []).filter(({ value, field: itf }) => posix.isAbsolute(value) || void r.error(itf, `"${value}" must be an absolute path (e.g. /etc/shadow, /root)`));
+      svc.hostSecrets = paths.map((p) => p.value);
+    } else if (r.bool(f)) svc.hostSecrets = true;
+  }
   const rootfsEntry = map.entries.get('x-rootfs');
   if (rootfsEntry) {
     const f = field(path, rootfsEntry);

@@ -21,8 +21,8 @@ function table(what: string, supported: string[], unsupported: string[], hints: 
 
 export const TOP_LEVEL_KEYS = table(
   'top-level key',
-  ['version', 'name', 'services', 'networks', 'volumes'],
-  ['include', 'secrets', 'configs', 'models'],
+  ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs'],
+  ['include', 'models'],
 );
 
 export const SERVICE_KEYS = table(
@@ -35,29 +35,56 @@ export const SERVICE_KEYS = table(
     'oom_score_adj', 'blkio_config', 'ulimits', 'cgroup_parent', 'volumes', 'tmpfs', 'read_only',
     'cap_add', 'cap_drop', 'privileged', 'init', 'stop_signal', 'stop_grace_period',
     'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links',
-    'image', 'pull_policy', 'platform',
+    'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
+    'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules',
   ],
   [
-    'attach', 'build', 'cgroup', 'configs', 'cpu_count', 'cpu_percent',
-    'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec', 'develop', 'device_cgroup_rules',
-    'devices', 'extends', 'external_links', 'gpus', 'group_add', 'healthcheck',
+    'attach', 'cgroup', 'cpu_count', 'cpu_percent',
+    'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec', 'develop',
+    'external_links', 'gpus', 'group_add',
     'ipc', 'isolation', 'logging', 'mac_address', 'mem_swappiness',
-    'models', 'oom_kill_disable', 'pid', 'post_start', 'pre_stop',
-    'provider', 'pull_refresh_after', 'restart', 'runtime', 'secrets',
-    'shm_size', 'stdin_open', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
+    'models', 'oom_kill_disable', 'pid',
+    'provider', 'pull_refresh_after', 'runtime',
+    'shm_size', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
     'uts', 'volumes_from',
   ],
   {
-    build: 'building images is not supported yet; pull a built image with image:, or use x-rootfs',
+    runtime: 'other runtimes (WebAssembly, gVisor, Kata) are not supported yet: tscompose runs each container itself, with its own shim',
     mac_address: 'a service-level mac_address is not supported yet; set mac_address under the service\'s networks.<name>',
   },
 );
 
 export const DEPLOY_KEYS = table(
   'deploy key',
-  ['replicas', 'mode', 'resources'],
-  ['endpoint_mode', 'labels', 'rollback_config', 'update_config', 'restart_policy', 'placement'],
+  ['replicas', 'mode', 'resources', 'restart_policy'],
+  ['endpoint_mode', 'labels', 'rollback_config', 'update_config', 'placement'],
 );
+
+export const BUILD_KEYS = table(
+  'build key',
+  [
+    'context', 'dockerfile', 'dockerfile_inline', 'args', 'target', 'labels', 'tags', 'network', 'ssh',
+    'extra_hosts', 'no_cache', 'pull', 'shm_size', 'cache_from', 'additional_contexts', 'platforms',
+  ],
+  ['secrets', 'cache_to', 'entitlements', 'isolation', 'privileged', 'ulimits', 'provenance', 'sbom'],
+  {
+    secrets: 'build secrets need top-level secrets, which are not supported yet',
+    cache_to: 'exporting the build cache is not supported (buildah keeps its own layer cache)',
+  },
+);
+
+/** One entry of `post_start` / `pre_stop`. */
+export const HOOK_KEYS = table('hook key', ['command', 'user', 'privileged', 'working_dir', 'environment'], []);
+
+/** Top-level `secrets.<name>` and `configs.<name>`. */
+export const SECRET_KEYS = table('secret key', ['file', 'environment', 'external', 'name'], ['driver', 'driver_opts', 'template_driver', 'labels']);
+export const CONFIG_KEYS = table('config key', ['file', 'environment', 'content', 'external', 'name'], ['driver', 'driver_opts', 'template_driver', 'labels']);
+/** `services.<s>.secrets[]` / `configs[]`, long syntax. */
+export const FILE_REF_KEYS = table('secret or config reference key', ['source', 'target', 'uid', 'gid', 'mode'], []);
+
+export const HEALTHCHECK_KEYS = table('healthcheck key', ['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable'], []);
+
+export const RESTART_POLICY_KEYS = table('deploy.restart_policy key', ['condition', 'delay', 'max_attempts', 'window'], []);
 
 export const RESOURCES_KEYS = table('deploy.resources key', ['limits', 'reservations'], []);
 

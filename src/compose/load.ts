@@ -8,6 +8,8 @@ import { SpecError } from '../errors';
 import type { SpecIssue } from '../errors';
 import { canonicalize } from './canonical';
 import { discoverFiles, displayPath, projectEnvironment, readGuarded } from './files';
+import { applyExtends } from './extends';
+import { nameBuiltImage } from './image';
 import type { SourceReader } from './files';
 import { interpolateTree } from './interpolate';
 import { applyLab } from './lab';
@@ -64,22 +66,33 @@ export function loadProject(input: LoadInput): Project {
   // As Compose: with -p, files can refer to the name as ${COMPOSE_PROJECT_NAME}.
   const lookup: Lookup = explicitName !== undefined ? (n) => (n === 'COMPOSE_PROJECT_NAME' ? explicitName : env.lookup(n)) : env.lookup;
 
-  let merged: YMap | undefined;
   let resets = false;
-  for (const file of files) {
+  // Each file as a tree: parsed, interpolated, in canonical form (once, also when `extends` names it).
+  const trees = new Map<string, YMap | undefined>();
+  const readTree = (file: string, from?: { path: string; loc: SpecIssue['loc'] }): YMap | undefined => {
+    if (trees.has(file)) return trees.get(file);
+    trees.set(file, undefined);
     const display = displayPath(file, cwd);
-    const { text, missing } = readGuarded(read, file, display, '', issues);
+    const { text, missing } = readGuarded(read, file, display, from?.path ?? '', issues);
     if (text === undefined) {
-      if (missing) issues.error('', `compose file ${file} not found`);
-      continue;
+      if (missing) issues.error(from?.path ?? '', `compose file ${file} not found`, from?.loc);
+      return undefined;
     }
     const parsed = parseYamlFile(text, display, issues);
-    if (!parsed) continue;
+    if (!parsed) return undefined;
     // Whole-tree walks are skipped when the text shows they have nothing to do.
     const interpolated = text.includes('$') ? interpolateTree(parsed, lookup, issues) : parsed;
-    const tree = canonicalize(interpolated, issues);
     resets ||= text.includes('!reset');
-    merged = merged ? mergeMaps(merged, tree) : tree;
+    const tree = canonicalize(interpolated, issues);
+    trees.set(file, tree);
+    return tree;
+  };
+  let merged: YMap | undefined;
+  for (const file of files) {
+    const tree = readTree(file);
+    if (!tree) continue;
+    const resolved = applyExtends(tree, { issues, file, load: readTree });
+    merged = merged ? mergeMaps(merged, resolved) : resolved;
   }
   if (!merged) throw failure(issues, files, cwd);
   const root = resets ? dropResets(merged) : merged;
@@ -97,6 +110,10 @@ export function loadProject(input: LoadInput): Project {
   applyProfiles(model, activeProfiles(input.profiles, lookup), input.services ?? [], sources, issues);
   const lab = applyLab(root, model, sources, issues);
   const name = projectName(explicitName, env.lookup, model, projectDir, issues);
+  for (const svc of Object.values(model.services)) {
+    const path = `services.${svc.name}.build`;
+    if (name) nameBuiltImage(svc, name, (message) => issues.error(path, message, sources.get(path)));
+  }
   validateProject(model, sources, issues);
   if (issues.count > 0) throw failure(issues, files, cwd);
 

@@ -12,7 +12,7 @@
  *   env_file                                     concatenated, unique by path
  *   networks.<n>.ipam.config                     merged by subnet
  *   volumes (service, long syntax after canonical.ts)  merged by target
- *   tmpfs, cap_add, cap_drop                     concatenated without duplicates
+ *   tmpfs, cap_add, cap_drop, device_cgroup_rules  concatenated without duplicates
  *
  * A null in a later file leaves the earlier value alone (as in Compose);
  * `!reset` removes a key and `!override` replaces instead of merging.
@@ -44,6 +44,7 @@ const RULES: ReadonlyArray<[string[], Rule]> = [
   [['services', '*', 'tmpfs'], 'concatUnique'],
   [['services', '*', 'cap_add'], 'concatUnique'],
   [['services', '*', 'cap_drop'], 'concatUnique'],
+  [['services', '*', 'device_cgroup_rules'], 'concatUnique'],
   [['volumes', '*', 'labels'], 'byKey'],
 ];
 

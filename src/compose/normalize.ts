@@ -11,7 +11,8 @@ import type { Field } from './read';
 import { normalizeService } from './service';
 import type { ServiceContext } from './service';
 import type { YMap } from './tree';
-import type { NetworkSpec, ServiceSpec, VolumeSpec } from './types';
+import type { NetworkSpec, ProjectFileSource, ServiceSpec, VolumeSpec } from './types';
+import { projectFile } from './secrets';
 import { normalizeVolume } from './volumes';
 
 export interface NormalizedModel {
@@ -51,8 +52,12 @@ export function normalizeModel(root: YMap, ctx: Omit<ServiceContext, 'reader'> &
     if (spec) volumes.push([name, spec]);
   }
   if (volumes.length) model.volumes = sortedRecord(volumes);
+  const declaredFiles = { secrets: new Map<string, ProjectFileSource | undefined>(), configs: new Map<string, ProjectFileSource | undefined>() };
+  for (const kind of ['secrets', 'configs'] as const) {
+    for (const [name, f] of entriesOf(keys.get(kind), r)) declaredFiles[kind].set(name, projectFile(kind, name, f, { ...ctx, reader: r }));
+  }
   const services: Array<[string, ServiceSpec]> = [];
-  const sctx: ServiceContext = { ...ctx, reader: r, declaredVolumes: new Set(volumes.map(([n]) => n)) };
+  const sctx: ServiceContext = { ...ctx, reader: r, declaredVolumes: new Set(volumes.map(([n]) => n)), declaredFiles };
   for (const [name, f] of entriesOf(keys.get('services'), r)) {
     const spec = normalizeService(name, f, sctx);
     if (spec) services.push([name, spec]);

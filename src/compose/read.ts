@@ -29,7 +29,7 @@ export class Reader {
     this.issues.error(f.path, message, f.loc);
   }
 
-  private wrongType(f: Field, expected: string): undefined {
+  wrongType(f: Field, expected: string): undefined {
     this.issues.error(f.path, `must be ${expected}, not ${describeNode(f.node)}`, f.loc);
     return undefined;
   }

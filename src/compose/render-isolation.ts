@@ -2,7 +2,7 @@
  * `tscompose config` for the isolation keys and top-level volumes: long
  * syntax, except `tmpfs:` entries (their exec/noexec has no long form).
  */
-import type { ServiceMount, ServiceSpec, VolumeSpec } from './types';
+import type { HealthcheckSpec, ServiceMount, ServiceSpec, VolumeSpec } from './types';
 
 type Obj = Record<string, unknown>;
 
@@ -51,11 +51,23 @@ export function renderIsolation(s: ServiceSpec): Obj {
   if (short.length) out.tmpfs = short.map(renderTmpfs);
   if (s.readOnly) out.read_only = true;
   if (s.privileged) out.privileged = true;
-  if (s.noNewPrivileges !== undefined) out.security_opt = [`no-new-privileges:${s.noNewPrivileges}`];
+  const secOpts = [
+    ...(s.noNewPrivileges !== undefined ? [`no-new-privileges:${s.noNewPrivileges}`] : []),
+    ...(s.seccomp ? [`seccomp=${s.seccomp === 'unconfined' ? 'unconfined' : s.seccomp.file}`] : []),
+  ];
+  if (secOpts.length) out.security_opt = secOpts;
   if (s.init) out.init = true;
   if (s.capAdd?.length) out.cap_add = [...s.capAdd];
   if (s.capDrop?.length) out.cap_drop = [...s.capDrop];
+  if (s.devices?.length) out.devices = s.devices.map((d) => ({ source: d.source, target: d.target, permissions: d.permissions }));
+  if (s.deviceCgroupRules?.length) out.device_cgroup_rules = [...s.deviceCgroupRules];
   if (s.stopSignal) out.stop_signal = s.stopSignal;
+  // A delay exists only in deploy.restart_policy: written back there so it survives (boot records are rendered files).
+  if (s.restart?.delayMs !== undefined) {
+    const { policy, maxRetries, delayMs } = s.restart;
+    out.deploy = { restart_policy: { condition: policy === 'always' ? 'any' : policy, ...(maxRetries ? { max_attempts: maxRetries } : {}), delay: `${delayMs}ms` } };
+  } else if (s.restart) out.restart = `${s.restart.policy}${s.restart.maxRetries && s.restart.policy === 'on-failure' ? `:${s.restart.maxRetries}` : ''}`;
+  if (s.healthcheck) out.healthcheck = renderHealthcheck(s.healthcheck);
   if (s.stopGracePeriodSec !== undefined) out.stop_grace_period = `${Math.round(s.stopGracePeriodSec * 1000)}ms`;
   return out;
 }
@@ -66,5 +78,22 @@ export function renderVolume(v: VolumeSpec): Obj {
   if (v.external) out.external = true;
   if (Object.keys(v.labels).length) out.labels = { ...v.labels };
   Object.assign(out, v.extensions);
+  return out;
+}
+
+function renderHealthcheck(h: HealthcheckSpec): Obj {
+  if (h.disabled) return { disable: true };
+  const out: Obj = {};
+  if (h.test) out.test = ['CMD', ...h.test];
+  const ms = (v: number | undefined) => (v === undefined ? undefined : `${v}ms`);
+  for (const [key, v] of [
+    ['interval', ms(h.intervalMs)],
+    ['timeout', ms(h.timeoutMs)],
+    ['start_period', ms(h.startPeriodMs)],
+    ['start_interval', ms(h.startIntervalMs)],
+  ] as const) {
+    if (v !== undefined) out[key] = v;
+  }
+  if (h.retries !== undefined) out.retries = h.retries;
   return out;
 }

@@ -3,25 +3,45 @@
  * long syntax everywhere, variables already substituted (a literal `$` is
  * written `$$` so loading the output again gives the same project).
  */
+import { renderBuild } from './build';
 import { renderImage } from './image';
 import { dump, visit } from 'js-yaml';
 import type { Document } from 'js-yaml';
 import { renderResources } from './resources';
 import { setOwn } from './tree';
 import { renderIsolation, renderVolume } from './render-isolation';
-import type { IpamPool, NetemSpec, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
+import type { HookSpec, IpamPool, NetemSpec, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
 
 type Obj = Record<string, unknown>;
 
-export function renderConfig(project: Project): string {
+export function renderConfig(project: Project, format: 'yaml' | 'json' = 'yaml'): string {
+  const doc = escapeDollars(configDocument(project));
+  if (format === 'json') return JSON.stringify(doc, null, 2) + '\n';
+  return dump(doc, { noRefs: true, lineWidth: -1, transform: sortKeys });
+}
+
+/** The project as compose keys again (what `config` prints). */
+function configDocument(project: Project): Obj {
   const doc: Obj = { name: project.name };
   // Networks made from `x-links` are written as the x-links entries they came from.
   const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink)), renderNetwork);
   if (Object.keys(networks).length > 0) doc.networks = networks;
   doc.services = entries(project.services, renderService);
   if (project.volumes) doc.volumes = entries(project.volumes, renderVolume);
+  Object.assign(doc, renderFileDefinitions(project));
   for (const [k, v] of Object.entries(project.extensions)) setOwn(doc, k, v);
-  return dump(escapeDollars(doc), { noRefs: true, lineWidth: -1, transform: sortKeys });
+  return doc;
+}
+
+/** Top-level secrets and configs, as the services use them (an environment value by its variable's name). */
+function renderFileDefinitions(project: Project): Obj {
+  const out: Obj = {};
+  for (const f of Object.values(project.services).flatMap((s) => s.files ?? [])) {
+    const group = (out[`${f.kind}s`] ??= {}) as Obj;
+    const src = f.source;
+    group[f.name] = 'file' in src ? { file: src.file } : src.fromEnvironment ? { environment: src.fromEnvironment } : { content: src.content };
+  }
+  return out;
 }
 
 function entries<T>(rec: Record<string, T>, fn: (v: T) => unknown): Obj {
@@ -59,6 +79,11 @@ function renderPool(p: IpamPool): Obj {
 
 function renderService(s: ServiceSpec): Obj {
   const out: Obj = renderImage(s);
+  if (s.build) out.build = renderBuild(s.build);
+  for (const kind of ['secret', 'config'] as const) {
+    const refs = (s.files ?? []).filter((f) => f.kind === kind);
+    if (refs.length) out[`${kind}s`] = refs.map((f) => ({ source: f.name, target: f.target, uid: String(f.uid), gid: String(f.gid), mode: f.mode }));
+  }
   if (s.command !== undefined) out.command = [...s.command];
   if (s.entrypoint !== undefined) out.entrypoint = [...s.entrypoint];
   if (Object.keys(s.environment).length > 0) out.environment = { ...s.environment };
@@ -93,7 +118,18 @@ function renderService(s: ServiceSpec): Obj {
   if (s.labels) out.labels = { ...s.labels };
   if (s.annotations) out.annotations = { ...s.annotations };
   if (s.expose) out.expose = [...s.expose];
+  if (s.postStart) out.post_start = s.postStart.map(renderHook);
+  if (s.preStop) out.pre_stop = s.preStop.map(renderHook);
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
+  return out;
+}
+
+function renderHook(h: HookSpec): Obj {
+  const out: Obj = { command: [...h.command] };
+  if (h.user !== undefined) out.user = h.user;
+  if (h.privileged) out.privileged = true;
+  if (h.workingDir !== undefined) out.working_dir = h.workingDir;
+  if (Object.keys(h.environment).length) out.environment = { ...h.environment };
   return out;
 }
 

@@ -211,3 +211,31 @@ export function settleNetworking(svc: ServiceSpec, keys: Map<string, Field>, r: 
     svc.networks = [defaultAttachment()];
   }
 }
+
+/** A service's networking key read into `svc`; false when `key` is not one of them. */
+export function networkingKey(svc: ServiceSpec, key: string, kf: Field, r: Reader): boolean {
+  switch (key) {
+    case 'networks':
+      svc.networks = attachments(kf, r);
+      return true;
+    case 'network_mode':
+      svc.networkMode = networkMode(kf, r) ?? svc.networkMode;
+      return true;
+    case 'sysctls':
+      svc.sysctls = sysctls(kf, r);
+      return true;
+    case 'dns':
+      svc.dns = dnsServers(kf, r);
+      return true;
+    case 'dns_search':
+      svc.dnsSearch = dnsSearch(kf, r);
+      return true;
+    case 'dns_opt':
+      svc.dnsOpt = dnsOptions(kf, r);
+      return true;
+    case 'extra_hosts':
+      svc.extraHosts = extraHosts(kf, r);
+      return true;
+  }
+  return false;
+}

@@ -5,6 +5,7 @@
  * environment.ts, depends.ts, isolation.ts (and volumes.ts), ports.ts,
  * resources.ts.
  */
+import { normalizeBuild } from './build';
 import { dependsOn } from './depends';
 import { environment, envFiles, type EnvContext } from './environment';
 import { DEPLOY_KEYS, SERVICE_KEYS } from './keys';
@@ -15,16 +16,21 @@ import { checkContainerName, checkHostname, checkObjectName } from './names';
 import { normalizePorts } from './ports';
 import { sortedRecord } from './read';
 import { ResourceReader } from './resources';
+import { normalizeLifecycle } from './lifecycle';
+import { normalizeHooks } from './hooks';
 import type { Field, Reader } from './read';
-import { attachments, dnsOptions, dnsSearch, dnsServers, extraHosts, networkMode, settleNetworking, sysctls } from './service-network';
+import { networkingKey, settleNetworking } from './service-network';
 import { ShlexError, shlexSplit } from './shlex';
 import { childPath } from './tree';
-import type { ServiceSpec } from './types';
+import type { ProjectFileSource, ServiceSpec } from './types';
+import { serviceFiles } from './secrets';
 
 /** What a service's keys are read with. */
 export interface ServiceContext extends EnvContext {
   /** Names in the top-level `volumes` (named volumes must be declared). */
   declaredVolumes?: ReadonlySet<string>;
+  /** The top-level `secrets` and `configs` (undefined: defined, but unusable and reported). */
+  declaredFiles?: { secrets: ReadonlyMap<string, ProjectFileSource | undefined>; configs: ReadonlyMap<string, ProjectFileSource | undefined> };
 }
 
 export function normalizeService(name: string, f: Field, ctx: ServiceContext): ServiceSpec | undefined {
@@ -53,9 +59,10 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   let envFromKey: Array<[string, string]> = [];
   let scale: number | undefined;
   let replicas: { value: number; field: Field } | undefined;
+  let restartPolicyField: Field | undefined;
   const resources = new ResourceReader(r);
   for (const [key, kf] of keys) {
-    if (resources.key(key, kf)) continue;
+    if (resources.key(key, kf) || networkingKey(svc, key, kf, r)) continue;
     switch (key) {
       case 'command':
         svc.command = argv(kf, r);
@@ -82,27 +89,6 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         else if (v !== '') svc.containerName = v;
         break;
       }
-      case 'networks':
-        svc.networks = attachments(kf, r);
-        break;
-      case 'network_mode':
-        svc.networkMode = networkMode(kf, r) ?? svc.networkMode;
-        break;
-      case 'sysctls':
-        svc.sysctls = sysctls(kf, r);
-        break;
-      case 'dns':
-        svc.dns = dnsServers(kf, r);
-        break;
-      case 'dns_search':
-        svc.dnsSearch = dnsSearch(kf, r);
-        break;
-      case 'dns_opt':
-        svc.dnsOpt = dnsOptions(kf, r);
-        break;
-      case 'extra_hosts':
-        svc.extraHosts = extraHosts(kf, r);
-        break;
       case 'depends_on':
         svc.dependsOn = dependsOn(kf, r);
         break;
@@ -121,17 +107,29 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         scale = r.int(kf, { min: 0 });
         break;
       case 'deploy':
-        replicas = deploy(kf, r, (rf) => resources.deployResources(rf));
+        replicas = deploy(kf, r, (rf) => resources.deployResources(rf), (pf) => (restartPolicyField = pf));
         break;
       case 'ports':
         svc.ports = normalizePorts(kf, r);
         break;
+      case 'build': {
+        const b = normalizeBuild(kf, ctx);
+        if (b) svc.build = b;
+        break;
+      }
+      case 'secrets':
+      case 'configs': {
+        const files = serviceFiles(key, kf, ctx, ctx.declaredFiles?.[key] ?? new Map());
+        if (files.length) svc.files = [...(svc.files ?? []), ...files];
+        break;
+      }
     }
   }
   normalizeIsolation(svc, keys, map, f.path, r, {
     projectDir: ctx.projectDir,
     ...(ctx.lookup('HOME') ? { home: ctx.lookup('HOME')! } : {}),
     ...(ctx.declaredVolumes ? { declaredVolumes: ctx.declaredVolumes } : {}),
+    readFile: (abs) => ctx.readEnvFile(abs, `services.${name}.security_opt`).text,
   });
   normalizeImage(svc, keys, r);
   svc.environment = sortedRecord(new Map([...envFromFiles, ...envFromKey]));
@@ -139,9 +137,10 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);
   }
   svc.scale = scale ?? replicas?.value ?? 1;
+  normalizeLifecycle(svc, keys, map, f.path, restartPolicyField, r);
+  normalizeHooks(svc, keys, ctx);
   const res = resources.finish();
   if (res) svc.resources = res;
-
   serviceMetadata(svc, keys, ctx);
   settleNetworking(svc, keys, r);
   return svc;
@@ -184,7 +183,12 @@ function hostname(f: Field, r: Reader): string | undefined {
   return v;
 }
 
-function deploy(f: Field, r: Reader, onResources: (f: Field) => void): { value: number; field: Field } | undefined {
+function deploy(
+  f: Field,
+  r: Reader,
+  onResources: (f: Field) => void,
+  onRestartPolicy: (f: Field) => void,
+): { value: number; field: Field } | undefined {
   const map = r.map(f, { nullable: true });
   if (!map) return undefined;
   const keys = r.keys(map, f.path, DEPLOY_KEYS);
@@ -195,6 +199,8 @@ function deploy(f: Field, r: Reader, onResources: (f: Field) => void): { value: 
   }
   const resf = keys.get('resources');
   if (resf) onResources(resf);
+  const pf = keys.get('restart_policy');
+  if (pf) onRestartPolicy(pf);
   const rf = keys.get('replicas');
   if (!rf) return undefined;
   const v = r.int(rf, { min: 0 });

@@ -9,6 +9,7 @@
  */
 import type { SourceLoc, SpecIssue } from '../errors';
 import type { NetemSpec, RouteSpec, VerifySpec } from './lab-types';
+import type { HealthcheckSpec, HookSpec, RestartPolicy } from './lifecycle-types';
 
 export type { SourceLoc };
 
@@ -190,12 +191,29 @@ export interface ServiceSpec {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** `devices`: host device nodes given to the container (compose/devices.ts). */
+  devices?: ServiceDevice[];
+  /** `x-host-secrets`: on the host's root, show the host's secrets again (all, or these paths; plan/host-secrets.ts). */
+  hostSecrets?: true | string[];
+  /** `device_cgroup_rules`, canonical (`c 1:3 rwm`): more of the device cgroup allowlist. */
+  deviceCgroupRules?: string[];
   /** `security_opt: no-new-privileges[:true|false]`; absent: the default (set unless privileged). */
   noNewPrivileges?: boolean;
+  /** `security_opt: seccomp=…`: `unconfined`, or a profile file read at load; absent: our default (plan/seccomp.ts). */
+  seccomp?: 'unconfined' | SeccompProfile;
   /** `init: true`: a reaping init is PID 1 and runs the command. */
   init?: boolean;
+  /** `stdin_open` (docker run -i): stdin stays open, never EOF (nobody attaches: there is no `attach` yet). */
+  stdinOpen?: true;
   /** `stop_signal`, as a name (`SIGUSR1`). */
   stopSignal?: string;
+  /** `post_start` / `pre_stop` (hooks.ts); absent: none. */
+  postStart?: HookSpec[];
+  preStop?: HookSpec[];
+  /** `healthcheck` (healthcheck.ts); absent: the image's, if any. */
+  healthcheck?: HealthcheckSpec;
+  /** `restart` or `deploy.restart_policy` (restart.ts); absent: `no`. */
+  restart?: RestartPolicy;
   /** `stop_grace_period`, in seconds. */
   stopGracePeriodSec?: number;
   /** `x-rootfs`, absolute: the lower layer of the root filesystem (default: the host's /). */
@@ -212,6 +230,10 @@ export interface ServiceSpec {
   expose?: string[];
   /** `image` (with `pull_policy`, `platform`): the root filesystem and defaults come from the image. */
   image?: ServiceImage;
+  /** `secrets` and `configs`: files mounted read-only into the container. */
+  files?: ServiceFile[];
+  /** `build`: how to make the image (by buildah); `image` then names the result. */
+  build?: BuildSpec;
   /** `x-*` keys of the service, as written. */
   extensions: Record<string, unknown>;
   /** `x-routes`: static routes inside the service's network namespace. */
@@ -229,6 +251,71 @@ export interface ServiceImage {
   pullPolicy: PullPolicy;
   /** `os/arch[/variant]`; absent: this machine's. */
   platform?: string;
+  /** Named by tscompose (`<project>-<service>`) for a `build` without `image`. */
+  implicit?: boolean;
+}
+
+/** `build`, resolved against the project directory; handed to buildah (image/build/). */
+export interface BuildSpec {
+  /** An absolute directory, or a remote context (a Git or HTTP URL) as written. */
+  context: string;
+  /** The Dockerfile: absolute (resolved against the context), or absent for the context's Dockerfile. */
+  dockerfile?: string;
+  /** `dockerfile_inline`: the Dockerfile's text. */
+  dockerfileInline?: string;
+  args: Record<string, string>;
+  target?: string;
+  labels: Record<string, string>;
+  /** More names for the result (`tags`), canonical. */
+  tags: string[];
+  /** `host` or `none`; absent: the builder's default (host here, see image/build/buildah.ts). */
+  network?: 'host' | 'none';
+  /** `--ssh` values: `default`, `ID=SOCKET|KEY`. */
+  ssh: string[];
+  extraHosts: ExtraHost[];
+  noCache?: boolean;
+  /** `pull: true`: fetch the base images even when the builder has them. */
+  pull?: boolean;
+  shmSize?: string;
+  cacheFrom: string[];
+  /** `additional_contexts`: name → directory (absolute) or `docker-image://…`/URL. */
+  contexts: Record<string, string>;
+  /** `platforms` (one): what to build for; else the service's `platform`, else this machine's. */
+  platform?: string;
+}
+
+/** Where a top-level secret or config comes from: a host file (read at each start) or text (`content`, or `environment` read at load). */
+export type ProjectFileSource = { file: string } | { content: string; fromEnvironment?: string };
+
+/** A secret or config a service's container gets, resolved (compose/secrets.ts). */
+export interface ServiceFile {
+  kind: 'secret' | 'config';
+  /** The top-level name. */
+  name: string;
+  /** Absolute path in the container. */
+  target: string;
+  uid: number;
+  gid: number;
+  mode: number;
+  source: ProjectFileSource;
+}
+
+/** A seccomp profile (Docker's format, compose/seccomp-profile.ts), actions as the shim names them. */
+export interface SeccompProfile {
+  /** The file it was read from (absolute), for `config`. */
+  file?: string;
+  defaultAction: string;
+  syscalls: SeccompProfileRule[];
+}
+
+export interface SeccompProfileRule {
+  names: string[];
+  action: string;
+  args: Array<{ index: number; op: 'ne' | 'lt' | 'le' | 'eq' | 'ge' | 'gt' | 'masked_eq'; value: number; valueTwo?: number }>;
+  /** Kept only when the container has all of these capabilities. */
+  includesCaps?: string[];
+  /** Dropped when the container has one of these. */
+  excludesCaps?: string[];
 }
 
 /** A soft and a hard rlimit; -1 is unlimited. */
@@ -296,7 +383,7 @@ export type ServiceMount =
       readOnly: boolean;
       /** `volume.subpath`: a directory inside the volume. */
       subpath?: string;
-      /** `nocopy`: do not fill a new volume from the image (recorded: tscompose never copies image data into volumes). */
+      /** `nocopy`: do not fill an empty volume with what the image has at the target (plan/isolation.ts). */
       nocopy?: boolean;
     }
   | {
@@ -323,3 +410,11 @@ export interface VolumeSpec {
 }
 
 export * from './lab-types';
+export * from './lifecycle-types';
+
+/** One `devices` entry: the host node, where it appears in the container, its device cgroup access (any of rwm). */
+export interface ServiceDevice {
+  source: string;
+  target: string;
+  permissions: string;
+}

@@ -134,6 +134,8 @@ export interface VolumeContext {
   home?: string;
   /** The top-level volumes: a named volume must be one of them. */
   declaredVolumes?: ReadonlySet<string>;
+  /** Reads a file the service names (a seccomp profile), size-guarded. */
+  readFile?: (absPath: string) => string | undefined;
 }
 
 function hostPath(source: string, ctx: VolumeContext): string {

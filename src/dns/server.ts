@@ -42,7 +42,15 @@ export class DnsServer {
   private readonly pending = new Map<number, { reply: Reply; clientId: number; query: Buffer; rest: string[]; timer: NodeJS.Timeout }>();
   private nextId = Math.floor(Math.random() * 65536);
 
-  constructor(private readonly configFile: string, private readonly log: (line: string) => void) {
+  /**
+   * `onBound`: called once, when the first configuration's sockets are all
+   * bound and before `ready` is written (the privilege drop, dns/main.ts).
+   */
+  constructor(
+    private readonly configFile: string,
+    private readonly log: (line: string) => void,
+    private onBound?: () => void,
+  ) {
     for (const s of [this.upstream4, this.upstream6]) {
       s.on('message', (msg) => this.fromUpstream(msg));
       s.on('error', (e) => this.log(`upstream socket: ${e.message}`));
@@ -63,6 +71,9 @@ export class DnsServer {
       [...wanted].filter(([address]) => !this.listeners.has(address)).map(([address, network]) => this.listen(address, network)),
     );
     for (const r of opened) if (r.status === 'rejected') throw r.reason;
+    const bound = this.onBound;
+    this.onBound = undefined;
+    bound?.();
     fs.writeFileSync(path.join(path.dirname(this.configFile), 'ready'), `${[...this.listeners.keys()].join(' ')}\n`);
     this.log(`answering on ${[...this.listeners.keys()].join(', ')}`);
   }

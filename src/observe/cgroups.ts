@@ -64,6 +64,7 @@ export function observeCgroups(project: string, state: ProjectState | undefined,
     cpus: parseCpuList((readIfExists('/sys/devices/system/cpu/online') ?? '').trim()) ?? [],
     hardLimits: parseHardLimits(readIfExists('/proc/self/limits') ?? ''),
     sysResource: hasSysResource(readIfExists('/proc/self/status') ?? ''),
+    devices: cgroups.devices,
     oomScoreAdj: Number((readIfExists('/proc/self/oom_score_adj') ?? '0').trim()) || 0,
     support: Object.fromEntries(parents.map((p) => [p, cgroups.support(p)])),
   };

@@ -4,7 +4,7 @@
  * alive, how did it exit, and what the generated files say now.
  */
 import * as path from 'node:path';
-import type { ObservedContainer } from '../plan/model';
+import type { ContainerHealth, ObservedContainer } from '../plan/model';
 import { isAlive, readExit, readProcessRef } from '../sys/shim';
 import { readIfExists, type StateDir } from '../sys/state';
 
@@ -15,6 +15,9 @@ export function observeContainer(dir: string, name: string): ObservedContainer {
   const shim = readProcessRef(path.join(dir, 'shim.pid'));
   const exit = readExit(dir);
   const running = !!init && isAlive(init) && !exit;
+  const shimAlive = !!shim && isAlive(shim);
+  const restart = readRestart(dir);
+  const health = readHealth(dir);
   const files: ObservedContainer['files'] = {};
   for (const [key, file] of Object.entries(FILE_NAMES) as Array<[keyof typeof FILE_NAMES, string]>) {
     const text = readIfExists(path.join(dir, file));
@@ -23,7 +26,11 @@ export function observeContainer(dir: string, name: string): ObservedContainer {
   return {
     name,
     running,
-    shimAlive: !!shim && isAlive(shim),
+    shimAlive,
+    // Between two runs of its restart policy: the shim will start it again.
+    ...(!running && shimAlive && restart?.restarting ? { restarting: true } : {}),
+    ...(restart?.restartCount ? { restartCount: restart.restartCount } : {}),
+    ...(health && running ? { health } : {}),
     ...(init ? { pid: init.pid } : {}),
     ...(shim ? { shimPid: shim.pid } : {}),
     ...(init && running ? { startedAt: startTimeOf(init.starttime).toISOString() } : {}),
@@ -48,4 +55,24 @@ export function startTimeOf(starttimeTicks: number): Date {
   }
   // USER_HZ is 100 on every Linux ABI Node runs on.
   return new Date(bootTimeMs + starttimeTicks * 10);
+}
+
+/** The shim's restart.json (native/shim/restart.h); undefined without a restart policy or before any restart. */
+function readRestart(dir: string): { restartCount: number; restarting: boolean } | undefined {
+  const text = readIfExists(path.join(dir, 'restart.json'));
+  if (text === undefined) return undefined;
+  const v = JSON.parse(text) as { restartCount?: unknown; restarting?: unknown };
+  if (typeof v.restartCount !== 'number' || typeof v.restarting !== 'boolean') throw new Error(`malformed ${path.join(dir, 'restart.json')}: ${text.trim()}`);
+  return { restartCount: v.restartCount, restarting: v.restarting };
+}
+
+/** The shim's health.json (native/shim/health.h); undefined without a healthcheck. */
+export function readHealth(dir: string): ContainerHealth | undefined {
+  const text = readIfExists(path.join(dir, 'health.json'));
+  if (text === undefined) return undefined;
+  const v = JSON.parse(text) as ContainerHealth;
+  if (!['starting', 'healthy', 'unhealthy'].includes(v.status) || typeof v.failingStreak !== 'number' || !Array.isArray(v.log)) {
+    throw new Error(`malformed ${path.join(dir, 'health.json')}: ${text.trim()}`);
+  }
+  return v;
 }

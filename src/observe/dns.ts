@@ -7,7 +7,13 @@ import { isAlive, readExit, readProcessRef } from '../sys/shim';
 import { readIfExists, type StateDir } from '../sys/state';
 
 export const DNS_DIR = 'dns';
-export const DNS_CONFIG = 'config.json';
+/**
+ * The server's own files, in `dns/srv/` (0711): it is nobody once bound
+ * (dns/main.ts) and reaches them from its cwd; `dns/` itself is the shim's
+ * state directory, which must stay 0700 and root's.
+ */
+export const DNS_CONFIG = 'srv/config.json';
+export const DNS_READY = 'srv/ready';
 
 export function dnsDir(state: StateDir, project: string): string {
   return path.join(state.projectDir(project), DNS_DIR);
@@ -19,7 +25,7 @@ export function observeDns(state: StateDir, project: string): { running: boolean
   const init = readProcessRef(path.join(dir, 'init.pid'));
   const running = !!init && isAlive(init) && !readExit(dir);
   if (config === undefined && !init) return undefined;
-  // The server writes `ready` once it answers (`error …` when a configuration failed).
-  const ready = readIfExists(path.join(dir, 'ready'));
-  return { running, ready: ready !== undefined && !ready.startsWith('error '), ...(config !== undefined ? { config } : {}) };
+  // The server fills `ready` once it answers (`error …` when a configuration failed); empty: not yet.
+  const ready = readIfExists(path.join(dir, DNS_READY));
+  return { running, ready: !!ready && !ready.startsWith('error '), ...(config !== undefined ? { config } : {}) };
 }

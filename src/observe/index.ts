@@ -11,6 +11,7 @@ import { isAlive, readProcessRef } from '../sys/shim';
 import type { Rtnl } from '../sys/netlink/rtnl';
 import type { StateDir } from '../sys/state';
 import { observeCgroups } from './cgroups';
+import { observeHostDevices } from './devices';
 import { observeContainers } from './containers';
 import { hostResolvConf, hostUserDb, observeLinks } from './host';
 import { dnsDir, observeDns } from './dns';
@@ -37,6 +38,8 @@ export interface ObserveOptions {
   cgroupParents?: string[];
   /** `x-rootfs` directories whose user database the planner needs. */
   rootfsDirs?: string[];
+  /** Host device nodes `devices:` names (plan/devices.ts devicePaths). */
+  devicePaths?: string[];
   /** Canonical names of the images the file names (read from the image store). */
   images?: string[];
   /** The named-volume store (default /var/lib/tscompose/volumes). */
@@ -73,6 +76,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     ...(dns ? { dns } : {}),
     cgroups: observeCgroups(project, journal, opts.cgroupParents),
     rootfsUsers: rootfsUserDbs(opts.rootfsDirs ?? []),
+    ...(opts.devicePaths?.length ? { hostDevices: observeHostDevices(opts.devicePaths) } : {}),
     volumes: (opts.volumes ?? new VolumeStore()).list(),
     ...(opts.images?.length ? { images: await observeImages(opts.images) } : {}),
   };

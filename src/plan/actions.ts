@@ -6,7 +6,7 @@
  */
 import type { SpecIssue } from '../errors';
 import type { DnsConfig } from './model';
-import type { CgroupLimits, GeneratedFiles, LaunchSettings } from './model';
+import type { CgroupLimits, GeneratedFiles, LaunchSettings, WaitCondition } from './model';
 import type { Qdisc } from './shaping';
 
 interface Base {
@@ -122,6 +122,8 @@ export type Action =
       launch: LaunchSettings;
       /** A new container: its writable layer starts empty (else a restart keeps it). */
       freshRootfs?: boolean;
+      /** depends_on conditions to wait for first (apply/handlers/conditions.ts). */
+      waitFor?: WaitCondition[];
     })
   | (Base & {
       kind: 'container.stop';
@@ -131,6 +133,8 @@ export type Action =
       remove: boolean;
       /** `stop_signal` (default SIGTERM). */
       signal?: string;
+      /** Its `pre_stop` hooks run first (apply/hooks.ts; the journal has them). */
+      preStop?: true;
     })
   /** A kernel setting (`sysctl -w KEY=VALUE`): host-wide, or on one of our bridges. */
   | (Base & { kind: 'sysctl.set'; key: string; value: string })

@@ -216,8 +216,8 @@ export function cgroupActions(desired: Desired, observed: Observed, selected: st
  * `cgroup.delete` for every cgroup of the project that exists and that no
  * container (of this run's selection or outside it) wants; after every stop.
  */
-export function cgroupRemovals(desired: Desired, observed: Observed, push: (a: Draft) => string): string[] {
-  const wanted: CgroupRef[] = Object.values(desired.containers).flatMap((c) => (c.cgroup ? [c.cgroup] : []));
+export function cgroupRemovals(desired: Desired, observed: Observed, push: (a: Draft) => string, keep: CgroupRef[] = []): string[] {
+  const wanted: CgroupRef[] = [...Object.values(desired.containers).flatMap((c) => (c.cgroup ? [c.cgroup] : [])), ...keep];
   if (desired.only) {
     // A partial `up` leaves the other containers' cgroups alone.
     for (const [name, s] of Object.entries(observed.state?.containers ?? {})) {

@@ -16,6 +16,9 @@
  *          input           internal networks reach only the DNS server
  *   bridge forward         enable_icc: false between ports of a bridge
  *                          (works with or without br_netfilter)
+ *          neighbours      each port's own MAC and addresses only: no ARP/NDP
+ *                          or IP source spoofing, no router advertisements
+ *                          (firewall-neighbours.ts)
  *
  * A packet our chains accept is still dropped by another table's base chain
  * at the same hook (Docker's iptables FORWARD policy DROP, which with
@@ -25,6 +28,7 @@
  * iptables-nft can still read its tables — tagged `tscompose:PROJECT:ID`;
  * our own chains still police that traffic.
  */
+import { neighbourChains } from './firewall-neighbours';
 import { shortHash } from './names';
 import type { Desired, DesiredNetwork, DesiredPort, ForeignDrop, ObservedFirewall } from './model';
 
@@ -192,13 +196,11 @@ export function buildFirewall(desired: Desired, observed?: ObservedFirewall): Fi
   const isolated = nets
     .filter((n) => !n.icc)
     .flatMap((n) => Object.values(desired.containers).flatMap((c) => c.interfaces.filter((i) => i.network === n.key).map((i) => q(i.hostVeth))));
+  const bridgeChains = neighbourChains(desired);
   if (isolated.length) {
-    tables.push({
-      family: 'bridge',
-      name,
-      chains: [{ name: 'forward', base: 'type filter hook forward priority 0; policy accept;', rules: [`iifname ${set(isolated.sort())} meta protocol { ip, ip6 } drop`] }],
-    });
+    bridgeChains.unshift({ name: 'forward', base: 'type filter hook forward priority 0; policy accept;', rules: [`iifname ${set(isolated.sort())} meta protocol { ip, ip6 } drop`] });
   }
+  if (bridgeChains.length) tables.push({ family: 'bridge', name, chains: bridgeChains });
   // The digest names a rule-less chain: comparing it and the rule counts tells drift without parsing rules back.
   const digest = shortHash(JSON.stringify(tables)).slice(0, 12);
   for (const t of tables) t.chains.push({ name: `digest-${digest}`, rules: [] });

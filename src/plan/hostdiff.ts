@@ -7,7 +7,7 @@ import { PlanError } from '../errors';
 import type { Action } from './actions';
 import { buildFirewall, firewallDrift, renderApply, renderDelete, tableName } from './firewall';
 import { sysctlBridge } from './kernel';
-import type { Desired, Observed } from './model';
+import type { Desired, DnsConfig, Observed } from './model';
 
 export interface HostActions {
   actions: Action[];
@@ -92,6 +92,11 @@ export function hostActions(desired: Desired, observed: Observed, bridgeReady: M
       // namespace work, and binds each gateway as soon as its address exists (it waits for them).
       actions.push({ kind: 'dns.start', id, target: `${desired.project} DNS`, reason, after: [], config: dns });
       beforeStarts.push(id);
+    } else if (obs.config !== text && needsBind(obs.config, dns)) {
+      // The running server is nobody (dns/main.ts): it cannot bind port 53 on a new address.
+      const id = 'dns.start';
+      actions.push({ kind: 'dns.start', id, target: `${desired.project} DNS`, reason: 'new addresses to answer on (an unprivileged server cannot bind them): restarted', after: [], config: dns });
+      beforeStarts.push(id);
     } else if (obs.config !== text) {
       const id = 'dns.reload';
       actions.push({ kind: 'dns.reload', id, target: `${desired.project} DNS`, reason: 'names or networks changed', after: bridgeIds, config: dns });
@@ -101,4 +106,16 @@ export function hostActions(desired: Desired, observed: Observed, bridgeReady: M
     actions.push({ kind: 'dns.stop', id: 'dns.stop', target: `${desired.project} DNS`, reason: 'no container on a bridge any more', after: [] });
   }
   return { actions, beforeStarts };
+}
+
+/** Whether `next` listens on an address (or an address for a network) the running configuration does not. */
+function needsBind(running: string | undefined, next: DnsConfig): boolean {
+  let listen: DnsConfig['listen'];
+  try {
+    listen = (JSON.parse(running ?? '') as DnsConfig).listen ?? [];
+  } catch {
+    return true;
+  }
+  const have = new Set(listen.map((l) => `${l.network} ${l.address}`));
+  return next.listen.some((l) => !have.has(`${l.network} ${l.address}`));
 }

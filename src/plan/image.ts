@@ -80,3 +80,26 @@ export function needsPull(policy: PullPolicy, pulledAt: string | undefined, now:
       return pulledAt === undefined || now.getTime() - Date.parse(pulledAt) >= policy.everySec * 1000;
   }
 }
+
+/** `up --build` / `--no-build`: build every `build` service first, or none. */
+export type BuildFlag = 'always' | 'never' | undefined;
+
+/**
+ * Where a service's image comes from before planning, or nothing to do:
+ * a service with `build` is built with `pull_policy: build` or `--build`,
+ * and otherwise when its image is not in the store (Compose builds rather
+ * than pulls a missing image it can build); `pull_policy: always` with an
+ * explicit `image` pulls it; `never` and `--no-build` build nothing (the
+ * planner then names what is missing). Services without `build` follow
+ * needsPull.
+ */
+export function imageSource(svc: ServiceSpec, pulledAt: string | undefined, now: Date, build: BuildFlag): 'build' | 'pull' | undefined {
+  const image = svc.image;
+  if (!image) return undefined;
+  if (!svc.build) return needsPull(image.pullPolicy, pulledAt, now) ? 'pull' : undefined;
+  const policy = image.pullPolicy.kind;
+  if (build === 'never' || policy === 'never') return undefined;
+  if (build === 'always' || policy === 'build') return 'build';
+  if (policy === 'always' && !image.implicit) return 'pull';
+  return needsPull(image.pullPolicy, pulledAt, now) ? 'build' : undefined;
+}

@@ -186,6 +186,16 @@ function allocateAddresses(input: IpamInput, networks: Record<string, NetworkAll
     }
   }
 
+  // `run` containers the file does not list keep their addresses (up leaves them running).
+  const listed = new Set(input.attachments.map((a) => a.container));
+  for (const [name, c] of Object.entries(input.state?.containers ?? {})) {
+    if (!c.oneOff || listed.has(name)) continue;
+    for (const i of c.interfaces) {
+      const p = parseIP(i.address);
+      if (p && networks[i.network]) reserve(i.network, p.value);
+    }
+  }
+
   // Static addresses are reserved before any dynamic allocation.
   for (const a of input.attachments) {
     if (!a.static || !networks[a.network]) continue;

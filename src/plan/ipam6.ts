@@ -124,6 +124,15 @@ function addresses(input: Ipam6Input, networks: Record<string, NetworkAllocation
     }
   }
   const loc = (path: string) => input.project.sources.get(path);
+  // `run` containers the file does not list keep their addresses (see ipam.ts).
+  const listed = new Set(input.attachments.map((a) => a.container));
+  for (const [name, c] of Object.entries(input.state?.containers ?? {})) {
+    if (!c.oneOff || listed.has(name)) continue;
+    for (const i of c.interfaces) {
+      const p = i.address6 ? parseIP(i.address6) : undefined;
+      if (p?.family === 6 && networks[i.network]) use(i.network, p.value);
+    }
+  }
   for (const a of input.attachments) {
     const alloc = networks[a.network];
     if (!a.static || !alloc) continue;

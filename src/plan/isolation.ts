@@ -7,9 +7,12 @@
  * into the shim's options. Pure.
  */
 import { CAPABILITIES } from '../linux/capabilities';
-import type { ServiceMount, Project, ServiceSpec } from '../compose/types';
+import type { ServiceFile, ServiceMount, Project, ServiceSpec } from '../compose/types';
+import type { DevicePolicy } from './devices';
+import type { HostSecrets } from './host-secrets';
 import type { DesiredVolume, LaunchIsolation, LaunchMount } from './model';
 import { shortHash } from './names';
+import { seccompFor } from './seccomp';
 
 /** The host's root is the default lower layer. */
 export const HOST_ROOT = '/';
@@ -64,17 +67,21 @@ const depth = (p: string) => p.split('/').filter(Boolean).length;
 
 /**
  * One mount of the file with its flags. `nodev` on every mount unless
- * privileged: a device node the container makes (CAP_MKNOD) can then be
- * opened only in /dev's allowlist. A tmpfs is always nosuid and nodev.
+ * privileged or `device_cgroup_rules` (`devNodes`: the device cgroup is then
+ * the lock): a device node the container makes (CAP_MKNOD) can then be
+ * opened only in /dev's allowlist. A tmpfs of the file is always nosuid and
+ * nodev (Docker's tmpfs default).
  */
-function launchMount(m: ServiceMount, volumes: Record<string, DesiredVolume>, privileged: boolean): LaunchMount {
-  const flags = { nodev: !privileged, nosuid: false };
+function launchMount(m: ServiceMount, volumes: Record<string, DesiredVolume>, devNodes: boolean, fromImage = false): LaunchMount {
+  const flags = { nodev: !devNodes, nosuid: false };
+  // Docker's copy-up: an image's content fills an empty, writable volume (not with nocopy, nor a subpath).
+  const populate = fromImage && m.type === 'volume' && !m.readOnly && !m.nocopy && !m.subpath ? { populate: true } : {};
   switch (m.type) {
     case 'bind':
       return { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly, propagation: m.propagation, recursive: m.recursive, createHostPath: m.createHostPath, ...flags };
     case 'volume':
-      if (m.source === undefined) return { type: 'anonymous', id: shortHash(m.target).slice(0, 12), target: m.target, readOnly: m.readOnly, ...flags };
-      return { type: 'volume', volume: volumes[m.source]!.name, target: m.target, readOnly: m.readOnly, ...(m.subpath ? { subpath: m.subpath } : {}), ...flags };
+      if (m.source === undefined) return { type: 'anonymous', id: shortHash(m.target).slice(0, 12), target: m.target, readOnly: m.readOnly, ...populate, ...flags };
+      return { type: 'volume', volume: volumes[m.source]!.name, target: m.target, readOnly: m.readOnly, ...(m.subpath ? { subpath: m.subpath } : {}), ...populate, ...flags };
     case 'tmpfs':
       return {
         type: 'tmpfs',
@@ -89,40 +96,80 @@ function launchMount(m: ServiceMount, volumes: Record<string, DesiredVolume>, pr
   }
 }
 
+function fileMount(f: ServiceFile): LaunchMount {
+  const text = 'content' in f.source ? f.source.content : undefined;
+  return {
+    type: 'file',
+    name: `${f.kind}-${f.name}`,
+    target: f.target,
+    readOnly: true,
+    nodev: true,
+    nosuid: true,
+    uid: f.uid,
+    gid: f.gid,
+    mode: f.mode,
+    ...('file' in f.source ? { file: f.source.file } : f.kind === 'secret' ? { secretContent: text! } : { content: text! }),
+  };
+}
+
 /** An image's part of the isolation: its layers (top first) and the paths its config gives a volume. */
 export interface ImageRoot {
   layerDirs: string[];
   volumes: string[];
 }
 
-export function launchIsolation(svc: ServiceSpec, volumes: Record<string, DesiredVolume>, image?: ImageRoot): LaunchIsolation {
+const NO_DEVICES: DevicePolicy = { mounts: [], devNodes: false };
+const NO_SECRETS: HostSecrets = { masks: [], mounts: [], unknown: [] };
+
+/** What policy modules decided beside this one (plan/devices.ts, plan/host-secrets.ts). */
+export interface IsolationParts {
+  devices?: DevicePolicy;
+  secrets?: HostSecrets;
+}
+
+export function launchIsolation(svc: ServiceSpec, volumes: Record<string, DesiredVolume>, image?: ImageRoot, parts: IsolationParts = {}): LaunchIsolation {
+  const { devices = NO_DEVICES, secrets = NO_SECRETS } = parts;
   const privileged = svc.privileged ?? false;
-  const mounts = (svc.mounts ?? []).map((m) => launchMount(m, volumes, privileged));
-  // The image's VOLUMEs: an anonymous volume each (as `docker run` without -v).
-  for (const target of image?.volumes ?? []) mounts.push(launchMount({ type: 'volume', target, readOnly: false }, volumes, privileged));
-  // A fresh /tmp, unless the file mounts something there.
-  if (!mounts.some((m) => m.target === '/tmp')) mounts.push(launchMount({ type: 'tmpfs', target: '/tmp', readOnly: false, exec: true }, volumes, privileged));
+  const devNodes = privileged || devices.devNodes;
+  const mounts = (svc.mounts ?? []).map((m) => launchMount(m, volumes, devNodes, !!image));
+  // The image's VOLUMEs: an anonymous volume each (as `docker run` without -v), filled from the image.
+  for (const target of image?.volumes ?? []) mounts.push(launchMount({ type: 'volume', target, readOnly: false }, volumes, devNodes, true));
+  // Secrets and configs: read-only files, never device nodes or setuid.
+  for (const f of svc.files ?? []) mounts.push(fileMount(f));
+  // `devices:`: the host's nodes, bound (plan/devices.ts); the host's /root and /home, emptied (plan/host-secrets.ts).
+  mounts.push(...devices.mounts, ...secrets.mounts);
+  // A fresh /tmp, unless the file mounts something there (dev-capable with device_cgroup_rules, as the root).
+  if (!mounts.some((m) => m.target === '/tmp')) {
+    const tmp = launchMount({ type: 'tmpfs', target: '/tmp', readOnly: false, exec: true }, volumes, devNodes);
+    mounts.push(devNodes && !privileged ? { ...tmp, nodev: false } : tmp);
+  }
   // Parents before what is mounted inside them (stable otherwise).
   mounts.sort((a, b) => depth(a.target) - depth(b.target));
   // An image: its layers are the overlay's lower layers, shared read-only by every container of it.
   const [rootfs = svc.rootfs ?? HOST_ROOT, ...lowers] = image?.layerDirs ?? [];
+  const caps = effectiveCapabilities(svc.capAdd ?? [], svc.capDrop ?? [], privileged);
+  const seccomp = seccompFor(svc.seccomp, caps, privileged);
   return {
     rootfs,
     ...(lowers.length ? { lowers } : {}),
     readOnly: svc.readOnly ?? false,
     mounts,
-    caps: effectiveCapabilities(svc.capAdd ?? [], svc.capDrop ?? [], privileged),
+    caps,
     privileged,
     init: svc.init ?? false,
+    ...(svc.stdinOpen ? { stdinOpen: true as const } : {}),
     // privileged (as Docker): nothing hidden or read-only, /sys writable, every device, privileges may be gained.
-    maskedPaths: privileged ? [] : [...MASKED_PATHS],
+    maskedPaths: [...(privileged ? [] : MASKED_PATHS), ...secrets.masks],
     readOnlyPaths: privileged ? [] : [...READ_ONLY_PATHS],
     // With the host's root as the lower layer, the state and volume stores
     // would show through: other containers' files, logs and volumes.
     maskStores: rootfs === HOST_ROOT,
     sysRw: privileged,
     allDevices: privileged,
+    ...(devices.rules ? { devices: devices.rules } : {}),
+    ...(devices.devNodes && !privileged ? { rootDevNodes: true } : {}),
     // Ours by default (Docker's is off); security_opt no-new-privileges decides when written.
     noNewPrivs: svc.noNewPrivileges ?? !privileged,
+    ...(seccomp ? { seccomp } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { portKey } from './ports';
 function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer {
   const ports = (desired.ports ?? []).filter((p) => p.container === c.name).map(portKey);
   return {
+    ...(c.oneOff ? { oneOff: true as const } : {}),
     service: c.service,
     index: c.index,
     ...(c.netns.kind === 'own' ? { netns: c.netns.name } : {}),
@@ -27,6 +28,8 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
     launch: c.launch,
     netnsPlacement: c.netns,
     ...(c.startAfter.length ? { startAfter: c.startAfter } : {}),
+    ...(c.waitFor?.length ? { waitFor: c.waitFor } : {}),
+    ...(c.restartWith?.length ? { restartWith: c.restartWith } : {}),
     ...(ports.length ? { ports } : {}),
     ...(c.cgroup ? { cgroup: c.cgroup } : {}),
     labels: c.labels,
@@ -95,6 +98,9 @@ export function journalAfter(prior: ProjectState | undefined, desired: Desired, 
   if (desired.only) {
     // A partial `up` leaves the other containers as they were.
     Object.assign(containers, prior?.containers ?? {});
+  } else {
+    // `up` keeps `run` containers (diff/removals.ts leaves them alone).
+    for (const [name, c] of Object.entries(prior?.containers ?? {})) if (c.oneOff && !desired.containers[name]) containers[name] = c;
   }
   for (const c of selected(desired)) containers[c.name] = stateOfContainer(c, desired);
   const networks = desired.only ? { ...(prior?.networks ?? {}), ...stateOfNetworks(desired) } : stateOfNetworks(desired);

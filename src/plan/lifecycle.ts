@@ -5,7 +5,7 @@
  * container.start and container.stop actions every caller builds. Pure.
  */
 import type { Draft } from './actions';
-import type { LaunchSettings } from './model';
+import type { LaunchSettings, WaitCondition } from './model';
 
 /**
  * For each container in `names`, the containers (of `names`) it must wait
@@ -57,7 +57,7 @@ export interface LifecycleTarget {
 export function startAction(
   c: LifecycleTarget,
   reason: string,
-  run: { launch: LaunchSettings; netns?: string | undefined; freshRootfs?: boolean; after?: string[] },
+  run: { launch: LaunchSettings; netns?: string | undefined; freshRootfs?: boolean; after?: string[]; waitFor?: WaitCondition[] | undefined },
 ): Draft & { kind: 'container.start' } {
   return {
     kind: 'container.start',
@@ -70,6 +70,7 @@ export function startAction(
     ...(run.netns ? { netns: run.netns } : {}),
     launch: run.launch,
     ...(run.freshRootfs ? { freshRootfs: true } : {}),
+    ...(run.waitFor?.length ? { waitFor: run.waitFor } : {}),
   };
 }
 
@@ -89,6 +90,7 @@ export function stopAction(
     service: c.service,
     ...stopSettings(stop.timeoutSec, stop.launch),
     remove: stop.remove,
+    ...(stop.launch?.hooks?.preStop?.length ? { preStop: true as const } : {}),
   };
 }
 

@@ -8,8 +8,7 @@
  *   its own daemonized shim that stays its parent.
  * - The shim leaves its state in the container's state dir: `shim.pid` and
  *   `init.pid` ("<pid> <starttime>"), `exit.json` once the container exited,
- *   `container.log` (CRI format). `readProcessRef`, `isAlive` and `readExit`
- *   read them.
+ *   `container.log` (CRI format); container-files.ts reads them.
  * - `execArgs` builds the argv of `tsc-shim exec` (run with inherited stdio).
  *
  * The wire formats (argv records on stdin, one result line per record) are
@@ -17,8 +16,11 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { native, NOT_BUILT } from './native';
+import type { LaunchSeccomp } from '../plan/model';
+
+export { STOPPED_FILE, markStopped, readProcessRef, parseProcStat, isAlive, readExit, signalProcess } from './container-files';
+export type { ProcessRef, ExitInfo } from './container-files';
 
 export type ContainerNamespace = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup';
 
@@ -27,6 +29,12 @@ export interface ContainerLaunch {
   name: string;
   /** Absolute, existing, mode 0700, owned by us: the shim writes its files there. */
   stateDir: string;
+  /** The project's events.jsonl: the shim appends start/die (and later health, restart) there. */
+  eventsPath?: string;
+  /** The healthcheck (native/shim/health.c): `exec` arguments without --pid, and its timing. */
+  health?: { execArgs: string[]; intervalMs: number; timeoutMs: number; retries: number; startPeriodMs: number; startIntervalMs: number };
+  /** Restart the process when it exits (native/shim/restart.c); absent: never. */
+  restart?: { policy: 'always' | 'on-failure' | 'unless-stopped'; maxRetries?: number; delayMs?: number; onUnhealthy?: true };
   /** /run/netns/… file to join; absent: the caller's netns (network_mode: host). */
   netnsPath?: string;
   /** New namespaces for the container (today the CLI passes mount, uts, ipc). */
@@ -48,8 +56,12 @@ export interface ContainerLaunch {
   /** The capability set, as a mask ("0x…"; see linux/capabilities.ts); absent: unchanged (all). */
   caps?: string;
   noNewPrivs?: boolean;
+  /** The seccomp filter (plan/seccomp.ts), loaded before the capabilities are dropped. */
+  seccomp?: LaunchSeccomp;
   /** The built-in init is PID 1 and runs argv. */
   init?: boolean;
+  /** stdin a pipe the shim keeps open (compose stdin_open). */
+  stdinOpen?: boolean;
   /** cgroup directories (one per hierarchy) the container is in before it runs. */
   cgroups?: string[];
   /** rlimits by name (`nofile`); -1 is unlimited. */
@@ -84,11 +96,13 @@ export interface ShimRootfs {
   /** Privileged: /sys writable, the host's device nodes in /dev. */
   sysRw?: boolean;
   allDevices?: boolean;
+  /** The root overlay without nodev (device_cgroup_rules: the device cgroup is the lock). */
+  rootDevNodes?: boolean;
 }
 
 export type ShimMount =
-  /** subpath: mounted from SOURCE/SUBPATH, resolved beneath SOURCE without symlinks (volume.subpath). */
-  | { kind: 'bind'; source: string; target: string; options: string[]; subpath?: string }
+  /** subpath: mounted from SOURCE/SUBPATH, resolved beneath SOURCE without symlinks (volume.subpath); populate: an empty SOURCE first gets the image's content at target. */
+  | { kind: 'bind'; source: string; target: string; options: string[]; subpath?: string; populate?: boolean }
   | { kind: 'tmpfs'; target: string; options: string[] };
 
 /**
@@ -104,6 +118,7 @@ export type LaunchResult =
 /** The `tsc-shim run` argv (the words after `run`) for one container. Pure. */
 export function shimArgs(c: ContainerLaunch): string[] {
   const args = ['--name', c.name, '--state-dir', c.stateDir];
+  if (c.eventsPath !== undefined) args.push('--events', c.eventsPath);
   if (c.netnsPath !== undefined) args.push('--netns', c.netnsPath);
   if (c.namespaces.length > 0) args.push('--ns', c.namespaces.join(','));
   if (c.hostname !== undefined) args.push('--hostname', c.hostname);
@@ -123,8 +138,31 @@ export function shimArgs(c: ContainerLaunch): string[] {
   if (c.rootfs) args.push(...rootfsArgs(c.rootfs));
   if (c.caps !== undefined) args.push('--caps', c.caps);
   if (c.noNewPrivs) args.push('--no-new-privs');
+  if (c.seccomp) args.push(...seccompArgs(c.seccomp));
   if (c.init) args.push('--init');
+  if (c.stdinOpen) args.push('--stdin-open');
+  if (c.health) {
+    const h = c.health;
+    for (const a of h.execArgs) args.push('--health-arg', a);
+    args.push('--health-timing', [h.intervalMs, h.timeoutMs, h.retries, h.startPeriodMs, h.startIntervalMs].join(','));
+    if (c.restart?.onUnhealthy) args.push('--health-on-unhealthy', 'kill');
+  }
+  if (c.restart) {
+    args.push('--restart', c.restart.maxRetries ? `${c.restart.policy}:${c.restart.maxRetries}` : c.restart.policy);
+    if (c.restart.delayMs !== undefined) args.push('--restart-delay', String(c.restart.delayMs));
+  }
   args.push('--', ...c.argv);
+  return args;
+}
+
+/** `--seccomp-default ACTION` and `--seccomp-rule ACTION NAMES ARGS` (native/shim/seccomp.c). */
+function seccompArgs(s: LaunchSeccomp): string[] {
+  const args = ['--seccomp-default', s.defaultAction];
+  for (const r of s.rules) {
+    if (!r.names.length) continue;
+    const tests = (r.args ?? []).map((a) => [a.index, a.op, a.value, ...(a.valueTwo !== undefined ? [a.valueTwo] : [])].join(':'));
+    args.push('--seccomp-rule', r.action, r.names.join(','), tests.length ? tests.join(',') : '-');
+  }
   return args;
 }
 
@@ -137,12 +175,14 @@ function rootfsArgs(r: ShimRootfs): string[] {
     if (m.kind === 'bind') {
       args.push('--bind', m.source, m.target, opts);
       if (m.subpath !== undefined) args.push('--subpath', m.subpath);
+      if (m.populate) args.push('--populate');
     } else args.push('--tmpfs', m.target, opts);
   }
   for (const p of r.masks) args.push('--mask', p);
   for (const p of r.readOnlyPaths) args.push('--ro-path', p);
   if (r.sysRw) args.push('--sys-rw');
   if (r.allDevices) args.push('--all-devices');
+  if (r.rootDevNodes) args.push('--root-dev');
   return args;
 }
 
@@ -318,76 +358,6 @@ export async function launchContainers(list: ContainerLaunch[]): Promise<LaunchR
   return results;
 }
 
-/** A process identified beyond its pid: starttime is field 22 of /proc/PID/stat. */
-export interface ProcessRef {
-  pid: number;
-  starttime: number;
-}
-
-/** Parses shim.pid / init.pid ("<pid> <starttime>\n"); undefined if missing or malformed. */
-export function readProcessRef(file: string): ProcessRef | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const m = /^(\d+) (\d+)\n?$/.exec(text);
-  return m ? { pid: Number(m[1]), starttime: Number(m[2]) } : undefined;
-}
-
-/** State (field 3) and starttime (field 22) from the text of /proc/PID/stat. */
-export function parseProcStat(text: string): { state: string; starttime: number } | undefined {
-  // The command name (field 2) may contain spaces and ')': fields start after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const starttime = Number(fields[19]);
-  if (!state || !Number.isInteger(starttime)) return undefined;
-  return { state, starttime };
-}
-
-/** The process still exists, is the same one (same starttime) and is not a zombie. */
-export function isAlive(ref: ProcessRef): boolean {
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${ref.pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  const stat = parseProcStat(text);
-  return !!stat && stat.starttime === ref.starttime && stat.state !== 'Z' && stat.state !== 'X';
-}
-
-export interface ExitInfo {
-  /** The exit code, or 128 + signal number (as Docker reports it). */
-  exitCode: number;
-  /** "SIGTERM" when killed by a signal, else null. */
-  signal: string | null;
-  /** RFC 3339 UTC with milliseconds. */
-  finishedAt: string;
-}
-
-/** exit.json of a container whose process has exited; undefined while it runs. */
-export function readExit(stateDir: string): ExitInfo | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(stateDir, 'exit.json'), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const v = JSON.parse(text) as Partial<ExitInfo>;
-  if (
-    typeof v.exitCode !== 'number' ||
-    !(v.signal === null || typeof v.signal === 'string') ||
-    typeof v.finishedAt !== 'string'
-  ) {
-    throw new Error(`malformed ${path.join(stateDir, 'exit.json')}: ${text.trim()}`);
-  }
-  return { exitCode: v.exitCode, signal: v.signal, finishedAt: v.finishedAt };
-}
-
 /**
  * Arguments for `spawn(native.shimPath, execArgs(…), {stdio: 'inherit'})`:
  * `tsc-shim exec` joins the namespaces of `pid` listed in `namespaces`
@@ -396,7 +366,8 @@ export function readExit(stateDir: string): ExitInfo | undefined {
  * when joining failed).
  */
 export function execArgs(opts: {
-  pid: number;
+  /** Absent: the shim's healthcheck adds `--pid` of the container's current process. */
+  pid?: number;
   namespaces: string[];
   argv: string[];
   env: Record<string, string>;
@@ -410,8 +381,9 @@ export function execArgs(opts: {
   /** The container's capability set ("0x…"); absent: unchanged. */
   caps?: string;
   noNewPrivs?: boolean;
+  seccomp?: LaunchSeccomp;
 }): string[] {
-  const args = ['exec', '--pid', String(opts.pid)];
+  const args = opts.pid === undefined ? ['exec'] : ['exec', '--pid', String(opts.pid)];
   if (opts.namespaces.length > 0) args.push('--ns', opts.namespaces.join(','));
   if (opts.cwd !== undefined) args.push('--cwd', opts.cwd);
   if (opts.user) args.push('--user', `${opts.user.uid}:${opts.user.gid}`);
@@ -423,28 +395,7 @@ export function execArgs(opts: {
   args.push(...limitArgs(opts));
   if (opts.caps !== undefined) args.push('--caps', opts.caps);
   if (opts.noNewPrivs) args.push('--no-new-privs');
+  if (opts.seccomp) args.push(...seccompArgs(opts.seccomp));
   args.push('--', ...opts.argv);
   return args;
-}
-
-/** Signal a process only if it is still the one we started (through a pidfd: never a reused pid). True if it was signalled. */
-// Equivalent to: kill -SIG PID   (if PID still has the recorded start time)
-export function signalProcess(ref: ProcessRef, sig: number): boolean {
-  let fd: number;
-  try {
-    fd = native.pidfdOpen(ref.pid);
-  } catch (e: any) {
-    if (e?.code === 'ESRCH') return false;
-    throw e;
-  }
-  try {
-    if (!isAlive(ref)) return false;
-    native.pidfdSendSignal(fd, sig);
-    return true;
-  } catch (e: any) {
-    if (e?.code !== 'ESRCH') throw e;
-    return false;
-  } finally {
-    fs.closeSync(fd);
-  }
 }

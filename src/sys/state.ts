@@ -21,6 +21,10 @@ export class StateDir {
   containerDir(project: string, container: string): string {
     return path.join(this.root, project, 'containers', container);
   }
+  /** Append-only, one JSON event per line (native/shim/events.h): `tscompose events` follows it. */
+  eventsPath(project: string): string {
+    return path.join(this.root, project, 'events.jsonl');
+  }
   statePath(project: string): string {
     return path.join(this.root, project, 'state.json');
   }

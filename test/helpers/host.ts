@@ -93,6 +93,9 @@ export class Host {
       ...simulationScript(cgroupRoots),
       'mkdir -p /var/lib/tscompose && mount -t tmpfs -o mode=0700 tmpfs /var/lib/tscompose',
       'ip link set lo up',
+      // A new netns copies the machine's IPv4 settings (devconf_inherit_init_net=0): a machine
+      // where Docker or a tscompose project set ip_forward must not change what tests see.
+      'sysctl -qw net.ipv4.ip_forward=0',
       'echo ready',
       'while :; do sleep 3600; done',
     ].join('\n');
@@ -165,6 +168,8 @@ export class Host {
 
   /** Kill the holder (and with it every process of the host's pid namespace). */
   async stop(): Promise<void> {
+    // A frozen process never dies (its SIGKILL waits for a thaw): a test that failed while it had containers paused must not leave them.
+    thawCgroupRoots(this.cgroupRoots);
     try {
       process.kill(this.pid, 'SIGKILL');
     } catch {
@@ -262,6 +267,7 @@ export type HostFeature =
   | 'cgroup:memory'
   | 'cgroup:pids'
   | 'cgroup:blkio'
+  | 'cgroup:devices'
   | 'netem'
   | 'no-netem'
   | 'tbf'
@@ -287,6 +293,8 @@ export function lacking(feature: HostFeature): string | undefined {
     const by = hiddenControllers().get(c);
     if (by) return `no ${c} cgroup controller (simulated: ${by})`;
     const v1 = [...v1Hierarchies().values()].some((o) => o.includes(c));
+    // cgroup v2 has no devices controller: an eBPF program, which tscompose does not load yet.
+    if (c === 'devices') return v1 ? undefined : 'no v1 devices cgroup hierarchy (on cgroup v2 the allowlist needs an eBPF program, not loaded yet)';
     return v1 || v2Controllers().includes(V2_NAME[c] ?? c) ? undefined : `this machine has no ${c} cgroup controller (neither a v1 hierarchy nor enabled on cgroup2)`;
   }
   if (feature === 'netem') {
@@ -346,6 +354,21 @@ function makeCgroupRoots(name: string): Map<string, string> {
     throw e;
   }
   return roots;
+}
+
+/** Thaw every frozen cgroup below each root (v1 freezer.state, v2 cgroup.freeze). */
+function thawCgroupRoots(roots: Map<string, string>): void {
+  const walk = (d: string) => {
+    for (const [file, value] of [['freezer.state', 'THAWED'], ['cgroup.freeze', '0']] as const) {
+      try {
+        fs.writeFileSync(path.join(d, file), value);
+      } catch {
+        /* not this hierarchy's file */
+      }
+    }
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+  };
+  for (const real of roots.values()) if (fs.existsSync(real)) walk(real);
 }
 
 /** rmdir of every cgroup below and including each root, deepest first; processes that are still dying get a few seconds. */

@@ -137,7 +137,9 @@ async function putImage(layout: Layout, spec: ImageSpec): Promise<{ descriptor: 
     diffIds.push(sha256(raw));
     layers.push(layout.put(LAYER_TYPE[l.compression ?? 'gzip'], compress(raw, l.compression ?? 'gzip')));
   }
-  const config = Buffer.from(JSON.stringify({ ...platform, config: {}, ...spec.config, rootfs: { type: 'layers', diff_ids: diffIds } }));
+  // One history entry per layer, as real images have (buildah refuses a base image whose history disagrees with its layers).
+  const history = spec.layers.map((_, i) => ({ created_by: `tscompose test layer ${i}` }));
+  const config = Buffer.from(JSON.stringify({ ...platform, config: {}, history, ...spec.config, rootfs: { type: 'layers', diff_ids: diffIds } }));
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,

@@ -70,6 +70,7 @@ export function hostCgroupsObserved(over: Partial<ObservedCgroups> = {}): Observ
     hardLimits: { nofile: 20000, nproc: 96364, core: -1, stack: -1 },
     sysResource: false,
     oomScoreAdj: 0,
+    devices: true,
     ...over,
   };
 }

@@ -22,6 +22,8 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** Token auth: the realm URL, and the PEM of the token signer's certificate. */
   token?: { realm: string; service: string; issuer: string; certFile: string };
+  /** Keep the access log (combined format: request line and status), read with `accessLog()`. */
+  accessLog?: boolean;
 }
 
 export interface TestRegistry {
@@ -32,6 +34,8 @@ export interface TestRegistry {
   caFile?: string;
   /** Where the registry keeps blobs: blobs/sha256/XX/HEX/data. */
   blobData(digest: string): string;
+  /** The access log so far (with `accessLog: true`). */
+  accessLog(): string;
 }
 
 /**
@@ -80,7 +84,7 @@ export async function startRegistry(host: Host, opts: RegistryOptions = {}): Pro
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const cfg: string[] = [
     'version: 0.1',
-    'log: {level: error, accesslog: {disabled: true}}',
+    `log: {level: error, accesslog: {disabled: ${!opts.accessLog}}}`,
     `storage: {filesystem: {rootdirectory: ${path.join(dir, 'data')}}, delete: {enabled: true}, cache: {}}`,
   ];
   let caFile: string | undefined;
@@ -100,10 +104,12 @@ export async function startRegistry(host: Host, opts: RegistryOptions = {}): Pro
   }
   fs.writeFileSync(path.join(dir, 'config.yml'), cfg.join('\n') + '\n');
   const child = spawn(host.enter()[0]!, [...host.enter().slice(1), 'docker-registry', 'serve', path.join(dir, 'config.yml')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', opts.accessLog ? 'pipe' : 'ignore', 'pipe'],
   });
   let stderr = '';
+  let log = '';
   child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout?.on('data', (d) => (log += d));
   const scheme = opts.tls ? 'https' : 'http';
   for (let i = 0; ; i++) {
     const r = await host.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', ...(caFile ? ['--cacert', caFile] : []), `${scheme}://${address}:${port}/v2/`]);
@@ -115,6 +121,7 @@ export async function startRegistry(host: Host, opts: RegistryOptions = {}): Pro
     name: `${address}:${port}`,
     dir,
     ...(caFile ? { caFile } : {}),
+    accessLog: () => log,
     blobData: (digest) => path.join(dir, 'data', 'docker', 'registry', 'v2', 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7), 'data'),
   };
 }

@@ -200,7 +200,7 @@ test('a flushed ruleset is reported by check and restored by up; the DNS server 
     t.regex(check.stdout, /firewall\.apply +tscompose-d0 +drifted: table inet tscompose-d0 missing/);
     t.is(await ruleset(host), '', 'check changes nothing');
     const up = await ok(host, dir, ['up', '-d']);
-    t.regex(up.stderr, /Firewall tscompose-d0 {2}Restored \(drifted: table inet tscompose-d0 missing\)/);
+    t.regex(up.stderr, /Firewall tscompose-d0 {2}Restored \(drifted: table inet tscompose-d0 missing; table bridge tscompose-d0 missing\)/);
     t.is(await settled(() => outside(host, fetch(`${O.hostIp}:8080`)).then((r) => r.stdout.trim()), 'web'), 'web');
     t.is((await host.tscompose(['check'], { cwd: dir })).code, 0);
 

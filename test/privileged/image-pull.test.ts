@@ -254,8 +254,10 @@ test.serial('token auth (the Docker Hub flow): anonymous pull with a bearer toke
   );
 });
 
-test.serial('a pull killed mid-layer leaves nothing visible; the next pull redoes only what is missing', async (t) => {
-  await withRegistry(t, async (c) => {
+test.serial('a pull killed mid-layer leaves nothing visible; the next pull resumes the blob (HTTP Range) and redoes only what is missing', async (t) => {
+  await withRegistry(
+    t,
+    async (c) => {
     const big = { entries: [{ name: 'blob.bin', content: randomBytes(3 << 20) }] };
     const { built } = await push(c, 'tsc/big', 'v1', [{ layers: [base, big] }]);
     // Slow loopback down (tc tbf, 4 Mbit/s; the burst must exceed lo's 64k MTU) so that the kill lands while the big layer streams.
@@ -293,16 +295,47 @@ test.serial('a pull killed mid-layer leaves nothing visible; the next pull redoe
     t.false(layerDirs(c.store).includes(built[0]!.diffIds[1]!.slice(7)), 'the half layer is not in layers/');
     t.false(fs.existsSync(path.join(c.store, 'images.json')), 'no image record');
     t.true(tmpLeft(c.store).some((n) => n.startsWith('layer-')), 'the kill landed mid-layer: its work is in tmp/');
+    const bigDigest = built[0]!.layerDigests[1]!;
+    const partial = tmpLeft(c.store).find((n) => n.startsWith('partial-') && n.endsWith(bigDigest.slice(7)));
+    t.truthy(partial, `the bytes received are kept for a resume (${tmpLeft(c.store)})`);
+    const received = fs.statSync(path.join(c.store, 'tmp', partial!)).size;
+    t.true(received > 0);
 
     await c.host.run(['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
     const again = await c.host.tscompose(['pull', '--json', ref], { env: c.env });
     t.is(again.code, 0, again.stderr);
-    const phases = Object.fromEntries(events(again.stdout).filter((e) => e.type === 'layer' && e.phase !== 'downloading').map((e) => [e.digest, e.phase]));
-    t.is(phases[built[0]!.layerDigests[1]!], 'done', 'the interrupted layer is fetched again');
+    const layerEvents = events(again.stdout).filter((e) => e.type === 'layer' && e.digest === bigDigest);
+    t.deepEqual(
+      layerEvents.filter((e) => e.phase === 'resuming').map((e) => e.bytes),
+      [received],
+      'the interrupted layer resumes where the killed pull stopped',
+    );
+    t.is(layerEvents.at(-1).phase, 'done');
+    t.regex(c.registry.accessLog(), new RegExp(`"GET /v2/tsc/big/blobs/${bigDigest} HTTP/1.1" 206 ${(await blobSize(c, bigDigest)) - received} `), 'only the rest was sent');
     t.deepEqual(tmpLeft(c.store), [], 'what the killed pull left in tmp/ is gone');
     t.is(fs.readFileSync(path.join(c.store, 'layers', layerDirs(c.store).find((h) => fs.existsSync(path.join(c.store, 'layers', h, 'diff', 'blob.bin')))!, 'diff', 'blob.bin')).length, 3 << 20);
-  });
+    t.is(await c.host.sh(`sha256sum < ${c.store}/blobs/sha256/${bigDigest.slice(7)} | cut -d' ' -f1`).then((r) => r.stdout.trim()), bigDigest.slice(7), 'the blob is kept, whole');
+
+    // A kept prefix that is not the blob's (damaged on disk): refused, dropped, and the next pull starts over.
+    const smallDigest = built[0]!.layerDigests[0]!;
+    fs.rmSync(c.store, { recursive: true });
+    fs.mkdirSync(path.join(c.store, 'tmp'), { recursive: true });
+    const chain = built[0]!.diffIds[0]!.slice(7); // the bottom layer's chain ID is its diff ID
+    fs.writeFileSync(path.join(c.store, 'tmp', `partial-${chain}-${smallDigest.slice(7)}`), Buffer.alloc(64, 7));
+    const refused = await c.host.tscompose(['pull', ref], { env: c.env });
+    t.not(refused.code, 0, 'a resumed blob that does not verify is refused');
+    t.regex(refused.stderr, new RegExp(`layer ${smallDigest}`));
+    t.false(tmpLeft(c.store).some((n) => n.startsWith('partial-')), 'and its bytes are dropped');
+    const fresh = await c.host.tscompose(['pull', ref], { env: c.env });
+    t.is(fresh.code, 0, fresh.stderr);
+    },
+    { accessLog: true },
+  );
 });
+
+async function blobSize(c: Ctx, digest: string): Promise<number> {
+  return fs.statSync(c.registry.blobData(digest)).size;
+}
 
 test.serial('plain HTTP only for loopback registries and the ones listed as insecure', async (t) => {
   await withRegistry(

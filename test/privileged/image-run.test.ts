@@ -97,3 +97,28 @@ test('a 128-layer image mounts (one lowerdir+ per layer) and sees every layer', 
     t.deepEqual(await ours(host), []);
   });
 });
+
+test('pull without arguments or with service names pulls the services\' images, never building; other arguments are images', async (t) => {
+  requireRegistryTools();
+  await withHost(t, async (host) => {
+    const registry = await startRegistry(host);
+    const layout = path.join(host.dir, 'layout');
+    await writeLayout(layout, 'v1', [image]);
+    await pushLayout(host, registry, layout, 'v1', 'tsc/run');
+    await pushLayout(host, registry, layout, 'v1', 'tsc/other');
+    const ref = `${registry.name}/tsc/run:v1`;
+    const dir = writeProject(host, `name: imgpull\nservices:\n  a:\n    image: ${ref}\n  b:\n    build: ./nowhere\n  c:\n    image: ${ref}\n    pull_policy: never\n`);
+    const names = async () => (JSON.parse((await ok(host, dir, ['images', '--json'])).stdout).images as Array<{ name: string }>).map((i) => i.name);
+    const all = await ok(host, dir, ['pull']);
+    t.regex(all.stderr, /tsc\/run:v1/);
+    t.deepEqual(await names(), [ref], 'the service image, once; the build-only service is not built');
+    await ok(host, dir, ['rmi', ref]);
+    await ok(host, dir, ['pull', 'a']);
+    t.deepEqual(await names(), [ref]);
+    await ok(host, dir, ['pull', `${registry.name}/tsc/other:v1`]);
+    t.deepEqual((await names()).sort(), [ref, `${registry.name}/tsc/other:v1`].sort(), 'an argument that is no service is an image');
+    const bad = await tsc(host, dir, ['pull', '--platform', 'linux/arm64', 'a']);
+    t.is(bad.code, 2);
+    t.deepEqual(await ours(host), []);
+  });
+});

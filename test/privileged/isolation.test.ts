@@ -427,7 +427,7 @@ test('other containers\' files, logs and volumes are out of sight', async (t) =>
 services:
   a:
     init: true
-    command: ["sh", "-c", "echo secret > /root/${host.tag}-secret; exec sleep infinity"]
+    command: ["sh", "-c", "echo secret > /opt/${host.tag}-secret; exec sleep infinity"]
     volumes: [data:/data]
   b:
     init: true
@@ -437,13 +437,13 @@ volumes:
 `,
     );
     await ok(host, dir, ['up', '-d']);
-    await waitFor(host, `test -e ${stateDir('oth', 'oth-a-1')}/rootfs/upper/root/${host.tag}-secret`, 'a\'s file');
+    await waitFor(host, `test -e ${stateDir('oth', 'oth-a-1')}/rootfs/upper/opt/${host.tag}-secret`, 'a\'s file');
     const b = await pidOf(host, 'oth', 'oth-b-1');
     const masked = (await containerMounts(host, b)).find((m) => m.point === '/run/tscompose');
     t.is(masked?.fstype, 'tmpfs', 'the state store seen through the host\'s root is covered');
     t.regex(masked?.options ?? '', /^ro,/);
     t.is(await sh(host, `ls -A /proc/${b}/root/run/tscompose | wc -l`), '0');
-    const find = await tsc(host, dir, ['exec', '-T', 'b', 'sh', '-c', `test -e /root/${host.tag}-secret`]);
+    const find = await tsc(host, dir, ['exec', '-T', 'b', 'sh', '-c', `test -e /opt/${host.tag}-secret`]);
     t.not(find.code, 0);
     await ok(host, dir, ['down', '-v']);
     t.deepEqual(await leftovers(host), []);

@@ -183,8 +183,8 @@ test('editing one service changes only that service', async (t) => {
     writeCompose(host, STACK.replace('ipv4_address: 10.77.1.10', 'ipv4_address: 10.77.1.20'));
     const plan = JSON.parse((await ok(host, dir, ['plan', '--json'])).stdout);
     const touched = new Set(plan.waves.flat().filter((a: any) => a.container).map((a: any) => a.container));
-    // The DNS server learns db's new address (no container is restarted for it).
-    t.deepEqual(plan.waves.flat().filter((a: any) => !a.container).map((a: any) => a.kind), ['dns.reload']);
+    // The DNS server learns db's new address (no container is restarted for it); db's bridge port is pinned to it (the firewall).
+    t.deepEqual(plan.waves.flat().filter((a: any) => !a.container).map((a: any) => a.kind).sort(), ['dns.reload', 'firewall.apply']);
     // db's address changes; client shares `back` with db, so only its /etc/hosts is rewritten.
     t.deepEqual([...touched].sort(), ['stack-client-1', 'stack-db-1']);
     t.true(plan.waves.flat().filter((a: any) => a.container === 'stack-client-1').every((a: any) => a.kind === 'files.write'));

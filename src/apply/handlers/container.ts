@@ -5,16 +5,25 @@ import { FILE_NAMES } from '../../observe/containers';
 import type { Action } from '../../plan/actions';
 import { netnsPath } from '../../sys/netns';
 import { readSignalState, signalIsNoOp } from '../../sys/signals';
-import { isAlive, readProcessRef, signalProcess, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
+import { execSettings } from '../../plan/exec-settings';
+import type { LaunchHealthcheck } from '../../plan/model';
+import { execArgs, isAlive, markStopped, readProcessRef, signalProcess, STOPPED_FILE, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
+import { BootRecords } from '../../sys/boot-records';
+import { appendEvent } from '../../sys/events-log';
 import type { ApplyEnv } from '../env';
+import { PAUSED_FILE, thawIfPaused } from '../pause';
+import { postStart, preStop } from '../hooks';
 import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
+/** Stops by the user, kept across a reboot for `unless-stopped` (sys/boot-records.ts). */
+const bootRecords = new BootRecords();
+
 const BIND_TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', hostname: '/etc/hostname' } as const;
 
 /** Files a previous run of the container left that would make it look exited or alive. */
-const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid', 'oom_kills'];
+const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid', 'oom_kills', 'restart.json', STOPPED_FILE, PAUSED_FILE];
 /** What a container writes (its writable layer, its anonymous volumes): kept across restarts only. */
 const FRESH_DIRS = [ROOTFS_DIR, ANONYMOUS_VOLUMES_DIR];
 
@@ -23,6 +32,7 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
   const dir = env.state.ensureContainerDir(env.project, a.container);
   // One listing instead of a removal attempt per name: a new container's directory holds none of them.
   const present = new Set(fs.readdirSync(dir));
+  bootRecords.clearStopped(env.project, a.container);
   for (const f of RUN_FILES) if (present.has(f)) fs.rmSync(path.join(dir, f), { force: true });
   // A new container starts from an empty writable layer; a restarted one keeps it.
   if (a.freshRootfs) for (const d of FRESH_DIRS) if (present.has(d)) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
@@ -36,6 +46,7 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
   return {
     name: a.container,
     stateDir: dir,
+    eventsPath: env.state.eventsPath(env.project),
     ...(a.netns ? { netnsPath: netnsPath(a.netns) } : {}),
     namespaces: l.namespaces,
     // network_mode: host shares the host's uts namespace (as Docker): no names to set.
@@ -46,9 +57,11 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
     ...(l.user ? { user: l.user } : {}),
     sysctls: l.sysctls,
     argv: l.argv,
-    ...(l.cgroup !== undefined ? { cgroups: env.cgroups().dirs({ parent: '', path: l.cgroup }) } : {}),
+    ...(l.cgroup !== undefined ? { cgroups: env.cgroups().joinDirs({ parent: '', path: l.cgroup }) } : {}),
     ...(l.rlimits ? { rlimits: l.rlimits } : {}),
     ...(l.oomScoreAdj !== undefined ? { oomScoreAdj: l.oomScoreAdj } : {}),
+    ...(l.restart ? { restart: l.restart } : {}),
+    ...(l.healthcheck ? { health: healthOf(l.healthcheck, a, env) } : {}),
     ...(l.isolation ? isolationOf(l.isolation, dir, env) : {}),
   };
 }
@@ -67,8 +80,17 @@ function launchError(r: Extract<LaunchResult, { ok: false }>): Error {
  */
 // Equivalent to: nsenter --net=/run/netns/NS unshare --mount --uts --ipc --pid --cgroup --fork --root=… CMD…
 export async function startContainer(a: Of<'container.start'>, env: ApplyEnv, launcher: Launcher): Promise<void> {
+  // Docker's `create`: a container whose writable layer is new.
+  if (a.freshRootfs) appendEvent(env.state.eventsPath(env.project), a.container, 'create');
+  // The device allowlist before anything of the container is in its cgroup (plan/devices.ts).
+  const l = a.launch;
+  if (l.isolation?.devices && l.cgroup !== undefined) env.cgroups().setDevices({ parent: '', path: l.cgroup }, l.isolation.devices);
   const r = await launcher.start(launchOf(a, env));
   if (!r.ok) throw launchError(r);
+  if (a.launch.hooks?.postStart) {
+    const placement = a.netns ? { kind: 'own' as const, name: a.netns } : { kind: 'host' as const };
+    await postStart({ name: a.container, dir: env.state.containerDir(env.project, a.container), launch: a.launch, placement }, env);
+  }
 }
 
 const { SIGTERM, SIGKILL } = osConstants.signals;
@@ -98,6 +120,17 @@ export async function stopContainer(a: Of<'container.stop'>, env: ApplyEnv): Pro
   const dir = env.state.containerDir(env.project, a.container);
   const init = readProcessRef(path.join(dir, 'init.pid'));
   const shim = readProcessRef(path.join(dir, 'shim.pid'));
+  // Before any signal: the shim reads it when the process exits, and does not restart it.
+  if (shim && isAlive(shim)) {
+    markStopped(dir);
+    bootRecords.markStopped(env.project, a.container);
+  }
+  // A frozen process cannot handle its stop signal (as Docker, stopping a paused container thaws it).
+  await thawIfPaused(a.container, dir, env.cgroups(), env.state.eventsPath(env.project));
+  if (a.preStop && init && isAlive(init)) {
+    const c = env.state.readState(env.project)?.containers[a.container];
+    if (c) await preStop({ name: a.container, dir, launch: c.launch, placement: c.netnsPlacement }, env);
+  }
   if (init && isAlive(init)) {
     const sig = a.signal ? (osConstants.signals[a.signal as NodeJS.Signals] ?? SIGTERM) : SIGTERM;
     const state = readSignalState(init.pid);
@@ -110,9 +143,26 @@ export async function stopContainer(a: Of<'container.stop'>, env: ApplyEnv): Pro
       await waitGone(init, 5000);
     }
   }
+  // A shim waiting out a restart back-off has no process to forward it to: it gives up at once.
+  if (shim && isAlive(shim)) signalProcess(shim, SIGTERM);
   if (shim && isAlive(shim) && !(await waitGone(shim, 2000))) {
     signalProcess(shim, SIGKILL);
     await waitGone(shim, 2000);
   }
-  if (a.remove) env.state.removeContainerDir(env.project, a.container);
+  const events = env.state.eventsPath(env.project);
+  if (init || shim) appendEvent(events, a.container, 'stop');
+  if (a.remove) {
+    env.state.removeContainerDir(env.project, a.container);
+    appendEvent(events, a.container, 'destroy');
+  }
+}
+
+/** The healthcheck as the shim runs it: an `exec` of its argv with what `exec` gives a command. */
+function healthOf(h: LaunchHealthcheck, a: Of<'container.start'>, env: ApplyEnv): NonNullable<ContainerLaunch['health']> {
+  const { cgroup, ...rest } = execSettings(a.launch, a.netns ? { kind: 'own', name: a.netns } : { kind: 'host' });
+  const { argv, ...timing } = h;
+  return {
+    execArgs: execArgs({ ...rest, argv, ...(cgroup !== undefined ? { cgroups: env.cgroups().joinDirs({ parent: '', path: cgroup }) } : {}) }),
+    ...timing,
+  };
 }

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
-import { DNS_CONFIG, dnsDir } from '../../observe/dns';
+import { DNS_CONFIG, DNS_READY, dnsDir } from '../../observe/dns';
+import { NOBODY } from '../../dns/privileges';
+import { capabilityMask } from '../../linux/capabilities';
 import type { Action } from '../../plan/actions';
 import { isAlive, launchContainers, readProcessRef, signalProcess, type ProcessRef } from '../../sys/shim';
 import { readIfExists, writeAtomic } from '../../sys/state';
@@ -12,13 +14,31 @@ type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 /** The server program (compiled next to this file's tree). */
 const SERVER = path.resolve(__dirname, '..', '..', 'dns', 'main.js');
 
+/**
+ * The server's directory, for a server that runs as nobody once bound
+ * (dns/main.ts): its files in `srv/` (0711: searchable; `dns/` above stays
+ * the shim's 0700 state directory, reached only through the server's cwd),
+ * the configuration readable (0644), and `ready` an empty file of its own
+ * to fill — it can create nothing there, nor touch the shim's pid files.
+ */
 function prepare(env: ApplyEnv, config: unknown): string {
   env.state.ensureProjectDir(env.project);
   const dir = dnsDir(env.state, env.project);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeAtomic(path.join(dir, DNS_CONFIG), JSON.stringify(config));
+  const srv = path.dirname(path.join(dir, DNS_CONFIG));
+  fs.mkdirSync(srv, { recursive: true, mode: 0o711 });
+  fs.chmodSync(dir, 0o700);
+  fs.chmodSync(srv, 0o711);
+  writeAtomic(path.join(dir, DNS_CONFIG), JSON.stringify(config), 0o644);
+  // Equivalent to: install -m 644 -o 65534 -g 65534 /dev/null dns/srv/ready
+  const ready = path.join(dir, DNS_READY);
+  fs.rmSync(ready, { force: true });
+  fs.writeFileSync(ready, '', { mode: 0o644, flag: 'wx' });
+  fs.chownSync(ready, NOBODY, NOBODY);
   return dir;
 }
+
+/** What the server needs until it has bound port 53 and become nobody: binding, and the right to change its ids. */
+const SERVER_CAPS = capabilityMask(['NET_BIND_SERVICE', 'SETUID', 'SETGID']);
 
 /**
  * The server runs under its own tsc-shim in the host's namespaces (it
@@ -40,6 +60,8 @@ export async function startDns(a: Of<'dns.start'>, env: ApplyEnv): Promise<void>
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_OPTIONS: '' },
       sysctls: {},
       argv: [process.execPath, SERVER, path.join(dir, DNS_CONFIG)],
+      caps: SERVER_CAPS,
+      noNewPrivs: true,
     },
   ]);
   if (!r!.ok) throw Object.assign(new Error(`${r!.syscall}: ${r!.code} (${r!.message})`), { code: r!.code, syscall: r!.syscall });
@@ -51,9 +73,10 @@ async function waitReady(dir: string, ref: ProcessRef): Promise<void> {
   const deadline = Date.now() + 15_000;
   // Short, fixed polls: every container start waits for this.
   for (const delay = 5; ; ) {
-    const ready = readIfExists(path.join(dir, 'ready'));
+    // Empty until the server fills it (prepare).
+    const ready = readIfExists(path.join(dir, DNS_READY));
     if (ready?.startsWith('error ')) throw Object.assign(new Error(`the DNS server refused the new configuration: ${ready.slice(6).trim()}`), { code: 'EINVAL', syscall: 'dns' });
-    if (ready !== undefined) return;
+    if (ready) return;
     if (!isAlive(ref) || Date.now() > deadline) {
       const log = fs.existsSync(path.join(dir, 'container.log')) ? fs.readFileSync(path.join(dir, 'container.log'), 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
       throw Object.assign(new Error(`the DNS server did not start${log ? `: ${log}` : ''}`), { code: 'ESRCH', syscall: 'dns' });
@@ -66,7 +89,6 @@ async function waitReady(dir: string, ref: ProcessRef): Promise<void> {
 export async function reloadDns(a: Of<'dns.reload'>, env: ApplyEnv): Promise<void> {
   const dir = prepare(env, a.config);
   const init = readProcessRef(path.join(dir, 'init.pid'));
-  fs.rmSync(path.join(dir, 'ready'), { force: true });
   if (!init || !isAlive(init)) throw Object.assign(new Error('the DNS server is not running'), { code: 'ESRCH', syscall: 'kill' });
   signalProcess(init, osConstants.signals.SIGHUP);
   await waitReady(dir, init);

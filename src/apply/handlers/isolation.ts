@@ -10,11 +10,14 @@ import type { LaunchIsolation, LaunchMount } from '../../plan/model';
 import { capabilityMask } from '../../linux/capabilities';
 import type { ContainerLaunch, ShimMount } from '../../sys/shim';
 import { VolumeStore } from '../../sys/volumes';
+import { StoreLayout } from '../../image/store/layout';
 import type { ApplyEnv } from '../env';
 
 /** In the container's state dir. */
 export const ROOTFS_DIR = 'rootfs';
 export const ANONYMOUS_VOLUMES_DIR = 'volumes';
+/** Secrets and configs, root-only on the host whatever their mode in the container. */
+export const FILES_DIR = 'files';
 
 /** The flags of a mount as mount(8) options. */
 function flagOptions(m: LaunchMount): string[] {
@@ -34,13 +37,15 @@ function shimMount(m: LaunchMount, stateDir: string, env: ApplyEnv): ShimMount {
     case 'volume': {
       const data = (env.volumes ?? new VolumeStore()).dataDir(m.volume);
       // The shim resolves the subpath beneath the volume (a container may have planted symlinks there).
-      return { kind: 'bind', source: data, ...(m.subpath ? { subpath: m.subpath } : {}), target: m.target, options: bindOptions(m, ['rprivate']) };
+      return { kind: 'bind', source: data, ...(m.subpath ? { subpath: m.subpath } : {}), ...(m.populate ? { populate: true } : {}), target: m.target, options: bindOptions(m, ['rprivate']) };
     }
     case 'anonymous': {
       const dir = path.join(stateDir, ANONYMOUS_VOLUMES_DIR, m.id);
       fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-      return { kind: 'bind', source: dir, target: m.target, options: bindOptions(m, ['rprivate']) };
+      return { kind: 'bind', source: dir, ...(m.populate ? { populate: true } : {}), target: m.target, options: bindOptions(m, ['rprivate']) };
     }
+    case 'file':
+      return { kind: 'bind', source: writeMountedFile(m, stateDir), target: m.target, options: bindOptions(m, ['rprivate']) };
     case 'tmpfs':
       return {
         kind: 'tmpfs',
@@ -56,6 +61,31 @@ function shimMount(m: LaunchMount, stateDir: string, env: ApplyEnv): ShimMount {
   }
 }
 
+/**
+ * A secret's or config's file, written afresh (a host file is read now, so
+ * a start sees its current content): temp + rename in a 0700 directory,
+ * then the owner and mode the container asked for.
+ */
+function writeMountedFile(m: Extract<LaunchMount, { type: 'file' }>, stateDir: string): string {
+  const dir = path.join(stateDir, FILES_DIR);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  let data: Buffer;
+  if (m.file !== undefined) {
+    const st = fs.statSync(m.file, { throwIfNoEntry: false });
+    if (!st?.isFile()) throw new Error(`${m.name.replace('-', ' ')}: ${m.file} is ${st ? 'not a regular file' : 'missing'}`);
+    data = fs.readFileSync(m.file);
+  } else data = Buffer.from(m.secretContent ?? m.content ?? '');
+  const file = path.join(dir, m.name);
+  const tmp = `${file}.tmp`;
+  // Equivalent to: install -m MODE -o UID -g GID SOURCE FILE
+  fs.writeFileSync(tmp, data, { mode: 0o600 });
+  fs.chownSync(tmp, m.uid, m.gid);
+  fs.chmodSync(tmp, m.mode);
+  fs.renameSync(tmp, file);
+  return file;
+}
+
 export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEnv): Partial<ContainerLaunch> {
   const store = env.volumes ?? new VolumeStore();
   return {
@@ -65,13 +95,16 @@ export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEn
       rw: path.join(stateDir, ROOTFS_DIR),
       readOnly: iso.readOnly,
       mounts: iso.mounts.map((m) => shimMount(m, stateDir, env)),
-      masks: [...iso.maskedPaths, ...(iso.maskStores ? [env.state.root, store.root] : [])],
+      masks: [...iso.maskedPaths, ...(iso.maskStores ? [env.state.root, store.root, new StoreLayout().root] : [])],
       readOnlyPaths: iso.readOnlyPaths,
       ...(iso.sysRw ? { sysRw: true } : {}),
       ...(iso.allDevices ? { allDevices: true } : {}),
+      ...(iso.rootDevNodes ? { rootDevNodes: true } : {}),
     },
     caps: capabilityMask(iso.caps),
     noNewPrivs: iso.noNewPrivs,
+    ...(iso.seccomp ? { seccomp: iso.seccomp } : {}),
     init: iso.init,
+    ...(iso.stdinOpen ? { stdinOpen: true } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { devicePaths } from '../../plan/devices';
 import { Session } from '../../apply/session';
 import { ExitCode } from '../../errors';
 import { plan, resolve } from '../../plan';
@@ -5,7 +6,7 @@ import { countActions } from '../../plan/actions';
 import { flag, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { loadComposeProject, progress, type Cli } from '../context';
-import { renderPlan } from '../render';
+import { renderPlan, planJson } from '../render';
 
 const checkOptions: OptionSpec[] = [{ name: 'json', type: 'boolean', description: 'Print the drift as a plan in JSON ({version, waves})' }];
 
@@ -18,10 +19,10 @@ async function check(cli: Cli, args: Parsed): Promise<number> {
   const project = loadComposeProject(cli);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
-    const observed = await session.observe();
-    const p = plan(resolve(project, observed), observed);
+    const observed = await session.observe({ devicePaths: devicePaths(project) });
+    const p = plan(resolve(project, observed), observed, { keepOneOffs: true });
     const n = countActions(p);
-    if (flag(args, 'json')) cli.out(JSON.stringify(p, null, 2) + '\n');
+    if (flag(args, 'json')) cli.out(planJson(p));
     else if (!n) cli.out(`Project ${project.name} matches its file: no drift.\n`);
     else cli.out(`Drift in project ${project.name}: \`tscompose up\` would take ${n} action(s):\n` + renderPlan(p).split('\n').slice(1).join('\n'));
     return n ? ExitCode.drift : 0;

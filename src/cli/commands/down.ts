@@ -8,7 +8,8 @@ import { countActions } from '../../plan/actions';
 import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { projectNameFor, progress, type Cli } from '../context';
-import { renderPlan } from '../render';
+import { BootRecords } from '../../sys/boot-records';
+import { renderPlan, planJson } from '../render';
 
 const downOptions: OptionSpec[] = [
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default 10)' },
@@ -35,12 +36,13 @@ async function down(cli: Cli, args: Parsed): Promise<number> {
     const removeVolumes = flag(args, 'volumes') ? projectVolumes(observed.state?.volumes, project) : [];
     const p = plan(nothing(name), observed, { ...(stopTimeoutSec === undefined ? {} : { stopTimeoutSec }), removeVolumes });
     if (dry) {
-      cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
+      cli.out(flag(args, 'json') ? planJson(p) : renderPlan(p));
       return 0;
     }
     await execute(p, session.env(), { continueOnError: true });
     // Still under the lock: an `up` that starts now must not have its new state removed.
     cli.state.removeProject(name);
+    new BootRecords().remove(name);
     session.close();
     if (flag(args, 'json')) {
       cli.out(JSON.stringify({ project: name, actions: countActions(p), durationMs: Math.round(performance.now() - started) }, null, 2) + '\n');

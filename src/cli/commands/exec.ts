@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { isatty } from 'node:tty';
 import { UsageError } from '../../errors';
 import { lookupUser } from '../../plan/users';
-import { capabilityMask } from '../../linux/capabilities';
+import { execSettings } from '../../plan/exec-settings';
 import { hostCgroups } from '../../sys/cgroup';
 import { readFileInRoot, shimPath } from '../../sys/native';
 import { execArgs, isAlive, readProcessRef } from '../../sys/shim';
@@ -36,7 +36,8 @@ async function exec(cli: Cli, args: Parsed): Promise<number> {
   const init = readProcessRef(path.join(cli.state.containerDir(name, container), 'init.pid'));
   if (!init || !isAlive(init)) throw new UsageError(`container ${container} is not running`);
 
-  const env = { ...state.launch.env };
+  const base = execSettings(state.launch, state.netnsPlacement);
+  const env = base.env;
   for (const kv of strs(args, 'env')) {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new UsageError(`--env wants KEY=VALUE, not ${JSON.stringify(kv)}`);
@@ -62,24 +63,18 @@ async function exec(cli: Cli, args: Parsed): Promise<number> {
     if ('error' in found) throw new UsageError(`--user ${u}: ${found.error} of container ${container}`);
     user = found;
   }
-  const iso = state.launch.isolation;
-  const namespaces = [...(state.netnsPlacement.kind === 'host' ? [] : ['net']), ...state.launch.namespaces.map((n) => (n === 'mount' ? 'mnt' : n))];
-  const cwd = str(args, 'workdir') ?? state.launch.cwd;
+  const cwd = str(args, 'workdir') ?? base.cwd;
   const tty = cli.stdinIsTTY && !flag(args, 'no-TTY');
+  // As docker exec: the container's limits and privileges (plan/exec-settings.ts); the user, directory and environment as asked.
+  const { cgroup, ...rest } = base;
   const shimArgv = execArgs({
+    ...rest,
     pid: init.pid,
-    namespaces,
     argv: command,
-    env,
     ...(cwd ? { cwd } : {}),
     ...(user ? { user } : {}),
     tty,
-    // As docker exec: the command counts against the container's limits.
-    ...(state.launch.cgroup !== undefined ? { cgroups: hostCgroups().dirs({ parent: '', path: state.launch.cgroup }) } : {}),
-    ...(state.launch.rlimits ? { rlimits: state.launch.rlimits } : {}),
-    ...(state.launch.oomScoreAdj !== undefined ? { oomScoreAdj: state.launch.oomScoreAdj } : {}),
-    // The container's privileges as its plan decided them (a journal from before noNewPrivs was planned: unless privileged).
-    ...(iso ? { caps: capabilityMask(iso.caps), noNewPrivs: iso.noNewPrivs ?? !iso.privileged } : {}),
+    ...(cgroup !== undefined ? { cgroups: hostCgroups().joinDirs({ parent: '', path: cgroup }) } : {}),
   });
   return await runShim(shimArgv, tty);
 }
@@ -90,7 +85,7 @@ async function exec(cli: Cli, args: Parsed): Promise<number> {
  * would type into it, CVE-2016-10124 class): a terminal on fd 0, 1 or 2
  * is replaced by a pipe, other stdio is passed as is.
  */
-async function runShim(shimArgv: string[], tty: boolean): Promise<number> {
+export async function runShim(shimArgv: string[], tty: boolean): Promise<number> {
   const stdio = [0, 1, 2].map((fd) => (!tty && isatty(fd) ? 'pipe' : 'inherit'));
   const child = spawn(shimPath, shimArgv, { stdio: stdio as ('pipe' | 'inherit')[] });
   // EPIPE once the command exits without reading all of it: not an error of ours.

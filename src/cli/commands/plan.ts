@@ -1,10 +1,11 @@
+import { devicePaths } from '../../plan/devices';
 import { Session } from '../../apply/session';
 import { plan, resolve } from '../../plan';
 import { cgroupParents } from '../../plan/cgroups';
 import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
-import { renderPlan } from '../render';
+import { renderPlan, planJson } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { imagesFirst } from '../images-first';
 
@@ -21,11 +22,12 @@ async function runPlan(cli: Cli, args: Parsed): Promise<number> {
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
     const images = await imagesFirst(cli, project, args.positionals, session.emit);
-    const observed = await session.observe({ rootfsDirs, images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+    const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
     const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
+      keepOneOffs: true,
       ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),
     });
-    cli.out(flag(args, 'json') ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
+    cli.out(flag(args, 'json') ? planJson(p) : renderPlan(p));
     return 0;
   } finally {
     session.close();

@@ -1,5 +1,7 @@
+import { isPaused } from '../../apply/pause';
 import { observeContainers } from '../../observe/containers';
-import type { ObservedContainer, StateContainer } from '../../plan/model';
+import { hostCgroups } from '../../sys/cgroup';
+import type { ContainerHealth, ObservedContainer, StateContainer } from '../../plan/model';
 import { flag, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { checkServices, projectNameFor, type Cli } from '../context';
@@ -14,12 +16,16 @@ const psOptions: OptionSpec[] = [
 interface Row {
   name: string;
   service: string;
-  state: 'running' | 'exited' | 'created' | 'dead';
+  state: 'running' | 'paused' | 'restarting' | 'exited' | 'created' | 'dead';
   status: string;
   pid: number | null;
   exitCode: number | null;
   /** The memory limit killed a process of its last run (Docker's OOMKilled). */
   oomKilled: boolean;
+  /** Times its restart policy started it again (Docker's RestartCount). */
+  restartCount: number;
+  /** Its healthcheck's state and last result, while it runs; null without one. */
+  health: { status: string; failingStreak: number; last: ContainerHealth['log'][number] | null } | null;
   shim: 'alive' | 'gone';
   command: string[];
   networks: Array<{ network: string; interface: string; address: string }>;
@@ -28,13 +34,21 @@ interface Row {
   expose: string[];
 }
 
-function describe(name: string, s: StateContainer | undefined, o: ObservedContainer | undefined, now: number): Row {
+function describe(name: string, s: StateContainer | undefined, o: ObservedContainer | undefined, now: number, paused: boolean): Row {
   let state: Row['state'];
   let status: string;
-  if (o?.running) {
+  if (o?.running && paused) {
+    // As Docker: paused is a state of its own (its process is there, frozen).
+    state = 'paused';
+    status = `paused${o.startedAt ? ` (up ${formatDuration(now - Date.parse(o.startedAt))})` : ''}`;
+  } else if (o?.running) {
     state = 'running';
     const up = o.startedAt ? formatDuration(now - Date.parse(o.startedAt)) : '';
-    status = `running${up ? ` (${up})` : ''}${o.shimAlive ? '' : ', shim gone'}`;
+    const health = o.health ? (o.health.status === 'starting' ? 'health: starting' : o.health.status) : undefined;
+    status = `running${up ? ` (${up})` : ''}${health ? ` (${health})` : ''}${o.shimAlive ? '' : ', shim gone'}`;
+  } else if (o?.restarting) {
+    state = 'restarting';
+    status = `restarting (${o.exit?.exitCode ?? '?'})${o.exit?.signal ? ` by ${o.exit.signal}` : ''}${o.oomKilled ? ', OOMKilled' : ''}`;
   } else if (o?.exit) {
     state = 'exited';
     status = `exited (${o.exit.exitCode})${o.exit.signal ? ` by ${o.exit.signal}` : ''}${o.oomKilled ? ', OOMKilled' : ''} ${formatDuration(now - Date.parse(o.exit.finishedAt))} ago`;
@@ -53,6 +67,8 @@ function describe(name: string, s: StateContainer | undefined, o: ObservedContai
     pid: o?.running ? (o.pid ?? null) : null,
     exitCode: o?.exit?.exitCode ?? null,
     oomKilled: !!o?.oomKilled,
+    restartCount: o?.restartCount ?? 0,
+    health: o?.health ? { status: o.health.status, failingStreak: o.health.failingStreak, last: o.health.log.at(-1) ?? null } : null,
     shim: o?.shimAlive ? 'alive' : 'gone',
     command: s?.launch.argv ?? [],
     networks: (s?.interfaces ?? []).map((i) => ({ network: i.network, interface: i.ifname, address: `${i.address}/${i.prefixLen}` })),
@@ -72,9 +88,9 @@ async function ps(cli: Cli, args: Parsed): Promise<number> {
   if (project) checkServices(project, wanted);
   const now = Date.now();
   const rows = names
-    .map((n) => describe(n, journal?.containers[n], observed[n], now))
+    .map((n) => describe(n, journal?.containers[n], observed[n], now, !!observed[n]?.running && isPaused(cli.state.containerDir(name, n), hostCgroups())))
     .filter((r) => !wanted.length || wanted.includes(r.service))
-    .filter((r) => flag(args, 'all') || r.state === 'running' || r.state === 'dead');
+    .filter((r) => flag(args, 'all') || r.state === 'running' || r.state === 'paused' || r.state === 'restarting' || r.state === 'dead');
   if (flag(args, 'json')) cli.out(JSON.stringify(rows, null, 2) + '\n');
   else if (flag(args, 'quiet')) cli.out(rows.map((r) => r.name + '\n').join(''));
   else

@@ -52,7 +52,14 @@ export function plainRenderer(err: (t: string) => void, quiet: boolean): PullRen
       if (e.type === 'resolve') err(`${display(e.image)}: pulling ${e.layers} layer(s) for ${e.platform} (${short(e.manifestDigest)})\n`);
       if (e.type === 'layer' && said.get(e.digest) !== e.phase) {
         said.set(e.digest, e.phase);
-        const what = e.phase === 'exists' ? 'already exists' : e.phase === 'done' ? `pull complete (${formatBytes(e.total)})` : `downloading ${formatBytes(e.total)}`;
+        const what =
+          e.phase === 'exists'
+            ? 'already exists'
+            : e.phase === 'done'
+              ? `pull complete (${formatBytes(e.total)})`
+              : e.phase === 'resuming'
+                ? `resuming after ${formatBytes(e.bytes)} of ${formatBytes(e.total)}`
+                : `downloading ${formatBytes(e.total)}`;
         err(`${short(e.digest)}: ${what}\n`);
       }
       if (e.type === 'pulled') err(`${display(e.image)}: ${e.upToDate ? 'image is up to date' : `downloaded ${formatBytes(e.downloaded)}`} (digest ${e.manifestDigest})\n`);
@@ -78,7 +85,15 @@ export function ttyRenderer(err: (t: string) => void): PullRenderer {
       if (e.type === 'resolve') lines.set(e.image, `${display(e.image)}: pulling from ${e.platform}`);
       if (e.type === 'layer') {
         const state =
-          e.phase === 'downloading' ? `Downloading ${bar(e.bytes, e.total)} ${formatBytes(e.bytes)}/${formatBytes(e.total)}` : e.phase === 'exists' ? 'Already exists' : e.phase === 'done' ? 'Pull complete' : 'Waiting';
+          e.phase === 'downloading'
+            ? `Downloading ${bar(e.bytes, e.total)} ${formatBytes(e.bytes)}/${formatBytes(e.total)}`
+            : e.phase === 'exists'
+              ? 'Already exists'
+              : e.phase === 'done'
+                ? 'Pull complete'
+                : e.phase === 'resuming'
+                  ? `Resuming at ${formatBytes(e.bytes)}`
+                  : 'Waiting';
         lines.set(`${e.image} ${e.digest}`, `${short(e.digest)}: ${state}`);
       }
       if (e.type === 'pulled') lines.set(e.image, `${display(e.image)}: ${e.upToDate ? 'up to date' : `pulled, ${formatBytes(e.downloaded)}`} (${short(e.manifestDigest)})`);

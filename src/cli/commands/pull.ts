@@ -1,15 +1,19 @@
 /**
- * `tscompose pull [--quiet] [--json] [--platform P] IMAGE...`: fetch images
- * into the store (concurrently), with progress on stderr. Compose services'
- * images (`pull SERVICE...`) come with `image:` support in compose files.
+ * `tscompose pull [--quiet] [--json] [--platform P] [IMAGE... | SERVICE...]`:
+ * fetch images into the store (concurrently), with progress on stderr.
+ * Without arguments, or when every argument is a service of the compose
+ * file, the services' images (as `docker compose pull`: whatever their
+ * pull_policy but `never`; an image only built is skipped).
  */
 import { ImageError } from '../../image/errors';
 import { pull } from '../../image/pull';
 import { closeConnections } from '../../image/registry/http';
+import { ensureImages } from '../../apply/images';
 import { UsageError } from '../../errors';
+import type { Project } from '../../compose/types';
 import { flag, str, strs, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
-import type { Cli } from '../context';
+import { loadComposeProject, type Cli } from '../context';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './pull-progress';
 
 export const pullOptions: OptionSpec[] = [
@@ -25,15 +29,40 @@ export function insecureRegistries(cli: Cli, options: Parsed): string[] {
   return [...strs(options, 'insecure-registry'), ...fromEnv];
 }
 
+/** The compose project when the arguments are its services (or there are none), else undefined. */
+function servicesProject(cli: Cli, args: string[]): Project | undefined {
+  if (!args.length) return loadComposeProject(cli);
+  try {
+    const project = loadComposeProject(cli);
+    return args.every((a) => Object.hasOwn(project.services, a)) ? project : undefined;
+  } catch {
+    return undefined; // no (valid) compose file here: the arguments are images
+  }
+}
+
 async function run(cli: Cli, parsed: Parsed): Promise<number> {
   const images = parsed.positionals;
-  if (!images.length) throw new UsageError('pull: name at least one image (tscompose pull IMAGE...)');
+  const project = servicesProject(cli, images);
   const renderer = flag(parsed, 'json')
     ? jsonRenderer(cli.out)
     : process.stderr.isTTY && !flag(parsed, 'quiet')
       ? ttyRenderer(cli.err)
       : plainRenderer(cli.err, flag(parsed, 'quiet'));
   const platform = str(parsed, 'platform');
+  if (project) {
+    if (platform) throw new UsageError('pull: --platform is for images; a service\'s platform key decides for it');
+    try {
+      await ensureImages(project, {
+        emit: (e) => e.type === 'pull' && renderer.event(e.event),
+        insecure: insecureRegistries(cli, parsed),
+        services: images,
+        force: true,
+      });
+    } finally {
+      renderer.close();
+    }
+    return 0;
+  }
   const results = await Promise.allSettled(
     images.map((image) =>
       pull(image, { ...(platform ? { platform } : {}), insecure: insecureRegistries(cli, parsed), emit: (e) => renderer.event(e) }),
@@ -50,7 +79,7 @@ async function run(cli: Cli, parsed: Parsed): Promise<number> {
 export const pullCommand: Command = {
   name: 'pull',
   summary: 'Fetch images from their registries into the image store.',
-  usage: '[--platform OS/ARCH] IMAGE...',
+  usage: '[--platform OS/ARCH] [IMAGE... | SERVICE...]',
   options: pullOptions,
   run,
 };

@@ -1,20 +1,27 @@
+import { devicePaths } from '../../plan/devices';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execute } from '../../apply/execute';
 import { Session } from '../../apply/session';
 import { stopContainers } from '../../apply/stop';
-import { ExitCode } from '../../errors';
+import { waitUntilUp } from '../../apply/wait';
+import { checkFileSources } from '../../apply/file-sources';
+import { ExitCode, UsageError } from '../../errors';
 import { observeContainer } from '../../observe/containers';
+import type { ObservedContainer } from '../../plan/model';
+import { renderConfig, type Project } from '../../compose';
+import { BootRecords } from '../../sys/boot-records';
 import { followLogs } from '../../sys/logs';
 import { plan, resolve } from '../../plan';
 import { countActions } from '../../plan/actions';
 import { cgroupParents } from '../../plan/cgroups';
 import { journalAfter, journalBefore } from '../../plan/journal';
+import { withoutStarts } from '../../plan/remove';
 import { ensureNetnsDir } from '../../sys/netns';
 import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
-import { renderPlan, renderWarnings } from '../render';
+import { renderPlan, renderWarnings, planJson } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { lineWriter } from './logs';
 import { imagesFirst } from '../images-first';
@@ -24,6 +31,11 @@ const upOptions: OptionSpec[] = [
   { name: 'dry-run', type: 'boolean', description: 'Show the plan and change nothing' },
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period when a container must be stopped (default 10)' },
   { name: 'json', type: 'boolean', description: 'Print the result (or the plan, with --dry-run) as JSON on stdout' },
+  { name: 'wait', type: 'boolean', description: 'Wait until every container runs and is healthy (implies -d)' },
+  { name: 'wait-timeout', type: 'string', arg: 'SECONDS', description: 'With --wait: give up after this long (default: no limit)' },
+  { name: 'build', type: 'boolean', description: 'Build the images of services with a build section first, even if they exist' },
+  { name: 'no-build', type: 'boolean', description: 'Build nothing, even a missing image' },
+  { name: 'no-start', type: 'boolean', description: 'Create the containers (namespaces, interfaces, cgroups, files) but start none (as `create`)' },
 ];
 
 async function up(cli: Cli, args: Parsed): Promise<number> {
@@ -36,11 +48,16 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
     // Images first (pull_policy), outside the project lock; a dry run pulls nothing.
-    const images = await imagesFirst(cli, project, args.positionals, session.emit, !flag(args, 'dry-run'));
+    if (flag(args, 'build') && flag(args, 'no-build')) throw new UsageError('up: --build and --no-build contradict each other');
+    if (flag(args, 'no-start') && flag(args, 'wait')) throw new UsageError('up: --no-start and --wait contradict each other');
+    const build = flag(args, 'build') ? 'always' : flag(args, 'no-build') ? 'never' : undefined;
+    checkFileSources(project, args.positionals);
+    const images = await imagesFirst(cli, project, args.positionals, session.emit, !flag(args, 'dry-run'), build);
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe({ rootfsDirs, images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
-      const p = plan(resolve(project, observed, { services: args.positionals }), observed, stopOpts(stopTimeoutSec));
-      cli.out(json ? JSON.stringify(p, null, 2) + '\n' : renderPlan(p));
+      const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+      const full = plan(resolve(project, observed, { services: args.positionals }), observed, stopOpts(stopTimeoutSec));
+      const p = flag(args, 'no-start') ? withoutStarts(full) : full;
+      cli.out(json ? planJson(p) : renderPlan(p));
       return 0;
     }
     session.lockProject();
@@ -54,10 +71,11 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe({ rootfsDirs, images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+      observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));
+      if (flag(args, 'no-start')) p = withoutStarts(p);
       cli.err(renderWarnings(p));
       phase('planned');
       const meta = { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() };
@@ -81,9 +99,10 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     cli.state.writeState(
       journalAfter(observed.state, desired, { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() }),
     );
+    recordForBoot(project);
     const started = new Set(p.waves.flat().flatMap((a) => (a.kind === 'container.start' ? [a.container] : [])));
     const untouched = Object.keys(desired.containers).filter((c) => (!desired.only || desired.only.includes(c)) && !started.has(c));
-    if (!json) for (const c of untouched) cli.err(` ✔ Container ${c}  Running\n`);
+    if (!json) for (const c of untouched) cli.err(` ✔ Container ${c}  ${flag(args, 'no-start') ? 'Created' : 'Running'}\n`);
     if (json) {
       cli.out(
         JSON.stringify(
@@ -99,7 +118,13 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
         ) + '\n',
       );
     }
-    if (flag(args, 'detach') || json) return 0;
+    if (flag(args, 'wait')) {
+      const limit = optionalSeconds(str(args, 'wait-timeout'), '--wait-timeout');
+      await waitUntilUp(cli.state, project.name, selected.map((c) => c.name), limit === undefined ? Infinity : limit * 1000);
+      if (!json) cli.err(` ✔ ${selected.length} container(s) running${selected.some((c) => c.launch.healthcheck) ? ' and healthy' : ''}
+`);
+    }
+    if (flag(args, 'detach') || flag(args, 'wait') || flag(args, 'no-start') || json) return 0;
     return await attach(cli, session, selected, offsets, logFile, stopTimeoutSec);
   } finally {
     session.close();
@@ -147,7 +172,7 @@ async function attach(
         if (interrupted) return true;
         if (Date.now() - lastCheck > 500) {
           lastCheck = Date.now();
-          allExited = containers.every((c) => !observeContainer(session.state.containerDir(session.project, c.name), c.name).running);
+          allExited = containers.every((c) => !isUp(observeContainer(session.state.containerDir(session.project, c.name), c.name)));
         }
         return allExited;
       },
@@ -158,7 +183,7 @@ async function attach(
     const force = new Promise<void>((resolve) => (forced = () => interrupted > 1 && resolve()));
     process.on('SIGINT', forced);
     try {
-      const running = containers.filter((c) => observeContainer(session.state.containerDir(session.project, c.name), c.name).running);
+      const running = containers.filter((c) => isUp(observeContainer(session.state.containerDir(session.project, c.name), c.name)));
       await Promise.race([stopContainers(session, running, stopTimeoutSec), force]);
     } finally {
       process.off('SIGINT', forced);
@@ -169,7 +194,8 @@ async function attach(
   }
 }
 
-const stopOpts = (sec: number | undefined) => (sec === undefined ? {} : { stopTimeoutSec: sec });
+// `run` containers are not in the file: up leaves them (down removes them).
+const stopOpts = (sec: number | undefined) => ({ keepOneOffs: true, ...(sec === undefined ? {} : { stopTimeoutSec: sec }) });
 
 export const upCommand: Command = {
   name: 'up',
@@ -178,3 +204,14 @@ export const upCommand: Command = {
   options: upOptions,
   run: up,
 };
+
+/** Running, or about to run again by its restart policy. */
+const isUp = (o: ObservedContainer) => o.running || !!o.restarting;
+
+/** What `tscompose boot` brings back after a reboot: projects with `always` or `unless-stopped` services. */
+function recordForBoot(project: Project): void {
+  const records = new BootRecords();
+  const restarts = Object.values(project.services).some((s) => s.restart?.policy === 'always' || s.restart?.policy === 'unless-stopped');
+  if (restarts) records.write(project.name, renderConfig(project), project.workingDir);
+  else records.remove(project.name);
+}

@@ -16,6 +16,7 @@ import { parseChallenges } from './challenge';
 import { lookupCredentials, type Credentials } from './credentials';
 import { httpRequest, readBody, type HttpResponse } from './http';
 import { MANIFEST_ACCEPT, parseManifest, type Manifest } from './manifest';
+import type { OpenedBlob } from '../store/partial';
 
 export interface ClientOptions {
   /** Registries (host[:port]) that may be spoken to over plain HTTP besides loopback ones. */
@@ -191,6 +192,19 @@ export class RegistryClient {
       throw this.fail(`blob ${digest} of ${repository}: HTTP ${res.status}${errorText(body)}`, res.status);
     }
     return res;
+  }
+
+  /**
+   * A blob's bytes from offset `from` (`Range: bytes=FROM-`, as `curl -C -`):
+   * a 206 whose Content-Range starts there resumes; a 200 is the whole blob.
+   */
+  async blobFrom(repository: string, digest: string, from: number): Promise<OpenedBlob> {
+    if (from <= 0) return { stream: (await this.blob(repository, digest)).body, from: 0 };
+    const res = await this.get(repository, `${repository}/blobs/${digest}`, { Range: `bytes=${from}-` });
+    if (res.status === 206 && String(res.headers['content-range'] ?? '').startsWith(`bytes ${from}-`)) return { stream: res.body, from };
+    if (res.status === 200) return { stream: res.body, from: 0 };
+    res.body.destroy();
+    return { stream: (await this.blob(repository, digest)).body, from: 0 }; // 416 or an odd range: start again
   }
 
   /** A small blob (an image config) read whole and verified. */

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { native } from '../../sys/native';
 import { keepBinaryXattrs } from './pax';
-import { clearTarget, entryComponents, safeTarget, UnsafeEntryError } from './safe-path';
+import { entryComponents, LayerTree, UnsafeEntryError } from './safe-path';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -34,10 +34,11 @@ export async function extractLayer(tarStream: Readable, root: string): Promise<E
   const extract = tar.extract();
   const stats: ExtractStats = { entries: 0, bytes: 0 };
   const dirTimes: [string, Date][] = [];
+  const tree = new LayerTree(root);
   const consume = (async () => {
     for await (const entry of extract) {
       stats.entries++;
-      await createEntry(root, entry.header, entry as unknown as Readable, dirTimes, stats);
+      await createEntry(tree, entry.header, entry as unknown as Readable, dirTimes, stats);
       entry.resume();
     }
   })().catch((e) => {
@@ -53,37 +54,36 @@ export async function extractLayer(tarStream: Readable, root: string): Promise<E
   return stats;
 }
 
-async function createEntry(root: string, h: tar.Header, body: Readable, dirTimes: [string, Date][], stats: ExtractStats): Promise<void> {
+async function createEntry(tree: LayerTree, h: tar.Header, body: Readable, dirTimes: [string, Date][], stats: ExtractStats): Promise<void> {
   const parts = entryComponents(h.name);
   if (!parts.length && h.type !== 'directory') throw new UnsafeEntryError(h.name, 'only a directory can stand for the layer root');
   const base = parts[parts.length - 1] ?? '';
-  if (base.startsWith(WHITEOUT)) return whiteout(root, h.name, parts);
-  const target = await safeTarget(root, h.name, parts);
+  if (base.startsWith(WHITEOUT)) return whiteout(tree, h.name, parts);
+  const target = await tree.target(h.name, parts);
   const mtime = h.mtime ?? new Date(0);
   switch (h.type) {
     case 'directory':
-      if (parts.length) await clearTarget(target, true);
-      await fs.promises.mkdir(target, { mode: 0o700 }).catch((e) => (e?.code === 'EEXIST' ? undefined : Promise.reject(e)));
+      if (parts.length) await makeDir(tree, target);
+      tree.madeDir(target);
       await finish(target, h);
       dirTimes.push([target, mtime]);
       return;
     case 'file':
     case 'contiguous-file':
-      stats.bytes += await writeFile(target, h, body);
-      break;
+      stats.bytes += await writeFile(tree, target, h, body, mtime);
+      return;
     case 'symlink':
-      await clearTarget(target, false);
-      await fs.promises.symlink(h.linkname ?? '', target);
-      await fs.promises.lchown(target, h.uid ?? 0, h.gid ?? 0);
+      await tree.replace(target, () => fs.promises.symlink(h.linkname ?? '', target));
+      if (!ownedByUs(h)) await fs.promises.lchown(target, h.uid ?? 0, h.gid ?? 0);
       await setXattrs(target, h);
       break;
     case 'link':
-      await hardlink(root, h, target);
+      await hardlink(tree, h, target);
       return; // a hardlink shares its target's inode: owner, mode and times are the target's
     case 'character-device':
     case 'block-device':
     case 'fifo': {
-      await clearTarget(target, false);
+      await tree.clear(target, false);
       const type = h.type === 'fifo' ? fs.constants.S_IFIFO : h.type === 'block-device' ? fs.constants.S_IFBLK : fs.constants.S_IFCHR;
       native.mknod(target, type | 0o600, h.devmajor ?? 0, h.devminor ?? 0);
       await finish(target, h);
@@ -95,6 +95,21 @@ async function createEntry(root: string, h: tar.Header, body: Readable, dirTimes
   await fs.promises.lutimes(target, mtime, mtime);
 }
 
+/** mkdir, keeping a directory already there (a later entry's owner and mode win) and replacing anything else. */
+async function makeDir(tree: LayerTree, target: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(target, { mode: 0o700 });
+  } catch (e: any) {
+    if (e?.code !== 'EEXIST') throw e;
+    await tree.clear(target, true);
+    await fs.promises.mkdir(target, { mode: 0o700 }).catch((e2) => (e2?.code === 'EEXIST' ? undefined : Promise.reject(e2)));
+  }
+}
+
+/** What root makes is already 0:0: a new file or symlink for 0:0 needs no chown (most of an image). */
+const AS_ROOT = process.geteuid?.() === 0 && process.getegid?.() === 0;
+const ownedByUs = (h: tar.Header) => AS_ROOT && (h.uid ?? 0) === 0 && (h.gid ?? 0) === 0;
+
 /** Owner, then mode (chown clears setuid), then xattrs (chown clears security.capability). */
 async function finish(target: string, h: tar.Header): Promise<void> {
   await fs.promises.lchown(target, h.uid ?? 0, h.gid ?? 0);
@@ -102,18 +117,20 @@ async function finish(target: string, h: tar.Header): Promise<void> {
   await setXattrs(target, h);
 }
 
-async function writeFile(target: string, h: tar.Header, body: Readable): Promise<number> {
-  await clearTarget(target, false);
+/** A new regular file (O_EXCL|O_NOFOLLOW; something already there is removed first), its owner, mode and mtime through its fd. */
+async function writeFile(tree: LayerTree, target: string, h: tar.Header, body: Readable, mtime: Date): Promise<number> {
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-  const fh = await fs.promises.open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  const fh = await tree.replace(target, () => fs.promises.open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600));
   let size = 0;
   try {
     for await (const chunk of body) {
       size += (chunk as Buffer).length;
       await fh.write(chunk as Buffer);
     }
-    await fh.chown(h.uid ?? 0, h.gid ?? 0);
-    await fh.chmod((h.mode ?? 0o644) & 0o7777);
+    if (!ownedByUs(h)) await fh.chown(h.uid ?? 0, h.gid ?? 0);
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    if (mode !== 0o600) await fh.chmod(mode);
+    await fh.utimes(mtime, mtime);
   } finally {
     await fh.close();
   }
@@ -128,23 +145,22 @@ async function setXattrs(target: string, h: tar.Header): Promise<void> {
 }
 
 /** A hardlink's target must be an entry of this layer, reached without symlinks, and not a directory. */
-async function hardlink(root: string, h: tar.Header, target: string): Promise<void> {
+async function hardlink(tree: LayerTree, h: tar.Header, target: string): Promise<void> {
   const linkParts = entryComponents(h.linkname ?? '');
   if (!linkParts.length) throw new UnsafeEntryError(h.name, 'hardlink to the layer root');
-  const existing = await safeTarget(root, h.name, linkParts);
+  const existing = await tree.target(h.name, linkParts);
   const st = await fs.promises.lstat(existing).catch(() => undefined);
   if (!st) throw new UnsafeEntryError(h.name, `hardlink to "${h.linkname}", which is not in this layer`);
   if (st.isDirectory()) throw new UnsafeEntryError(h.name, `hardlink to the directory "${h.linkname}"`);
   if (existing === target) return;
-  await clearTarget(target, false);
-  await fs.promises.link(existing, target);
+  await tree.replace(target, () => fs.promises.link(existing, target));
 }
 
-async function whiteout(root: string, name: string, parts: string[]): Promise<void> {
+async function whiteout(tree: LayerTree, name: string, parts: string[]): Promise<void> {
   const base = parts[parts.length - 1]!;
   if (base === OPAQUE) {
     const dirParts = parts.slice(0, -1);
-    const dir = await safeTarget(root, name, [...dirParts, '.']);
+    const dir = await tree.target(name, [...dirParts, '.']);
     if (dirParts.length) await fs.promises.mkdir(dir, { mode: 0o755 }).catch((e) => (e?.code === 'EEXIST' ? undefined : Promise.reject(e)));
     const st = await fs.promises.lstat(dir);
     if (!st.isDirectory()) throw new UnsafeEntryError(name, 'opaque marker in something that is not a directory');
@@ -153,8 +169,8 @@ async function whiteout(root: string, name: string, parts: string[]): Promise<vo
   }
   const hidden = base.slice(WHITEOUT.length);
   if (!hidden || hidden === '.' || hidden === '..' || hidden.startsWith(WHITEOUT)) throw new UnsafeEntryError(name, 'bad whiteout name');
-  const target = await safeTarget(root, name, [...parts.slice(0, -1), hidden]);
-  await clearTarget(target, false);
+  const target = await tree.target(name, [...parts.slice(0, -1), hidden]);
+  await tree.clear(target, false);
   native.mknod(target, fs.constants.S_IFCHR | 0, 0, 0);
 }
 

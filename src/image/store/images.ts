@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StoreLayout } from './layout';
+import { PARTIAL_PREFIX, type StoreLayout } from './layout';
 import { withLock } from './lock';
 
 export interface ImageRecord {
@@ -94,7 +94,9 @@ async function sweep(layout: StoreLayout, inUse: readonly string[]): Promise<{ l
   const liveLayers = new Set(images.flatMap((i) => i.layers.map((c) => c.split(':')[1]!)));
   // A container's lower layer is <root>/layers/<hex>/diff.
   for (const dir of inUse) if (path.dirname(path.dirname(dir)) === layout.layers) liveLayers.add(path.basename(path.dirname(dir)));
-  const liveBlobs = new Set(images.flatMap((i) => [i.manifestDigest, i.configDigest, i.indexDigest].filter(Boolean).map((d) => d!.split(':')[1]!)));
+  const liveBlobs = new Set(
+    [...images.flatMap((i) => [i.manifestDigest, i.configDigest, i.indexDigest]), ...(await layerBlobs(layout, images))].filter(Boolean).map((d) => d!.split(':')[1]!),
+  );
   let layers = 0;
   for (const hex of await fs.promises.readdir(layout.layers).catch(() => [] as string[])) {
     if (liveLayers.has(hex)) continue;
@@ -109,5 +111,24 @@ async function sweep(layout: StoreLayout, inUse: readonly string[]): Promise<{ l
   for (const hex of await fs.promises.readdir(blobDir).catch(() => [] as string[])) {
     if (!liveBlobs.has(hex)) await fs.promises.rm(path.join(blobDir, hex), { force: true });
   }
+  // No pull runs while we hold the gc lock exclusively: what is half received is abandoned.
+  for (const name of await fs.promises.readdir(layout.tmp).catch(() => [] as string[])) {
+    if (name.startsWith(PARTIAL_PREFIX)) await fs.promises.rm(path.join(layout.tmp, name), { force: true });
+  }
   return { layers };
+}
+
+/** The compressed layer blobs the images' manifests name. */
+async function layerBlobs(layout: StoreLayout, images: ImageRecord[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const i of images) {
+    let manifest: { layers?: { digest?: unknown }[] };
+    try {
+      manifest = JSON.parse(await fs.promises.readFile(layout.blob(i.manifestDigest), 'utf8'));
+    } catch {
+      continue; // a damaged record: its layers' blobs go, the unpacked layers stay
+    }
+    for (const l of manifest.layers ?? []) if (typeof l.digest === 'string') out.push(l.digest);
+  }
+  return out;
 }

@@ -1,19 +1,21 @@
 /**
  * One unpacked layer per chain ID: fetched, verified and unpacked in one
  * pass into tmp/, renamed into layers/HEX only when both the blob digest and
- * the diff ID matched. Under the layer's lock, so concurrent pulls of images
- * sharing it unpack it once; a layer already there is not fetched again.
+ * the diff ID matched. The compressed blob is kept too (partial.ts: recorded
+ * as it arrives, resumed after an interrupted transfer). Under the layer's
+ * lock, so concurrent pulls of images sharing it unpack it once; a layer
+ * already there is not fetched again.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ImageError } from '../errors';
 import { layerCompression, type Descriptor } from '../registry/manifest';
 import { extractLayer } from './extract';
 import type { StoreLayout } from './layout';
 import { withLock } from './lock';
+import { PartialBlob, type BlobOpener } from './partial';
 import { decompressor, Digester, splitDigest } from './streams';
 
 export interface LayerMeta {
@@ -30,9 +32,11 @@ export interface LayerJob {
   chainId: string;
   diffId: string;
   descriptor: Descriptor;
-  /** Open the blob's byte stream (called at most once, only when the layer is missing). */
-  open(): Promise<Readable>;
+  /** Open the blob's byte stream from an offset (called at most once, only when the layer is missing). */
+  open: BlobOpener;
   onProgress?(bytes: number): void;
+  /** An interrupted transfer's bytes are reused: only the rest comes from `open`. */
+  onResume?(from: number): void;
 }
 
 export async function hasLayer(layout: StoreLayout, chainId: string): Promise<boolean> {
@@ -52,14 +56,17 @@ export async function ensureLayer(layout: StoreLayout, job: LayerJob): Promise<b
     await removeStale(layout.tmp, `layer-${hex}-`);
     const work = path.join(layout.tmp, `layer-${hex}-${crypto.randomBytes(4).toString('hex')}`);
     await fs.promises.mkdir(path.join(work, 'diff'), { recursive: true, mode: 0o755 });
+    const partial = new PartialBlob(layout.partial(job.chainId, job.descriptor.digest), job.descriptor.size);
     try {
-      const meta = await unpack(job, path.join(work, 'diff'));
+      const meta = await unpack(job, partial, path.join(work, 'diff'));
       await fs.promises.writeFile(path.join(work, 'layer.json'), JSON.stringify(meta) + '\n', { mode: 0o600 });
+      await partial.keep(layout.blob(job.descriptor.digest));
       await fs.promises.mkdir(layout.layers, { recursive: true, mode: 0o700 });
       await fs.promises.rename(work, layout.layer(job.chainId));
       return true;
     } catch (e) {
       await fs.promises.rm(work, { recursive: true, force: true });
+      await partial.settle();
       if (e instanceof ImageError) throw e;
       const why = (e as Error).message === 'aborted' ? 'the connection closed before the whole blob arrived' : (e as Error).message;
       throw new ImageError(`layer ${job.descriptor.digest}: ${why}`, e);
@@ -74,7 +81,7 @@ async function removeStale(dir: string, prefix: string): Promise<void> {
   }
 }
 
-async function unpack(job: LayerJob, dir: string): Promise<LayerMeta> {
+async function unpack(job: LayerJob, partial: PartialBlob, dir: string): Promise<LayerMeta> {
   const { descriptor } = job;
   const blobHash = new Digester(splitDigest(descriptor.digest)[0], job.onProgress, descriptor.size);
   const diffHash = new Digester(splitDigest(job.diffId)[0]);
@@ -84,7 +91,8 @@ async function unpack(job: LayerJob, dir: string): Promise<LayerMeta> {
   } catch (e) {
     throw new ImageError(`layer ${descriptor.digest}: ${(e as Error).message}`);
   }
-  const source = await job.open();
+  const source = await partial.source(job.open);
+  if (partial.resumedFrom) job.onResume?.(partial.resumedFrom);
   const tarStream = diffHash;
   const extraction = extractLayer(tarStream, dir);
   // A failed extraction (a refused entry) must stop the download too, and vice versa.

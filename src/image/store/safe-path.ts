@@ -28,38 +28,70 @@ export function entryComponents(name: string): string[] {
 }
 
 /**
- * Make sure every parent of `parts` below `root` is a real directory
- * (creating missing ones 0755), and return the entry's absolute path.
+ * A layer directory being unpacked, with the directories already known to be
+ * real ones (made or lstat'ed by us): each is checked once, not once per
+ * entry below it. Only the extractor writes here, and the one way a checked
+ * directory stops being one is `clearTarget` removing it, which forgets it
+ * and everything below it.
  */
-export async function safeTarget(root: string, name: string, parts: string[]): Promise<string> {
-  let dir = root;
-  for (const part of parts.slice(0, -1)) {
-    dir = path.join(dir, part);
-    let st: fs.Stats | undefined;
-    try {
-      st = await fs.promises.lstat(dir);
-    } catch (e: any) {
-      if (e?.code !== 'ENOENT') throw e;
-    }
-    if (!st) await fs.promises.mkdir(dir, { mode: 0o755 });
-    else if (st.isSymbolicLink()) throw new UnsafeEntryError(name, `its parent ${path.relative(root, dir)} is a symlink`);
-    else if (!st.isDirectory()) throw new UnsafeEntryError(name, `its parent ${path.relative(root, dir)} is not a directory`);
-  }
-  return parts.length ? path.join(dir, parts[parts.length - 1]!) : root;
-}
+export class LayerTree {
+  private readonly dirs = new Set<string>();
+  constructor(readonly root: string) {}
 
-/** Remove whatever is at `target` (never following a symlink) unless it is a directory and `keepDir`. */
-export async function clearTarget(target: string, keepDir: boolean): Promise<void> {
-  let st: fs.Stats;
-  try {
-    st = await fs.promises.lstat(target);
-  } catch (e: any) {
-    if (e?.code === 'ENOENT') return;
-    throw e;
+  /**
+   * Make sure every parent of `parts` below the root is a real directory
+   * (creating missing ones 0755), and return the entry's absolute path.
+   */
+  async target(name: string, parts: string[]): Promise<string> {
+    let dir = this.root;
+    for (const part of parts.slice(0, -1)) {
+      dir = path.join(dir, part);
+      if (this.dirs.has(dir)) continue;
+      let st: fs.Stats | undefined;
+      try {
+        st = await fs.promises.lstat(dir);
+      } catch (e: any) {
+        if (e?.code !== 'ENOENT') throw e;
+      }
+      if (!st) await fs.promises.mkdir(dir, { mode: 0o755 });
+      else if (st.isSymbolicLink()) throw new UnsafeEntryError(name, `its parent ${path.relative(this.root, dir)} is a symlink`);
+      else if (!st.isDirectory()) throw new UnsafeEntryError(name, `its parent ${path.relative(this.root, dir)} is not a directory`);
+      this.dirs.add(dir);
+    }
+    return parts.length ? path.join(dir, parts[parts.length - 1]!) : this.root;
   }
-  if (st.isDirectory()) {
-    if (!keepDir) await fs.promises.rm(target, { recursive: true, force: true });
-  } else {
-    await fs.promises.unlink(target);
+
+  /** `dir` was made (or found) a real directory by the extractor. */
+  madeDir(dir: string): void {
+    this.dirs.add(dir);
+  }
+
+  /** Remove whatever is at `target` (never following a symlink) unless it is a directory and `keepDir`. */
+  async clear(target: string, keepDir: boolean): Promise<void> {
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.lstat(target);
+    } catch (e: any) {
+      if (e?.code === 'ENOENT') return;
+      throw e;
+    }
+    if (st.isDirectory()) {
+      if (keepDir) return;
+      await fs.promises.rm(target, { recursive: true, force: true });
+      for (const d of this.dirs) if (d === target || d.startsWith(target + '/')) this.dirs.delete(d);
+    } else {
+      await fs.promises.unlink(target);
+    }
+  }
+
+  /** Run `make` (which creates `target` exclusively); when something is already there, clear it and make again. */
+  async replace<T>(target: string, make: () => Promise<T>): Promise<T> {
+    try {
+      return await make();
+    } catch (e: any) {
+      if (e?.code !== 'EEXIST') throw e;
+    }
+    await this.clear(target, false);
+    return make();
   }
 }

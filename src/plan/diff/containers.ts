@@ -90,30 +90,59 @@ export interface ProcessInputs {
 /** Start what is not running, recreate what changed. Returns container → its container.start id. */
 export function processActions(ctx: DiffContext, selected: DesiredContainer[], opts: DiffOptions, inputs: ProcessInputs): Map<string, string> {
   const startIds = new Map<string, string>();
+  const replaced = new Set<string>();
   for (const c of selected) {
     const obs = ctx.observed.containers[c.name];
     const prior = ctx.observed.state?.containers[c.name];
-    const ownNs = c.netns.kind === 'own' || c.netns.kind === 'container' ? c.netns.name : undefined;
+    const ownNs = startNetns(c);
     let why: string | undefined;
-    if (obs?.running) {
+    // A restarting container is the shim's to start again: as running, it is only replaced when it changed.
+    if (obs?.running || obs?.restarting) {
       if (prior && prior.launchHash !== c.launchHash) why = `configuration changed: ${launchChanges(prior.launch, c.launch).join(', ') || 'network mode'}`;
       else if (!prior) why = 'not in the journal';
       else if (ownNs && ctx.netnsCreated.has(ownNs)) why = 'network namespace recreated';
       else if (inputs.cgroupRecreated.has(c.name)) why = 'cgroup recreated';
       if (!why) continue;
+      replaced.add(c.name);
       inputs.deps.get(c.name)!.push(ctx.push(stopAction(c, why, { timeoutSec: opts.stopTimeoutSec, launch: prior?.launch, remove: false })));
     } else {
       why = obs?.exit ? `exited with code ${obs.exit.exitCode}` : obs && prior ? (obs.shimAlive ? 'not running' : 'not running (its shim is gone)') : 'new';
     }
     // A container made anew (not a restart of the same one) starts from an empty writable layer.
     const fresh = !obs || !prior || prior.launchHash !== c.launchHash;
-    startIds.set(c.name, ctx.push(startAction(c, why, { launch: c.launch, netns: ownNs, freshRootfs: fresh })));
+    startIds.set(c.name, ctx.push(startAction(c, why, { launch: c.launch, netns: ownNs, freshRootfs: fresh, waitFor: c.waitFor })));
     for (const m of c.launch.isolation?.mounts ?? []) {
       if (m.type === 'volume' && inputs.volumes.has(m.volume)) inputs.deps.get(c.name)!.push(inputs.volumes.get(m.volume)!);
     }
   }
+  restartDependents(ctx, selected, opts, inputs, startIds, replaced);
   return startIds;
 }
+
+/**
+ * `depends_on: {X: {restart: true}}`: a running container whose dependency
+ * this plan replaces is restarted after it (as Docker Compose does when it
+ * updates X), and so on down the chain. Its writable layer is kept: it is
+ * the same container, restarted; its start follows X's (startAfter).
+ */
+function restartDependents(ctx: DiffContext, selected: DesiredContainer[], opts: DiffOptions, inputs: ProcessInputs, startIds: Map<string, string>, replaced: Set<string>): void {
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of selected) {
+      const cause = c.restartWith?.find((d) => replaced.has(d));
+      if (!cause || startIds.has(c.name) || !ctx.observed.containers[c.name]?.running) continue;
+      const why = `depends_on ${cause} with restart: true, which is replaced`;
+      const prior = ctx.observed.state?.containers[c.name];
+      inputs.deps.get(c.name)!.push(ctx.push(stopAction(c, why, { timeoutSec: opts.stopTimeoutSec, launch: prior?.launch, remove: false })));
+      startIds.set(c.name, ctx.push(startAction(c, why, { launch: c.launch, netns: startNetns(c), waitFor: c.waitFor })));
+      replaced.add(c.name);
+      grew = true;
+    }
+  }
+}
+
+/** The namespace a container's process starts in: its own, or the one it shares (network_mode: service/container). */
+const startNetns = (c: DesiredContainer) => (c.netns.kind === 'own' || c.netns.kind === 'container' ? c.netns.name : undefined);
 
 /** Which launch settings differ, in compose terms, for the plan's reason. */
 function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] {
@@ -133,6 +162,9 @@ function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] 
     isolation: 'root filesystem, volumes or privileges',
     stopSignal: 'stop_signal',
     stopGraceSec: 'stop_grace_period',
+    restart: 'restart',
+    healthcheck: 'healthcheck',
+    hooks: 'post_start or pre_stop',
   };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof LaunchSettings>;
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => names[k] ?? k);

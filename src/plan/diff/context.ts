@@ -11,6 +11,8 @@ export interface DiffOptions {
   stopTimeoutSec?: number;
   /** `down -v`: these named volumes (real names) go too, once no container uses them. */
   removeVolumes?: string[];
+  /** `up`: `run` containers (oneOff in the journal) are not removed for being absent from the file; `down` removes them. */
+  keepOneOffs?: boolean;
 }
 
 export interface DiffContext {

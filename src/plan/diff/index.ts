@@ -12,7 +12,7 @@ import { bridgeActions } from './bridges';
 import { containerSetup, processActions, volumeActions } from './containers';
 import { diffContext, type DiffContext, type DiffOptions } from './context';
 import { diffLab } from './lab';
-import { removals } from './removals';
+import { keptOneOffs, removals } from './removals';
 
 export type { DiffOptions } from './context';
 
@@ -34,7 +34,8 @@ export function diff(desired: Desired, observed: Observed, opts: DiffOptions): A
   const startIds = processActions(ctx, selected, opts, { deps, volumes, cgroupRecreated: cgroups.recreated });
 
   if (!ctx.only) removals(ctx, opts);
-  orderRemovals(ctx, cgroupRemovals(desired, observed, ctx.push));
+  const keptCgroups = [...keptOneOffs(ctx, opts).values()].flatMap((c) => (c.cgroup ? [c.cgroup] : []));
+  orderRemovals(ctx, cgroupRemovals(desired, observed, ctx.push, keptCgroups));
 
   // Kernel settings, firewall, DNS server.
   const bridgeCreated = new Set(ctx.actions.flatMap((a) => (a.kind === 'bridge.create' ? [a.bridge] : [])));

@@ -5,14 +5,16 @@
  */
 import { lifecycleIds, lifecycleOrder, stopAction } from '../lifecycle';
 import { netnsPrefix, parseOwnerAlias } from '../names';
+import type { StateContainer } from '../model';
 import type { DiffContext, DiffOptions } from './context';
 
 export function removals(ctx: DiffContext, opts: DiffOptions): void {
-  const stopIds = stopLeaving(ctx, opts);
+  const kept = keptOneOffs(ctx, opts);
+  const stopIds = stopLeaving(ctx, opts, kept);
   const stops = [...stopIds.values()];
   volumeRemovals(ctx, opts, stops);
-  const doomedNs = doomedNamespaces(ctx);
-  const removed = vethRemovals(ctx, stopIds, doomedNs);
+  const doomedNs = doomedNamespaces(ctx, kept);
+  const removed = vethRemovals(ctx, stopIds, doomedNs, kept);
   // Every stop precedes every namespace removal: a container may live in another's namespace.
   for (const ns of [...doomedNs].sort()) {
     removed.push(
@@ -22,11 +24,17 @@ export function removals(ctx: DiffContext, opts: DiffOptions): void {
   bridgeRemovals(ctx, [...removed, ...stops]);
 }
 
+/** `up` (keepOneOffs): the journal's `run` containers, which stay with their namespace, veths and cgroup. */
+export function keptOneOffs(ctx: Pick<DiffContext, 'observed'>, opts: DiffOptions): Map<string, StateContainer> {
+  if (!opts.keepOneOffs) return new Map();
+  return new Map(Object.entries(ctx.observed.state?.containers ?? {}).filter(([, c]) => c.oneOff));
+}
+
 /** Containers in the journal or on the machine that the file no longer has. Returns container → its stop id. */
-function stopLeaving(ctx: DiffContext, opts: DiffOptions): Map<string, string> {
+function stopLeaving(ctx: DiffContext, opts: DiffOptions, kept: Map<string, StateContainer>): Map<string, string> {
   const state = ctx.observed.state;
   const known = new Set([...Object.keys(ctx.observed.containers), ...Object.keys(state?.containers ?? {})]);
-  const leaving = [...known].filter((name) => !ctx.desired.containers[name]).sort();
+  const leaving = [...known].filter((name) => !ctx.desired.containers[name] && !kept.has(name)).sort();
   // Dependents stop first, as Docker Compose stops them.
   const first = lifecycleOrder(leaving, (n) => state?.containers[n]?.startAfter, 'stop');
   const stopIds = new Map<string, string>();
@@ -53,18 +61,20 @@ function volumeRemovals(ctx: DiffContext, opts: DiffOptions, stops: string[]): v
 }
 
 /** Existing namespaces of the project that no desired container lives in: deleting one destroys the veths inside it. */
-function doomedNamespaces(ctx: DiffContext): Set<string> {
+function doomedNamespaces(ctx: DiffContext, kept: Map<string, StateContainer>): Set<string> {
   const { desired, observed } = ctx;
   const wanted = new Set(Object.values(desired.containers).flatMap((c) => (c.netns.kind === 'own' ? [c.netns.name] : [])));
+  for (const c of kept.values()) if (c.netns) wanted.add(c.netns);
   const known = [...Object.keys(observed.netns), ...Object.values(observed.state?.containers ?? {}).flatMap((c) => (c.netns ? [c.netns] : []))];
   return new Set(known.filter((ns) => !wanted.has(ns) && ns.startsWith(netnsPrefix(desired.project)) && observed.netns[ns]));
 }
 
 /** Host ends of veths that no desired container wants, unless their namespace goes anyway. Returns the ids pushed. */
-function vethRemovals(ctx: DiffContext, stopIds: Map<string, string>, doomedNs: Set<string>): string[] {
+function vethRemovals(ctx: DiffContext, stopIds: Map<string, string>, doomedNs: Set<string>, kept: Map<string, StateContainer>): string[] {
   const { desired, observed } = ctx;
   const ids: string[] = [];
   const wanted = new Set(Object.values(desired.containers).flatMap((c) => c.interfaces.map((i) => i.hostVeth)));
+  for (const c of kept.values()) for (const i of c.interfaces) wanted.add(i.hostVeth);
   const vethOwner = new Map<string, { container: string; netns?: string }>();
   for (const [name, c] of Object.entries(observed.state?.containers ?? {})) {
     for (const i of c.interfaces) vethOwner.set(i.hostVeth, { container: name, ...(c.netns ? { netns: c.netns } : {}) });

@@ -38,6 +38,8 @@ export interface GeneratedFiles {
 
 export interface DesiredContainer {
   name: string;
+  /** A `run` container: not in the file, yet `up` keeps it (and its address) until `down` or `rm`. */
+  oneOff?: true;
   service: string;
   index: number;
   netns: NetnsPlacement;
@@ -52,6 +54,10 @@ export interface DesiredContainer {
   launch: LaunchSettings;
   /** Containers that must be started first (depends_on, network_mode: service:X). */
   startAfter: string[];
+  /** depends_on conditions its start waits for (beyond being started). */
+  waitFor?: WaitCondition[];
+  /** Containers of dependencies with `depends_on.<dep>.restart: true`: restarting one of them restarts this one. */
+  restartWith?: string[];
   /** Hash of every launch setting; a change means the process is recreated. */
   launchHash: string;
   /** Its cgroup (absent when the host has no cgroup hierarchy). */
@@ -94,4 +100,11 @@ export interface DesiredVolume {
   name: string;
   /** Someone else's: must exist, never created or removed. */
   external: boolean;
+}
+
+/** A dependency's container must be healthy, or have exited 0, before this one starts. */
+export interface WaitCondition {
+  container: string;
+  service: string;
+  condition: 'service_healthy' | 'service_completed_successfully';
 }

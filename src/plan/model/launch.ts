@@ -15,7 +15,11 @@ interface MountBase {
   nosuid: boolean;
 }
 
-/** A mount of the container, as the shim makes it (plan/isolation.ts). */
+/**
+ * A mount of the container, as the shim makes it (plan/isolation.ts).
+ * `populate` (volumes): when the volume is empty at a start, it first gets
+ * what the image has at the target, as Docker copies it up.
+ */
 export type LaunchMount =
   | (MountBase & {
       type: 'bind';
@@ -26,10 +30,17 @@ export type LaunchMount =
       createHostPath: boolean;
     })
   /** A named volume, by its real name (a directory of the volume store). */
-  | (MountBase & { type: 'volume'; volume: string; subpath?: string })
+  | (MountBase & { type: 'volume'; volume: string; subpath?: string; populate?: boolean })
   /** An anonymous volume: a directory of the container's own, gone with the container. */
-  | (MountBase & { type: 'anonymous'; id: string })
-  | (MountBase & { type: 'tmpfs'; size?: number; mode: number; exec: boolean });
+  | (MountBase & { type: 'anonymous'; id: string; populate?: boolean })
+  | (MountBase & { type: 'tmpfs'; size?: number; mode: number; exec: boolean })
+  /**
+   * A secret or config: written into the container's state (a root-only
+   * directory) at each start, owned and moded as asked, bind-mounted
+   * read-only. From a host `file`, or text: a config's `content`, a
+   * secret's `secretContent` (kept out of printed plans).
+   */
+  | (MountBase & { type: 'file'; name: string; uid: number; gid: number; mode: number; file?: string; content?: string; secretContent?: string });
 
 /**
  * Full isolation: the root filesystem, mounts and privileges, the policy
@@ -47,6 +58,8 @@ export interface LaunchIsolation {
   caps: string[];
   privileged: boolean;
   init: boolean;
+  /** `stdin_open`: the shim holds the container's stdin pipe open for its life. */
+  stdinOpen?: true;
   /** Hidden from the container (kernel interfaces that leak the host or let it be tampered with). */
   maskedPaths: string[];
   /** Read-only in the container. */
@@ -57,8 +70,26 @@ export interface LaunchIsolation {
   sysRw: boolean;
   /** Every host device node in a /dev without nodev (else the allowlist null, zero, full, random, urandom, tty). */
   allDevices: boolean;
+  /** The device cgroup allowlist (`c 1:3 rwm` lines, plan/devices.ts); absent: no device cgroup (privileged, or the host cannot hold one). */
+  devices?: string[];
+  /** The root filesystem may hold device nodes (`device_cgroup_rules`: the device cgroup is the lock). */
+  rootDevNodes?: boolean;
   /** no_new_privs: execve cannot gain privileges (setuid, file capabilities). */
   noNewPrivs: boolean;
+  /** The seccomp filter (plan/seccomp.ts); absent: none (privileged, or seccomp=unconfined). */
+  seccomp?: LaunchSeccomp;
+}
+
+/** One seccomp rule: `action` (allow, errno:N, kill, kill_process, trap, log) for the syscalls, when every argument test holds. */
+export interface SeccompRule {
+  action: string;
+  names: string[];
+  args?: Array<{ index: number; op: 'ne' | 'lt' | 'le' | 'eq' | 'ge' | 'gt' | 'masked_eq'; value: number; valueTwo?: number }>;
+}
+
+export interface LaunchSeccomp {
+  defaultAction: string;
+  rules: SeccompRule[];
 }
 
 /** The image a container runs (`image:`), as its launch settings record it. */
@@ -91,9 +122,36 @@ export interface LaunchSettings {
   /** `stop_signal` (default SIGTERM) and `stop_grace_period` (default 10 s, or `-t`). */
   stopSignal?: string;
   stopGraceSec?: number;
+  /** `healthcheck` (or the image's), resolved (plan/health.ts): the shim runs it. */
+  healthcheck?: LaunchHealthcheck;
+  /** `restart`: the shim restarts the process when it exits (Docker's back-off); absent: never. */
+  restart?: { policy: 'always' | 'on-failure' | 'unless-stopped'; maxRetries?: number; delayMs?: number; onUnhealthy?: true };
   /** The container's cgroup, relative to each hierarchy's root (see plan/cgroups.ts); absent: no cgroups on the host. */
   cgroup?: string;
   /** `ulimits`, by name; -1 is unlimited. */
   rlimits?: Record<string, { soft: number; hard: number }>;
   oomScoreAdj?: number;
+  /** `post_start` / `pre_stop` (compose-spec hooks): run as `exec` runs a command (apply/hooks.ts). */
+  hooks?: { postStart?: LaunchHook[]; preStop?: LaunchHook[] };
+}
+
+/** One hook: its argv and what it changes from the container's exec settings. */
+export interface LaunchHook {
+  argv: string[];
+  /** As written; looked up in the container's own /etc/passwd when the hook runs. */
+  user?: string;
+  /** All capabilities (the container's seccomp filter stays). */
+  privileged?: boolean;
+  cwd?: string;
+  env: Record<string, string>;
+}
+
+/** A healthcheck as the shim runs it: the argv (exec'd in the container, as `exec` does), in milliseconds. */
+export interface LaunchHealthcheck {
+  argv: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+  startIntervalMs: number;
 }

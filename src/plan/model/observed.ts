@@ -70,6 +70,19 @@ export interface ObservedContainer {
   files: Partial<GeneratedFiles>;
   /** Its last run was killed by the memory controller (the shim's `oom_kills`). */
   oomKilled?: boolean;
+  /** Not running, but its shim waits out a restart back-off: it will run again by itself. */
+  restarting?: boolean;
+  /** Times its restart policy started it again. */
+  restartCount?: number;
+  /** What its healthcheck says, while it runs (Docker's State.Health). */
+  health?: ContainerHealth;
+}
+
+export interface ContainerHealth {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  /** The last results, oldest first; exitCode -1: timed out. */
+  log: Array<{ start: string; end: string; exitCode: number; output: string }>;
 }
 
 /** The cgroup side of the machine (observe/cgroups.ts). */
@@ -84,6 +97,8 @@ export interface ObservedCgroups {
   hardLimits: Record<string, number>;
   /** CAP_SYS_RESOURCE: rlimits may go above the hard limits, oom_score_adj below ours. */
   sysResource: boolean;
+  /** A v1 devices hierarchy: a device allowlist can be enforced (v2 would need an eBPF program, not loaded yet). */
+  devices?: boolean;
   /** Our own oom_score_adj: the lowest a container may get without CAP_SYS_RESOURCE. */
   oomScoreAdj: number;
   /** What the cgroups below each cgroup_parent ('' the root) can enforce; a parent absent here: assume everything. */
@@ -139,6 +154,8 @@ export interface Observed {
   cgroups?: ObservedCgroups;
   /** /etc/passwd and /etc/group of each `x-rootfs` directory (read inside it); absent: unreadable. */
   rootfsUsers?: Record<string, { passwd: string; group: string }>;
+  /** The host nodes `devices:` names, by path (plan/devices.ts). */
+  hostDevices?: Record<string, HostDevice>;
   /** Names of the volumes in the volume store. */
   volumes?: string[];
   /** The images the file names that are in the image store, by canonical name (absent: not pulled). */
@@ -206,3 +223,6 @@ export interface ObservedImage {
   /** When it was pulled (ISO 8601): `pull_policy: daily` and the like compare against it. */
   pulledAt: string;
 }
+
+/** A host device node as observe/ found it (stat), or why it is not one. */
+export type HostDevice = { type: 'b' | 'c'; major: number; minor: number } | { error: string };

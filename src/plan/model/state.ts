@@ -1,7 +1,7 @@
 /**
  * `ProjectState`: the journal under /run/tscompose/<project>/state.json.
  */
-import type { CgroupLimits, CgroupRef } from './desired';
+import type { CgroupLimits, CgroupRef, WaitCondition } from './desired';
 import type { LaunchSettings } from './launch';
 import type { NetnsPlacement } from './network';
 
@@ -24,6 +24,8 @@ export interface StateInterface {
 }
 
 export interface StateContainer {
+  /** A `run` container (see DesiredContainer.oneOff). */
+  oneOff?: true;
   service: string;
   index: number;
   /** Own /run/netns entry, if any. */
@@ -34,6 +36,10 @@ export interface StateContainer {
   netnsPlacement: NetnsPlacement;
   /** Containers started before it (depends_on, network_mode: service:X): `stop` and `down` stop it first. */
   startAfter?: string[];
+  /** depends_on conditions its start waits for (`start` and `restart` wait as `up` does). */
+  waitFor?: WaitCondition[];
+  /** Containers whose `restart` restarts it too (depends_on restart: true). */
+  restartWith?: string[];
   /** Published host ports ("tcp 0.0.0.0 8080"), kept so ephemeral ports stay stable and other projects see them. */
   ports?: string[];
   /**

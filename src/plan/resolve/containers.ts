@@ -11,6 +11,8 @@ import { renderEmbeddedResolvConf } from '../dns';
 import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type HostResolver, type HostsEntry } from '../files';
 import type { PeerDirectory } from '../hosts';
 import { imageRun, launchImage } from '../image';
+import { devicePolicy } from '../devices';
+import { HOST_SECRET_DIRS, HOST_SECRET_FILES, hostSecrets } from '../host-secrets';
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
 import { containerMetadata } from '../metadata';
@@ -19,6 +21,7 @@ import { netnsName, shortHash } from '../names';
 import type { PortReplica } from '../ports';
 import { lookupUser } from '../users';
 import type { NamedIface } from './peers';
+import { resolveHealthcheck } from '../health';
 import { serviceIssue, type Replica } from './replicas';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -128,7 +131,22 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
   const image = svc.image ? imageFor(ctx, svc) : undefined;
   if (image === null) return undefined;
   const run = image ? imageRun(svc, image.config) : undefined;
-  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined);
+  // One check per service (not per replica) for host limits: the issues would repeat.
+  const first = r.index === 1;
+  const resources = resolveResources(project, svc, r.index, ctx.observed, first ? ctx.resourceIssues : []);
+  if (first) ctx.warnings.push(...resources.warnings);
+  const devices = devicePolicy(svc, {
+    observed: ctx.observed,
+    hasCgroup: resources.cgroup !== undefined,
+    issue: (key, message) => serviceIssue(project, svc, key, message),
+    problems: first ? ctx.resourceIssues : [],
+    warnings: first ? ctx.warnings : [],
+  });
+  const secrets = hostSecrets(svc, !image && svc.rootfs === undefined);
+  if (first && secrets.unknown.length) {
+    ctx.resourceIssues.push(serviceIssue(project, svc, 'x-host-secrets', `${secrets.unknown.join(', ')}: not hidden from a container (hidden: ${[...HOST_SECRET_FILES, ...Object.keys(HOST_SECRET_DIRS)].join(', ')})`));
+  }
+  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets });
   const db = image ?? userDbFor(isolation.rootfs, ctx.observed);
   if (!db) {
     ctx.issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));
@@ -152,10 +170,11 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
   }
   const cwd = run ? run.cwd : svc.workingDir;
   const stopSignal = run ? run.stopSignal : svc.stopSignal;
+  const health = resolveHealthcheck(svc.healthcheck, image?.config.healthcheck);
+  if (svc.restart?.onUnhealthy && !health) {
+    ctx.issues.push(serviceIssue(project, svc, 'x-restart-on-unhealthy', 'the service has no healthcheck (neither in the file nor in the image): nothing would ever find it unhealthy'));
+  }
   const namespaces: Namespace[] = netns.kind === 'host' ? ['mount', 'ipc', 'pid', 'cgroup'] : ['mount', 'uts', 'ipc', 'pid', 'cgroup'];
-  // One check per service (not per replica) for host limits: the issues would repeat.
-  const resources = resolveResources(project, svc, r.index, ctx.observed, r.index === 1 ? ctx.resourceIssues : []);
-  if (r.index === 1) ctx.warnings.push(...resources.warnings);
   const settings: LaunchSettings = {
     ...(image ? { image: launchImage(image) } : {}),
     argv,
@@ -171,8 +190,23 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     isolation,
     ...(stopSignal ? { stopSignal } : {}),
     ...(svc.stopGracePeriodSec !== undefined ? { stopGraceSec: svc.stopGracePeriodSec } : {}),
+    ...(svc.restart ? { restart: { ...svc.restart } } : {}),
+    ...(health ? { healthcheck: health } : {}),
+    ...(svc.postStart || svc.preStop ? { hooks: launchHooks(svc) } : {}),
   };
   return { settings, cgroup: resources.cgroup };
+}
+
+function launchHooks(svc: ServiceSpec): NonNullable<LaunchSettings['hooks']> {
+  const of = (list: NonNullable<ServiceSpec['postStart']>) =>
+    list.map((h) => ({
+      argv: h.command,
+      ...(h.user !== undefined ? { user: h.user } : {}),
+      ...(h.privileged ? { privileged: true } : {}),
+      ...(h.workingDir !== undefined ? { cwd: h.workingDir } : {}),
+      env: { ...h.environment },
+    }));
+  return { ...(svc.postStart ? { postStart: of(svc.postStart) } : {}), ...(svc.preStop ? { preStop: of(svc.preStop) } : {}) };
 }
 
 /** The service's image as observed in the store; null (with an issue) when it is not there or has no layer. */
@@ -180,8 +214,12 @@ function imageFor(ctx: ContainerContext, svc: ServiceSpec): ObservedImage | null
   const want = svc.image!;
   const image = ctx.observed.images?.[want.name];
   if (!image) {
-    const why = want.pullPolicy.kind === 'never' ? 'and pull_policy is never: pull it yourself (tscompose pull)' : '(tscompose pull)';
-    ctx.issues.push(serviceIssue(ctx.project, svc, 'image', `${want.reference} is not in the image store (${want.name}) ${why}`));
+    const why = svc.build
+      ? '(tscompose build)'
+      : want.pullPolicy.kind === 'never'
+        ? 'and pull_policy is never: pull it yourself (tscompose pull)'
+        : '(tscompose pull)';
+    ctx.issues.push(serviceIssue(ctx.project, svc, svc.build && want.implicit ? 'build' : 'image', `${want.reference} is not in the image store (${want.name}) ${why}`));
     return null;
   }
   if (!image.layerDirs.length) {

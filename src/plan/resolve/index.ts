@@ -5,6 +5,7 @@
  */
 import { PlanError, SpecError, type SpecIssue } from '../../errors';
 import type { Project } from '../../compose/types';
+import { deviceCgroupWarning } from '../devices';
 import { buildDnsConfig } from '../dns';
 import { parseResolvConf } from '../files';
 import { desiredVolumes } from '../isolation';
@@ -17,6 +18,7 @@ import { resolveContainer, type ContainerContext } from './containers';
 import { resolveNetworks } from './networks';
 import { namedInterfaces, peerDirectory } from './peers';
 import { expandReplicas, replicasByService, selectWithDependencies, type Replica } from './replicas';
+import { applyConditions } from './conditions';
 import { selinuxIssues } from '../selinux';
 
 export { DEFAULT_MTU } from './networks';
@@ -68,6 +70,13 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     const c = resolveContainer(ctx, r);
     if (c) containers[r.name] = c;
   }
+  const noDeviceCgroup = deviceCgroupWarning(observed, Object.values(project.services), (s) => {
+    const path = `services.${s.name}`;
+    const loc = project.sources.get(path);
+    return loc ? { path, loc } : { path };
+  });
+  if (noDeviceCgroup) ctx.warnings.unshift(noDeviceCgroup);
+  issues.push(...applyConditions(project, containers));
   // Limits this host cannot give are errors in the file, at their key.
   if (ctx.resourceIssues.length) throw new SpecError(ctx.resourceIssues);
   if (issues.length) throw new PlanError(issues);

@@ -11,6 +11,7 @@ import type { CgroupLimits, CgroupSupport } from '../../plan/model';
 import { native } from '../native';
 import type { CgroupDriver, CgroupStats, CgroupWrite } from './driver';
 import { parseLayout, type CgroupLayout } from './layout';
+import { setFrozen, V1Freezer, V2Freezer, type Freezer, type FreezeState } from './freezer';
 import { cgroupSupport } from './support';
 import type { CgroupRef } from './tree';
 import { readText } from './tree';
@@ -19,6 +20,7 @@ import { V2Driver } from './v2';
 
 export type { CgroupRef } from './tree';
 export type { CgroupStats, CgroupWrite } from './driver';
+export type { FreezeState } from './freezer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,6 +48,25 @@ export class Cgroups {
     return this.drivers.length > 0;
   }
 
+  /** Where `pause` freezes: the v1 freezer hierarchy if mounted, else the cgroup2 mount (see freezer.ts). */
+  get freezer(): Freezer | undefined {
+    const v1 = this.layout.kind === 'v1' || this.layout.kind === 'hybrid' ? this.layout.v1.freezer : undefined;
+    if (v1 !== undefined) return new V1Freezer(v1);
+    return this.layout.v2 !== undefined && this.layout.kind !== 'none' ? new V2Freezer(this.layout.v2) : undefined;
+  }
+
+  /** Freezes (or thaws) every process of the cgroup, and waits until the kernel says so. */
+  async setFrozen(cg: CgroupRef, frozen: boolean): Promise<void> {
+    const f = this.freezer;
+    if (!f) throw Object.assign(new Error('no cgroup freezer on this host (neither a v1 freezer hierarchy nor cgroup2 is mounted)'), { code: 'ENOENT' });
+    await setFrozen(f, cg, frozen);
+  }
+
+  /** The cgroup's freezer state; undefined without a freezer (or without the cgroup). */
+  frozenState(cg: CgroupRef): FreezeState | undefined {
+    return this.freezer?.state(cg);
+  }
+
   /** The driver that enforces limits and reports usage. */
   private get enforcing(): CgroupDriver | undefined {
     return this.drivers.find((d) => d.enforces);
@@ -56,6 +77,16 @@ export class Cgroups {
     return this.drivers.flatMap((d) => d.dirs(cg));
   }
 
+  /**
+   * The directories a process of the container joins (the shim's `--cgroup`
+   * list): those that exist. A container started before tscompose used a
+   * hierarchy (the v1 freezer, for `pause`) has no directory there; its
+   * execs, healthchecks and restarts join the others instead of failing.
+   */
+  joinDirs(cg: CgroupRef): string[] {
+    return this.dirs(cg).filter((d) => fs.existsSync(d));
+  }
+
   /** The cgroup's directories in every hierarchy (limits come with `update`, from {} for a new one). */
   create(cg: CgroupRef): void {
     for (const d of this.drivers) d.create(cg);
@@ -64,6 +95,17 @@ export class Cgroups {
   /** Changes the limits of a (possibly running) container in place; `previous` undefined: every file. */
   update(cg: CgroupRef, limits: CgroupLimits, previous: CgroupLimits | undefined): CgroupWrite[] {
     return this.enforcing?.apply(cg, limits, previous) ?? [];
+  }
+
+  /** Whether a device allowlist can be held here (a v1 devices hierarchy; v2 would need an eBPF program). */
+  get devices(): boolean {
+    return this.layout.v1.devices !== undefined;
+  }
+
+  /** The device allowlist of a new (empty) cgroup (plan/devices.ts). */
+  setDevices(cg: CgroupRef, rules: readonly string[]): void {
+    const v1 = this.drivers.find((d): d is V1Driver => d instanceof V1Driver);
+    if (!v1?.setDevices(cg, rules)) throw Object.assign(new Error('no devices cgroup hierarchy: cannot set the device allowlist'), { code: 'ENOENT' });
   }
 
   exists(cg: CgroupRef): boolean {

@@ -10,8 +10,8 @@
  * Pure: `parseLayout` takes the text of mountinfo.
  */
 
-/** The v1 controllers tscompose uses: limits (cpu, cpuset, memory, pids, blkio) and CPU accounting (cpuacct). */
-export const V1_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio'] as const;
+/** The v1 controllers tscompose uses: limits (cpu, cpuset, memory, pids, blkio), CPU accounting (cpuacct), `pause` (freezer) and the device allowlist (devices). */
+export const V1_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'freezer', 'devices'] as const;
 export type V1Controller = (typeof V1_CONTROLLERS)[number];
 
 export interface CgroupLayout {

@@ -96,7 +96,7 @@ export class RtnlSocket {
 
   protected constructor(protected readonly sock: RtNetlinkSocket) {
     this.port = sock.socket.address().port;
-    this.setReceiveBuffer(RCVBUF_WANTED);
+    this.setReceiveBuffer(receiveBufferWanted());
     sock.socket.on('error', (e: Error) => this.onSocketError(e));
     // Listeners run in order: the package has parsed and settled this datagram's request before we look at its flags.
     sock.socket.socket.on('message', (b: Buffer) => {
@@ -211,6 +211,16 @@ export class RtnlSocket {
 
 /** SO_RCVBUF asked for at open: 1 MiB, which the kernel caps at rmem_max (208 KiB by default). */
 const RCVBUF_WANTED = 1 << 20;
+
+/**
+ * TSCOMPOSE_NETLINK_RCVBUF (bytes) asks for a smaller buffer: the tests use
+ * it to run whole projects on sockets that would overrun without the window,
+ * as a host with a low net.core.rmem_max would give.
+ */
+function receiveBufferWanted(): number {
+  const asked = Number(process.env.TSCOMPOSE_NETLINK_RCVBUF);
+  return Number.isInteger(asked) && asked > 0 ? asked : RCVBUF_WANTED;
+}
 
 /**
  * Receive buffer one request may take: a link reply and its ACK take ~3.3 KB

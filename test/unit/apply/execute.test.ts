@@ -16,14 +16,20 @@ function fakeEnv(events: ProgressEvent[] = []): ApplyEnv {
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function recorder(opts: { fail?: Set<string>; delay?: Record<string, number> } = {}) {
+/** `until: { x: 'y' }` holds x until y has ended (or 2 s have passed, so a wrong order fails instead of hanging). */
+function recorder(opts: { fail?: Set<string>; delay?: Record<string, number>; until?: Record<string, string> } = {}) {
   const log: string[] = [];
+  const ended = new Map<string, () => void>();
+  const endOf = (id: string) => new Promise<void>((resolve) => ended.set(id, resolve));
   let closed = 0;
   const registry: Registry = {
     async run(a) {
       log.push(`start ${a.id}`);
-      await tick(opts.delay?.[a.id] ?? 1);
+      const other = opts.until?.[a.id];
+      if (other) await Promise.race([endOf(other), tick(2000)]);
+      else await tick(opts.delay?.[a.id] ?? 1);
       log.push(`end ${a.id}`);
+      ended.get(a.id)?.();
       if (opts.fail?.has(a.id)) throw Object.assign(new Error('boom'), { code: 'EIO', syscall: 'test' });
     },
     async close() {
@@ -39,7 +45,7 @@ test('an action starts when its own dependencies are done, not when its whole wa
     project: 'p',
     waves: [[act('slow'), act('fast')], [act('after-fast', ['fast'])]],
   };
-  const r = recorder({ delay: { slow: 40, fast: 1 } });
+  const r = recorder({ until: { slow: 'after-fast' } });
   await execute(plan, fakeEnv(), {}, r.registry);
   t.true(r.log.indexOf('start after-fast') < r.log.indexOf('end slow'), r.log.join(', '));
 });
@@ -50,7 +56,7 @@ test('a container starts as soon as its own setup is done, while others are stil
     project: 'p',
     waves: [[act('net-a'), act('net-b')], [act('a', ['net-a'], 'container.start'), act('b', ['net-b'], 'container.start')], [act('c', ['a', 'b'], 'container.start')]],
   };
-  const r = recorder({ delay: { 'net-b': 40 } });
+  const r = recorder({ until: { 'net-b': 'a' } });
   await execute(plan, fakeEnv(), {}, r.registry);
   t.true(r.log.indexOf('end a') < r.log.indexOf('end net-b'), r.log.join(', '));
   t.true(r.log.indexOf('start c') > r.log.indexOf('end b'));

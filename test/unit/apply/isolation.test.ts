@@ -3,6 +3,7 @@ import type { ApplyEnv } from '../../../src/apply/env';
 import { isolationOf } from '../../../src/apply/handlers/isolation';
 import { launchIsolation } from '../../../src/plan/isolation';
 import { VolumeStore } from '../../../src/sys/volumes';
+import { StoreLayout } from '../../../src/image/store/layout';
 import { service } from '../../helpers/project';
 
 // Only what isolationOf reads: where the state and volume stores are.
@@ -15,7 +16,7 @@ const volumes = { db: { key: 'db', name: 'app_db', external: false } };
 
 test('the handler carries the planned policy into the shim\'s options: masks with the stores, read-only paths, nodev, no_new_privs', (t) => {
   const l = isolationOf(launchIsolation(service('web', { mounts }), volumes), '/r/state/app/app-web-1', env);
-  t.deepEqual(l.rootfs!.masks.slice(-2), ['/r/state', '/r/volumes'], 'the stores the host\'s root would show');
+  t.deepEqual(l.rootfs!.masks.slice(-3), ['/r/state', '/r/volumes', new StoreLayout().root], 'the stores the host\'s root would show');
   t.true(l.rootfs!.masks.includes('/proc/kcore'));
   t.true(l.rootfs!.readOnlyPaths.includes('/proc/sys'));
   t.deepEqual(l.rootfs!.mounts, [

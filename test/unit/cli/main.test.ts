@@ -96,7 +96,7 @@ test('--help after the command of exec is the command’s, not tscompose’s', a
 test('an unknown command names the known ones', async (t) => {
   const r = await run(['nope']);
   t.is(r.code, 2);
-  t.regex(r.err, /unknown command "nope" \(try: up, down, ps, .*exec\)/);
+  t.regex(r.err, /unknown command "nope" \(try: up, down, ps, .*exec, events, boot\)/);
 });
 
 test('verbs that work from the journal still refuse a service the file does not have', async (t) => {

@@ -35,6 +35,6 @@ test('bad image keys: errors at file:line of the key, all at once', (t) => {
     'compose.yaml:9:5 services.c.platform: invalid platform "amd64" (os/arch[/variant], e.g. linux/amd64)',
     'compose.yaml:11:5 services.d.pull_policy: pull_policy needs an image',
     'compose.yaml:13:5 services.e.image: image and x-rootfs both give the root filesystem; keep one',
-    'compose.yaml:17:5 services.f.pull_policy: pull_policy "build" needs build, and building images is not supported yet',
+    'compose.yaml:17:5 services.f.pull_policy: pull_policy "build" needs build',
   ]);
 });

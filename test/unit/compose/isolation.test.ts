@@ -10,6 +10,7 @@ test('isolation keys normalize: capabilities by canonical name, signals by name,
         read_only: "true"
         privileged: false
         init: true
+        stdin_open: true
         cap_add: [net_admin, CAP_SYS_TIME, NET_ADMIN]
         cap_drop: [all]
         stop_signal: "10"
@@ -19,6 +20,7 @@ test('isolation keys normalize: capabilities by canonical name, signals by name,
   t.true(s.readOnly);
   t.is(s.privileged, undefined);
   t.true(s.init);
+  t.true(s.stdinOpen);
   t.deepEqual(s.capAdd, ['NET_ADMIN', 'SYS_TIME']);
   t.deepEqual(s.capDrop, ['ALL']);
   t.is(s.stopSignal, 'SIGUSR1');
@@ -51,10 +53,10 @@ test('security_opt: no-new-privileges with or without a value; other options are
   t.is(p.services.b!.noNewPrivileges, false);
   t.is(p.services.c!.noNewPrivileges, true);
   t.is(p.services.d!.noNewPrivileges, undefined);
-  const list = issues(t, 'services:\n  a:\n    security_opt: ["seccomp=unconfined", "label:disable", "no-new-privileges:maybe"]\n');
+  const list = issues(t, 'services:\n  a:\n    security_opt: ["seccomp=/nonexistent.json", "label:disable", "no-new-privileges:maybe"]\n');
   t.deepEqual(lines(list), [
-    'compose.yaml:3:20 services.a.security_opt.0: security_opt "seccomp" is not supported yet (only no-new-privileges)',
-    'compose.yaml:3:42 services.a.security_opt.1: security_opt "label" is not supported yet (only no-new-privileges)',
-    'compose.yaml:3:59 services.a.security_opt.2: "no-new-privileges:maybe": no-new-privileges takes true or false',
+    'compose.yaml:3:20 services.a.security_opt.0: seccomp profile /nonexistent.json: cannot read /nonexistent.json',
+    'compose.yaml:3:49 services.a.security_opt.1: security_opt "label" is not supported yet (only no-new-privileges and seccomp)',
+    'compose.yaml:3:66 services.a.security_opt.2: "no-new-privileges:maybe": no-new-privileges takes true or false',
   ]);
 });

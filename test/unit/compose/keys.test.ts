@@ -53,21 +53,22 @@ test('every key the compose-spec defines is classified, and the table names no k
 
 test('x- keys are extensions; anything else is unknown', (t) => {
   t.is(classify(SERVICE_KEYS, 'x-anything'), 'extension');
-  t.is(classify(SERVICE_KEYS, 'build'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'runtime'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'build'), 'supported');
   t.is(classify(SERVICE_KEYS, 'image'), 'supported');
   t.is(classify(SERVICE_KEYS, 'hostname'), 'supported');
   t.is(classify(SERVICE_KEYS, 'x'), 'unknown');
   t.is(classify(SERVICE_KEYS, 'constructor'), 'unknown');
 });
 
-test('unsupported keys get "not supported yet" at their own location; build has its own hint', (t) => {
-  const list = issues(t, 'services:\n  web:\n    build: .\n    ipc: host\n    healthcheck:\n      test: [CMD, true]\nconfigs:\n  data: {}\nsecrets: {}\n');
+test('unsupported keys get "not supported yet" at their own location; mac_address has its own hint', (t) => {
+  const list = issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n    ipc: host\n    shm_size: 1g\ninclude:\n  - a.yaml\nmodels: {}\n');
   t.deepEqual(lines(list), [
-    'compose.yaml:3:5 services.web.build: building images is not supported yet; pull a built image with image:, or use x-rootfs',
+    "compose.yaml:3:5 services.web.mac_address: a service-level mac_address is not supported yet; set mac_address under the service's networks.<name>",
     'compose.yaml:4:5 services.web.ipc: ipc is not supported yet',
-    'compose.yaml:5:5 services.web.healthcheck: healthcheck is not supported yet',
-    'compose.yaml:7:1 configs: configs is not supported yet',
-    'compose.yaml:9:1 secrets: secrets is not supported yet',
+    'compose.yaml:5:5 services.web.shm_size: shm_size is not supported yet',
+    'compose.yaml:6:1 include: include is not supported yet',
+    'compose.yaml:8:1 models: models is not supported yet',
   ]);
 });
 

@@ -137,7 +137,7 @@ test('every issue of a file is reported at once', (t) => {
     yaml`
       services:
         web:
-          build: .
+          build: { context: ., network: bridge }
           hostname: "bad host"
           networks:
             front: {ipv4_address: 10.1.0.300}
@@ -149,6 +149,6 @@ test('every issue of a file is reported at once', (t) => {
   );
   t.deepEqual(
     list.map((i) => i.path),
-    ['services.web.build', 'services.web.hostname', 'services.web.networks.front.ipv4_address', 'services.web.depends_on.nope', 'networks.front.ipam.config.0.subnet'],
+    ['services.web.build.network', 'services.web.hostname', 'services.web.networks.front.ipv4_address', 'services.web.depends_on.nope', 'networks.front.ipam.config.0.subnet'],
   );
 });

@@ -55,6 +55,17 @@ test('a DNS server alive but not answering (left by a killed up) is replaced; on
   t.deepEqual(all(plan(resolve(twoTier(), gone), gone)).filter((a) => a.kind === 'dns.start').map((a) => a.reason), ['not running']);
 });
 
+test('the DNS server (nobody once bound) is reloaded for new names, restarted for a new address to answer on', (t) => {
+  const desired = resolve(twoTier(), emptyObserved());
+  const obs = observedAfter(desired);
+  const config = JSON.parse(obs.dns!.config!);
+  const fewer: Observed = { ...obs, dns: { ...obs.dns!, config: JSON.stringify({ ...config, listen: config.listen.slice(1), names: {} }) } };
+  const starts = all(plan(resolve(twoTier(), fewer), fewer)).filter((a) => a.kind.startsWith('dns.'));
+  t.deepEqual(starts.map((a) => `${a.kind}: ${a.reason}`), ['dns.start: new addresses to answer on (an unprivileged server cannot bind them): restarted']);
+  const names: Observed = { ...obs, dns: { ...obs.dns!, config: JSON.stringify({ ...config, names: {} }) } };
+  t.deepEqual(all(plan(resolve(twoTier(), names), names)).filter((a) => a.kind.startsWith('dns.')).map((a) => a.kind), ['dns.reload']);
+});
+
 test('depends_on orders starts', (t) => {
   const proj = project('app', [
     service('web', { dependsOn: { api: { condition: 'service_started', required: true, restart: false } } }),
@@ -156,6 +167,36 @@ test('an exited container is started again; a changed command recreates only tha
   t.is(p[0]!.reason, 'configuration changed: command');
 });
 
+test('depends_on restart: true: replacing a dependency restarts its running dependents after it (down the chain), keeping their layers; others stay', (t) => {
+  const dep = (restart: boolean) => ({ condition: 'service_started' as const, required: true, restart });
+  const base = project('app', [
+    service('db'),
+    service('api', { dependsOn: { db: dep(true) } }),
+    service('worker', { dependsOn: { api: dep(true) } }),
+    service('web', { dependsOn: { db: dep(false) } }),
+  ]);
+  const obs = observedAfter(resolve(base, emptyObserved()));
+  const edited = structuredClone(base);
+  edited.services.db!.command = ['sleep', '5'];
+  const acts = all(plan(resolve(edited, obs), obs));
+  t.deepEqual(acts.map((a) => `${a.kind} ${a.target}`).sort(), [
+    'container.start app-api-1',
+    'container.start app-db-1',
+    'container.start app-worker-1',
+    'container.stop app-api-1',
+    'container.stop app-db-1',
+    'container.stop app-worker-1',
+  ]);
+  const start = (n: string) => acts.find((a) => a.kind === 'container.start' && a.container === n)!;
+  t.is(start('app-api-1').reason, 'depends_on app-db-1 with restart: true, which is replaced');
+  t.true(start('app-api-1').after.includes('container.start:app-db-1'), 'after its dependency');
+  t.true(start('app-worker-1').after.includes('container.start:app-api-1'), 'and down the chain');
+  t.false((start('app-api-1') as { freshRootfs?: boolean }).freshRootfs ?? false, 'the same container, restarted: its writable layer stays');
+
+  // Nothing replaced, nothing restarted.
+  t.deepEqual(all(plan(resolve(base, obs), obs)), []);
+});
+
 test('changing one static address changes that service and only the hosts files of its peers', (t) => {
   const base = project('app', [service('a'), service('b'), service('c', { networks: [attach('other')] })], [
     network('default', { ipam: [{ subnet: '10.8.0.0/24', auxAddresses: {} }] }),
@@ -171,6 +212,8 @@ test('changing one static address changes that service and only the hosts files 
     'dns.reload app DNS',
     'files.write app-a-1',
     'files.write app-b-1',
+    // Its bridge port is pinned to its address (plan/firewall-neighbours.ts).
+    'firewall.apply tscompose-app',
     'route.replace default route of app-a-1',
   ]);
   t.false(acts.some((a) => a.kind === 'container.stop'), 'no restart for an address change');

@@ -4,6 +4,7 @@ import { nothing, plan, resolve } from '../../../src/plan';
 import type { Action } from '../../../src/plan/actions';
 import { capabilityMask } from '../../../src/linux/capabilities';
 import { DEFAULT_CAPABILITIES, effectiveCapabilities, launchIsolation } from '../../../src/plan/isolation';
+import { defaultSeccomp } from '../../../src/plan/seccomp';
 import { observedAfter } from '../../helpers/fake';
 import { emptyObserved, project, service } from '../../helpers/project';
 import { load as loadCompose } from '../compose/helpers';
@@ -19,7 +20,12 @@ test('every container is fully isolated by default: the host\'s root, a fresh /t
   t.deepEqual(l.isolation, {
     rootfs: '/',
     readOnly: false,
-    mounts: [{ type: 'tmpfs', target: '/tmp', readOnly: false, mode: 0o1777, exec: true, nodev: true, nosuid: true }],
+    // The host's /root and /home, emptied (plan/host-secrets.ts), and a fresh /tmp.
+    mounts: [
+      { type: 'tmpfs', target: '/root', readOnly: false, mode: 0o700, exec: true, nodev: true, nosuid: true },
+      { type: 'tmpfs', target: '/home', readOnly: false, mode: 0o755, exec: true, nodev: true, nosuid: true },
+      { type: 'tmpfs', target: '/tmp', readOnly: false, mode: 0o1777, exec: true, nodev: true, nosuid: true },
+    ],
     caps: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'NET_BIND_SERVICE', 'NET_RAW', 'SYS_CHROOT', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP'],
     privileged: false,
     init: false,
@@ -27,12 +33,15 @@ test('every container is fully isolated by default: the host\'s root, a fresh /t
       '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
       '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
       '/sys/devices/virtual/powercap', '/proc/interrupts', '/sys/devices/system/cpu/cpu*/thermal_throttle',
+      // The host's secrets (plan/host-secrets.ts).
+      '/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/ssh/*key*',
     ],
     readOnlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     maskStores: true,
     sysRw: false,
     allDevices: false,
     noNewPrivs: true,
+    seccomp: defaultSeccomp(DEFAULT_CAPABILITIES),
   });
 });
 

@@ -79,7 +79,7 @@ test('layout: this machine (v1 controllers, cgroup2 at unified without controlle
   const l = parseLayout(info);
   t.is(l.kind, 'hybrid');
   t.is(l.v2, '/sys/fs/cgroup/unified');
-  t.deepEqual(Object.keys(l.v1).sort(), ['blkio', 'cpu', 'cpuacct', 'cpuset', 'memory', 'pids']);
+  t.deepEqual(Object.keys(l.v1).sort(), ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory', 'pids']);
 });
 
 test('layout: a later mount on the same point wins (a bind mount of a subtree), escapes are decoded; nothing is none', (t) => {
