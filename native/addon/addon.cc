@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPidfd(env, exports, constants);
   InitFiles(env, exports, constants);
   InitNodes(env, exports, constants);
+  InitDeviceFilter(env, exports, constants);
   constants.Freeze();
   exports.Set("constants", constants);
   return exports;

@@ -31,5 +31,6 @@ void InitLocks(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitPidfd(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitFiles(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitNodes(Napi::Env env, Napi::Object exports, Napi::Object constants);
+void InitDeviceFilter(Napi::Env env, Napi::Object exports, Napi::Object constants);
 
 }  // namespace tsc

@@ -15,9 +15,11 @@
  * - `devices:` are bind mounts of the host's node at the target (not
  *   mknod: the node is exactly the host's, and the bind mount is its own
  *   dev-capable mount inside a nodev /dev).
- * - cgroup v2 needs an eBPF device program, which tscompose does not load
- *   yet: there (and without a devices hierarchy on v1) the planner warns,
- *   keeps both nodev locks, and discards `device_cgroup_rules`.
+ * - Where the host has no v1 devices hierarchy (cgroup v2), the same rules
+ *   are an eBPF device program on the container's cgroup2 directory
+ *   (sys/cgroup/device-filter.ts). A host that has neither (a kernel without
+ *   CONFIG_CGROUP_BPF) gets a warning; both nodev locks stay and
+ *   `device_cgroup_rules` is discarded.
  */
 import type { SpecIssue } from '../errors';
 import type { Project, ServiceSpec } from '../compose/types';
@@ -89,7 +91,7 @@ export function devicePolicy(svc: ServiceSpec, ctx: DeviceContext): DevicePolicy
   if (!ctx.hasCgroup || !deviceCgroupEnforced(ctx.observed)) {
     const why = !ctx.hasCgroup
       ? 'this host has no cgroup hierarchy mounted'
-      : 'this host cannot enforce a device allowlist (cgroup v2 needs an eBPF device program, which tscompose does not load yet; or the v1 devices controller is not mounted)';
+      : 'this host cannot enforce a device allowlist (no v1 devices hierarchy, and the kernel cannot load a cgroup device program: CONFIG_CGROUP_BPF)';
     if (known && svc.deviceCgroupRules?.length) ctx.warnings.push(ctx.issue('device_cgroup_rules', `${why}: device_cgroup_rules discarded (nodes the container makes still cannot be opened: every mount is nodev)`));
     if (known && svc.devices?.some((d) => d.permissions !== 'rwm')) ctx.warnings.push(ctx.issue('devices', `${why}: device permissions discarded (the devices are usable rwm)`));
     return { mounts, devNodes: false };
@@ -104,12 +106,10 @@ export function deviceCgroupWarning(observed: Observed, services: ServiceSpec[],
   if (observed.cgroups === undefined || deviceCgroupEnforced(observed)) return undefined;
   const first = services.find((s) => !s.privileged);
   if (!first) return undefined;
-  const v2 = observed.cgroups.layout === 'v2';
   return {
     ...at(first),
-    message: v2
-      ? 'this host has cgroup v2 only, and tscompose does not load the eBPF device program v2 needs: containers get no device cgroup (their /dev is still an allowlist and every other mount nodev, so a node they make cannot be opened)'
-      : 'the devices cgroup controller is not mounted here: containers get no device cgroup (their /dev is still an allowlist and every other mount nodev, so a node they make cannot be opened)',
+    message:
+      'this host has neither a v1 devices hierarchy nor a kernel that loads cgroup device programs (CONFIG_CGROUP_BPF): containers get no device cgroup (their /dev is still an allowlist and every other mount nodev, so a node they make cannot be opened)',
   };
 }
 

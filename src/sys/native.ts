@@ -62,6 +62,8 @@ interface Addon {
   mknod(path: string, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer;
+  deviceFilterSupported(): boolean;
+  attachDeviceFilter(cgroupDir: string, rules: Int32Array): void;
   constants: NativeConstants;
 }
 
@@ -101,6 +103,14 @@ export interface Native {
   lsetxattr(path: string, name: string, value: Buffer): void;
   /** lgetxattr(2); throws ENODATA when the attribute is absent. */
   lgetxattr(path: string, name: string): Buffer;
+  /** Whether the kernel loads cgroup device programs (BPF_PROG_TYPE_CGROUP_DEVICE, CONFIG_CGROUP_BPF). */
+  deviceFilterSupported(): boolean;
+  /**
+   * Loads a device allowlist program and attaches it to the cgroup v2
+   * directory (BPF_F_ALLOW_MULTI). RULES: [type, major, minor, access]
+   * quadruples, -1 for `a` and `*` (sys/cgroup/device-filter.ts).
+   */
+  attachDeviceFilter(cgroupDir: string, rules: Int32Array): void;
   readonly constants: NativeConstants;
   /** Absolute path of the shim executable (native/build/Release/tsc-shim). */
   readonly shimPath: string;
@@ -162,6 +172,8 @@ export const native: Native = {
   mknod: (file, mode, major, minor) => addon().mknod(file, mode, major, minor),
   lsetxattr: (file, name, value) => addon().lsetxattr(file, name, value),
   lgetxattr: (file, name) => addon().lgetxattr(file, name),
+  deviceFilterSupported: () => addon().deviceFilterSupported(),
+  attachDeviceFilter: (dir, rules) => addon().attachDeviceFilter(dir, rules),
   get constants() {
     return addon().constants;
   },

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { deviceFilterSupported } from '../../src/sys/cgroup/device-filter';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const cliPath = path.join(repoRoot, 'bin', 'tscompose');
@@ -293,8 +294,8 @@ export function lacking(feature: HostFeature): string | undefined {
     const by = hiddenControllers().get(c);
     if (by) return `no ${c} cgroup controller (simulated: ${by})`;
     const v1 = [...v1Hierarchies().values()].some((o) => o.includes(c));
-    // cgroup v2 has no devices controller: an eBPF program, which tscompose does not load yet.
-    if (c === 'devices') return v1 ? undefined : 'no v1 devices cgroup hierarchy (on cgroup v2 the allowlist needs an eBPF program, not loaded yet)';
+    // cgroup v2 has no devices controller: the allowlist is an eBPF program there.
+    if (c === 'devices') return v1 || deviceFilterSupported() ? undefined : 'neither a v1 devices cgroup hierarchy nor a kernel that loads cgroup device programs (CONFIG_CGROUP_BPF)';
     return v1 || v2Controllers().includes(V2_NAME[c] ?? c) ? undefined : `this machine has no ${c} cgroup controller (neither a v1 hierarchy nor enabled on cgroup2)`;
   }
   if (feature === 'netem') {

@@ -6,8 +6,9 @@
  * or a `devices:` entry granting it opens it, with the access it grants;
  * /dev/null and friends keep working; the cgroup holds Docker's allowlist.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
+import { deviceFilterSupported } from '../../src/sys/cgroup/device-filter';
 import { testNeeding, withHost } from '../helpers/host';
 import { leftovers, ok, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
@@ -47,8 +48,14 @@ const deviceTest: ReturnType<typeof testNeeding> = disk
   ? testNeeding('cgroup:devices')
   : (title, fn) => test.skip(`${title} [skipped: no block device that root can open on this machine]`, fn);
 
-deviceTest('a node of the host\'s disk made in a container cannot be opened; device_cgroup_rules and devices: grant it', async (t) => {
+const V1_DEVICES = fs.existsSync('/sys/fs/cgroup/devices');
+
+/** The same attack and grants, held by the v1 devices hierarchy or (that hierarchy hidden, or a cgroup v2 machine) by the eBPF program. */
+const attackAndGrants = (hideV1: boolean) => async (t: ExecutionContext) => {
+  const mechanism = V1_DEVICES && !hideV1 ? 'v1' : 'bpf';
   await withHost(t, async (host) => {
+    // Our bind mount of the hierarchy, then the machine's under it: gone for this host only.
+    if (hideV1) await sh(host, 'umount /sys/fs/cgroup/devices && umount /sys/fs/cgroup/devices && ! grep -q " /sys/fs/cgroup/devices " /proc/self/mounts');
     const dir = writeProject(
       host,
       `name: devs
@@ -87,9 +94,16 @@ services:
     t.regex(mapped, /read=ok/, 'devices: binds the host node, readable');
     t.regex(mapped, /write: .*Operation not permitted/, 'and only readable (permissions r)');
 
-    // The cgroup itself holds Docker's allowlist (and no more).
-    const list = fs.readFileSync(host.cgroupPath('/sys/fs/cgroup/devices/tscompose/devs/plain-1') + '/devices.list', 'utf8');
-    t.deepEqual(list.trim().split('\n').sort(), ['b *:* m', 'c *:* m', 'c 1:3 rwm', 'c 1:5 rwm', 'c 1:7 rwm', 'c 1:8 rwm', 'c 1:9 rwm', 'c 10:200 rwm', 'c 136:* rwm', 'c 5:0 rwm', 'c 5:1 rwm', 'c 5:2 rwm'].sort());
+    if (mechanism === 'v1') {
+      // The cgroup itself holds Docker's allowlist (and no more).
+      const list = fs.readFileSync(host.cgroupPath('/sys/fs/cgroup/devices/tscompose/devs/plain-1') + '/devices.list', 'utf8');
+      t.deepEqual(list.trim().split('\n').sort(), ['b *:* m', 'c *:* m', 'c 1:3 rwm', 'c 1:5 rwm', 'c 1:7 rwm', 'c 1:8 rwm', 'c 1:9 rwm', 'c 10:200 rwm', 'c 136:* rwm', 'c 5:0 rwm', 'c 5:1 rwm', 'c 5:2 rwm'].sort());
+    } else {
+      // What the program denies, the kernel reports with EPERM, as v1 does: an open the allowlist lacks.
+      const kmsg = await tsc(host, dir, ['exec', '-T', 'nodev-off', 'sh', '-c', 'mknod /tmp/kmsg c 1 11 && head -c 1 /tmp/kmsg']);
+      t.regex(kmsg.stderr, /Operation not permitted/);
+      if (V1_DEVICES) t.false(fs.existsSync(host.cgroupPath('/sys/fs/cgroup/devices/tscompose/devs/plain-1')), 'no v1 devices cgroup was used');
+    }
     // exec works (a pty of ours: /dev/ptmx and pts in the allowlist).
     const ex = await tsc(host, dir, ['exec', '-T', 'plain', 'sh', '-c', 'head -c 2 /dev/zero | wc -c']);
     t.is(ex.stdout.trim(), '2');
@@ -103,4 +117,16 @@ services:
     t.regex(bad.stderr, /compose\.yaml:5:\d+ services\.a\.device_cgroup_rules\.0: "b 8:0 rwx" is not a device cgroup rule/);
     t.deepEqual(await leftovers(host), []);
   });
-});
+};
+
+deviceTest('a node of the host\'s disk made in a container cannot be opened; device_cgroup_rules and devices: grant it', attackAndGrants(false));
+
+const bpfTest: ReturnType<typeof testNeeding> = !disk
+  ? (title, fn) => test.skip(`${title} [skipped: no block device that root can open on this machine]`, fn)
+  : !deviceFilterSupported()
+    ? (title, fn) => test.skip(`${title} [skipped: this kernel cannot load cgroup device programs (CONFIG_CGROUP_BPF)]`, fn)
+    : !V1_DEVICES
+      ? (title, fn) => test.skip(`${title} [skipped: no v1 devices hierarchy to hide: the test above already runs on the eBPF program]`, fn)
+      : test;
+
+bpfTest('without a v1 devices hierarchy (as on cgroup v2): the eBPF device program holds the same allowlist', attackAndGrants(true));

@@ -97,7 +97,7 @@ export interface ObservedCgroups {
   hardLimits: Record<string, number>;
   /** CAP_SYS_RESOURCE: rlimits may go above the hard limits, oom_score_adj below ours. */
   sysResource: boolean;
-  /** A v1 devices hierarchy: a device allowlist can be enforced (v2 would need an eBPF program, not loaded yet). */
+  /** A device allowlist can be enforced: a v1 devices hierarchy, or cgroup2 and a kernel that loads cgroup device programs. */
   devices?: boolean;
   /** Our own oom_score_adj: the lowest a container may get without CAP_SYS_RESOURCE. */
   oomScoreAdj: number;

@@ -12,6 +12,7 @@ import { native } from '../native';
 import type { CgroupDriver, CgroupStats, CgroupWrite } from './driver';
 import { parseLayout, type CgroupLayout } from './layout';
 import { setFrozen, V1Freezer, V2Freezer, type Freezer, type FreezeState } from './freezer';
+import { attachDeviceFilter, deviceFilterSupported } from './device-filter';
 import { cgroupSupport } from './support';
 import type { CgroupRef } from './tree';
 import { readText } from './tree';
@@ -97,15 +98,32 @@ export class Cgroups {
     return this.enforcing?.apply(cg, limits, previous) ?? [];
   }
 
-  /** Whether a device allowlist can be held here (a v1 devices hierarchy; v2 would need an eBPF program). */
+  /** The cgroup2 driver, if the host mounts cgroup2 (hybrid hosts too). */
+  private get v2(): V2Driver | undefined {
+    return this.drivers.find((d): d is V2Driver => d instanceof V2Driver);
+  }
+
+  /** How a device allowlist is held here: a v1 devices hierarchy, else an eBPF program on the cgroup2 directory, else not at all. */
+  get deviceMechanism(): 'v1' | 'bpf' | undefined {
+    if (this.layout.v1.devices !== undefined) return 'v1';
+    return this.v2 && deviceFilterSupported() ? 'bpf' : undefined;
+  }
+
+  /** Whether a device allowlist can be held here (deviceMechanism). */
   get devices(): boolean {
-    return this.layout.v1.devices !== undefined;
+    return this.deviceMechanism !== undefined;
   }
 
   /** The device allowlist of a new (empty) cgroup (plan/devices.ts). */
   setDevices(cg: CgroupRef, rules: readonly string[]): void {
-    const v1 = this.drivers.find((d): d is V1Driver => d instanceof V1Driver);
-    if (!v1?.setDevices(cg, rules)) throw Object.assign(new Error('no devices cgroup hierarchy: cannot set the device allowlist'), { code: 'ENOENT' });
+    const how = this.deviceMechanism;
+    if (how === 'v1') {
+      const v1 = this.drivers.find((d): d is V1Driver => d instanceof V1Driver);
+      if (v1?.setDevices(cg, rules)) return;
+    } else if (how === 'bpf') {
+      return attachDeviceFilter(this.v2!.dirs(cg)[0]!, rules);
+    }
+    throw Object.assign(new Error('no devices cgroup hierarchy and no cgroup device program here: cannot set the device allowlist'), { code: 'ENOENT' });
   }
 
   exists(cg: CgroupRef): boolean {

@@ -46,7 +46,7 @@ test('a device missing on the host is an error at the service\'s devices key', (
   t.regex(e!.message, /services\.web\.devices: \/dev\/gone: no such device on this host/);
 });
 
-test('cgroup v2 (no eBPF device program yet): one warning for the project, device_cgroup_rules discarded with a warning at the key, nodev kept', (t) => {
+test('a host with no devices hierarchy and no cgroup device programs: one warning for the project, device_cgroup_rules discarded with a warning at the key, nodev kept', (t) => {
   const d = resolve(
     project('app', [service('web', { deviceCgroupRules: ['b 8:* r'] }), service('db')]),
     host({ layout: 'v2', devices: false }),
@@ -56,6 +56,12 @@ test('cgroup v2 (no eBPF device program yet): one warning for the project, devic
   t.is(web.rootDevNodes, undefined);
   t.true(web.mounts.every((m) => m.nodev));
   t.deepEqual(d.warnings!.map((w) => w.path), ['services.web', 'services.web.device_cgroup_rules']);
-  t.regex(d.warnings![0]!.message, /cgroup v2 only, and tscompose does not load the eBPF device program/);
+  t.regex(d.warnings![0]!.message, /neither a v1 devices hierarchy nor a kernel that loads cgroup device programs/);
   t.regex(d.warnings![1]!.message, /device_cgroup_rules discarded/);
+});
+
+test('cgroup v2 with cgroup device programs: the same allowlist as on v1, no warning', (t) => {
+  const d = resolve(project('app', [service('web', { deviceCgroupRules: ['b 8:* r'] })]), host({ layout: 'v2', devices: true }));
+  t.deepEqual(d.containers['app-web-1']!.launch.isolation!.devices, [...DEFAULT_DEVICE_RULES, 'b 8:* r']);
+  t.is(d.warnings, undefined);
 });
