@@ -35,7 +35,8 @@ function hookList(f: Field, ctx: EnvContext): HookSpec[] {
   });
 }
 
-function hook(f: Field, ctx: EnvContext): HookSpec | undefined {
+/** One hook mapping ({command, user, privileged, working_dir, environment}); also develop.watch's `exec`. */
+export function hook(f: Field, ctx: EnvContext): HookSpec | undefined {
   const r = ctx.reader;
   const map = r.map(f);
   if (!map) return undefined;

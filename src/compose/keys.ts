@@ -36,11 +36,11 @@ export const SERVICE_KEYS = table(
     'cap_add', 'cap_drop', 'privileged', 'init', 'stop_signal', 'stop_grace_period',
     'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links',
     'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
-    'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules',
+    'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules', 'develop',
   ],
   [
     'attach', 'cgroup', 'cpu_count', 'cpu_percent',
-    'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec', 'develop',
+    'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec',
     'external_links', 'gpus', 'group_add',
     'ipc', 'isolation', 'logging', 'mac_address', 'mem_swappiness',
     'models', 'oom_kill_disable', 'pid',
@@ -72,6 +72,10 @@ export const BUILD_KEYS = table(
     cache_to: 'exporting the build cache is not supported (buildah keeps its own layer cache)',
   },
 );
+
+/** `services.<s>.develop` and each of its `watch` rules. */
+export const DEVELOP_KEYS = table('develop key', ['watch'], []);
+export const WATCH_KEYS = table('develop.watch key', ['path', 'action', 'target', 'ignore', 'include', 'exec', 'initial_sync'], []);
 
 /** One entry of `post_start` / `pre_stop`. */
 export const HOOK_KEYS = table('hook key', ['command', 'user', 'privileged', 'working_dir', 'environment'], []);

@@ -3,6 +3,7 @@
  * long syntax everywhere, variables already substituted (a literal `$` is
  * written `$$` so loading the output again gives the same project).
  */
+import type { WatchRule } from './develop-types';
 import { renderBuild } from './build';
 import { renderImage } from './image';
 import { dump, visit } from 'js-yaml';
@@ -120,6 +121,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.expose) out.expose = [...s.expose];
   if (s.postStart) out.post_start = s.postStart.map(renderHook);
   if (s.preStop) out.pre_stop = s.preStop.map(renderHook);
+  if (s.develop) out.develop = { watch: s.develop.watch.map(renderWatchRule) };
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
   return out;
 }
@@ -130,6 +132,16 @@ function renderHook(h: HookSpec): Obj {
   if (h.privileged) out.privileged = true;
   if (h.workingDir !== undefined) out.working_dir = h.workingDir;
   if (Object.keys(h.environment).length) out.environment = { ...h.environment };
+  return out;
+}
+
+function renderWatchRule(r: WatchRule): Obj {
+  const out: Obj = { path: r.path, action: r.action };
+  if (r.target !== undefined) out.target = r.target;
+  if (r.ignore.length) out.ignore = [...r.ignore];
+  if (r.include) out.include = [...r.include];
+  if (r.exec) out.exec = renderHook(r.exec);
+  if (r.initialSync) out.initial_sync = true;
   return out;
 }
 

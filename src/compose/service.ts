@@ -18,6 +18,7 @@ import { sortedRecord } from './read';
 import { ResourceReader } from './resources';
 import { normalizeLifecycle } from './lifecycle';
 import { normalizeHooks } from './hooks';
+import { normalizeDevelop } from './develop';
 import type { Field, Reader } from './read';
 import { networkingKey, settleNetworking } from './service-network';
 import { ShlexError, shlexSplit } from './shlex';
@@ -139,6 +140,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   svc.scale = scale ?? replicas?.value ?? 1;
   normalizeLifecycle(svc, keys, map, f.path, restartPolicyField, r);
   normalizeHooks(svc, keys, ctx);
+  normalizeDevelop(svc, keys, ctx);
   const res = resources.finish();
   if (res) svc.resources = res;
   serviceMetadata(svc, keys, ctx);

@@ -10,6 +10,7 @@
 import type { SourceLoc, SpecIssue } from '../errors';
 import type { NetemSpec, RouteSpec, VerifySpec } from './lab-types';
 import type { HealthcheckSpec, HookSpec, RestartPolicy } from './lifecycle-types';
+import type { WatchRule } from './develop-types';
 
 export type { SourceLoc };
 
@@ -209,6 +210,8 @@ export interface ServiceSpec {
   stopSignal?: string;
   /** `post_start` / `pre_stop` (hooks.ts); absent: none. */
   postStart?: HookSpec[];
+  /** `develop.watch`: what `tscompose watch` does when files change (compose/develop.ts). */
+  develop?: { watch: WatchRule[] };
   preStop?: HookSpec[];
   /** `healthcheck` (healthcheck.ts); absent: the image's, if any. */
   healthcheck?: HealthcheckSpec;

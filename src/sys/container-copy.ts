@@ -25,9 +25,9 @@ export interface CopyStats {
   bytes: number;
 }
 
-const at = (dirFd: number, name: string) => `/proc/self/fd/${dirFd}/${name}`;
+export const at = (dirFd: number, name: string) => `/proc/self/fd/${dirFd}/${name}`;
 
-function checkName(name: string, what: string): void {
+export function checkName(name: string, what: string): void {
   if (!name || name === '.' || name === '..' || name.includes('/')) throw Object.assign(new Error(`${what}: ${JSON.stringify(name)} names no entry`), { code: 'EINVAL' });
 }
 
@@ -49,7 +49,7 @@ interface Landing {
 }
 
 /** Runs `fn` with `fd`, and closes it. */
-function withFd<T>(fd: number, fn: (fd: number) => T): T {
+export function withFd<T>(fd: number, fn: (fd: number) => T): T {
   try {
     return fn(fd);
   } finally {
@@ -141,7 +141,8 @@ export function copyFromContainer(root: string, src: string, dest: string): Copy
 
 // ---------------------------------------------------------------- into the container
 
-function copyInEntry(src: string, dirFd: number, name: string, stats: CopyStats): void {
+/** Copies host path `src` to the entry `name` of container directory `dirFd` (replacing a file or symlink there; merging into a directory). */
+export function copyInEntry(src: string, dirFd: number, name: string, stats: CopyStats): void {
   const st = fs.lstatSync(src);
   const dest = at(dirFd, name);
   if (st.isSymbolicLink()) {
@@ -176,7 +177,7 @@ function copyInEntry(src: string, dirFd: number, name: string, stats: CopyStats)
 }
 
 /** An open that O_NOFOLLOW refused (ELOOP, or ENOTDIR with O_DIRECTORY) because the container has a symlink there: said so. */
-function refuseLink(open: () => number, dest: string, name: string): number {
+export function refuseLink(open: () => number, dest: string, name: string): number {
   try {
     return open();
   } catch (e: any) {

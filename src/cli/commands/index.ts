@@ -24,6 +24,7 @@ export const commandTable: ReadonlyArray<readonly [name: string, load: () => Com
   ['ls', () => (require('./ls') as typeof import('./ls')).lsCommand],
   ['rm', () => (require('./rm') as typeof import('./rm')).rmCommand],
   ['create', () => (require('./create') as typeof import('./create')).createCommand],
+  ['watch', () => (require('./watch') as typeof import('./watch')).watchCommand],
   ['cp', () => (require('./cp') as typeof import('./cp')).cpCommand],
   ['run', () => (require('./run') as typeof import('./run')).runCommand],
   ['top', () => (require('./top') as typeof import('./top')).topCommand],

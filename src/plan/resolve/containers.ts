@@ -4,6 +4,7 @@
  * hostname) and launch settings (argv, env, user, namespaces, limits,
  * isolation).
  */
+import { launchHook } from './hooks';
 import type { SpecIssue } from '../../errors';
 import type { Project, ServiceSpec } from '../../compose/types';
 import { resolveResources } from '../cgroups';
@@ -198,14 +199,7 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
 }
 
 function launchHooks(svc: ServiceSpec): NonNullable<LaunchSettings['hooks']> {
-  const of = (list: NonNullable<ServiceSpec['postStart']>) =>
-    list.map((h) => ({
-      argv: h.command,
-      ...(h.user !== undefined ? { user: h.user } : {}),
-      ...(h.privileged ? { privileged: true } : {}),
-      ...(h.workingDir !== undefined ? { cwd: h.workingDir } : {}),
-      env: { ...h.environment },
-    }));
+  const of = (list: NonNullable<ServiceSpec['postStart']>) => list.map(launchHook);
   return { ...(svc.postStart ? { postStart: of(svc.postStart) } : {}), ...(svc.preStop ? { preStop: of(svc.preStop) } : {}) };
 }
 
