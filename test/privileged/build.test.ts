@@ -10,7 +10,7 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withHost, type Host } from '../helpers/host';
+import { cliPath, withHost, type Host } from '../helpers/host';
 import { busyboxLayer, writeLayout } from '../helpers/oci-layout';
 import { pushLayout, requireRegistryTools, startRegistry } from '../helpers/registry';
 import { leftovers, ok, pidOf, sh, stateDir, tsc, writeProject } from '../helpers/containers';
@@ -137,5 +137,42 @@ test('build: a missing context is named at its line and a failing step shows bui
     t.regex(f.stderr, /step-says-no/);
     t.deepEqual(await ours(host), []);
     t.is(await sh(host, 'ls /run/tscompose | grep -v "^\\." || true'), '', 'no trace of either project');
+  });
+});
+
+test('watch: a rebuild rule builds the image again and recreates the container when its files change', async (t) => {
+  requireBuildah();
+  await withHost(t, async (host) => {
+    const app = context(host, 'project/app', `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCOPY msg /msg\nCMD ["sleep", "1000"]\n`);
+    fs.writeFileSync(path.join(app, 'msg'), 'first\n');
+    const dir = writeProject(
+      host,
+      `name: bldw
+services:
+  web:
+    build: ./app
+    develop:
+      watch:
+        - {action: rebuild, path: ./app/msg}
+`,
+    );
+    // watch runs up first (the first build), then waits for changes.
+    await sh(host, `cd ${dir} && { ${cliPath} watch > watch.out 2>&1 & echo $! > watch.pid; }`);
+    const wait = async (script: string, what: string) => {
+      for (let i = 0; i < 1600; i++) {
+        if ((await host.sh(script)).code === 0) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${what}: ${fs.readFileSync(path.join(dir, 'watch.out'), 'utf8')}`);
+    };
+    await wait(`grep -q 'Watch enabled' ${dir}/watch.out`, 'watch to start');
+    const first = await pidOf(host, 'bldw', 'bldw-web-1');
+    t.is(await sh(host, `cat /proc/${first}/root/msg`), 'first');
+    fs.writeFileSync(path.join(app, 'msg'), 'second\n');
+    await wait(`p=$(cut -d' ' -f1 ${stateDir('bldw', 'bldw-web-1')}/init.pid); [ "$p" != ${first} ] && grep -qx second /proc/$p/root/msg`, 'the rebuilt image to run');
+    t.regex(fs.readFileSync(path.join(dir, 'watch.out'), 'utf8'), /Rebuilding service "web"/);
+    await sh(host, `kill -INT $(cat ${dir}/watch.pid); while kill -0 $(cat ${dir}/watch.pid) 2>/dev/null; do sleep 0.05; done`);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await ours(host), []);
   });
 });
