@@ -5,6 +5,7 @@
  * converter can get wrong (names, label syntax, references inside a pod).
  */
 import type { K8sObject } from '../../../src/convert/kubernetes';
+import { unknownFields } from './k8s-fields';
 
 type Model = new (data: unknown) => { validate(): void };
 
@@ -83,6 +84,7 @@ export async function objectProblems(objects: K8sObject[]): Promise<string[]> {
     } catch (e) {
       out.push(`${where}: ${(e as Error).message}`);
     }
+    if (MODULES[o.kind]) out.push(...unknownFields(o, MODULES[o.kind]!).map((p) => `${where}${p}`));
     if (ids.has(where)) out.push(`${where}: twice`);
     ids.add(where);
     const nameRule = ['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'NetworkPolicy'].includes(o.kind) ? DNS_SUBDOMAIN : DNS_LABEL;

@@ -85,9 +85,11 @@ test('a deliberately broken object is caught by the validation (the check can fa
   const dep = structuredClone(r.objects.find((o) => o.kind === 'Deployment')!) as any;
   dep.spec.replicas = 'three';
   dep.spec.template.spec.containers[0].volumeMounts = [{ name: 'nope', mountPath: '/x' }];
+  dep.spec.template.spec.containers[0].securityContext = { runAsUser: 1, readOnlyRootFS: true };
   const problems = await objectProblems([dep, { ...r.objects[0]!, metadata: { name: 'Bad_Name' } }]);
   t.true(problems.some((p) => /replicas must be integer/.test(p)), problems.join('\n'));
   t.true(problems.some((p) => /mount of missing volume nope/.test(p)));
+  t.true(problems.some((p) => p.endsWith('.spec.template.spec.containers[0].securityContext.readOnlyRootFS: no such field')), problems.join('\n'));
   t.true(problems.some((p) => /Namespace\/Bad_Name: name/.test(p)));
 });
 
