@@ -23,7 +23,7 @@ export function mainContainer(name: string, svc: ServiceSpec, ctx: Ctx, mounts: 
   if (svc.stdinOpen) c['stdin'] = true;
   const sc = securityContext(svc, ctx);
   if (Object.keys(sc).length) c['securityContext'] = sc;
-  const res = resources(svc);
+  const res = resources(svc, ctx);
   if (Object.keys(res).length) c['resources'] = res;
   Object.assign(c, probes(svc, ctx));
   const lifecycle = {
@@ -78,7 +78,7 @@ export function bytesQuantity(n: number): string {
 
 const milliCpu = (cpus: number) => `${Math.max(1, Math.round(cpus * 1000))}m`;
 
-function resources(svc: ServiceSpec): Record<string, unknown> {
+function resources(svc: ServiceSpec, ctx: Ctx): Record<string, unknown> {
   const r = svc.resources;
   if (!r) return {};
   const limits: Record<string, string> = {};
@@ -87,5 +87,13 @@ function resources(svc: ServiceSpec): Record<string, unknown> {
   if (r.memory !== undefined) limits['memory'] = bytesQuantity(r.memory);
   if (r.cpuShares !== undefined) requests['cpu'] = milliCpu(r.cpuShares / 1024);
   if (r.memoryReservation !== undefined) requests['memory'] = bytesQuantity(r.memoryReservation);
+  // A request above the limit is refused by the API server: the limit is the request then.
+  const over = (k: 'cpu' | 'memory', req: number | undefined, lim: number | undefined) => {
+    if (req === undefined || lim === undefined || req <= lim) return;
+    requests[k] = limits[k]!;
+    ctx.warn('unmapped', `services.${svc.name}`, `the ${k} reservation is above the limit: Kubernetes requires request <= limit, the request is the limit`);
+  };
+  over('cpu', r.cpuShares !== undefined ? r.cpuShares / 1024 : undefined, r.nanoCpus !== undefined ? r.nanoCpus / 1e9 : undefined);
+  over('memory', r.memoryReservation, r.memory);
   return { ...(Object.keys(limits).length ? { limits } : {}), ...(Object.keys(requests).length ? { requests } : {}) };
 }

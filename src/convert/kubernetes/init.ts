@@ -38,7 +38,8 @@ export function initContainers(project: Project, svc: ServiceSpec, ctx: Ctx): Ar
     const tcp = containerPorts(target, quiet(ctx)).find((p) => p.protocol === 'TCP');
     const script = tcp
       ? `until nc -z -w 2 ${name} ${tcp.port}; do echo waiting for ${name}:${tcp.port}; sleep 2; done`
-      : `until nslookup ${name} >/dev/null 2>&1; do echo waiting for ${name}; sleep 2; done`;
+      : // busybox's nslookup may not apply the search list: the name in the default cluster domain as well.
+        `until nslookup ${name} >/dev/null 2>&1 || nslookup ${name}.${ctx.namespace}.svc.cluster.local >/dev/null 2>&1; do echo waiting for ${name}; sleep 2; done`;
     out.push({ name: dnsLabel(`wait-for-${name}`), image: WAIT_IMAGE, command: ['sh', '-c', script] });
     if (!tcp && d.condition === 'service_started' && containerPorts(target, quiet(ctx)).length) {
       ctx.warn('note', path, `${dep} has only UDP ports: the init container waits until its name resolves, not until it answers`, `services.${svc.name}.depends_on`);

@@ -33,6 +33,10 @@ export function claims(project: Project, ctx: Ctx): K8sObject[] {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: DEFAULT_CLAIM_SIZE } } },
     });
     ctx.warn('note', path, `a PersistentVolumeClaim of ${DEFAULT_CLAIM_SIZE}, ReadWriteOnce, default storage class: compose volumes have no size; edit it to fit`);
+    const pods = Object.values(project.services)
+      .filter((s) => (s.mounts ?? []).some((m) => m.type === 'volume' && m.source === vol.name))
+      .reduce((n, s) => n + s.scale, 0);
+    if (pods > 1) ctx.warn('note', path, `${pods} pods mount it: ReadWriteOnce holds only on one node, so they must share a node or the claim needs ReadWriteMany (a storage class that offers it)`);
   }
   return out;
 }

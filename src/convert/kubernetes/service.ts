@@ -63,7 +63,12 @@ export function services(project: string, svc: ServiceSpec, ctx: Ctx): K8sObject
   for (const att of svc.networks) for (const a of att.aliases) aliases.add(a);
   for (const alias of aliases) {
     const k8s = dnsLabel(alias);
-    if (k8s === name || [...ctx.serviceName.values()].includes(k8s)) continue;
+    if (k8s === name) continue;
+    if ([...ctx.serviceName.values()].includes(k8s)) {
+      ctx.warn('unmapped', `services.${svc.name}.networks`, `alias ${alias} is the name of another service, whose Service it stays: no Service ${k8s} for ${svc.name}`, `services.${svc.name}`);
+      continue;
+    }
+    if (k8s !== alias) ctx.warn('note', `services.${svc.name}.networks`, `alias ${alias} is the Service ${k8s} (a DNS label)`, `services.${svc.name}`);
     out.push(service(ctx, project, k8s, name, ports));
   }
   if (aliases.size) {

@@ -171,7 +171,7 @@ test('depends_on: service_healthy waits on the readiness of the dependency, serv
   t.deepEqual(init, [
     ['wait-for-cache', 'until nc -z -w 2 cache 6379; do echo waiting for cache:6379; sleep 2; done'],
     // db has no port: its Service is headless, and its name resolves only once a pod is ready.
-    ['wait-for-db', 'until nslookup db >/dev/null 2>&1; do echo waiting for db; sleep 2; done'],
+    ['wait-for-db', 'until nslookup db >/dev/null 2>&1 || nslookup db.shop.svc.cluster.local >/dev/null 2>&1; do echo waiting for db; sleep 2; done'],
   ]);
   const db = r.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'db')! as any;
   t.is(db.spec.clusterIP, 'None');
