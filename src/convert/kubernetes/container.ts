@@ -13,11 +13,18 @@ import type { ServiceSpec } from '../../compose/types';
 import { probes } from './probes';
 import type { Ctx } from './types';
 
+/**
+ * Kubernetes expands `$(VAR)` in command, args and env values, and reads `$$`
+ * as `$`: every `$` before `$` or `(` is doubled so the words stay as Compose
+ * hands them to the process.
+ */
+export const noExpansion = (word: string): string => word.replace(/\$(?=[$(])/g, () => '$$');
+
 export function mainContainer(name: string, svc: ServiceSpec, ctx: Ctx, mounts: Array<Record<string, unknown>>): Record<string, unknown> {
   const c: Record<string, unknown> = { name, image: image(svc, ctx) };
-  if (svc.entrypoint) c['command'] = [...svc.entrypoint];
-  if (svc.command) c['args'] = [...svc.command];
-  const env = Object.keys(svc.environment).sort().map((k) => ({ name: k, value: svc.environment[k] }));
+  if (svc.entrypoint) c['command'] = svc.entrypoint.map(noExpansion);
+  if (svc.command) c['args'] = svc.command.map(noExpansion);
+  const env = Object.keys(svc.environment).sort().map((k) => ({ name: k, value: noExpansion(svc.environment[k]!) }));
   if (env.length) c['env'] = env;
   if (svc.workingDir !== undefined) c['workingDir'] = svc.workingDir;
   if (svc.stdinOpen) c['stdin'] = true;

@@ -16,7 +16,9 @@ import { yamlFiles, yamlStream } from '../../../src/convert/kubernetes/render';
 import { resolve } from '../../../src/plan';
 import { reachability, routingModel, HOST } from '../../../src/verify/routing';
 import { emptyObserved } from '../../helpers/project';
-import { repoRoot } from '../compose/helpers';
+import fc from 'fast-check';
+import { noExpansion } from '../../../src/convert/kubernetes/container';
+import { load, repoRoot, yaml } from '../compose/helpers';
 import { objectProblems } from './k8s-check';
 import { allowedPairs } from './netpol-eval';
 
@@ -209,4 +211,47 @@ test('-o DIR and --kustomize: one file per object, numbered; kustomization.yaml 
   const parsed = k.resources.map((f) => parseYaml(files.get(f)!) as K8sObject);
   t.deepEqual(await objectProblems(parsed), []);
   t.false(yamlFiles(r.objects, r.namespace, false).has('kustomization.yaml'));
+});
+
+test('$(…) and $$ reach the process as Compose gives them: Kubernetes would expand them in command, args and env', (t) => {
+  const project = load(yaml`
+    name: dollars
+    services:
+      a:
+        image: alpine
+        entrypoint: ["sh", "-c"]
+        command: ["echo $$(hostname) $$HOME costs $$$$5"]
+        environment: { GREETING: "hi $$(USER)" }
+  `);
+  const dep = toKubernetes(project).objects.find((o) => o.kind === 'Deployment')! as any;
+  const c = dep.spec.template.spec.containers[0];
+  // Compose gives the process `echo $(hostname) $HOME costs $$5`; Kubernetes reads $$ as $ and $(X) as a variable.
+  t.deepEqual(c.args, ['echo $$(hostname) $HOME costs $$$5']);
+  t.is(expand(c.args[0]), 'echo $(hostname) $HOME costs $$5');
+  t.deepEqual(c.env, [{ name: 'GREETING', value: 'hi $$(USER)' }]);
+  t.deepEqual(c.command, ['sh', '-c']);
+});
+
+/**
+ * Kubernetes' expansion of command, args and env (third_party/forked/golang/expansion):
+ * `$$` is `$`, `$(NAME)` a variable (left as written when unset, as here), any other `$` itself.
+ */
+function expand(s: string, vars: Record<string, string> = { USER: 'root', hostname: 'pod-1' }): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '$' || i + 1 >= s.length) out += s[i];
+    else if (s[i + 1] === '$') (out += '$'), i++;
+    else if (s[i + 1] === '(') {
+      const end = s.indexOf(')', i + 2);
+      if (end < 0) (out += s.slice(i)), (i = s.length);
+      else (out += vars[s.slice(i + 2, end)] ?? s.slice(i, end + 1)), (i = end);
+    } else out += '$';
+  }
+  return out;
+}
+
+test('any word survives Kubernetes expansion once escaped', (t) => {
+  t.is(expand('$(USER) $$(USER) $$ $x'), 'root $(USER) $ $x', 'the model of the expansion');
+  fc.assert(fc.property(fc.stringMatching(/^[$()a-zA-Z ]{0,24}$/), (w) => expand(noExpansion(w)) === w));
+  t.pass();
 });
