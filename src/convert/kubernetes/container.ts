@@ -26,6 +26,8 @@ export function mainContainer(name: string, svc: ServiceSpec, ctx: Ctx, mounts: 
   if (svc.command) c['args'] = svc.command.map(noExpansion);
   const env = Object.keys(svc.environment).sort().map((k) => ({ name: k, value: noExpansion(svc.environment[k]!) }));
   if (env.length) c['env'] = env;
+  const pull = pullPolicy(svc, ctx);
+  if (pull) c['imagePullPolicy'] = pull;
   if (svc.workingDir !== undefined) c['workingDir'] = svc.workingDir;
   if (svc.stdinOpen) c['stdin'] = true;
   const sc = securityContext(svc, ctx);
@@ -103,4 +105,16 @@ function resources(svc: ServiceSpec, ctx: Ctx): Record<string, unknown> {
   over('cpu', r.cpuShares !== undefined ? r.cpuShares / 1024 : undefined, r.nanoCpus !== undefined ? r.nanoCpus / 1e9 : undefined);
   over('memory', r.memoryReservation, r.memory);
   return { ...(Object.keys(limits).length ? { limits } : {}), ...(Object.keys(requests).length ? { requests } : {}) };
+}
+
+/** `pull_policy` when written: always → Always, missing → IfNotPresent, never → Never. */
+function pullPolicy(svc: ServiceSpec, ctx: Ctx): string | undefined {
+  const p = svc.image?.pullPolicy;
+  const path = `services.${svc.name}.pull_policy`;
+  if (!p || !ctx.written(path)) return undefined;
+  if (p.kind === 'always') return 'Always';
+  if (p.kind === 'missing') return 'IfNotPresent';
+  if (p.kind === 'never') return 'Never';
+  ctx.warn('unmapped', path, p.kind === 'build' ? 'Kubernetes does not build: the image is pulled if not present' : 'Kubernetes has no periodic pull: the image is pulled if not present (Always pulls at every start)');
+  return 'IfNotPresent';
 }

@@ -29,7 +29,7 @@ export function toKubernetes(project: Project, options: KubernetesOptions = {}):
   const warn: Warn = (kind, path, message, fallback) =>
     warnings.push({ kind, path, loc: project.sources.get(path) ?? (fallback ? project.sources.get(fallback) : undefined), message });
   const namespace = dnsLabel(project.name);
-  const ctx: Ctx = { namespace, serviceName: serviceNames(project, warn), warn, options };
+  const ctx: Ctx = { namespace, serviceName: serviceNames(project, warn), warn, written: (p) => project.sources.has(p), options };
   const objects: K8sObject[] = [namespaceObject(namespace, project.name), ...claims(project, ctx), ...fileObjects(project, ctx)];
   for (const svc of Object.values(project.services)) objects.push(...services(project.name, svc, ctx));
   for (const svc of Object.values(project.services)) objects.push(deployment(project, svc, ctx));

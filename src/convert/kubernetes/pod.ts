@@ -85,6 +85,11 @@ function podSettings(svc: ServiceSpec, ctx: Ctx): Record<string, unknown> {
     else hosts.set(h.ip, [...(hosts.get(h.ip) ?? []), h.host]);
   }
   if (hosts.size) out['hostAliases'] = [...hosts].map(([ip, hostnames]) => ({ ip, hostnames }));
+  const platform = svc.image?.platform?.split('/');
+  if (platform) {
+    out['nodeSelector'] = { 'kubernetes.io/os': platform[0]!, ...(platform[1] ? { 'kubernetes.io/arch': platform[1] } : {}) };
+    if (platform[2]) ctx.warn('unmapped', `${base}.platform`, `the variant ${platform[2]} has no node label: any ${platform[1]} node is chosen`, base);
+  }
   if (svc.stopGracePeriodSec !== undefined) out['terminationGracePeriodSeconds'] = Math.ceil(svc.stopGracePeriodSec);
   return out;
 }

@@ -43,5 +43,7 @@ export interface Ctx {
   /** Compose service name → the Kubernetes name (DNS-1123 label). */
   serviceName: Map<string, string>;
   warn: Warn;
+  /** The file sets this key (dotted path). */
+  written: (path: string) => boolean;
   options: KubernetesOptions;
 }

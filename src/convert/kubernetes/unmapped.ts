@@ -18,7 +18,7 @@ const MAPPED_SERVICE_KEYS = new Set([
   'build', 'dns', 'dns_search', 'dns_opt', 'extra_hosts', 'mem_limit', 'mem_reservation', 'cpus', 'cpu_shares',
   'restart', 'deploy', 'healthcheck', 'depends_on', 'ports', 'expose', 'secrets', 'configs', 'working_dir',
   'scale', 'stop_grace_period', 'stdin_open', 'sysctls', 'x-rootfs', 'x-restart-on-unhealthy', 'pull_policy', 'profiles',
-  'post_start', 'pre_stop',
+  'post_start', 'pre_stop', 'platform',
   // Resolved by the loader into the keys above.
   'extends',
 ]);
@@ -35,7 +35,6 @@ const WHY: Record<string, string> = {
   init: 'a pod has no init process option; use an image with one (tini) as its entrypoint',
   links: 'link aliases are per container; use the service name or network aliases',
   domainname: 'a pod has no domain name of its own (see hostname and subdomain)',
-  platform: 'the node picks the platform; use a nodeSelector on kubernetes.io/arch',
   pids_limit: 'pod PID limits are a kubelet setting',
   ulimits: 'Kubernetes has no per-pod rlimits',
   cpuset: 'CPU pinning is the kubelet CPU manager\'s',
