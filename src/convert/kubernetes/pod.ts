@@ -64,6 +64,8 @@ function podSettings(svc: ServiceSpec, ctx: Ctx): Record<string, unknown> {
   }
   if (svc.networkMode.kind === 'host') {
     out['hostNetwork'] = true;
+    // Without it a host-network pod resolves with the node's resolv.conf: no service names.
+    out['dnsPolicy'] = 'ClusterFirstWithHostNet';
     ctx.warn('note', `${base}.network_mode`, "the pod uses its node's network (hostNetwork): NetworkPolicies do not apply to it");
   }
   const sysctls = Object.entries(svc.sysctls).filter(([k]) => SAFE_SYSCTLS.has(k));

@@ -193,10 +193,12 @@ test('what does not map is listed with its file:line, nothing left out', (t) => 
     '16:services.router.devices',
     '21:services.sniffer.network_mode',
     '22:services.sniffer.volumes',
-    '31:networks.lan.ipam',
-    '34:x-links',
+    '35:networks.lan.ipam',
+    '38:x-links',
   ]) t.true(listed.includes(want), `${want} not in\n${listed.join('\n')}`);
   t.true(r.warnings.every((w) => w.loc && w.loc.file.endsWith('lab-bits.compose.yaml')), 'every warning has a location');
+  const monitor = r.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'monitor')! as any;
+  t.like(monitor.spec.template.spec, { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' });
 });
 
 test('-o DIR and --kustomize: one file per object, numbered; kustomization.yaml lists them all', async (t) => {
