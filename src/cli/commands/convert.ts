@@ -17,7 +17,7 @@ const convertOptions: OptionSpec[] = [
   { name: 'publish-as', type: 'string', arg: 'TYPE', description: 'kubernetes: Service type of published ports, LoadBalancer (default) or NodePort' },
   { name: 'kustomize', type: 'boolean', description: 'kubernetes: make -o DIR a Kustomize base (kustomization.yaml)' },
   { name: 'strict', type: 'boolean', description: 'Fail (exit 3) when anything in the file does not map' },
-  { name: 'json', type: 'boolean', description: 'Print {file, warnings} as JSON' },
+  { name: 'json', type: 'boolean', description: 'Print {file, warnings} (containerlab) or {objects, warnings} (kubernetes) as JSON' },
 ];
 
 function warningLine(w: ConvertWarning): string {
@@ -40,6 +40,7 @@ async function convert(cli: Cli, args: Parsed): Promise<number> {
     report(cli, format, convertKubernetes(cli, args, project), flag(args, 'json'));
     return 0;
   }
+  for (const opt of ['publish-as', 'kustomize']) if (args.options[opt] !== undefined) throw new UsageError(`--${opt} is for --format kubernetes`);
   const { file, warnings } = toContainerlab(project);
   const unmapped = warnings.filter((w) => w.kind === 'unmapped');
   if (flag(args, 'strict') && unmapped.length) {

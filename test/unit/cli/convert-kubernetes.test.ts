@@ -79,6 +79,9 @@ test('-o DIR writes one file per object; --kustomize adds kustomization.yaml and
   const k = await run(['convert', '--format', 'kubernetes', '-o', 'k8s', '--kustomize'], CLEAN);
   const kust = parseYaml(k.dir!['kustomization.yaml']!) as { resources: string[] };
   t.is(kust.resources.length, Object.keys(k.dir!).length - 1);
+  const clab = await run(['convert', '--format', 'containerlab', '--kustomize'], CLEAN);
+  t.is(clab.code, 2);
+  t.regex(clab.err, /--kustomize is for --format kubernetes/);
   const no = await run(['convert', '--format', 'kubernetes', '--kustomize'], CLEAN);
   t.is(no.code, 2);
   t.regex(no.err, /-o DIR/);
