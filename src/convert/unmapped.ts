@@ -45,7 +45,7 @@ const WHY: Record<string, string> = {
 };
 
 /** Keys one level below `prefix` that the user wrote, in file order. */
-function childKeys(project: Project, prefix: string): string[] {
+export function childKeys(project: Project, prefix: string): string[] {
   const out: string[] = [];
   for (const path of project.sources.keys()) {
     if (!path.startsWith(`${prefix}.`)) continue;
@@ -89,12 +89,12 @@ export function unmappedKeys(project: Project): ConvertWarning[] {
 }
 
 /** The paths under `prefix` that have nothing under them, relative to it (`resources.limits.cpus`). */
-function leafPaths(project: Project, prefix: string): string[] {
+export function leafPaths(project: Project, prefix: string): string[] {
   const under = [...project.sources.keys()].filter((p) => p.startsWith(`${prefix}.`));
   return under.filter((p) => !under.some((q) => q.startsWith(`${p}.`))).map((p) => p.slice(prefix.length + 1));
 }
 
 /** Top-level keys: paths without a dot. */
-function topLevelKeys(project: Project): string[] {
+export function topLevelKeys(project: Project): string[] {
   return [...project.sources.keys()].filter((p) => !p.includes('.'));
 }

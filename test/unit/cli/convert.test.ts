@@ -68,9 +68,9 @@ test('--json prints {file, warnings}', async (t) => {
 });
 
 test('an unknown or missing format is a usage error naming the supported ones', async (t) => {
-  for (const argv of [['convert', '--format', 'kubernetes'], ['convert']]) {
+  for (const argv of [['convert', '--format', 'nomad'], ['convert']]) {
     const r = await run(argv, CLEAN);
     t.is(r.code, 2);
-    t.regex(r.err, /supported: containerlab/);
+    t.regex(r.err, /supported: containerlab, kubernetes/);
   }
 });
