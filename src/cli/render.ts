@@ -40,6 +40,9 @@ function object(a: Action, project: string): { noun: string; name: string } | un
       return { noun: 'Volume', name: a.volume };
     case 'p2p.create':
       return { noun: 'Link', name: a.target };
+    case 'vxlan.create':
+    case 'vxlan.delete':
+      return { noun: 'Tunnel', name: a.target };
     case 'qdisc.replace':
     case 'qdisc.delete':
       return { noun: 'Shaping', name: a.target };
@@ -79,6 +82,10 @@ function doneVerb(a: Action): string {
       return 'Removed';
     case 'p2p.create':
       return a.reason === 'new link' ? 'Created' : `Created (${a.reason})`;
+    case 'vxlan.create':
+      return 'Created';
+    case 'vxlan.delete':
+      return 'Removed';
     case 'qdisc.replace':
       return `Set (${a.reason})`;
     case 'qdisc.delete':
@@ -155,6 +162,8 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'volume.create': '+',
   'volume.delete': '-',
   'p2p.create': '+',
+  'vxlan.create': '+',
+  'vxlan.delete': '-',
   'qdisc.replace': '~',
   'qdisc.delete': '-',
   'neigh.replace': '+',

@@ -12,7 +12,7 @@
 import type * as rt from 'netlink/dist/rt/gen_structs';
 import type * as ifla from 'netlink/dist/rt/ifla';
 import type { Qdisc } from '../../plan/shaping';
-import { bridgeInfo, hairpinInfo, toLinkInfo, vethInfo, type LinkInfo, type VethEnd, type VethSpec } from './links';
+import { bridgeInfo, hairpinInfo, toLinkInfo, vethInfo, vxlanInfo, type LinkInfo, type VethEnd, type VethSpec, type VxlanSpec } from './links';
 import { RtnlSocket } from './socket';
 import { deleteRootQdisc, listQdiscs, replaceRootQdisc, type QdiscInfo } from './tc';
 import { addressRequest, AF_INET6, familyOf, neighborRequest, routeRequest, type RouteSpec } from './requests';
@@ -110,6 +110,23 @@ export class Rtnl extends RtnlSocket {
       ...(a.mtu ? { mtu: a.mtu } : {}),
       ...(a.mac ? { address: macToBuffer(a.mac) } : {}),
       linkinfo: vethInfo(b),
+    });
+  }
+
+  /**
+   * A unicast VXLAN device. Its UDP socket lives in this socket's namespace
+   * (the underlay) even when the device is born in another (`netnsFd`: a
+   * container's namespace, where it is the end of a p2p link).
+   */
+  // Equivalent to: ip link add NAME [netns NS] [address MAC] mtu MTU [master BR] up type vxlan id VNI remote REMOTE local LOCAL dstport PORT nolearning
+  async createVxlan(opts: { name: string; netnsFd?: number; mac?: string; mtu: number; master?: number } & VxlanSpec): Promise<void> {
+    await this.createLink(true, {
+      ifname: opts.name,
+      mtu: opts.mtu,
+      ...(opts.netnsFd !== undefined ? { netNsFd: opts.netnsFd } : {}),
+      ...(opts.mac ? { address: macToBuffer(opts.mac) } : {}),
+      ...(opts.master !== undefined ? { master: opts.master } : {}),
+      linkinfo: vxlanInfo(opts),
     });
   }
 
