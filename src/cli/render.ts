@@ -172,7 +172,8 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
 export function renderPlan(plan: Plan): string {
   const warnings = renderWarnings(plan);
   const total = plan.waves.reduce((n, w) => n + w.length, 0);
-  if (!total) return `${warnings}Project ${plan.project} is up to date: nothing to do.\n`;
+  const tunnels = renderTunnels(plan);
+  if (!total) return `${warnings}${tunnels}Project ${plan.project} is up to date: nothing to do.\n`;
   const lines = [`Plan for project ${plan.project}: ${total} action(s) in ${plan.waves.length} wave(s)`];
   const kindWidth = Math.max(...plan.waves.flat().map((a) => a.kind.length));
   const targetWidth = Math.min(48, Math.max(...plan.waves.flat().map((a) => a.target.length)));
@@ -182,7 +183,17 @@ export function renderPlan(plan: Plan): string {
       lines.push(`  ${SIGN[a.kind] ?? ' '} ${a.kind.padEnd(kindWidth)}  ${a.target.padEnd(targetWidth)}  ${a.reason}`);
     }
   });
-  return warnings + lines.join('\n') + '\n';
+  return warnings + tunnels + lines.join('\n') + '\n';
+}
+
+/** `--host`: the machine's tunnels to the others, whether or not the plan changes them. */
+function renderTunnels(plan: Plan): string {
+  if (plan.host === undefined) return '';
+  const lines = [`Host ${plan.host}: ${plan.tunnels?.length ?? 0} VXLAN tunnel(s) to other machines`];
+  for (const t of plan.tunnels ?? []) {
+    lines.push(`  ${t.network} (${t.kind}) ${t.device} → ${t.peerHost}: vxlan id ${t.vni} remote ${t.remote} local ${t.local} dstport ${t.port}, mtu ${t.mtuReason}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** What the host cannot give and the plan leaves out, one `WARNING:` line each (as Docker prints them). */

@@ -100,8 +100,14 @@ export function placeOnHost(project: Project, desired: Desired, host: string): D
   if (issues.length) throw new PlanError(issues);
 
   const containers: Record<string, DesiredContainer> = {};
+  const warnings: SpecIssue[] = [];
   for (const c of Object.values(desired.containers)) {
     if (!local(c.name)) continue;
+    for (const d of new Set([...c.startAfter, ...(c.waitFor ?? []).map((w) => w.container)])) {
+      if (local(d)) continue;
+      const path = `services.${c.service}.depends_on`;
+      warnings.push({ path, loc: loc(path), message: `${c.name} depends on ${d}, which runs on ${where.get(d)}: this machine starts it without waiting` });
+    }
     const keep = (list: string[] | undefined) => list?.filter(local);
     containers[c.name] = {
       ...c,
@@ -144,6 +150,7 @@ export function placeOnHost(project: Project, desired: Desired, host: string): D
   if (!Object.keys(out.links!).length) delete out.links;
   if (desired.ports) out.ports = desired.ports.filter((p) => local(p.container));
   if (desired.only) out.only = desired.only.filter(local);
+  if (warnings.length) out.warnings = [...(desired.warnings ?? []), ...warnings];
   // The DNS server here answers on this machine's bridges only (names still cover every machine).
   if (desired.dns) {
     const listen = desired.dns.listen.filter((l) => out.networks[l.network]);

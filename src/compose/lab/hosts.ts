@@ -66,6 +66,12 @@ export function parseHosts(root: YMap, model: Model, r: Reader): HostsSpec | und
     if (sf) r.error(sf, `with x-hosts, every service says which machine it runs on: add x-host (one of ${names.join(', ')})`);
     void svc;
   }
+  // A shared namespace is on one machine: both services must be on it.
+  for (const p of placed) {
+    const svc = model.services[p.svc]!;
+    const other = svc.networkMode.kind === 'service' ? model.services[svc.networkMode.service] : undefined;
+    if (other?.host && svc.host && other.host !== svc.host) r.error(p.f, `network_mode service:${other.name} shares ${other.name}'s namespace, which is on ${other.host}`);
+  }
   const families = new Set(Object.values(spec.hosts).map((h) => h.family));
   if (families.size > 1 && hosts) r.error(hf, 'x-hosts mixes IPv4 and IPv6 addresses: a tunnel needs both ends in one family');
   if (vf) parseVxlan(vf, model, r, spec);

@@ -12,6 +12,9 @@ import { crossingLinks, tunnelMtu, vniFor } from '../../../src/plan/multihost';
 import { observedAfter } from '../../helpers/fake';
 import { emptyObserved } from '../../helpers/project';
 import { hasIssue, issues, load, yaml } from '../compose/helpers';
+import { renderPlan } from '../../../src/cli/render';
+import { topology } from '../../../src/graph/topology';
+import { renderDot } from '../../../src/graph/dot';
 
 const LINE = yaml`
   name: line
@@ -158,4 +161,28 @@ test('bad x-host and x-hosts are errors at file:line:key', (t) => {
   hasIssue(t, issues(t, 'name: bad\nservices:\n  h1:\n    x-host: a\n'), 'compose.yaml:4:5', 'services.h1.x-host', 'x-host names a machine of the top-level x-hosts');
   hasIssue(t, issues(t, base('  a: { address: 10.99.0.1 }', 'image: x')), 'compose.yaml:5:3', 'services.h1', 'add x-host');
   hasIssue(t, issues(t, base('  a: { address: 10.99.0.1 }').replace('x-hosts:', 'x-vxlan: { links: { nope: { vni: 3 } } }\nx-hosts:')), 'compose.yaml:2:21', 'x-vxlan.links.nope', 'no network or x-links entry "nope"');
+});
+
+test('the text plan names the tunnels even when nothing changes; graph shows each node on its machine', (t) => {
+  const project = load(LINE);
+  const d = resolve(project, emptyObserved(), { host: 'c' });
+  const after = observedAfter(d);
+  const text = renderPlan(plan(resolve(project, after, { host: 'c' }), after));
+  t.regex(text, /^Host c: 1 VXLAN tunnel\(s\) to other machines\n {2}r:eth1--h2:eth0 \(p2p\) eth0 of line-h2-1 → a: vxlan id \d+ remote 10\.99\.0\.1 local 10\.99\.0\.3 dstport 4789, mtu 1450 = /);
+  t.regex(text, /is up to date: nothing to do/);
+  const topo = topology(project, resolve(project, emptyObserved()));
+  t.deepEqual(topo.nodes.map((n) => `${n.label} ${n.host} ${n.sub}`).sort(), ['h1 a on a', 'h2 c on c', 'r a router · on a']);
+  t.deepEqual(topo.edges.filter((e) => e.tunnel).map((e) => e.label), ['VXLAN c ↔ a']);
+  const dot = renderDot(topo);
+  t.regex(dot, /subgraph "cluster_a" \{\n {4}label="host a";/);
+  t.regex(dot, /subgraph "cluster_c"/);
+});
+
+test('depends_on across machines is a warning (not waited for); a shared namespace must be on one machine', (t) => {
+  const text = LINE.replace('h2: { x-host: c,', 'h2: { x-host: c, depends_on: [r],');
+  const d = resolve(load(text), emptyObserved(), { host: 'c' });
+  t.deepEqual(d.containers['line-h2-1']!.startAfter, []);
+  t.deepEqual(d.warnings?.map((w) => `${w.path}: ${w.message}`), ['services.h2.depends_on: line-h2-1 depends on line-r-1, which runs on a: this machine starts it without waiting']);
+  const shared = 'name: s\nx-hosts:\n  a: { address: 10.99.0.1 }\n  b: { address: 10.99.0.2 }\nservices:\n  app: { x-host: a }\n  side:\n    x-host: b\n    network_mode: service:app\n';
+  hasIssue(t, issues(t, shared), 'compose.yaml:8:5', 'services.side.x-host', "shares app's namespace, which is on a");
 });
