@@ -6,7 +6,7 @@
  * host ports the file no longer has are removed before their bridge.
  */
 import { parseOwnerAlias } from '../names';
-import { bridgeTunnelAlias } from '../multihost';
+import { bridgeTunnelAlias, tunnelIfname } from '../multihost';
 import type { DesiredLink, ObservedLink } from '../model';
 import type { DiffContext } from './context';
 
@@ -84,15 +84,21 @@ export function bridgeTunnels(ctx: DiffContext): void {
   }
 }
 
-/** Our bridge ports of networks no longer spanning machines (or gone): removed, before any bridge. */
+/**
+ * Our bridge ports of networks no longer spanning machines (or gone):
+ * removed, before any bridge. Ours by their mark, or by the name the
+ * journal's networks give (an `up` killed between creating one and marking it).
+ */
 export function tunnelRemovals(ctx: DiffContext): string[] {
   const { desired, observed } = ctx;
   const wanted = new Set(Object.values(desired.networks).flatMap((n) => (n.tunnel?.device ? [n.tunnel.device] : [])));
+  const journaled = new Map(Object.keys(observed.state?.networks ?? {}).map((k) => [tunnelIfname(desired.project, k), k]));
   const ids: string[] = [];
   for (const l of observed.hostLinks) {
     const mark = parseOwnerAlias(l.alias);
-    if (wanted.has(l.name) || l.kind !== 'vxlan' || mark?.project !== desired.project || !mark.object.startsWith('vxlan:')) continue;
-    const key = mark.object.slice('vxlan:'.length).replace(/@.*$/, '');
+    const marked = mark?.project === desired.project && mark.object.startsWith('vxlan:');
+    if (wanted.has(l.name) || l.kind !== 'vxlan' || (!marked && !journaled.has(l.name))) continue;
+    const key = marked ? mark!.object.slice('vxlan:'.length).replace(/@.*$/, '') : journaled.get(l.name)!;
     ids.push(ctx.push({ kind: 'vxlan.delete', id: `vxlan.delete:${key}`, target: l.name, reason: 'network no longer spans machines', network: key, ifname: l.name, after: [] }));
   }
   return ids;

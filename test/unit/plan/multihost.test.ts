@@ -186,3 +186,31 @@ test('depends_on across machines is a warning (not waited for); a shared namespa
   const shared = 'name: s\nx-hosts:\n  a: { address: 10.99.0.1 }\n  b: { address: 10.99.0.2 }\nservices:\n  app: { x-host: a }\n  side:\n    x-host: b\n    network_mode: service:app\n';
   hasIssue(t, issues(t, shared), 'compose.yaml:8:5', 'services.side.x-host', "shares app's namespace, which is on a");
 });
+
+test('a tunnel end deleted or changed behind our back is repaired by the next up', (t) => {
+  const project = load(LINE);
+  const d = resolve(project, emptyObserved(), { host: 'c' });
+  const after = observedAfter(d);
+  const ns = after.netns['tsc.line.h2.1']!;
+  const gone = { ...after, netns: { ...after.netns, 'tsc.line.h2.1': { ...ns, links: ns.links.filter((l) => l.name !== 'eth0') } } };
+  const p = plan(resolve(project, gone, { host: 'c' }), gone);
+  t.like(ofKind(p, 'vxlan.create')[0], { ifname: 'eth0', container: 'line-h2-1' });
+  t.truthy(ofKind(p, 'addr.add').find((a) => a.ifname === 'eth0' && a.address === '10.0.2.10'));
+  t.truthy(ofKind(p, 'route.replace').find((a) => a.dst === 'default'), 'the route through it follows');
+  const shrunk = { ...after, netns: { ...after.netns, 'tsc.line.h2.1': { ...ns, links: ns.links.map((l) => (l.name === 'eth0' ? { ...l, mtu: 1500, up: false } : l)) } } };
+  const fix = plan(resolve(project, shrunk, { host: 'c' }), shrunk);
+  t.deepEqual(ofKind(fix, 'vxlan.create'), []);
+  t.like(ofKind(fix, 'link.update')[0], { ifname: 'eth0', mtu: 1450, up: true });
+});
+
+test('down removes a bridge tunnel port the journal names even when an interrupted up left it unmarked', (t) => {
+  const project = load(SPANNING);
+  const d = resolve(project, emptyObserved(), { host: 'a' });
+  const after = observedAfter(d);
+  const device = d.networks.default!.tunnel!.device!;
+  const unmarked = { ...after, hostLinks: after.hostLinks.map((l) => (l.name === device ? { ...l, alias: undefined } : l)), state: { version: 1 as const, project: 'span', networks: { default: { bridge: d.networks.default!.bridge, managed: true } } as any, containers: {}, updatedAt: '' } };
+  const down = plan({ project: 'span', networks: {}, containers: {} }, unmarked);
+  t.deepEqual(ofKind(down, 'vxlan.delete').map((a) => a.ifname), [device]);
+  const stranger = { ...unmarked, state: undefined };
+  t.deepEqual(ofKind(plan({ project: 'span', networks: {}, containers: {} }, stranger), 'vxlan.delete'), [], 'an unmarked device we have no record of is not ours');
+});
