@@ -17,7 +17,7 @@
 import type { HostsSpec, Project } from '../compose/types';
 import { PlanError, type SpecIssue } from '../errors';
 import type { PlanTunnel } from './actions';
-import type { Desired, DesiredContainer, DesiredTunnel } from './model';
+import type { Desired, DesiredContainer, DesiredTunnel, Observed } from './model';
 import { shortHash } from './names';
 import { ownerAlias } from './names';
 
@@ -69,7 +69,7 @@ export function crossingLinks(project: Project, desired: Desired): Array<{ key: 
 }
 
 /** The part of `desired` (the whole file, resolved) that machine `host` makes, with its tunnels. */
-export function placeOnHost(project: Project, desired: Desired, host: string): Desired {
+export function placeOnHost(project: Project, desired: Desired, host: string, observed: Pick<Observed, 'hostLinks'>): Desired {
   const hosts = project.hosts!;
   const where = hostOf(project, desired);
   const local = (c: string) => where.get(c) === host;
@@ -150,6 +150,12 @@ export function placeOnHost(project: Project, desired: Desired, host: string): D
   if (!Object.keys(out.links!).length) delete out.links;
   if (desired.ports) out.ports = desired.ports.filter((p) => local(p.container));
   if (desired.only) out.only = desired.only.filter(local);
+  // The wrong --host, or an underlay not configured yet: say so (the tunnels carry traffic once it is).
+  const address = hosts.hosts[host]!.address;
+  if (tunnels.size && !observed.hostLinks.some((l) => l.addresses.some((a) => a.address === address))) {
+    const path = `x-hosts.${host}.address`;
+    warnings.push({ path, loc: loc(path), message: `this machine has no address ${address}: its tunnels carry nothing until it has (is this host ${host}?)` });
+  }
   if (warnings.length) out.warnings = [...(desired.warnings ?? []), ...warnings];
   // The DNS server here answers on this machine's bridges only (names still cover every machine).
   if (desired.dns) {

@@ -9,7 +9,7 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isRoot, Host, repoRoot, run } from '../helpers/host';
+import { isRoot, Host, repoRoot, run, testNeeding } from '../helpers/host';
 import { leftovers, ok as okIn, tsc, writeProject } from '../helpers/containers';
 
 const ok = (host: Host, dir: string, args: string[]) => okIn(host, dir, args, { timeoutMs: 120_000 });
@@ -40,17 +40,19 @@ async function withHosts(t: import('ava').ExecutionContext, n: number, fn: (host
  * to host 0; with three hosts, host 0 bridges the two (a switch).
  * Equivalent to: nsenter -t B -n ip link add ul0 type veth peer name ulN netns A …
  */
-async function underlay(hosts: Host[]): Promise<void> {
+async function underlay(hosts: Host[], v6 = false): Promise<void> {
   const [hub, ...rest] = hosts as [Host, ...Host[]];
-  await sh(hub, 'ip link add ulbr type bridge && ip link set ulbr up && ip addr add 10.99.0.1/24 dev ulbr');
+  // IPv6: no duplicate address detection, so the addresses are usable at once.
+  const addr = (i: number) => (v6 ? `fd99::${i + 1}/64 nodad` : `10.99.0.${i + 1}/24`);
+  await sh(hub, `ip link add ulbr type bridge && ip link set ulbr up && ip addr add ${addr(0)} dev ulbr`);
   for (const [i, h] of rest.entries()) {
     // Entering only the network namespace: the peer's pid is the real machine's.
     const r = await run(['nsenter', '-t', String(h.pid), '-n', 'ip', 'link', 'add', 'ul0', 'type', 'veth', 'peer', 'name', `ul${i + 1}`, 'netns', String(hub.pid)]);
     if (r.code !== 0) throw new Error(`underlay veth: ${r.stderr}`);
     await sh(hub, `ip link set ul${i + 1} master ulbr up`);
-    await sh(h, `ip addr add 10.99.0.${i + 2}/24 dev ul0 && ip link set ul0 up`);
+    await sh(h, `ip addr add ${addr(i + 1)} dev ul0 && ip link set ul0 up`);
   }
-  for (const h of rest) await sh(h, 'ping -c1 -W5 10.99.0.1');
+  for (const h of rest) await sh(h, `ping -c1 -W5 ${v6 ? 'fd99::1' : '10.99.0.1'}`);
 }
 
 const UNDERLAY_LINKS = new Set(['ulbr', 'ul0', 'ul1', 'ul2']);
@@ -161,6 +163,37 @@ test('a bridge network spanning two machines: a VXLAN port on each bridge, verif
     const before = JSON.parse(await sh(a, `ip -j -s link show ${tun.device}`))[0].stats64.rx.packets;
     await sh(b, `ip netns exec tsc.span.client.1 ping -c3 -i0.2 -W5 ${web}`);
     t.true(JSON.parse(await sh(a, `ip -j -s link show ${tun.device}`))[0].stats64.rx.packets - before >= 3);
+    for (const [i, h] of hosts.entries()) await ok(h, dirs[i]!, ['down', '--host', 'ab'[i]!]);
+    for (const h of hosts) t.deepEqual(await ours(h), []);
+  });
+});
+
+const V6 = `
+name: six
+x-hosts:
+  a: { address: "fd99::1" }
+  b: { address: "fd99::2" }
+services:
+  h1: { x-host: a }
+  h2: { x-host: b }
+x-links:
+  - endpoints: ["h1:eth0", "h2:eth0"]
+    ipv4: [10.0.9.0/31, 10.0.9.1/31]
+x-verify:
+  - { from: h2, to: h1, expect: reach }
+`;
+
+testNeeding('ipv6')('over an IPv6 underlay: the tunnel takes 70 bytes, and carries the link', async (t) => {
+  await withHosts(t, 2, async (hosts) => {
+    await underlay(hosts, true);
+    const dirs = hosts.map((h) => writeProject(h, V6));
+    for (const [i, h] of hosts.entries()) await ok(h, dirs[i]!, ['up', '-d', '--host', 'ab'[i]!]);
+    const [l] = await hosts[1]!.ipJson(['-n', 'tsc.six.h2.1', '-d', 'link', 'show', 'eth0']);
+    t.is(l.linkinfo.info_kind, 'vxlan');
+    t.is(l.linkinfo.info_data.remote6 ?? l.linkinfo.info_data.group6, 'fd99::1');
+    t.is(l.mtu, 1430);
+    const v = await tsc(hosts[1]!, dirs[1]!, ['verify', '--host', 'b'], { timeoutMs: 120_000 });
+    t.is(v.code, 0, v.stdout + v.stderr);
     for (const [i, h] of hosts.entries()) await ok(h, dirs[i]!, ['down', '--host', 'ab'[i]!]);
     for (const h of hosts) t.deepEqual(await ours(h), []);
   });

@@ -98,7 +98,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   if (Object.keys(volumes).length) desired.volumes = volumes;
   if (Object.keys(lab.links).length) desired.links = lab.links;
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
-  if (opts.host !== undefined) desired = placeOnHost(project, desired, opts.host);
+  if (opts.host !== undefined) desired = placeOnHost(project, desired, opts.host, observed);
   desired.sysctls = desiredSysctls(desired);
   if (ctx.warnings.length) desired.warnings = ctx.warnings;
   return desired;
