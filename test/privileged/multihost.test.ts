@@ -198,3 +198,23 @@ testNeeding('ipv6')('over an IPv6 underlay: the tunnel takes 70 bytes, and carri
     for (const h of hosts) t.deepEqual(await ours(h), []);
   });
 });
+
+test('down after an up SIGKILLed between creating a bridge tunnel port and marking it leaves nothing; the next up completes it', async (t) => {
+  await withHosts(t, 2, async (hosts) => {
+    await underlay(hosts);
+    const [a, b] = hosts as [Host, Host];
+    const dirs = hosts.map((h) => writeProject(h, SPAN));
+    const crashed = await a.tscompose(['up', '-d', '--host', 'a'], { cwd: dirs[0]!, env: { TSCOMPOSE_FAULT: 'mid:vxlan.create' } });
+    t.true(crashed.signal === 'SIGKILL' || crashed.code === 137, `up should have been killed: ${crashed.stderr}`);
+    t.true((await a.ipJson(['-d', 'link', 'show', 'type', 'vxlan'])).some((l: any) => !l.ifalias), 'an unmarked port was left');
+    await ok(a, dirs[0]!, ['down', '--host', 'a']);
+    t.deepEqual(await ours(a), []);
+    await a.tscompose(['up', '-d', '--host', 'a'], { cwd: dirs[0]!, env: { TSCOMPOSE_FAULT: 'mid:vxlan.create' } });
+    await ok(a, dirs[0]!, ['up', '-d', '--host', 'a']);
+    await ok(b, dirs[1]!, ['up', '-d', '--host', 'b']);
+    const v = await tsc(b, dirs[1]!, ['verify', '--host', 'b'], { timeoutMs: 120_000 });
+    t.is(v.code, 0, v.stdout + v.stderr);
+    for (const [i, h] of hosts.entries()) await ok(h, dirs[i]!, ['down', '--host', 'ab'[i]!]);
+    for (const h of hosts) t.deepEqual(await ours(h), []);
+  });
+});

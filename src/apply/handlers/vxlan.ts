@@ -1,5 +1,6 @@
 import type { Action } from '../../plan/actions';
 import { forgetIndex, linkIndex, type ApplyEnv } from '../env';
+import { faultPoint } from '../fault';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
@@ -36,6 +37,7 @@ export async function ensureVxlan(a: Of<'vxlan.create'>, env: ApplyEnv): Promise
     const l = await inner.linkByName(a.ifname);
     if (l?.kind !== 'vxlan') throw e;
   }
+  faultPoint('mid:vxlan.create');
   try {
     await inner.setLink(a.ifname, { alias: a.alias, up: true });
   } catch (e) {
