@@ -191,7 +191,8 @@ function renderTunnels(plan: Plan): string {
   if (plan.host === undefined) return '';
   const lines = [`Host ${plan.host}: ${plan.tunnels?.length ?? 0} VXLAN tunnel(s) to other machines`];
   for (const t of plan.tunnels ?? []) {
-    lines.push(`  ${t.network} (${t.kind}) ${t.device} → ${t.peerHost}: vxlan id ${t.vni} remote ${t.remote} local ${t.local} dstport ${t.port}, mtu ${t.mtuReason}`);
+    const more = (t.extraRemotes ?? []).map((r) => `, ${r.host} ${r.address}`).join('');
+    lines.push(`  ${t.network} (${t.kind}) ${t.device} → ${t.peerHost}: vxlan id ${t.vni} remote ${t.remote}${more} local ${t.local} dstport ${t.port}, mtu ${t.mtuReason}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -112,6 +112,10 @@ export type Action =
       port: number;
       local: string;
       remote: string;
+      /** A bridge on three machines or more: flooded frames go to these too (`bridge fdb append`). */
+      extraRemotes?: string[];
+      /** Learn which remote each MAC is behind (bridge networks; a p2p link has one peer). */
+      learning?: boolean;
     })
   | (Base & { kind: 'vxlan.delete'; network: string; ifname: string })
   | (Base & {

@@ -85,17 +85,14 @@ export function placeOnHost(project: Project, desired: Desired, host: string, ob
     const other = vnis.get(vni);
     if (other !== undefined) issues.push({ path, loc: loc(path), message: `${x.key} and ${other} would share VNI ${vni}: give one x-vxlan.links.<name>.vni` });
     vnis.set(vni, x.key);
-    if (x.kind === 'bridge' && x.hosts.length > 2) {
-      const p = `networks.${x.key}`;
-      issues.push({ path: p, loc: loc(p), message: `network ${x.key} has members on ${x.hosts.join(', ')}: a bridge network spanning more than two hosts is not supported yet` });
-    }
     if (x.kind === 'bridge' && !project.networks[x.key]?.ipam.some((p) => p.subnet)) {
       const p = `networks.${x.key}`;
       issues.push({ path: p, loc: loc(p), message: `network ${x.key} spans ${x.hosts.join(' and ')}: give it an ipam subnet (each machine would otherwise pick its own)` });
     }
     if (!x.hosts.includes(host)) return;
-    const peerHost = x.hosts.find((h) => h !== host)!;
-    tunnels.set(x.key, { vni, port: hosts.port, host, local: hosts.hosts[host]!.address, peerHost, remote: hosts.hosts[peerHost]!.address, hosts: x.hosts });
+    const [peerHost, ...others] = x.hosts.filter((h) => h !== host) as [string, ...string[]];
+    const extra = others.length ? { extraRemotes: others.map((h) => ({ host: h, address: hosts.hosts[h]!.address })) } : {};
+    tunnels.set(x.key, { vni, port: hosts.port, host, local: hosts.hosts[host]!.address, peerHost, remote: hosts.hosts[peerHost]!.address, ...extra, hosts: x.hosts });
   });
   if (issues.length) throw new PlanError(issues);
 
@@ -180,7 +177,8 @@ export function planTunnels(desired: Desired): PlanTunnel[] {
 
 /** The mark of a bridge network's VXLAN port: it names the tunnel's settings, so a changed one is recreated. */
 export function bridgeTunnelAlias(project: string, network: string, t: DesiredTunnel): string {
-  return ownerAlias(project, `vxlan:${network}@${t.vni}:${t.port}:${t.local}:${t.remote}`);
+  const more = (t.extraRemotes ?? []).map((r) => `,${r.address}`).join('');
+  return ownerAlias(project, `vxlan:${network}@${t.vni}:${t.port}:${t.local}:${t.remote}${more}`);
 }
 
 /** `tsc-x-<9 hex>`: the VXLAN port of a bridge network spanning machines. */

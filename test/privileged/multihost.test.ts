@@ -218,3 +218,37 @@ test('down after an up SIGKILLed between creating a bridge tunnel port and marki
     for (const h of hosts) t.deepEqual(await ours(h), []);
   });
 });
+
+const SPAN3 = `
+name: span3
+x-hosts:
+  a: { address: 10.99.0.1 }
+  b: { address: 10.99.0.2 }
+  c: { address: 10.99.0.3 }
+services:
+  web: { x-host: a }
+  client: { x-host: b }
+  other: { x-host: c }
+networks:
+  default:
+    ipam: { config: [{ subnet: 10.78.0.0/24 }] }
+`;
+
+test('a bridge network on three machines: every member reaches every other, flooding copied to each machine', async (t) => {
+  await withHosts(t, 3, async (hosts) => {
+    await underlay(hosts);
+    const dirs = hosts.map((h) => writeProject(h, SPAN3));
+    for (const [i, h] of hosts.entries()) await ok(h, dirs[i]!, ['up', '-d', '--host', 'abc'[i]!]);
+    const [tun] = JSON.parse((await ok(hosts[0]!, dirs[0]!, ['plan', '--json', '--host', 'a'])).stdout).tunnels;
+    const fdb = await sh(hosts[0]!, `bridge fdb show dev ${tun.device} | grep '^00:00:00:00:00:00'`);
+    t.regex(fdb, /dst 10\.99\.0\.2/);
+    t.regex(fdb, /dst 10\.99\.0\.3/);
+    for (const [i, h] of hosts.entries()) {
+      const v = await tsc(h, dirs[i]!, ['verify', '--host', 'abc'[i]!, '--json'], { timeoutMs: 120_000 });
+      t.is(v.code, 0, v.stdout + v.stderr);
+      t.true(JSON.parse(v.stdout).probes >= 2, 'each reaches the two others');
+    }
+    for (const [i, h] of hosts.entries()) await ok(h, dirs[i]!, ['down', '--host', 'abc'[i]!]);
+    for (const h of hosts) t.deepEqual(await ours(h), []);
+  });
+});

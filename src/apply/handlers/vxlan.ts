@@ -13,7 +13,8 @@ type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
  */
 // Equivalent to (p2p end): ip link add IFNAME netns NS address MAC mtu MTU up type vxlan id VNI remote REMOTE local LOCAL dstport PORT nolearning
 //                          ip -n NS link set IFNAME alias MARK up
-// Equivalent to (bridge):  ip link add tsc-x-HASH mtu MTU master BRIDGE up type vxlan id VNI remote REMOTE local LOCAL dstport PORT nolearning
+// Equivalent to (bridge):  ip link add tsc-x-HASH mtu MTU master BRIDGE up type vxlan id VNI remote REMOTE local LOCAL dstport PORT learning
+//                          [bridge fdb append 00:00:00:00:00:00 dev tsc-x-HASH dst OTHER self permanent, for each further machine]
 //                          ip link set tsc-x-HASH alias MARK
 export async function ensureVxlan(a: Of<'vxlan.create'>, env: ApplyEnv): Promise<void> {
   const inner = a.netns ? env.sockets.get(a.netns) : env.host;
@@ -30,6 +31,7 @@ export async function ensureVxlan(a: Of<'vxlan.create'>, env: ApplyEnv): Promise
       remote: a.remote,
       local: a.local,
       port: a.port,
+      ...(a.learning ? { learning: true } : {}),
     });
   } catch (e: any) {
     // Made by an interrupted run? Then it is a vxlan device by that name; the mark below makes it ours.
@@ -39,6 +41,11 @@ export async function ensureVxlan(a: Of<'vxlan.create'>, env: ApplyEnv): Promise
   }
   faultPoint('mid:vxlan.create');
   try {
+    // Before the mark: an end interrupted here is unmarked, so the next up makes it anew.
+    if (a.extraRemotes?.length) {
+      const l = await inner.linkByName(a.ifname);
+      for (const r of a.extraRemotes) await inner.appendFdb(l!.index, r);
+    }
     await inner.setLink(a.ifname, { alias: a.alias, up: true });
   } catch (e) {
     const l = await inner.linkByName(a.ifname).catch(() => undefined);

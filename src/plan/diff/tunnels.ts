@@ -10,8 +10,8 @@ import { bridgeTunnelAlias, tunnelIfname } from '../multihost';
 import type { DesiredLink, ObservedLink } from '../model';
 import type { DiffContext } from './context';
 
-const describe = (t: { vni: number; remote: string; local: string; port: number; mtu: number }) =>
-  `vxlan id ${t.vni} remote ${t.remote} local ${t.local} dstport ${t.port}, mtu ${t.mtu}`;
+const describe = (t: { vni: number; remote: string; local: string; port: number; mtu: number; extraRemotes?: Array<{ address: string }> }) =>
+  `vxlan id ${t.vni} remote ${t.remote} local ${t.local} dstport ${t.port}${(t.extraRemotes ?? []).map((r) => ` + fdb append dst ${r.address}`).join('')}, mtu ${t.mtu}`;
 
 /** The local end of a tunnelled link: its vxlan.create id, or undefined when the end is there and ours. */
 export function tunnelEnd(link: DesiredLink, have: ObservedLink | undefined, ctx: DiffContext): string | undefined {
@@ -68,7 +68,7 @@ export function bridgeTunnels(ctx: DiffContext): void {
     ctx.push({
       kind: 'vxlan.create',
       id: `vxlan.create:${net.key}`,
-      target: `${t.device} (network ${net.key} → ${t.peerHost})`,
+      target: `${t.device} (network ${net.key} → ${[t.peerHost, ...(t.extraRemotes ?? []).map((r) => r.host)].join(', ')})`,
       reason: `${have ? 'recreated' : 'missing'}: ${describe(t)} (${t.mtuReason})`,
       after,
       network: net.key,
@@ -80,6 +80,8 @@ export function bridgeTunnels(ctx: DiffContext): void {
       port: t.port,
       local: t.local,
       remote: t.remote,
+      ...(t.extraRemotes ? { extraRemotes: t.extraRemotes.map((r) => r.address) } : {}),
+      learning: true,
     });
   }
 }

@@ -97,6 +97,8 @@ export interface DesiredTunnel {
   /** The machine of the other end (or other members) and its address. */
   peerHost: string;
   remote: string;
+  /** A bridge network on three machines or more: the other peers, each sent a copy of what floods (head-end replication). */
+  extraRemotes?: Array<{ host: string; address: string }>;
   /** Which end of a p2p link is on this machine. */
   localEnd?: 0 | 1;
   /** The MTU of the stitched interfaces, and why (the VXLAN overhead). */

@@ -86,13 +86,15 @@ export interface VxlanSpec {
   remote: string;
   local: string;
   port: number;
+  /** Learn MAC → remote from what arrives (default: no, every frame goes to `remote`). */
+  learning?: boolean;
 }
 
 /**
  * A unicast VXLAN device: every frame goes to `remote` (the default
  * all-zeros FDB entry the kernel makes from `remote`), nothing is learnt.
  */
-// Equivalent to: type vxlan id VNI remote REMOTE local LOCAL dstport PORT nolearning
+// Equivalent to: type vxlan id VNI remote REMOTE local LOCAL dstport PORT [no]learning
 export function vxlanInfo(v: VxlanSpec): Buffer {
   const v6 = v.remote.includes(':');
   const port = Buffer.alloc(2);
@@ -101,7 +103,7 @@ export function vxlanInfo(v: VxlanSpec): Buffer {
     attr(IFLA_VXLAN_ID, u32(v.vni)),
     attr(v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP, ipToBuffer(v.remote)),
     attr(v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL, ipToBuffer(v.local)),
-    attr(IFLA_VXLAN_LEARNING, Buffer.from([0])),
+    attr(IFLA_VXLAN_LEARNING, Buffer.from([v.learning ? 1 : 0])),
     attr(IFLA_VXLAN_PORT, port),
   ]);
   return Buffer.concat([attr(IFLA_INFO_KIND, cstr('vxlan')), attr(IFLA_INFO_DATA, data)]);

@@ -143,13 +143,23 @@ test('a bridge network spanning two machines gets a VXLAN port on its bridge, an
   t.true(ofKind(down, 'bridge.delete')[0]!.after.includes(del.id));
 });
 
-test('a spanning bridge network needs a subnet, and two machines at most', (t) => {
+test('a spanning bridge network needs a subnet', (t) => {
   const noSubnet = SPANNING.replace(/\nnetworks:[\s\S]*$/, '\n');
   const e1 = t.throws(() => resolve(load(noSubnet), emptyObserved(), { host: 'a' }), { instanceOf: PlanError }) as PlanError;
   t.regex(e1.issues[0]!.message, /give it an ipam subnet/);
-  const three = SPANNING.replace('b: { address: 10.99.0.2 }', 'b: { address: 10.99.0.2 }\n  c: { address: 10.99.0.3 }').replace('client: { x-host: b }', 'client: { x-host: b }\n  other: { x-host: c }');
-  const e2 = t.throws(() => resolve(load(three), emptyObserved(), { host: 'a' }), { instanceOf: PlanError }) as PlanError;
-  t.regex(e2.issues[0]!.message, /more than two hosts is not supported yet/);
+});
+
+test('a bridge network on three machines: one VXLAN port each, flooding to both others, the same VNI everywhere', (t) => {
+  const three = load(SPANNING.replace('b: { address: 10.99.0.2 }', 'b: { address: 10.99.0.2 }\n  c: { address: 10.99.0.3 }').replace('client: { x-host: b }', 'client: { x-host: b }\n  other: { x-host: c }'));
+  const ports = ['a', 'b', 'c'].map((h) => ofKind(plan(resolve(three, emptyObserved(), { host: h }), emptyObserved()), 'vxlan.create')[0]!);
+  t.deepEqual(ports.map((p) => `${p.local} → ${[p.remote, ...(p.extraRemotes ?? [])].join(' ')}`), [
+    '10.99.0.1 → 10.99.0.2 10.99.0.3',
+    '10.99.0.2 → 10.99.0.1 10.99.0.3',
+    '10.99.0.3 → 10.99.0.1 10.99.0.2',
+  ]);
+  t.is(new Set(ports.map((p) => p.vni)).size, 1);
+  t.true(ports.every((p) => p.learning === true));
+  t.regex(ports[0]!.reason, /remote 10\.99\.0\.2 local 10\.99\.0\.1 dstport 4789 \+ fdb append dst 10\.99\.0\.3, mtu 1450/);
 });
 
 test('bad x-host and x-hosts are errors at file:line:key', (t) => {
