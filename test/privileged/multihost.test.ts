@@ -179,11 +179,12 @@ services:
 x-links:
   - endpoints: ["h1:eth0", "h2:eth0"]
     ipv4: [10.0.9.0/31, 10.0.9.1/31]
+    x-netem: { rate: 20mbit }
 x-verify:
   - { from: h2, to: h1, expect: reach }
 `;
 
-testNeeding('ipv6')('over an IPv6 underlay: the tunnel takes 70 bytes, and carries the link', async (t) => {
+testNeeding('ipv6', 'tbf')('over an IPv6 underlay: the tunnel takes 70 bytes, carries the link, and is shaped as any link end', async (t) => {
   await withHosts(t, 2, async (hosts) => {
     await underlay(hosts, true);
     const dirs = hosts.map((h) => writeProject(h, V6));
@@ -192,6 +193,10 @@ testNeeding('ipv6')('over an IPv6 underlay: the tunnel takes 70 bytes, and carri
     t.is(l.linkinfo.info_kind, 'vxlan');
     t.is(l.linkinfo.info_data.remote6 ?? l.linkinfo.info_data.group6, 'fd99::1');
     t.is(l.mtu, 1430);
+    // Shaping is as on any link end: a root qdisc on the VXLAN device.
+    const [q] = JSON.parse(await sh(hosts[1]!, 'tc -j -n tsc.six.h2.1 qdisc show dev eth0'));
+    t.is(q.kind, 'tbf');
+    t.is(q.options.rate, 20_000_000 / 8);
     const v = await tsc(hosts[1]!, dirs[1]!, ['verify', '--host', 'b'], { timeoutMs: 120_000 });
     t.is(v.code, 0, v.stdout + v.stderr);
     for (const [i, h] of hosts.entries()) await ok(h, dirs[i]!, ['down', '--host', 'ab'[i]!]);
