@@ -40,6 +40,9 @@ function object(a: Action, project: string): { noun: string; name: string } | un
       return { noun: 'Volume', name: a.volume };
     case 'p2p.create':
       return { noun: 'Link', name: a.target };
+    case 'vxlan.create':
+    case 'vxlan.delete':
+      return { noun: 'Tunnel', name: a.target };
     case 'qdisc.replace':
     case 'qdisc.delete':
       return { noun: 'Shaping', name: a.target };
@@ -79,6 +82,10 @@ function doneVerb(a: Action): string {
       return 'Removed';
     case 'p2p.create':
       return a.reason === 'new link' ? 'Created' : `Created (${a.reason})`;
+    case 'vxlan.create':
+      return 'Created';
+    case 'vxlan.delete':
+      return 'Removed';
     case 'qdisc.replace':
       return `Set (${a.reason})`;
     case 'qdisc.delete':
@@ -155,6 +162,8 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'volume.create': '+',
   'volume.delete': '-',
   'p2p.create': '+',
+  'vxlan.create': '+',
+  'vxlan.delete': '-',
   'qdisc.replace': '~',
   'qdisc.delete': '-',
   'neigh.replace': '+',
@@ -163,7 +172,8 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
 export function renderPlan(plan: Plan): string {
   const warnings = renderWarnings(plan);
   const total = plan.waves.reduce((n, w) => n + w.length, 0);
-  if (!total) return `${warnings}Project ${plan.project} is up to date: nothing to do.\n`;
+  const tunnels = renderTunnels(plan);
+  if (!total) return `${warnings}${tunnels}Project ${plan.project} is up to date: nothing to do.\n`;
   const lines = [`Plan for project ${plan.project}: ${total} action(s) in ${plan.waves.length} wave(s)`];
   const kindWidth = Math.max(...plan.waves.flat().map((a) => a.kind.length));
   const targetWidth = Math.min(48, Math.max(...plan.waves.flat().map((a) => a.target.length)));
@@ -173,7 +183,18 @@ export function renderPlan(plan: Plan): string {
       lines.push(`  ${SIGN[a.kind] ?? ' '} ${a.kind.padEnd(kindWidth)}  ${a.target.padEnd(targetWidth)}  ${a.reason}`);
     }
   });
-  return warnings + lines.join('\n') + '\n';
+  return warnings + tunnels + lines.join('\n') + '\n';
+}
+
+/** `--host`: the machine's tunnels to the others, whether or not the plan changes them. */
+function renderTunnels(plan: Plan): string {
+  if (plan.host === undefined) return '';
+  const lines = [`Host ${plan.host}: ${plan.tunnels?.length ?? 0} VXLAN tunnel(s) to other machines`];
+  for (const t of plan.tunnels ?? []) {
+    const more = (t.extraRemotes ?? []).map((r) => `, ${r.host} ${r.address}`).join('');
+    lines.push(`  ${t.network} (${t.kind}) ${t.device} → ${t.peerHost}: vxlan id ${t.vni} remote ${t.remote}${more} local ${t.local} dstport ${t.port}, mtu ${t.mtuReason}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** What the host cannot give and the plan leaves out, one `WARNING:` line each (as Docker prints them). */

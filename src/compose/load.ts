@@ -128,6 +128,7 @@ export function loadProject(input: LoadInput): Project {
     sources,
   };
   if (lab.verify.length) project.verify = lab.verify;
+  if (lab.hosts) project.hosts = lab.hosts;
   if (issues.warnings.length > 0) project.warnings = issues.warnings;
   return project;
 }

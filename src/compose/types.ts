@@ -37,6 +37,8 @@ export interface Project {
   sources: SourceMap;
   /** Top-level `x-verify`: reachability the user expects, checked by `tscompose verify`. */
   verify?: VerifySpec[];
+  /** `x-hosts` (with `x-vxlan`): the machines one lab is split across; absent: one machine. */
+  hosts?: HostsSpec;
   /**
    * What Compose would warn about (unset variables, obsolete `version`,
    * deprecated keys); absent when there is nothing to say. Not printed by spec/.
@@ -241,6 +243,19 @@ export interface ServiceSpec {
   extensions: Record<string, unknown>;
   /** `x-routes`: static routes inside the service's network namespace. */
   routes?: RouteSpec[];
+  /** `x-host`: the machine of `x-hosts` it runs on. */
+  host?: string;
+}
+
+/** `x-hosts` and `x-vxlan`: machines by name, and how their halves of the lab are stitched. */
+export interface HostsSpec {
+  hosts: Record<string, { address: string; family: 4 | 6; mtu: number }>;
+  /** UDP port of every tunnel (`x-vxlan.port`, default 4789, IANA's). */
+  port: number;
+  /** `x-vxlan.vni`: tunnels take BASE, BASE+1, … in link-name order instead of a hash. */
+  vniBase?: number;
+  /** `x-vxlan.links.KEY.vni`. */
+  linkVni: Record<string, number>;
 }
 
 /** When the CLI pulls an image before planning (`pull_policy`; `daily`, `weekly`, `every_<d>` are `refresh`). */

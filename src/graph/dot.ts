@@ -30,9 +30,16 @@ export function renderDot(t: Topology): string {
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=9, color="#555555", len=2.2, labeldistance=1.6];',
   ];
-  for (const n of t.nodes) {
+  const node = (n: (typeof t.nodes)[number], indent: string) => {
     const text = [n.label, ...(n.sub ? [n.sub] : []), ...n.ports.map((p) => `port ${p}`)].join('\n');
-    lines.push(`  ${dotString(n.id)} [label=${dotString(text)}, tooltip=${dotString(n.details.join('\n') || n.label)}, ${STYLE[n.kind]}];`);
+    lines.push(`${indent}${dotString(n.id)} [label=${dotString(text)}, tooltip=${dotString(n.details.join('\n') || n.label)}, ${STYLE[n.kind]}];`);
+  };
+  for (const n of t.nodes) if (!n.host) node(n, '  ');
+  // x-hosts: one box per machine around its containers.
+  for (const host of [...new Set(t.nodes.flatMap((n) => (n.host ? [n.host] : [])))].sort()) {
+    lines.push(`  subgraph ${dotString(`cluster_${host}`)} {`, `    label=${dotString(`host ${host}`)}; style=dashed; color="#888888";`);
+    for (const n of t.nodes) if (n.host === host) node(n, '    ');
+    lines.push('  }');
   }
   for (const e of t.edges) {
     // Graphviz piles head and tail labels onto each other: interface names at the ends,
@@ -50,6 +57,7 @@ export function renderDot(t: Topology): string {
     if (e.kind === 'attach') attrs.push('color="#8a8a8a"');
     if (e.kind === 'shared') attrs.push('style=dashed');
     if (e.shaped) attrs.push('style=bold');
+    if (e.tunnel) attrs.push('style=dashed');
     lines.push(`  ${dotString(e.a)} -- ${dotString(e.b)} [${attrs.join(', ')}];`);
   }
   lines.push('}');

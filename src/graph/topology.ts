@@ -20,6 +20,8 @@ export interface GraphNode {
   /** Everything else, a line each (interfaces, routes, ports…), for tooltips and the HTML panel. */
   details: string[];
   ports: string[];
+  /** `x-host`: the machine it runs on (x-hosts). */
+  host?: string;
 }
 
 export interface GraphEdge {
@@ -27,6 +29,8 @@ export interface GraphEdge {
   kind: 'attach' | 'link' | 'shared';
   a: string;
   b: string;
+  /** Its ends are on two machines (x-hosts): a VXLAN tunnel. */
+  tunnel?: boolean;
   /** Text at each end (interface and address) and in the middle (subnet, shaping). */
   aLabel?: string;
   bLabel?: string;
@@ -99,13 +103,17 @@ export function topology(project: Project, desired: Desired): Topology {
       ...Object.entries(c.launch.sysctls).map(([k, v]) => `${k}=${v}`),
       ...(c.launch.argv.length ? [`command: ${c.launch.argv.join(' ')}`] : []),
     ];
+    const host = project.services[c.service]?.host;
+    const sub = kind === 'router' ? 'router' : c.netns.kind === 'host' ? 'host network' : c.netns.kind === 'container' ? 'shared netns' : undefined;
+    const on = host ? `on ${host}` : undefined;
     nodes.push({
       id: cid(c.name),
       kind,
       label: labelOf(c),
-      ...(kind === 'router' ? { sub: 'router' } : c.netns.kind === 'host' ? { sub: 'host network' } : c.netns.kind === 'container' ? { sub: 'shared netns' } : {}),
-      details,
+      ...(sub || on ? { sub: [sub, on].filter(Boolean).join(' · ') } : {}),
+      details: host ? [`host ${host} (${project.hosts!.hosts[host]?.address})`, ...details] : details,
       ports,
+      ...(host ? { host } : {}),
     });
     for (const i of c.interfaces) {
       edges.push({ id: `a:${c.name}:${i.network}`, kind: 'attach', a: cid(c.name), b: nid(i.network), aLabel: `${i.ifname} ${i.address}`, ...(i.shaping ? { label: describeQdisc(i.shaping), shaped: true } : {}) });
@@ -121,6 +129,8 @@ export function topology(project: Project, desired: Desired): Topology {
     const [x, y] = l.ends;
     const end = (e: typeof x) => `${e.ifname}${e.addresses.length ? ` ${e.addresses.map((a) => `${a.address}/${a.prefixLen}`).join(' ')}` : ''}`;
     const shaping = [...new Set(l.ends.flatMap((e) => (e.shaping ? [describeQdisc(e.shaping)] : [])))];
+    const hostOf = (e: typeof x) => project.services[desired.containers[e.container]?.service ?? '']?.host;
+    const tunnel = hostOf(x) !== hostOf(y) ? [`VXLAN ${hostOf(x)} ↔ ${hostOf(y)}`] : [];
     edges.push({
       id: `l:${l.key}`,
       kind: 'link',
@@ -128,7 +138,9 @@ export function topology(project: Project, desired: Desired): Topology {
       b: cid(y.container),
       aLabel: end(x),
       bLabel: end(y),
-      ...(shaping.length ? { label: shaping.join(' / '), shaped: true } : {}),
+      ...(shaping.length || tunnel.length ? { label: [...tunnel, ...shaping].join(' / ') } : {}),
+      ...(shaping.length ? { shaped: true } : {}),
+      ...(tunnel.length ? { tunnel: true } : {}),
     });
   }
   return { project: project.name, nodes, edges };

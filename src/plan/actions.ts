@@ -5,7 +5,7 @@
  * `tscompose plan --json` prints this as is.
  */
 import type { SpecIssue } from '../errors';
-import type { DnsConfig } from './model';
+import type { DesiredTunnel, DnsConfig } from './model';
 import type { CgroupLimits, GeneratedFiles, LaunchSettings, WaitCondition } from './model';
 import type { Qdisc } from './shaping';
 
@@ -95,6 +95,30 @@ export type Action =
       ends: Array<{ container: string; netns: string; ifname: string; mac: string; mtu: number }>;
     })
   | (Base & {
+      /**
+       * A unicast VXLAN device (x-hosts): a p2p link's end in its container's
+       * namespace (`netns`), or the port of a bridge network (`master`) on the host.
+       */
+      kind: 'vxlan.create';
+      network: string;
+      container?: string;
+      netns?: string;
+      ifname: string;
+      master?: string;
+      mac?: string;
+      mtu: number;
+      alias: string;
+      vni: number;
+      port: number;
+      local: string;
+      remote: string;
+      /** A bridge on three machines or more: flooded frames go to these too (`bridge fdb append`). */
+      extraRemotes?: string[];
+      /** Learn which remote each MAC is behind (bridge networks; a p2p link has one peer). */
+      learning?: boolean;
+    })
+  | (Base & { kind: 'vxlan.delete'; network: string; ifname: string })
+  | (Base & {
       kind: 'qdisc.replace';
       container?: string;
       /** Namespace of the link; absent = host (a bridge port). */
@@ -177,7 +201,19 @@ export interface Plan {
   project: string;
   /** What the host cannot give and the plan leaves out (Docker's "WARNING: … discarded"), at the key that asked. */
   warnings?: SpecIssue[];
+  /** `--host NAME` (x-hosts): the machine this plan is for, and every tunnel it keeps to the others (changed or not). */
+  host?: string;
+  tunnels?: PlanTunnel[];
   waves: Action[][];
+}
+
+/** A link or network stitched to another machine, as decided (plan/multihost.ts). */
+export interface PlanTunnel extends DesiredTunnel {
+  /** The p2p link's or bridge network's key. */
+  network: string;
+  kind: 'p2p' | 'bridge';
+  /** The interface carrying it here: `eth1 of r2` (p2p) or the bridge's VXLAN port. */
+  device: string;
 }
 
 export function countActions(plan: Plan): number {

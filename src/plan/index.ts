@@ -6,6 +6,7 @@ import type { Plan } from './actions';
 import { diff, type DiffOptions } from './diff';
 import type { Desired, Observed } from './model';
 import { toWaves } from './order';
+import { planTunnels } from './multihost';
 
 export type { Plan, Action, ActionKind } from './actions';
 export type { Desired, Observed } from './model';
@@ -15,7 +16,8 @@ export const PLAN_VERSION = 1;
 
 export function plan(desired: Desired, observed: Observed, opts: DiffOptions = {}): Plan {
   const warnings = desired.warnings?.length ? { warnings: desired.warnings } : {};
-  return { version: PLAN_VERSION, project: desired.project, ...warnings, waves: toWaves(diff(desired, observed, opts)) };
+  const host = desired.host !== undefined ? { host: desired.host, tunnels: planTunnels(desired) } : {};
+  return { version: PLAN_VERSION, project: desired.project, ...warnings, ...host, waves: toWaves(diff(desired, observed, opts)) };
 }
 
 /** The desired state of `down`: nothing. */

@@ -3,6 +3,7 @@
  * of `desired` would leave behind. Tests then break one thing and check that
  * the plan repairs exactly that.
  */
+import { bridgeTunnelAlias } from '../../src/plan/multihost';
 import { buildFirewall } from '../../src/plan/firewall';
 import { journalAfter } from '../../src/plan/journal';
 import type { Desired, Observed, ObservedLink, ObservedNetns } from '../../src/plan/model';
@@ -83,12 +84,14 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
   }
   // p2p links: both ends, each other's peer, with their mark, addresses and shaping.
   for (const l of Object.values(desired.links ?? {})) {
-    const made = l.ends.map((e) => {
+    // A tunnelled link (x-hosts): only the local end, a VXLAN device.
+    const here = l.tunnel ? [l.ends[l.tunnel.localEnd!]] : l.ends;
+    const made = here.map((e) => {
       const ns = netns[e.netns]!;
       const link: ObservedLink = {
         name: e.ifname,
         index: ns.links.length + 1,
-        kind: 'veth',
+        kind: l.tunnel ? 'vxlan' : 'veth',
         alias: l.alias,
         mtu: e.mtu,
         mac: e.mac,
@@ -99,8 +102,16 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
       if (e.shaping) (ns.qdiscs ??= []).push({ dev: e.ifname, qdisc: e.shaping });
       return link;
     });
+    if (l.tunnel) continue;
     made[0]!.peerIndex = made[1]!.index;
     made[1]!.peerIndex = made[0]!.index;
+  }
+  for (const n of Object.values(desired.networks)) {
+    const t = n.tunnel;
+    if (t?.device) {
+      const alias = bridgeTunnelAlias(desired.project, n.key, t);
+      hostLinks.push({ name: t.device, index: index++, kind: 'vxlan', alias, mtu: t.mtu, up: true, master: n.bridge, addresses: [] });
+    }
   }
   const model = buildFirewall(desired, base.firewall);
   const firewall = {

@@ -19,6 +19,7 @@ import { ensureP2pLink } from './p2p';
 import { ensureQdisc, removeQdisc } from './qdisc';
 import { ensureVeth, removeVeth } from './veth';
 import { ensureVolume, removeVolume } from './volume';
+import { ensureVxlan, removeVxlan } from './vxlan';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 type Single = { [K in Action['kind']]: (a: Of<K>, env: ApplyEnv) => Promise<void> };
@@ -50,6 +51,8 @@ export const handlers: Omit<Single, 'container.start'> = {
   'volume.create': ensureVolume,
   'volume.delete': removeVolume,
   'p2p.create': ensureP2pLink,
+  'vxlan.create': ensureVxlan,
+  'vxlan.delete': removeVxlan,
   'qdisc.replace': ensureQdisc,
   'qdisc.delete': removeQdisc,
   'neigh.replace': ensureNeighbor,

@@ -8,7 +8,7 @@ import type { Command } from '../command';
 import type { Cli } from '../context';
 import { upCommand } from './up';
 
-const PASSED = new Set(['build', 'no-build', 'dry-run', 'json', 'timeout']);
+const PASSED = new Set(['build', 'no-build', 'dry-run', 'json', 'timeout', 'host']);
 const options: OptionSpec[] = upCommand.options.filter((o) => PASSED.has(o.name));
 
 async function create(cli: Cli, args: Parsed): Promise<number> {

@@ -10,12 +10,15 @@ import type { Command } from '../command';
 import { projectNameFor, progress, type Cli } from '../context';
 import { BootRecords } from '../../sys/boot-records';
 import { renderPlan, planJson } from '../render';
+import { hostFor, hostOption } from '../hosts';
 
 const downOptions: OptionSpec[] = [
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default 10)' },
   { name: 'dry-run', type: 'boolean', description: 'Show what would be removed and change nothing' },
   { name: 'json', type: 'boolean', description: 'Print the result as JSON on stdout' },
   { name: 'volumes', short: 'v', type: 'boolean', description: 'Also remove the named volumes of the project' },
+  // This machine's journal holds only its part: down removes that, as without --host.
+  hostOption,
 ];
 
 /**
@@ -26,6 +29,7 @@ const downOptions: OptionSpec[] = [
 async function down(cli: Cli, args: Parsed): Promise<number> {
   if (args.positionals.length) throw new UsageError('down takes no service names');
   const { name, project } = projectNameFor(cli);
+  hostFor(project, args);
   const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const session = new Session(name, cli.state, progress(cli, name));
   const started = performance.now();

@@ -8,10 +8,12 @@ import { checkServices, loadComposeProject, progress, type Cli } from '../contex
 import { renderPlan, planJson } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { imagesFirst } from '../images-first';
+import { hostFor, hostOption } from '../hosts';
 
 const planOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the plan as JSON ({version, waves})' },
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Stop grace period the plan would use (default 10)' },
+  hostOption,
 ];
 
 /** What `up` would do, and why; changes nothing. */
@@ -23,7 +25,7 @@ async function runPlan(cli: Cli, args: Parsed): Promise<number> {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
     const images = await imagesFirst(cli, project, args.positionals, session.emit);
     const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
-    const p = plan(resolve(project, observed, { services: args.positionals }), observed, {
+    const p = plan(resolve(project, observed, { services: args.positionals, host: hostFor(project, args) }), observed, {
       keepOneOffs: true,
       ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),
     });

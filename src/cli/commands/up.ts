@@ -25,6 +25,7 @@ import { renderPlan, renderWarnings, planJson } from '../render';
 import { usesNetem } from '../../compose/lab';
 import { lineWriter } from './logs';
 import { imagesFirst } from '../images-first';
+import { hostFor, hostOption } from '../hosts';
 
 const upOptions: OptionSpec[] = [
   { name: 'detach', short: 'd', type: 'boolean', description: 'Run containers in the background (default: stay attached to their output; Ctrl-C stops them)' },
@@ -36,11 +37,13 @@ const upOptions: OptionSpec[] = [
   { name: 'build', type: 'boolean', description: 'Build the images of services with a build section first, even if they exist' },
   { name: 'no-build', type: 'boolean', description: 'Build nothing, even a missing image' },
   { name: 'no-start', type: 'boolean', description: 'Create the containers (namespaces, interfaces, cgroups, files) but start none (as `create`)' },
+  hostOption,
 ];
 
 async function up(cli: Cli, args: Parsed): Promise<number> {
   const project = loadComposeProject(cli, args.positionals);
   checkServices(project, args.positionals);
+  const host = hostFor(project, args);
   const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
   const json = flag(args, 'json');
   const session = new Session(project.name, cli.state, progress(cli, project.name));
@@ -55,7 +58,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     const images = await imagesFirst(cli, project, args.positionals, session.emit, !flag(args, 'dry-run'), build);
     if (flag(args, 'dry-run')) {
       const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
-      const full = plan(resolve(project, observed, { services: args.positionals }), observed, stopOpts(stopTimeoutSec));
+      const full = plan(resolve(project, observed, { services: args.positionals, host }), observed, stopOpts(stopTimeoutSec));
       const p = flag(args, 'no-start') ? withoutStarts(full) : full;
       cli.out(json ? planJson(p) : renderPlan(p));
       return 0;
@@ -73,7 +76,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
       phase('project loaded');
       observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
       phase('machine observed');
-      desired = resolve(project, observed, { services: args.positionals });
+      desired = resolve(project, observed, { services: args.positionals, host });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));
       if (flag(args, 'no-start')) p = withoutStarts(p);
       cli.err(renderWarnings(p));

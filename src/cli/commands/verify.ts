@@ -11,12 +11,14 @@ import { flag, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { loadComposeProject, progress, type Cli } from '../context';
 import { renderTable } from '../render';
+import { hostFor, hostOption } from '../hosts';
 
 const verifyOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print every probe and its result as JSON' },
   { name: 'timeout', type: 'string', arg: 'MS', description: 'How long a probe waits for an answer (default 2000)' },
   { name: 'max-probes', type: 'string', arg: 'N', description: 'Sample pairs down to this many probes (default 5000; neighbours and x-verify always kept)' },
   { name: 'trace', type: 'boolean', description: 'Trace the path between two services: verify --trace FROM TO (compared with the routes in the file)' },
+  hostOption,
 ];
 
 const MATRIX_MAX = 40;
@@ -48,7 +50,10 @@ async function verify(cli: Cli, args: Parsed): Promise<number> {
     checkNames(project, model);
 
     const plan = planProbes(model, project.verify ?? [], { maxProbes });
-    const checked = await probeAll(plan.probes, model, observed, timeoutMs);
+    // --host: the whole lab is the model (probes cross the tunnels), but only this machine's containers probe.
+    const host = hostFor(project, args);
+    const probes = host === undefined ? plan.probes : plan.probes.filter((p) => project.services[desired.containers[p.from]?.service ?? '']?.host === host);
+    const checked = await probeAll(probes, model, observed, timeoutMs);
     const bad = checked.filter((c) => !c.ok);
     if (json) {
       cli.out(

@@ -8,6 +8,7 @@
  *   x-mtu      on a service's attachment
  *   x-routes   on a service: [{to: CIDR|default, via, dev, metric}]
  *   x-verify   top level: [{from, to, port, expect: reach|blocked}]
+ *   x-hosts, x-host, x-vxlan   one lab across machines (hosts.ts)
  *
  * then the checks p2p networks need. One module a key (netem.ts, routes.ts,
  * verify.ts, links.ts), p2p.ts for the checks; this one walks the tree.
@@ -15,7 +16,8 @@
 import type { Issues } from '../issues';
 import { Reader } from '../read';
 import type { YMap } from '../tree';
-import type { VerifySpec } from '../types';
+import type { HostsSpec, VerifySpec } from '../types';
+import { parseHosts } from './hosts';
 import { desugarLinks } from './links';
 import { parseNetem } from './netem';
 import { checkP2p } from './p2p';
@@ -27,6 +29,7 @@ export { needsNetem, parseRate, parseTime, usesNetem } from './netem';
 
 export interface LabResult {
   verify: VerifySpec[];
+  hosts?: HostsSpec;
 }
 
 export function applyLab(root: YMap, model: Model, sources: Sources, issues: Issues): LabResult {
@@ -85,5 +88,6 @@ export function applyLab(root: YMap, model: Model, sources: Sources, issues: Iss
 
   checkP2p(model, sources, issues);
   const vf = entryField(root, '', 'x-verify');
-  return { verify: vf ? parseVerify(vf, r) : [] };
+  const hosts = parseHosts(root, model, r);
+  return { verify: vf ? parseVerify(vf, r) : [], ...(hosts ? { hosts } : {}) };
 }

@@ -13,12 +13,14 @@ import { containerSetup, processActions, volumeActions } from './containers';
 import { diffContext, type DiffContext, type DiffOptions } from './context';
 import { diffLab } from './lab';
 import { keptOneOffs, removals } from './removals';
+import { bridgeTunnels } from './tunnels';
 
 export type { DiffOptions } from './context';
 
 export function diff(desired: Desired, observed: Observed, opts: DiffOptions): Action[] {
   const ctx = diffContext(desired, observed);
   bridgeActions(ctx);
+  bridgeTunnels(ctx);
   const selected = Object.values(desired.containers).filter((c) => !ctx.only || ctx.only.has(c.name));
   // p2p ends are wanted in their namespaces too (lab.ts handles them).
   const ends = new Map<string, string[]>();

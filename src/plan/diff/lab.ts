@@ -9,6 +9,7 @@ import type { Action, Draft } from '../actions';
 import type { DesiredContainer, DesiredLink, DesiredLinkEnd, Observed, ObservedLink, ObservedNetns, ObservedQdisc } from '../model';
 import { describeQdisc, sameQdisc, type Qdisc } from '../shaping';
 import type { DiffContext } from './context';
+import { tunnelEnd } from './tunnels';
 
 /** Kernel default metrics: what a route without one gets. */
 const defaultMetric = (family: 4 | 6) => (family === 6 ? 1024 : 0);
@@ -40,6 +41,10 @@ export function diffLab(ctx: DiffContext): Map<string, string[]> {
 
   for (const link of Object.values(desired.links ?? {})) {
     const [x, y] = link.ends;
+    if (link.tunnel) {
+      tunnelledLink(link, ctx, dep, touch, nsOf);
+      continue;
+    }
     if (!selected(x.container) && !selected(y.container)) continue;
     // A partial `up`: the other end's namespace must exist or be made by this plan.
     const ready = (e: DesiredLinkEnd) => ctx.netnsCreated.has(e.netns) || (observed.netns[e.netns] && !observed.netns[e.netns]!.stale);
@@ -79,6 +84,30 @@ export function diffLab(ctx: DiffContext): Map<string, string[]> {
 
 type Dep = (container: string, id: string) => void;
 type Touch = (container: string, ifname: string, id: string) => void;
+
+/** A link whose other end is on another machine: only the local end, a VXLAN device (diff/tunnels.ts), made or repaired here. */
+function tunnelledLink(link: DesiredLink, ctx: DiffContext, dep: Dep, touch: Touch, nsOf: (name: string) => ObservedNetns | undefined): void {
+  const e = link.ends[link.tunnel!.localEnd!];
+  const peer = link.ends[1 - link.tunnel!.localEnd!]!;
+  if ((ctx.only && !ctx.only.has(e.container)) || !(ctx.netnsCreated.has(e.netns) || (ctx.observed.netns[e.netns] && !ctx.observed.netns[e.netns]!.stale))) return;
+  const ns = nsOf(e.netns);
+  const have = ns?.links.find((l) => l.name === e.ifname);
+  const id = tunnelEnd(link, have, ctx);
+  if (!id) {
+    const added = repairEnd(link, e, have!, ns!, ctx, dep, touch);
+    for (const a of peer.addresses) if (added.size || have!.mac !== e.mac) dep(e.container, pushNeighbor(ctx, e, peer, a.address, [`link.update:${e.container}:${e.ifname}`]));
+    return;
+  }
+  dep(e.container, id);
+  touch(e.container, e.ifname, id);
+  for (const a of e.addresses) {
+    const aid = ctx.push(addrAdd(e, a, `address ${a.address}/${a.prefixLen}`, [id]));
+    dep(e.container, aid);
+    touch(e.container, e.ifname, aid);
+  }
+  if (e.shaping) dep(e.container, pushQdisc(ctx, e.container, e.netns, e.ifname, e.shaping, undefined, [id]));
+  for (const a of peer.addresses) dep(e.container, pushNeighbor(ctx, e, peer, a.address, [id]));
+}
 
 function createLink(
   link: DesiredLink,

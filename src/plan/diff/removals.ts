@@ -7,6 +7,7 @@ import { lifecycleIds, lifecycleOrder, stopAction } from '../lifecycle';
 import { netnsPrefix, parseOwnerAlias } from '../names';
 import type { StateContainer } from '../model';
 import type { DiffContext, DiffOptions } from './context';
+import { tunnelRemovals } from './tunnels';
 
 export function removals(ctx: DiffContext, opts: DiffOptions): void {
   const kept = keptOneOffs(ctx, opts);
@@ -21,6 +22,8 @@ export function removals(ctx: DiffContext, opts: DiffOptions): void {
       ctx.push({ kind: 'netns.delete', id: `netns.delete:${ns}`, target: ns, reason: 'container removed (its veths go with it)', after: [...stops], netns: ns }),
     );
   }
+  // Tunnel ports of bridges (x-hosts) before their bridge.
+  removed.push(...tunnelRemovals(ctx));
   bridgeRemovals(ctx, [...removed, ...stops]);
 }
 

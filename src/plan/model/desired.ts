@@ -90,6 +90,8 @@ export interface Desired {
    * created, changed or removed. Undefined: the whole project.
    */
   only?: string[];
+  /** `up --host NAME`: the machine of x-hosts this desired state is for (only its containers). */
+  host?: string;
   /** What the host cannot give and was left out (a limit it cannot enforce), at the key that asked; shown once per run. */
   warnings?: SpecIssue[];
 }

@@ -30,6 +30,8 @@ export interface DesiredNetwork {
   icc: boolean;
   /** `host_binding_ipv4`: where its containers' ports are published when they name no address. */
   hostBindingIpv4?: string;
+  /** `up --host`: its members sit on two machines; a VXLAN device is a port of its bridge. */
+  tunnel?: DesiredTunnel;
 }
 
 export interface DesiredInterface {
@@ -75,6 +77,35 @@ export interface DesiredLink {
   /** ifalias mark of both ends. */
   alias: string;
   ends: [DesiredLinkEnd, DesiredLinkEnd];
+  /**
+   * `up --host`: the two ends sit on different machines. Only `ends[localEnd]`
+   * is made here, as a VXLAN device in its container's namespace.
+   */
+  tunnel?: DesiredTunnel;
+}
+
+/**
+ * A kernel VXLAN tunnel to the peer machine (x-hosts): unicast, one VNI per
+ * link or network, UDP `port`, the socket in this machine's namespace.
+ */
+export interface DesiredTunnel {
+  vni: number;
+  port: number;
+  /** This machine (x-hosts name) and its underlay address. */
+  host: string;
+  local: string;
+  /** The machine of the other end (or other members) and its address. */
+  peerHost: string;
+  remote: string;
+  /** A bridge network on three machines or more: the other peers, each sent a copy of what floods (head-end replication). */
+  extraRemotes?: Array<{ host: string; address: string }>;
+  /** Which end of a p2p link is on this machine. */
+  localEnd?: 0 | 1;
+  /** The MTU of the stitched interfaces, and why (the VXLAN overhead). */
+  mtu: number;
+  mtuReason: string;
+  /** A bridge network's VXLAN port on this machine (absent for p2p links: the container's own interface). */
+  device?: string;
 }
 
 /** An `x-routes` entry, resolved to an interface. */

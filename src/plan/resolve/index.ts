@@ -20,6 +20,7 @@ import { namedInterfaces, peerDirectory } from './peers';
 import { expandReplicas, replicasByService, selectWithDependencies, type Replica } from './replicas';
 import { applyConditions } from './conditions';
 import { selinuxIssues } from '../selinux';
+import { placeOnHost } from '../multihost';
 
 export { DEFAULT_MTU } from './networks';
 export { DEFAULT_PATH } from './containers';
@@ -27,6 +28,8 @@ export { DEFAULT_PATH } from './containers';
 export interface ResolveOptions {
   /** `up SERVICE…`: converge only these services and what they depend on. */
   services?: string[];
+  /** `--host NAME` (x-hosts): only that machine's part, stitched to the others by VXLAN. */
+  host?: string;
 }
 
 export function resolve(project: Project, observed: Observed, opts: ResolveOptions = {}): Desired {
@@ -91,11 +94,12 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   });
   const bridged = replicas.filter((r) => r.service.networkMode.kind === 'default').map((r) => ({ ...r, interfaces: interfaces.get(r.name) ?? [] }));
   const dns = buildDnsConfig(project.name, networks, bridged, ctx.hostResolver);
-  const desired: Desired = { project: project.name, sources: project.sources, networks, containers, ports, ...(dns ? { dns } : {}) };
-  desired.sysctls = desiredSysctls(desired);
+  let desired: Desired = { project: project.name, sources: project.sources, networks, containers, ports, ...(dns ? { dns } : {}) };
   if (Object.keys(volumes).length) desired.volumes = volumes;
   if (Object.keys(lab.links).length) desired.links = lab.links;
   if (opts.services?.length) desired.only = selectWithDependencies(opts.services, project, byService);
+  if (opts.host !== undefined) desired = placeOnHost(project, desired, opts.host, observed);
+  desired.sysctls = desiredSysctls(desired);
   if (ctx.warnings.length) desired.warnings = ctx.warnings;
   return desired;
 }

@@ -4,7 +4,7 @@
  * the bridges and veths tscompose creates, parsed back from a link dump.
  */
 import type * as rt from 'netlink/dist/rt/gen_structs';
-import { attr, bufferToMac, cstr, cstring, ifinfomsg, macToBuffer, nested, u32 } from './wire';
+import { attr, bufferToMac, cstr, cstring, ifinfomsg, ipToBuffer, macToBuffer, nested, u32 } from './wire';
 
 // linux/if_link.h
 const IFLA_ADDRESS = 1;
@@ -19,6 +19,14 @@ const IFLA_BR_STP_STATE = 5;
 const IFLA_BRPORT_MODE = 4;
 // linux/veth.h
 const VETH_INFO_PEER = 1;
+// linux/if_link.h, IFLA_VXLAN_*
+const IFLA_VXLAN_ID = 1;
+const IFLA_VXLAN_GROUP = 2;
+const IFLA_VXLAN_LOCAL = 4;
+const IFLA_VXLAN_LEARNING = 7;
+const IFLA_VXLAN_PORT = 15;
+const IFLA_VXLAN_GROUP6 = 16;
+const IFLA_VXLAN_LOCAL6 = 17;
 
 export interface LinkInfo {
   index: number;
@@ -70,6 +78,35 @@ export function vethInfo(peer: VethEnd): Buffer {
   if (peer.mtu) peerAttrs.push(attr(IFLA_MTU, u32(peer.mtu)));
   const body = Buffer.concat([ifinfomsg(0, 0), ...peerAttrs]);
   return Buffer.concat([attr(IFLA_INFO_KIND, cstr('veth')), attr(IFLA_INFO_DATA, attr(VETH_INFO_PEER, body))]);
+}
+
+/** A unicast VXLAN tunnel: its VNI, the peer's and our underlay addresses, and the UDP port. */
+export interface VxlanSpec {
+  vni: number;
+  remote: string;
+  local: string;
+  port: number;
+  /** Learn MAC → remote from what arrives (default: no, every frame goes to `remote`). */
+  learning?: boolean;
+}
+
+/**
+ * A unicast VXLAN device: every frame goes to `remote` (the default
+ * all-zeros FDB entry the kernel makes from `remote`), nothing is learnt.
+ */
+// Equivalent to: type vxlan id VNI remote REMOTE local LOCAL dstport PORT [no]learning
+export function vxlanInfo(v: VxlanSpec): Buffer {
+  const v6 = v.remote.includes(':');
+  const port = Buffer.alloc(2);
+  port.writeUInt16BE(v.port);
+  const data = Buffer.concat([
+    attr(IFLA_VXLAN_ID, u32(v.vni)),
+    attr(v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP, ipToBuffer(v.remote)),
+    attr(v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL, ipToBuffer(v.local)),
+    attr(IFLA_VXLAN_LEARNING, Buffer.from([v.learning ? 1 : 0])),
+    attr(IFLA_VXLAN_PORT, port),
+  ]);
+  return Buffer.concat([attr(IFLA_INFO_KIND, cstr('vxlan')), attr(IFLA_INFO_DATA, data)]);
 }
 
 // Equivalent to: type bridge_slave hairpin on|off

@@ -10,6 +10,7 @@ import { ipToBuffer, macToBuffer } from './wire';
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
+export const AF_BRIDGE = 7;
 const RT_TABLE_MAIN = 254;
 
 export function familyOf(ip: string): 4 | 6 {

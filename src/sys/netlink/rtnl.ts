@@ -12,11 +12,11 @@
 import type * as rt from 'netlink/dist/rt/gen_structs';
 import type * as ifla from 'netlink/dist/rt/ifla';
 import type { Qdisc } from '../../plan/shaping';
-import { bridgeInfo, hairpinInfo, toLinkInfo, vethInfo, type LinkInfo, type VethEnd, type VethSpec } from './links';
+import { bridgeInfo, hairpinInfo, toLinkInfo, vethInfo, vxlanInfo, type LinkInfo, type VethEnd, type VethSpec, type VxlanSpec } from './links';
 import { RtnlSocket } from './socket';
 import { deleteRootQdisc, listQdiscs, replaceRootQdisc, type QdiscInfo } from './tc';
-import { addressRequest, AF_INET6, familyOf, neighborRequest, routeRequest, type RouteSpec } from './requests';
-import { bufferToIp, macToBuffer, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from './wire';
+import { addressRequest, AF_BRIDGE, AF_INET6, familyOf, neighborRequest, routeRequest, type RouteSpec } from './requests';
+import { bufferToIp, ipToBuffer, macToBuffer, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from './wire';
 
 export type { LinkInfo, VethEnd, VethSpec } from './links';
 export type { QdiscInfo } from './tc';
@@ -110,6 +110,23 @@ export class Rtnl extends RtnlSocket {
       ...(a.mtu ? { mtu: a.mtu } : {}),
       ...(a.mac ? { address: macToBuffer(a.mac) } : {}),
       linkinfo: vethInfo(b),
+    });
+  }
+
+  /**
+   * A unicast VXLAN device. Its UDP socket lives in this socket's namespace
+   * (the underlay) even when the device is born in another (`netnsFd`: a
+   * container's namespace, where it is the end of a p2p link).
+   */
+  // Equivalent to: ip link add NAME [netns NS] [address MAC] mtu MTU [master BR] up type vxlan id VNI remote REMOTE local LOCAL dstport PORT nolearning
+  async createVxlan(opts: { name: string; netnsFd?: number; mac?: string; mtu: number; master?: number } & VxlanSpec): Promise<void> {
+    await this.createLink(true, {
+      ifname: opts.name,
+      mtu: opts.mtu,
+      ...(opts.netnsFd !== undefined ? { netNsFd: opts.netnsFd } : {}),
+      ...(opts.mac ? { address: macToBuffer(opts.mac) } : {}),
+      ...(opts.master !== undefined ? { master: opts.master } : {}),
+      linkinfo: vxlanInfo(opts),
     });
   }
 
@@ -252,6 +269,17 @@ export class Rtnl extends RtnlSocket {
   async replaceNeighbor(index: number, address: string, mac: string): Promise<void> {
     const { data, attrs } = neighborRequest(index, address, mac);
     await this.call('RTM_NEWNEIGH', (s, localPort) => s.newNeighbor(data, attrs, { flags: NLM_F_CREATE | NLM_F_REPLACE, localPort }));
+  }
+
+  /**
+   * One more destination for what a VXLAN device floods (the all-zeros FDB
+   * entry that `remote` started): head-end replication to a third machine.
+   */
+  // Equivalent to: bridge fdb append 00:00:00:00:00:00 dev IFINDEX dst REMOTE self permanent
+  async appendFdb(index: number, remote: string): Promise<void> {
+    const data: rt.Neighbor = { family: AF_BRIDGE, ifindex: index, state: { permanent: true }, flags: { self: true } };
+    const attrs = { lladdr: Buffer.alloc(6), dst: ipToBuffer(remote) };
+    await this.call('RTM_NEWNEIGH', (s, localPort) => s.newNeighbor(data, attrs, { flags: NLM_F_CREATE | NLM_F_APPEND, localPort }));
   }
 
   // Equivalent to: tc qdisc show

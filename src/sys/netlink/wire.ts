@@ -15,6 +15,7 @@ export const NLM_F_DUMP_INTR = 0x10;
 export const NLM_F_REPLACE = 0x100;
 export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
+export const NLM_F_APPEND = 0x800;
 
 /** struct nlmsghdr: len u32, type u16, flags u16, seq u32, pid u32. */
 const NLMSG_HDRLEN = 16;
