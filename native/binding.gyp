@@ -45,6 +45,7 @@
         'shim/restart.c',
         'shim/health.c',
         'shim/cri_log.c',
+        'shim/log_sink.c',
         'shim/state.c',
         'shim/launch.c',
         'shim/exec.c',

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "limits.h"
+#include "log_sink.h"
 #include "health.h"
 #include "restart.h"
 #include "seccomp.h"
@@ -86,6 +87,7 @@ struct container_spec {
 	struct limits_spec limits;
 	struct restart_spec restart;
 	struct health_spec health;
+	struct log_spec log;	/* --log-none, --log-max-size, --log-max-files */
 };
 
 struct exec_spec {

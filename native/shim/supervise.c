@@ -43,7 +43,7 @@ struct supervisor {
 	int index;
 	int report_fd;		/* to the launcher, until reported */
 	int state_dir;
-	int log_fd;
+	struct log_sink log;	/* container.log (log_sink.c), or none */
 	int signal_fd;
 	int stdin_fd;		/* stdin_open: the read end the container gets, or -1 */
 	int stdin_keep;		/* and the write end, held for life: the container never reads EOF */
@@ -128,11 +128,7 @@ static int open_state(struct supervisor *sv)
 	events_open(sv->spec->events_path);
 	if (write_process_ref(sv->state_dir, "shim.pid", getpid()) == -1)
 		return -1;
-	sv->log_fd = openat(sv->state_dir, "container.log",
-			    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (sv->log_fd < 0)
-		return fail("open", errno, "%s/container.log", sv->spec->state_dir);
-	return 0;
+	return log_sink_open(&sv->log, &sv->spec->log, sv->state_dir, sv->spec->state_dir);
 }
 
 static int enter_network(struct supervisor *sv)
@@ -327,17 +323,17 @@ static void run_until_exit(struct supervisor *sv)
 		if (poll(fds, (nfds_t)(3 + nhealth), -1) < 0)
 			continue; /* EINTR, or ENOMEM: try again */
 		if (fds[1].revents)
-			log_stream_pump(&sv->out, sv->log_fd);
+			log_stream_pump(&sv->out, &sv->log);
 		if (fds[2].revents)
-			log_stream_pump(&sv->err, sv->log_fd);
+			log_stream_pump(&sv->err, &sv->log);
 		if (fds[0].revents)
 			handle_signals(sv);
 		if (!sv->reaped)
 			health_handle(&sv->health, &fds[3], nhealth, sv->pid);
 	}
 	health_container_exited(&sv->health);
-	log_stream_drain(&sv->out, sv->log_fd);
-	log_stream_drain(&sv->err, sv->log_fd);
+	log_stream_drain(&sv->out, &sv->log);
+	log_stream_drain(&sv->err, &sv->log);
 	cgroup_record_oom(sv->state_dir); /* before exit.json: who sees that sees this */
 	write_exit_json(sv->state_dir, sv->status, &sv->finished);
 	emit_die(sv);

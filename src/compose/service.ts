@@ -17,6 +17,7 @@ import { normalizePorts } from './ports';
 import { sortedRecord } from './read';
 import { ResourceReader } from './resources';
 import { normalizeLifecycle } from './lifecycle';
+import { normalizeLogging } from './logging';
 import { normalizeHooks } from './hooks';
 import type { Field, Reader } from './read';
 import { networkingKey, settleNetworking } from './service-network';
@@ -115,6 +116,11 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
       case 'build': {
         const b = normalizeBuild(kf, ctx);
         if (b) svc.build = b;
+        break;
+      }
+      case 'logging': {
+        const l = normalizeLogging(kf, r);
+        if (l) svc.logging = l;
         break;
       }
       case 'secrets':

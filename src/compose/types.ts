@@ -205,6 +205,8 @@ export interface ServiceSpec {
   init?: boolean;
   /** `stdin_open` (docker run -i): stdin stays open, never EOF (nobody attaches: there is no `attach` yet). */
   stdinOpen?: true;
+  /** `logging` (logging.ts); absent: json-file, unlimited. */
+  logging?: ServiceLogging;
   /** `stop_signal`, as a name (`SIGUSR1`). */
   stopSignal?: string;
   /** `post_start` / `pre_stop` (hooks.ts); absent: none. */
@@ -417,4 +419,11 @@ export interface ServiceDevice {
   source: string;
   target: string;
   permissions: string;
+}
+
+/** `logging`: json-file and local are our own log (rotated past maxSize, keeping maxFiles files); none keeps nothing. */
+export interface ServiceLogging {
+  driver: 'json-file' | 'local' | 'none';
+  maxSize?: number;
+  maxFiles?: number;
 }

@@ -131,6 +131,8 @@ export interface LaunchSettings {
   /** `ulimits`, by name; -1 is unlimited. */
   rlimits?: Record<string, { soft: number; hard: number }>;
   oomScoreAdj?: number;
+  /** `logging`: absent is our log, unlimited (json-file); `none` keeps no log; maxSize/maxFiles rotate it (the shim does). */
+  logging?: { driver: 'json-file' | 'local' | 'none'; maxSize?: number; maxFiles?: number };
   /** `post_start` / `pre_stop` (compose-spec hooks): run as `exec` runs a command (apply/hooks.ts). */
   hooks?: { postStart?: LaunchHook[]; preStop?: LaunchHook[] };
 }

@@ -193,6 +193,7 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     ...(svc.restart ? { restart: { ...svc.restart } } : {}),
     ...(health ? { healthcheck: health } : {}),
     ...(svc.postStart || svc.preStop ? { hooks: launchHooks(svc) } : {}),
+    ...(svc.logging && (svc.logging.driver !== 'json-file' || svc.logging.maxSize !== undefined) ? { logging: { ...svc.logging } } : {}),
   };
   return { settings, cgroup: resources.cgroup };
 }
