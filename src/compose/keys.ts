@@ -37,7 +37,7 @@ export const SERVICE_KEYS = table(
     'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links',
     'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
     'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules',
-    'logging',
+    'logging', 'volumes_from',
   ],
   [
     'attach', 'cgroup', 'cpu_count', 'cpu_percent',
@@ -47,7 +47,7 @@ export const SERVICE_KEYS = table(
     'models', 'oom_kill_disable', 'pid',
     'provider', 'pull_refresh_after', 'runtime',
     'shm_size', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
-    'uts', 'volumes_from',
+    'uts',
   ],
   {
     runtime: 'other runtimes (WebAssembly, gVisor, Kata) are not supported yet: tscompose runs each container itself, with its own shim',

@@ -119,6 +119,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.annotations) out.annotations = { ...s.annotations };
   if (s.expose) out.expose = [...s.expose];
   if (s.logging) out.logging = renderLogging(s.logging);
+  if (s.volumesFrom) out.volumes_from = s.volumesFrom.map((v) => `service:${v.service}${v.readOnly ? ':ro' : ''}`);
   if (s.postStart) out.post_start = s.postStart.map(renderHook);
   if (s.preStop) out.pre_stop = s.preStop.map(renderHook);
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);

@@ -18,6 +18,7 @@ import { sortedRecord } from './read';
 import { ResourceReader } from './resources';
 import { normalizeLifecycle } from './lifecycle';
 import { normalizeLogging } from './logging';
+import { volumesFrom } from './volumes-from';
 import { normalizeHooks } from './hooks';
 import type { Field, Reader } from './read';
 import { networkingKey, settleNetworking } from './service-network';
@@ -116,6 +117,11 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
       case 'build': {
         const b = normalizeBuild(kf, ctx);
         if (b) svc.build = b;
+        break;
+      }
+      case 'volumes_from': {
+        const from = volumesFrom(kf, r);
+        if (from?.length) svc.volumesFrom = from;
         break;
       }
       case 'logging': {

@@ -222,6 +222,8 @@ export interface ServiceSpec {
   rootfs?: string;
   /** `profiles` (profiles.ts): the service is off unless one is active or it is named; absent: always on. */
   profiles?: string[];
+  /** `volumes_from` (volumes-from.ts): the services whose mounts this one also gets; readOnly: `:ro`. */
+  volumesFrom?: Array<{ service: string; readOnly?: true }>;
   /** `links` ("db" or "db:alias"): the alias names the service's address in this container's /etc/hosts. */
   links?: Array<{ service: string; alias: string }>;
   /** `label_file` then `labels` (metadata.ts); absent: none. */

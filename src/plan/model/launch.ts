@@ -31,8 +31,8 @@ export type LaunchMount =
     })
   /** A named volume, by its real name (a directory of the volume store). */
   | (MountBase & { type: 'volume'; volume: string; subpath?: string; populate?: boolean })
-  /** An anonymous volume: a directory of the container's own, gone with the container. */
-  | (MountBase & { type: 'anonymous'; id: string; populate?: boolean })
+  /** An anonymous volume: a directory of the container's own, gone with the container; `owner`: another container's (volumes_from). */
+  | (MountBase & { type: 'anonymous'; id: string; populate?: boolean; owner?: string })
   | (MountBase & { type: 'tmpfs'; size?: number; mode: number; exec: boolean })
   /**
    * A secret or config: written into the container's state (a root-only

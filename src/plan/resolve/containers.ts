@@ -23,6 +23,7 @@ import { lookupUser } from '../users';
 import type { NamedIface } from './peers';
 import { resolveHealthcheck } from '../health';
 import { serviceIssue, type Replica } from './replicas';
+import { volumesFromMounts } from '../volumes-from';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -146,7 +147,8 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
   if (first && secrets.unknown.length) {
     ctx.resourceIssues.push(serviceIssue(project, svc, 'x-host-secrets', `${secrets.unknown.join(', ')}: not hidden from a container (hidden: ${[...HOST_SECRET_FILES, ...Object.keys(HOST_SECRET_DIRS)].join(', ')})`));
   }
-  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets });
+  const volumesFrom = (devNodes: boolean) => volumesFromMounts(project, svc, ctx.volumes, ctx.observed, devNodes);
+  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets, volumesFrom });
   const db = image ?? userDbFor(isolation.rootfs, ctx.observed);
   if (!db) {
     ctx.issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));
