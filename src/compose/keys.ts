@@ -21,8 +21,8 @@ function table(what: string, supported: string[], unsupported: string[], hints: 
 
 export const TOP_LEVEL_KEYS = table(
   'top-level key',
-  ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs'],
-  ['include', 'models'],
+  ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include'],
+  ['models'],
 );
 
 export const SERVICE_KEYS = table(

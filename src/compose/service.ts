@@ -119,16 +119,6 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
         if (b) svc.build = b;
         break;
       }
-      case 'volumes_from': {
-        const from = volumesFrom(kf, r);
-        if (from?.length) svc.volumesFrom = from;
-        break;
-      }
-      case 'logging': {
-        const l = normalizeLogging(kf, r);
-        if (l) svc.logging = l;
-        break;
-      }
       case 'secrets':
       case 'configs': {
         const files = serviceFiles(key, kf, ctx, ctx.declaredFiles?.[key] ?? new Map());
@@ -144,6 +134,10 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
     readFile: (abs) => ctx.readEnvFile(abs, `services.${name}.security_opt`).text,
   });
   normalizeImage(svc, keys, r);
+  const logging = keys.get('logging') && normalizeLogging(keys.get('logging')!, r);
+  if (logging) svc.logging = logging;
+  const from = keys.get('volumes_from') && volumesFrom(keys.get('volumes_from')!, r);
+  if (from?.length) svc.volumesFrom = from;
   svc.environment = sortedRecord(new Map([...envFromFiles, ...envFromKey]));
   if (scale !== undefined && replicas !== undefined && scale !== replicas.value) {
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);
