@@ -42,6 +42,8 @@ export interface LoadInput {
   profiles?: string[];
   /** Services named on the command line: enabled whatever their profiles. */
   services?: string[];
+  /** `up --scale SERVICE=N`: replicas, over the file's `scale`/`deploy.replicas` (checked as they are). */
+  scale?: Record<string, number>;
 }
 
 export function loadProject(input: LoadInput): Project {
@@ -132,6 +134,10 @@ export function loadProject(input: LoadInput): Project {
     },
   });
   applyProfiles(model, activeProfiles(input.profiles, lookup), input.services ?? [], sources, issues);
+  for (const [svc, n] of Object.entries(input.scale ?? {})) {
+    if (Object.hasOwn(model.services, svc)) model.services[svc]!.scale = n;
+    else issues.error('', `--scale ${svc}=${n}: no service "${svc}" in the project`);
+  }
   const lab = applyLab(root, model, sources, issues);
   const name = projectName(explicitName, env.lookup, model, projectDir, issues);
   for (const svc of Object.values(model.services)) {

@@ -59,7 +59,7 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   if (netns.kind === 'host' && Object.keys(svc.sysctls).length) {
     ctx.issues.push(serviceIssue(project, svc, 'sysctls', 'network sysctls cannot be set with network_mode: host (they would change the host)'));
   }
-  const hostname = svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
+  const hostname = svc.hostname ?? defaultHostname(ctx, r);
   const ends = netns.kind === 'own' ? (ctx.lab.ends.get(r.name) ?? []) : [];
   const routed = resolveRoutes(project, svc, ifaces, ends);
   ctx.issues.push(...routed.issues);
@@ -92,6 +92,19 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
     ...(launch.cgroup ? { cgroup: launch.cgroup } : {}),
     ...containerMetadata(project, svc, r.index, launchHash),
   };
+}
+
+/**
+ * `web` for a lone replica, `web-N` among several. A running replica keeps
+ * the default it was made with, so `up --scale` never recreates the
+ * replicas that stay (their uts namespace holds the name).
+ */
+function defaultHostname(ctx: ContainerContext, r: Replica): string {
+  const svc = r.service;
+  const made = ctx.observed.state?.containers[r.name]?.launch.hostname;
+  const defaults = [svc.name, `${svc.name}-${r.index}`];
+  if (made !== undefined && defaults.includes(made)) return made;
+  return svc.scale > 1 ? defaults[1]! : defaults[0]!;
 }
 
 /** Its network namespace, its bridged interfaces, and whose interfaces its /etc/hosts names. */
