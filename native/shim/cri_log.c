@@ -22,6 +22,8 @@ void log_stream_init(struct log_stream *s, const char *name, int fd)
 	s->name = name;
 	s->fd = fd;
 	s->len = 0;
+	s->tee = NULL;
+	s->tee_arg = NULL;
 }
 
 /* One record (log_sink.c: one writev, rotation, or nothing with driver none). */
@@ -77,6 +79,8 @@ static int read_once(struct log_stream *s, struct log_sink *log)
 		return -1;
 	ssize_t n = read(s->fd, s->buf + s->len, sizeof s->buf - s->len);
 	if (n > 0) {
+		if (s->tee)
+			s->tee(s->tee_arg, s->buf + s->len, (size_t)n);
 		s->len += (size_t)n;
 		log_lines(s, log);
 		return 1;

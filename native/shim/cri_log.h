@@ -17,6 +17,8 @@ struct log_stream {
 	const char *name;	/* "stdout" or "stderr" */
 	int fd;			/* nonblocking read end; -1 once closed */
 	size_t len;		/* bytes of an unfinished line in buf */
+	void (*tee)(void *arg, const char *buf, size_t len);	/* also given what is read (attach), or NULL */
+	void *tee_arg;
 	char buf[LOG_LINE_MAX];
 };
 

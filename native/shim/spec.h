@@ -58,6 +58,7 @@ struct isolation_spec {
 	bool root_dev;		/* the root overlay without nodev (the device cgroup is the lock) */
 	bool init;		/* the built-in init is PID 1, the command its child */
 	bool stdin_open;	/* --stdin-open: stdin a pipe the shim holds open (compose stdin_open) */
+	bool tty;		/* --tty: stdin, stdout, stderr a pty of the shim's (compose tty) */
 	struct seccomp_spec seccomp;	/* --seccomp-default/--seccomp-rule */
 };
 

@@ -37,7 +37,7 @@ export const SERVICE_KEYS = table(
     'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links',
     'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
     'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules',
-    'logging', 'volumes_from',
+    'logging', 'volumes_from', 'tty',
   ],
   [
     'attach', 'cgroup', 'cpu_count', 'cpu_percent',
@@ -46,7 +46,7 @@ export const SERVICE_KEYS = table(
     'ipc', 'isolation', 'mac_address', 'mem_swappiness',
     'models', 'oom_kill_disable', 'pid',
     'provider', 'pull_refresh_after', 'runtime',
-    'shm_size', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
+    'shm_size', 'storage_opt', 'use_api_socket', 'userns_mode',
     'uts',
   ],
   {

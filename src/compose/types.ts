@@ -203,8 +203,10 @@ export interface ServiceSpec {
   seccomp?: 'unconfined' | SeccompProfile;
   /** `init: true`: a reaping init is PID 1 and runs the command. */
   init?: boolean;
-  /** `stdin_open` (docker run -i): stdin stays open, never EOF (nobody attaches: there is no `attach` yet). */
+  /** `stdin_open` (docker run -i): stdin stays open, never EOF; `attach` writes into it. */
   stdinOpen?: true;
+  /** `tty` (docker run -t): stdin, stdout and stderr a pseudo-terminal of the shim's; `attach` relays it. */
+  tty?: true;
   /** `logging` (logging.ts); absent: json-file, unlimited. */
   logging?: ServiceLogging;
   /** `stop_signal`, as a name (`SIGUSR1`). */

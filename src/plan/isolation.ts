@@ -162,6 +162,7 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
     privileged,
     init: svc.init ?? false,
     ...(svc.stdinOpen ? { stdinOpen: true as const } : {}),
+    ...(svc.tty ? { tty: true as const } : {}),
     // privileged (as Docker): nothing hidden or read-only, /sys writable, every device, privileges may be gained.
     maskedPaths: [...(privileged ? [] : MASKED_PATHS), ...secrets.masks],
     readOnlyPaths: privileged ? [] : [...READ_ONLY_PATHS],

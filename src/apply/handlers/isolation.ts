@@ -108,5 +108,6 @@ export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEn
     ...(iso.seccomp ? { seccomp: iso.seccomp } : {}),
     init: iso.init,
     ...(iso.stdinOpen ? { stdinOpen: true } : {}),
+    ...(iso.tty ? { tty: true } : {}),
   };
 }

@@ -60,6 +60,8 @@ export interface LaunchIsolation {
   init: boolean;
   /** `stdin_open`: the shim holds the container's stdin pipe open for its life. */
   stdinOpen?: true;
+  /** `tty`: the shim gives the process a pseudo-terminal of its own (never the caller's) and relays it to `attach`. */
+  tty?: true;
   /** Hidden from the container (kernel interfaces that leak the host or let it be tampered with). */
   maskedPaths: string[];
   /** Read-only in the container. */

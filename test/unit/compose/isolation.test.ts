@@ -60,3 +60,8 @@ test('security_opt: no-new-privileges with or without a value; other options are
     'compose.yaml:3:66 services.a.security_opt.2: "no-new-privileges:maybe": no-new-privileges takes true or false',
   ]);
 });
+
+test('tty: true is kept (and planned), false is absent', (t) => {
+  t.true(load('services:\n  a:\n    command: ["sh"]\n    tty: true\n').services.a!.tty);
+  t.is(load('services:\n  a:\n    command: ["sh"]\n    tty: false\n').services.a!.tty, undefined);
+});

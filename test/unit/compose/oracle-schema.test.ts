@@ -131,6 +131,7 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['logging driver none', svc({ logging: { driver: 'none' } }), ok],
   ['logging driver syslog', svc({ logging: { driver: 'syslog' } }), invalid('tscompose keeps the log itself')],
   ['volumes_from', { services: { data: { volumes: ['/x'] }, web: { volumes_from: ['data', 'service:data:ro'] } } }, ok],
+  ['tty and stdin_open', svc({ tty: true, stdin_open: true }), ok],
   ['volumes_from a container', svc({ volumes_from: ['container:abc'] }), unsupported],
   ['overlay driver', { networks: { n: { driver: 'overlay' } } }, unsupported],
   ['ipam options', { networks: { n: { ipam: { options: { a: 'b' } } } } }, unsupported],
