@@ -38,6 +38,7 @@ int console_listen(struct console *c, int state_dir, const char *state_path)
 	}
 	/* Root's only: the shim's umask (077) made it 0700, in a 0700 state dir. */
 	c->listen_fd = fd;
+	c->state_dir = state_dir;
 	return 0;
 }
 
@@ -152,6 +153,12 @@ void console_hangup(struct console *c)
 	for (int i = 0; i < CONSOLE_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			drop(&c->clients[i]);
+	/* Equivalent to: rm attach.sock (nothing to attach to until a restart listens again) */
+	if (c->listen_fd >= 0) {
+		unlinkat(c->state_dir, SOCKET_NAME, 0);
+		close(c->listen_fd);
+		c->listen_fd = -1;
+	}
 }
 
 /* compose `stdin_open: true` (docker run -i): the container's stdin is a

@@ -28,6 +28,7 @@ struct console_client {
 
 struct console {
 	int listen_fd;		/* attach.sock, or -1 */
+	int state_dir;		/* where attach.sock is */
 	int input_fd;		/* where client input goes: the pty master, the stdin pipe, or -1 */
 	bool tty;		/* input_fd is a pty master: 'w' resizes it */
 	struct console_client clients[CONSOLE_CLIENTS];
@@ -45,7 +46,7 @@ int console_poll_fds(struct console *c, struct pollfd *fds);
 void console_handle(struct console *c, const struct pollfd *fds, int n);
 /* Output for every client (dropped for a client that cannot take it now). */
 void console_output(void *console, const char *buf, size_t len);
-/* The container exited: clients are told by EOF. */
+/* The container exited: clients are told by EOF, attach.sock is removed. */
 void console_hangup(struct console *c);
 
 #endif

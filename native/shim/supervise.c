@@ -389,7 +389,7 @@ static bool restart_container(struct supervisor *sv)
 	close(sv->pidfd);
 	sv->pidfd = -1;
 	sv->reaped = false;
-	if (start_container(sv) == -1)
+	if (console_listen(&sv->console, sv->state_dir, sv->spec->state_dir) == -1 || start_container(sv) == -1)
 		return false; /* exit.json of the last run stays: ps says exited */
 	unlinkat(sv->state_dir, "exit.json", 0);
 	restart_record(sv->state_dir, &sv->restart, false);

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { renderConfig } from '../../../src/compose';
 import { parseDuration } from '../../../src/compose/duration';
 import { canonicalSignal } from '../../../src/linux/signals';
 import { hasIssue, issues, lines, load, yaml } from './helpers';
@@ -64,4 +65,11 @@ test('security_opt: no-new-privileges with or without a value; other options are
 test('tty: true is kept (and planned), false is absent', (t) => {
   t.true(load('services:\n  a:\n    command: ["sh"]\n    tty: true\n').services.a!.tty);
   t.is(load('services:\n  a:\n    command: ["sh"]\n    tty: false\n').services.a!.tty, undefined);
+});
+
+test('tty and stdin_open are rendered by config (boot keeps them)', (t) => {
+  const text = renderConfig(load('services:\n  a:\n    command: ["sh"]\n    tty: true\n    stdin_open: true\n'));
+  t.regex(text, /stdin_open: true/);
+  t.regex(text, /tty: true/);
+  t.deepEqual(load(text).services.a!.tty, true);
 });
