@@ -118,3 +118,29 @@ services:
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+test('attach after a restart: the shim listens again for the new process and its new pty', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(
+      host,
+      `name: tr
+services:
+  r:
+    tty: true
+    stdin_open: true
+    restart: always
+    command: ["sh", "-c", "(while :; do echo tick; sleep 0.3; done) & exec sh"]
+`,
+    );
+    await ok(host, dir, ['up', '-d']);
+    const drive = (steps: string[][], args: string[]) => host.run(['python3', '-c', PTY_DRIVER, JSON.stringify(steps), ...callerShell(args)], { cwd: dir, timeoutMs: 90_000 });
+    const first = await drive([['tick', 'exit 4\n'], ['rc=', 'clean\n']], ['attach', 'r']);
+    t.regex(first.stdout, /rc=4/, first.stdout);
+    await waitFor(host, `grep -q '"restartCount":1,"restarting":false' ${stateDir('tr', 'tr-r-1')}/restart.json && test -S ${stateDir('tr', 'tr-r-1')}/attach.sock`, 'the restart');
+    const again = await drive([['tick', 'echo R$((2+3))\n'], ['R5', '\x10\x11'], ['rc=', 'clean\n']], ['attach', 'r']);
+    t.regex(again.stdout, /R5/);
+    t.regex(again.stdout, /rc=0/, again.stdout);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
