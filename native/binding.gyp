@@ -46,6 +46,8 @@
         'shim/restart.c',
         'shim/health.c',
         'shim/cri_log.c',
+        'shim/log_sink.c',
+        'shim/console.c',
         'shim/state.c',
         'shim/launch.c',
         'shim/exec.c',

@@ -21,6 +21,7 @@ struct container_fds {
 	int in;		/* its stdin, or -1: /dev/null (the shim's own) */
 	int out, err;	/* its stdout and stderr */
 	int image;	/* the shim's image, read-only (init/pause), or -1 */
+	int tty;	/* a pty slave for stdin, stdout, stderr and the controlling terminal, or -1 */
 };
 
 /* The shim's own image for the built-in pause and init: a read-only,

@@ -24,6 +24,7 @@
 #include "mounts.h"
 #include "namespaces.h"
 #include "process.h"
+#include "pty.h"
 #include "report.h"
 #include "rootfs.h"
 #include "selfexec.h"
@@ -46,8 +47,11 @@ static int setup_mounts(const struct container_spec *spec)
 }
 
 /* Equivalent to: exec <&IN >&OUT 2>&ERR  (without IN, stdin stays the shim's /dev/null) */
-static int connect_stdio(int in_fd, int out_fd, int err_fd)
+static int connect_stdio(int in_fd, int out_fd, int err_fd, int tty)
 {
+	/* compose `tty`: a new session whose controlling terminal is the shim's pty. */
+	if (tty >= 0)
+		return take_pty(tty);
 	if (in_fd >= 0 && dup2(in_fd, STDIN_FILENO) == -1)
 		return fail("dup2", errno, "stdin");
 	if (dup2(out_fd, STDOUT_FILENO) == -1)
@@ -176,7 +180,7 @@ static void start(const struct container_spec *spec, const struct container_fds 
 	int image = fds->image;
 	if (join_new_session_keyring() == -1 || cgroup_enter_namespace(spec->clone_flags) == -1 ||
 	    set_uts_names(spec->hostname, spec->domainname) == -1 ||
-	    setup_mounts(spec) == -1 || connect_stdio(fds->in, fds->out, fds->err) == -1 ||
+	    setup_mounts(spec) == -1 || connect_stdio(fds->in, fds->out, fds->err, fds->tty) == -1 ||
 	    enter_cwd(spec->cwd ? spec->cwd : "/") == -1 || apply_process_limits(&spec->limits) == -1 ||
 	    install_seccomp(&iso->seccomp) == -1 ||
 	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 ||

@@ -22,11 +22,12 @@ void log_stream_init(struct log_stream *s, const char *name, int fd)
 	s->name = name;
 	s->fd = fd;
 	s->len = 0;
+	s->tee = NULL;
+	s->tee_arg = NULL;
 }
 
-/* One record, one writev on an O_APPEND file: records never interleave.
- * Errors (a full disk) are dropped: the container must never block on us. */
-static void write_record(int log_fd, const char *stream, char tag, const char *text, size_t len)
+/* One record (log_sink.c: one writev, rotation, or nothing with driver none). */
+static void write_record(struct log_sink *log, const char *stream, char tag, const char *text, size_t len)
 {
 	struct timespec now;
 	char head[64];
@@ -38,19 +39,18 @@ static void write_record(int log_fd, const char *stream, char tag, const char *t
 		{ (void *)text, len },
 		{ "\n", 1 },
 	};
-	ssize_t rc = writev(log_fd, iov, 3);
-	(void)rc;
+	log_sink_write(log, iov, 3);
 }
 
 /* Log each complete line, keep the unfinished rest; a full buffer without
  * a newline is logged as a partial record. */
-static void log_lines(struct log_stream *s, int log_fd)
+static void log_lines(struct log_stream *s, struct log_sink *log)
 {
 	size_t start = 0;
 	char *nl;
 	while ((nl = memchr(s->buf + start, '\n', s->len - start)) != NULL) {
 		size_t end = (size_t)(nl - s->buf);
-		write_record(log_fd, s->name, 'F', s->buf + start, end - start);
+		write_record(log, s->name, 'F', s->buf + start, end - start);
 		start = end + 1;
 	}
 	if (start > 0) {
@@ -58,46 +58,48 @@ static void log_lines(struct log_stream *s, int log_fd)
 		s->len -= start;
 	}
 	if (s->len == sizeof s->buf) {
-		write_record(log_fd, s->name, 'P', s->buf, s->len);
+		write_record(log, s->name, 'P', s->buf, s->len);
 		s->len = 0;
 	}
 }
 
-static void log_close(struct log_stream *s, int log_fd)
+static void log_close(struct log_stream *s, struct log_sink *log)
 {
 	if (s->len > 0)
-		write_record(log_fd, s->name, 'F', s->buf, s->len);
+		write_record(log, s->name, 'F', s->buf, s->len);
 	s->len = 0;
 	close(s->fd);
 	s->fd = -1;
 }
 
 /* Returns 1 after reading data, 0 when nothing is available, -1 at EOF. */
-static int read_once(struct log_stream *s, int log_fd)
+static int read_once(struct log_stream *s, struct log_sink *log)
 {
 	if (s->fd < 0)
 		return -1;
 	ssize_t n = read(s->fd, s->buf + s->len, sizeof s->buf - s->len);
 	if (n > 0) {
+		if (s->tee)
+			s->tee(s->tee_arg, s->buf + s->len, (size_t)n);
 		s->len += (size_t)n;
-		log_lines(s, log_fd);
+		log_lines(s, log);
 		return 1;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	log_close(s, log_fd);
+	log_close(s, log);
 	return -1;
 }
 
-void log_stream_pump(struct log_stream *s, int log_fd)
+void log_stream_pump(struct log_stream *s, struct log_sink *log)
 {
-	read_once(s, log_fd);
+	read_once(s, log);
 }
 
-void log_stream_drain(struct log_stream *s, int log_fd)
+void log_stream_drain(struct log_stream *s, struct log_sink *log)
 {
-	while (read_once(s, log_fd) == 1)
+	while (read_once(s, log) == 1)
 		;
 	if (s->fd >= 0)
-		log_close(s, log_fd);
+		log_close(s, log);
 }

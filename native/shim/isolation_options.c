@@ -167,6 +167,7 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 		     : strcmp(opt, "--root-dev") == 0	   ? &iso->root_dev
 		     : strcmp(opt, "--init") == 0	   ? &iso->init
 		     : strcmp(opt, "--stdin-open") == 0   ? &iso->stdin_open
+		     : strcmp(opt, "--tty") == 0	   ? &iso->tty
 							   : NULL;
 	int sc = parse_seccomp_option(argc, argv, i, &iso->seccomp);
 	if (sc != 0)

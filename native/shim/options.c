@@ -94,6 +94,10 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 			return -1;
 		if (iso == 1)
 			continue;
+		if (strcmp(opt, "--log-none") == 0) {
+			spec->log.none = true;
+			continue;
+		}
 		if (need_value(argc, argv, i) == -1)
 			return -1;
 		char *value = argv[++i];
@@ -102,6 +106,11 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 		if (limit == -1)
 			return -1;
 		if (limit == 0)
+			continue;
+		int logopt = parse_log_option(&spec->log, opt, value);
+		if (logopt == -1)
+			return -1;
+		if (logopt == 1)
 			continue;
 		int health = parse_health_option(&spec->health, argc, opt, value);
 		if (health == -1)

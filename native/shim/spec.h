@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "limits.h"
+#include "log_sink.h"
 #include "health.h"
 #include "restart.h"
 #include "seccomp.h"
@@ -57,6 +58,7 @@ struct isolation_spec {
 	bool root_dev;		/* the root overlay without nodev (the device cgroup is the lock) */
 	bool init;		/* the built-in init is PID 1, the command its child */
 	bool stdin_open;	/* --stdin-open: stdin a pipe the shim holds open (compose stdin_open) */
+	bool tty;		/* --tty: stdin, stdout, stderr a pty of the shim's (compose tty) */
 	struct seccomp_spec seccomp;	/* --seccomp-default/--seccomp-rule */
 };
 
@@ -86,6 +88,7 @@ struct container_spec {
 	struct limits_spec limits;
 	struct restart_spec restart;
 	struct health_spec health;
+	struct log_spec log;	/* --log-none, --log-max-size, --log-max-files */
 };
 
 struct exec_spec {

@@ -25,6 +25,7 @@
 
 #include "clone3.h"
 #include "commands.h"
+#include "console.h"
 #include "cri_log.h"
 #include "events.h"
 #include "health.h"
@@ -43,7 +44,7 @@ struct supervisor {
 	int index;
 	int report_fd;		/* to the launcher, until reported */
 	int state_dir;
-	int log_fd;
+	struct log_sink log;	/* container.log (log_sink.c), or none */
 	int signal_fd;
 	int stdin_fd;		/* stdin_open: the read end the container gets, or -1 */
 	int stdin_keep;		/* and the write end, held for life: the container never reads EOF */
@@ -56,6 +57,7 @@ struct supervisor {
 	struct restart_state restart;
 	struct health health;
 	struct log_stream out, err;
+	struct console console;	/* attach.sock (console.c) */
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -128,11 +130,7 @@ static int open_state(struct supervisor *sv)
 	events_open(sv->spec->events_path);
 	if (write_process_ref(sv->state_dir, "shim.pid", getpid()) == -1)
 		return -1;
-	sv->log_fd = openat(sv->state_dir, "container.log",
-			    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (sv->log_fd < 0)
-		return fail("open", errno, "%s/container.log", sv->spec->state_dir);
-	return 0;
+	return log_sink_open(&sv->log, &sv->spec->log, sv->state_dir, sv->spec->state_dir);
 }
 
 static int enter_network(struct supervisor *sv)
@@ -158,9 +156,10 @@ static void kill_container(struct supervisor *sv)
 static int start_container(struct supervisor *sv)
 {
 	int go_pipe[2], exec_pipe[2], out[2], err[2];
-	if (pipe2(go_pipe, O_CLOEXEC) == -1 || pipe2(exec_pipe, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
-	    pipe2(err, O_CLOEXEC) == -1)
+	if (pipe2(go_pipe, O_CLOEXEC) == -1 || pipe2(exec_pipe, O_CLOEXEC) == -1)
 		return fail("pipe2", errno, "container pipes");
+	if (console_stdio(sv->spec->iso.tty, out, err) == -1)
+		return -1;
 	if (sv->spec->iso.rootfs && prepare_rootfs_dirs(&sv->spec->iso) == -1)
 		return -1;
 	int image = -1;
@@ -180,6 +179,7 @@ static int start_container(struct supervisor *sv)
 		close(sv->signal_fd);
 		struct container_fds fds = {
 			.go = go_pipe[0], .exec = exec_pipe[1], .in = sv->stdin_fd, .out = out[1], .err = err[1], .image = image,
+			.tty = sv->spec->iso.tty ? out[1] : -1,
 		};
 		container_main(sv->spec, &fds);
 	}
@@ -236,6 +236,10 @@ static int start_container(struct supervisor *sv)
 	fcntl(err[0], F_SETFL, O_NONBLOCK);
 	log_stream_init(&sv->out, "stdout", out[0]);
 	log_stream_init(&sv->err, "stderr", err[0]);
+	sv->out.tee = sv->err.tee = console_output;
+	sv->out.tee_arg = sv->err.tee_arg = &sv->console;
+	if (sv->spec->iso.tty) /* attached input goes to the pty (with stdin_open) */
+		sv->console.input_fd = sv->spec->iso.stdin_open ? out[0] : -1;
 	if (write_process_ref(sv->state_dir, "init.pid", pid) == -1) {
 		kill_container(sv);
 		return -1;
@@ -318,26 +322,29 @@ static void run_until_exit(struct supervisor *sv)
 {
 	health_container_started(&sv->health);
 	while (!sv->reaped) {
-		struct pollfd fds[5] = {
+		struct pollfd fds[5 + 1 + CONSOLE_CLIENTS] = {
 			{ .fd = sv->signal_fd, .events = POLLIN },
 			{ .fd = sv->out.fd, .events = POLLIN },
 			{ .fd = sv->err.fd, .events = POLLIN },
 		};
 		int nhealth = health_poll_fds(&sv->health, &fds[3]);
-		if (poll(fds, (nfds_t)(3 + nhealth), -1) < 0)
+		int ncons = console_poll_fds(&sv->console, &fds[3 + nhealth]);
+		if (poll(fds, (nfds_t)(3 + nhealth + ncons), -1) < 0)
 			continue; /* EINTR, or ENOMEM: try again */
+		console_handle(&sv->console, &fds[3 + nhealth], ncons);
 		if (fds[1].revents)
-			log_stream_pump(&sv->out, sv->log_fd);
+			log_stream_pump(&sv->out, &sv->log);
 		if (fds[2].revents)
-			log_stream_pump(&sv->err, sv->log_fd);
+			log_stream_pump(&sv->err, &sv->log);
 		if (fds[0].revents)
 			handle_signals(sv);
 		if (!sv->reaped)
 			health_handle(&sv->health, &fds[3], nhealth, sv->pid);
 	}
 	health_container_exited(&sv->health);
-	log_stream_drain(&sv->out, sv->log_fd);
-	log_stream_drain(&sv->err, sv->log_fd);
+	log_stream_drain(&sv->out, &sv->log);
+	log_stream_drain(&sv->err, &sv->log);
+	console_hangup(&sv->console);
 	cgroup_record_oom(sv->state_dir); /* before exit.json: who sees that sees this */
 	write_exit_json(sv->state_dir, sv->status, &sv->finished);
 	emit_die(sv);
@@ -382,7 +389,7 @@ static bool restart_container(struct supervisor *sv)
 	close(sv->pidfd);
 	sv->pidfd = -1;
 	sv->reaped = false;
-	if (start_container(sv) == -1)
+	if (console_listen(&sv->console, sv->state_dir, sv->spec->state_dir) == -1 || start_container(sv) == -1)
 		return false; /* exit.json of the last run stays: ps says exited */
 	unlinkat(sv->state_dir, "exit.json", 0);
 	restart_record(sv->state_dir, &sv->restart, false);
@@ -409,22 +416,6 @@ static _Noreturn void supervise(struct supervisor *sv)
 	_exit(0);
 }
 
-/* compose `stdin_open: true` (docker run -i without anyone attached): the
- * container's stdin is a pipe whose write end only the shim holds, so a
- * program that stops at EOF on stdin (a dev server, a REPL) keeps running,
- * restarts included. Equivalent to: sleep infinity | COMMAND */
-static int open_stdin(struct supervisor *sv)
-{
-	if (!sv->spec->iso.stdin_open)
-		return 0;
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return fail("pipe2", errno, "stdin");
-	sv->stdin_fd = p[0];
-	sv->stdin_keep = p[1];
-	return 0;
-}
-
 _Noreturn void shim_main(const struct container_spec *spec, int index, int report_fd)
 {
 	static struct supervisor sv; /* static: the log buffers stay off the stack */
@@ -433,7 +424,9 @@ _Noreturn void shim_main(const struct container_spec *spec, int index, int repor
 	sv.report_fd = report_fd;
 	sv.pidfd = -1;
 	sv.stdin_fd = sv.stdin_keep = -1;
-	if (detach_from_caller(&sv) == -1 || open_state(&sv) == -1 || enter_network(&sv) == -1 || open_stdin(&sv) == -1 ||
+	if (detach_from_caller(&sv) == -1 || open_state(&sv) == -1 || enter_network(&sv) == -1 ||
+	    console_stdin(&sv.console, &spec->iso, &sv.stdin_fd, &sv.stdin_keep) == -1 ||
+	    console_listen(&sv.console, sv.state_dir, spec->state_dir) == -1 ||
 	    health_init(&sv.health, &spec->health, sv.state_dir, spec->name) == -1 || start_container(&sv) == -1)
 		report_failure_and_exit(&sv);
 

@@ -37,7 +37,7 @@ export function fsReader() {
 }
 
 /** `services`: the ones named on the command line (enabled whatever their profiles). */
-export function loadComposeProject(cli: Cli, services: string[] = []): Project {
+export function loadComposeProject(cli: Cli, services: string[] = [], scale?: Record<string, number>): Project {
   const dir = str(cli.global, 'project-directory');
   const cwd = dir ? path.resolve(cli.cwd, dir) : cli.cwd;
   const envFiles = strs(cli.global, 'env-file');
@@ -56,6 +56,7 @@ export function loadComposeProject(cli: Cli, services: string[] = []): Project {
       reader: fsReader(),
       ...(profiles.length ? { profiles } : {}),
       services,
+      ...(scale ? { scale } : {}),
     });
     warn(project.warnings);
     return project;

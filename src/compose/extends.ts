@@ -96,7 +96,7 @@ class Resolver {
 }
 
 /** The service's relative paths, made absolute against `dir` (its file's directory). */
-function absolutePaths(svc: YMap, dir: string): YMap {
+export function absolutePaths(svc: YMap, dir: string): YMap {
   const abs = (n: YNode): YNode =>
     n.kind === 'scalar' && typeof n.value === 'string' && n.value && !posix.isAbsolute(n.value) && !n.value.startsWith('~') && !/^[a-z]+:\/\/|^git@/.test(n.value)
       ? scalar(posix.resolve(dir, n.value), n.loc)

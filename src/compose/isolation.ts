@@ -40,6 +40,7 @@ export function normalizeIsolation(svc: ServiceSpec, keys: Map<string, Field>, m
   if (bool('privileged')) svc.privileged = true;
   if (bool('init')) svc.init = true;
   if (bool('stdin_open')) svc.stdinOpen = true;
+  if (bool('tty')) svc.tty = true;
   const so = keys.get('security_opt');
   if (so) Object.assign(svc, securityOptions(so, r, ctx.projectDir, ctx.readFile ?? (() => undefined)));
   const add = keys.get('cap_add');

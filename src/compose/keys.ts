@@ -21,8 +21,8 @@ function table(what: string, supported: string[], unsupported: string[], hints: 
 
 export const TOP_LEVEL_KEYS = table(
   'top-level key',
-  ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs'],
-  ['include', 'models'],
+  ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include'],
+  ['models'],
 );
 
 export const SERVICE_KEYS = table(
@@ -37,16 +37,17 @@ export const SERVICE_KEYS = table(
     'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links',
     'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
     'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules', 'develop',
+    'logging', 'volumes_from', 'tty',
   ],
   [
     'attach', 'cgroup', 'cpu_count', 'cpu_percent',
     'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec',
     'external_links', 'gpus', 'group_add',
-    'ipc', 'isolation', 'logging', 'mac_address', 'mem_swappiness',
+    'ipc', 'isolation', 'mac_address', 'mem_swappiness',
     'models', 'oom_kill_disable', 'pid',
     'provider', 'pull_refresh_after', 'runtime',
-    'shm_size', 'storage_opt', 'tty', 'use_api_socket', 'userns_mode',
-    'uts', 'volumes_from',
+    'shm_size', 'storage_opt', 'use_api_socket', 'userns_mode',
+    'uts',
   ],
   {
     runtime: 'other runtimes (WebAssembly, gVisor, Kata) are not supported yet: tscompose runs each container itself, with its own shim',
@@ -85,6 +86,9 @@ export const SECRET_KEYS = table('secret key', ['file', 'environment', 'external
 export const CONFIG_KEYS = table('config key', ['file', 'environment', 'content', 'external', 'name'], ['driver', 'driver_opts', 'template_driver', 'labels']);
 /** `services.<s>.secrets[]` / `configs[]`, long syntax. */
 export const FILE_REF_KEYS = table('secret or config reference key', ['source', 'target', 'uid', 'gid', 'mode'], []);
+
+/** `services.<s>.logging`. */
+export const LOGGING_KEYS = table('logging key', ['driver', 'options'], []);
 
 export const HEALTHCHECK_KEYS = table('healthcheck key', ['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable'], []);
 

@@ -9,6 +9,7 @@ import type { SpecIssue } from '../errors';
 import { canonicalize } from './canonical';
 import { discoverFiles, displayPath, projectEnvironment, readGuarded } from './files';
 import { applyExtends } from './extends';
+import { applyIncludes, type IncludeEntry } from './include';
 import { nameBuiltImage } from './image';
 import type { SourceReader } from './files';
 import { interpolateTree } from './interpolate';
@@ -41,6 +42,8 @@ export interface LoadInput {
   profiles?: string[];
   /** Services named on the command line: enabled whatever their profiles. */
   services?: string[];
+  /** `up --scale SERVICE=N`: replicas, over the file's `scale`/`deploy.replicas` (checked as they are). */
+  scale?: Record<string, number>;
 }
 
 export function loadProject(input: LoadInput): Project {
@@ -67,33 +70,56 @@ export function loadProject(input: LoadInput): Project {
   const lookup: Lookup = explicitName !== undefined ? (n) => (n === 'COMPOSE_PROJECT_NAME' ? explicitName : env.lookup(n)) : env.lookup;
 
   let resets = false;
-  // Each file as a tree: parsed, interpolated, in canonical form (once, also when `extends` names it).
-  const trees = new Map<string, YMap | undefined>();
-  const readTree = (file: string, from?: { path: string; loc: SpecIssue['loc'] }): YMap | undefined => {
-    if (trees.has(file)) return trees.get(file);
-    trees.set(file, undefined);
-    const display = displayPath(file, cwd);
-    const { text, missing } = readGuarded(read, file, display, from?.path ?? '', issues);
-    if (text === undefined) {
-      if (missing) issues.error(from?.path ?? '', `compose file ${file} not found`, from?.loc);
-      return undefined;
-    }
-    const parsed = parseYamlFile(text, display, issues);
-    if (!parsed) return undefined;
-    // Whole-tree walks are skipped when the text shows they have nothing to do.
-    const interpolated = text.includes('$') ? interpolateTree(parsed, lookup, issues) : parsed;
-    resets ||= text.includes('!reset');
-    const tree = canonicalize(interpolated, issues);
-    trees.set(file, tree);
-    return tree;
+  // Each file as a tree: parsed, interpolated, in canonical form (once per set of variables, also when `extends` names it).
+  const treeReader = (vars: Lookup) => {
+    const trees = new Map<string, YMap | undefined>();
+    return (file: string, from?: { path: string; loc: SpecIssue['loc'] }): YMap | undefined => {
+      if (trees.has(file)) return trees.get(file);
+      trees.set(file, undefined);
+      const display = displayPath(file, cwd);
+      const { text, missing } = readGuarded(read, file, display, from?.path ?? '', issues);
+      if (text === undefined) {
+        if (missing) issues.error(from?.path ?? '', `compose file ${file} not found`, from?.loc);
+        return undefined;
+      }
+      const parsed = parseYamlFile(text, display, issues);
+      if (!parsed) return undefined;
+      // Whole-tree walks are skipped when the text shows they have nothing to do.
+      const interpolated = text.includes('$') ? interpolateTree(parsed, vars, issues) : parsed;
+      resets ||= text.includes('!reset');
+      const tree = canonicalize(interpolated, issues);
+      trees.set(file, tree);
+      return tree;
+    };
   };
-  let merged: YMap | undefined;
-  for (const file of files) {
-    const tree = readTree(file);
-    if (!tree) continue;
-    const resolved = applyExtends(tree, { issues, file, load: readTree });
-    merged = merged ? mergeMaps(merged, resolved) : resolved;
-  }
+  // `-f` files, or an included project's files (include.ts): each with its includes and extends resolved, merged in order.
+  const loadFiles = (list: string[], vars: Lookup, dir: string, chain: string[], from?: IncludeEntry): YMap | undefined => {
+    const readTree = treeReader(vars);
+    let out: YMap | undefined;
+    for (const file of list) {
+      if (chain.includes(file)) {
+        issues.error(from?.path ?? '', `include makes a cycle: ${[...chain, file].map((f) => displayPath(f, cwd)).join(' → ')}`, from?.loc);
+        continue;
+      }
+      const tree = readTree(file, from && { path: from.path, loc: from.loc });
+      if (!tree) continue;
+      const included = applyIncludes(tree, {
+        issues,
+        projectDir: dir,
+        display: (f) => displayPath(f, cwd),
+        exists: (f) => read(f) !== undefined,
+        load: (entry) => {
+          const own = projectEnvironment({ envFiles: entry.envFiles, cwd, projectDir: entry.projectDir, environment: input.environment }, read, issues);
+          // The including project's variables first; the include's env_file fills what they leave unset (compose-go).
+          return loadFiles(entry.files, (n) => vars(n) ?? own.fromFiles.get(n), entry.projectDir, [...chain, file], entry);
+        },
+      });
+      const resolved = applyExtends(included, { issues, file, load: readTree });
+      out = out ? mergeMaps(out, resolved) : resolved;
+    }
+    return out;
+  };
+  const merged = loadFiles(files, lookup, projectDir, []);
   if (!merged) throw failure(issues, files, cwd);
   const root = resets ? dropResets(merged) : merged;
   const sources = new TreeSourceMap(root);
@@ -108,6 +134,10 @@ export function loadProject(input: LoadInput): Project {
     },
   });
   applyProfiles(model, activeProfiles(input.profiles, lookup), input.services ?? [], sources, issues);
+  for (const [svc, n] of Object.entries(input.scale ?? {})) {
+    if (Object.hasOwn(model.services, svc)) model.services[svc]!.scale = n;
+    else issues.error('', `--scale ${svc}=${n}: no service "${svc}" in the project`);
+  }
   const lab = applyLab(root, model, sources, issues);
   const name = projectName(explicitName, env.lookup, model, projectDir, issues);
   for (const svc of Object.values(model.services)) {

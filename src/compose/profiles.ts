@@ -56,6 +56,12 @@ export function applyProfiles(model: { services: Record<string, ServiceSpec> }, 
       delete rest[dep];
       svc.dependsOn = rest;
     }
+    for (const [i, v] of (svc.volumesFrom ?? []).entries()) {
+      if (!disabled.includes(v.service)) continue;
+      const path = `${base}.volumes_from.${i}`;
+      issues.error(path, `takes the volumes of ${hint(v.service)}`, sources.get(path));
+    }
+    if (svc.volumesFrom?.some((v) => disabled.includes(v.service))) svc.volumesFrom = svc.volumesFrom.filter((v) => !disabled.includes(v.service));
     if (svc.networkMode.kind === 'service' && disabled.includes(svc.networkMode.service)) {
       const path = `${base}.network_mode`;
       issues.error(path, `shares the network namespace of ${hint(svc.networkMode.service)}`, sources.get(path));

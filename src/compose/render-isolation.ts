@@ -57,6 +57,8 @@ export function renderIsolation(s: ServiceSpec): Obj {
   ];
   if (secOpts.length) out.security_opt = secOpts;
   if (s.init) out.init = true;
+  if (s.stdinOpen) out.stdin_open = true;
+  if (s.tty) out.tty = true;
   if (s.capAdd?.length) out.cap_add = [...s.capAdd];
   if (s.capDrop?.length) out.cap_drop = [...s.capDrop];
   if (s.devices?.length) out.devices = s.devices.map((d) => ({ source: d.source, target: d.target, permissions: d.permissions }));

@@ -11,7 +11,7 @@ import type { Document } from 'js-yaml';
 import { renderResources } from './resources';
 import { setOwn } from './tree';
 import { renderIsolation, renderVolume } from './render-isolation';
-import type { HookSpec, IpamPool, NetemSpec, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceSpec } from './types';
+import type { HookSpec, IpamPool, NetemSpec, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceLogging, ServiceSpec } from './types';
 
 type Obj = Record<string, unknown>;
 
@@ -119,11 +119,20 @@ function renderService(s: ServiceSpec): Obj {
   if (s.labels) out.labels = { ...s.labels };
   if (s.annotations) out.annotations = { ...s.annotations };
   if (s.expose) out.expose = [...s.expose];
+  if (s.logging) out.logging = renderLogging(s.logging);
+  if (s.volumesFrom) out.volumes_from = s.volumesFrom.map((v) => `service:${v.service}${v.readOnly ? ':ro' : ''}`);
   if (s.postStart) out.post_start = s.postStart.map(renderHook);
   if (s.preStop) out.pre_stop = s.preStop.map(renderHook);
   if (s.develop) out.develop = { watch: s.develop.watch.map(renderWatchRule) };
   for (const [k, v] of Object.entries(s.extensions)) setOwn(out, k, v);
   return out;
+}
+
+function renderLogging(l: ServiceLogging): Obj {
+  const options: Obj = {};
+  if (l.maxSize !== undefined) options['max-size'] = String(l.maxSize);
+  if (l.maxFiles !== undefined) options['max-file'] = String(l.maxFiles);
+  return { driver: l.driver, ...(Object.keys(options).length ? { options } : {}) };
 }
 
 function renderHook(h: HookSpec): Obj {

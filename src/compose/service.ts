@@ -17,6 +17,8 @@ import { normalizePorts } from './ports';
 import { sortedRecord } from './read';
 import { ResourceReader } from './resources';
 import { normalizeLifecycle } from './lifecycle';
+import { normalizeLogging } from './logging';
+import { volumesFrom } from './volumes-from';
 import { normalizeHooks } from './hooks';
 import { normalizeDevelop } from './develop';
 import type { Field, Reader } from './read';
@@ -133,6 +135,10 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
     readFile: (abs) => ctx.readEnvFile(abs, `services.${name}.security_opt`).text,
   });
   normalizeImage(svc, keys, r);
+  const logging = keys.get('logging') && normalizeLogging(keys.get('logging')!, r);
+  if (logging) svc.logging = logging;
+  const from = keys.get('volumes_from') && volumesFrom(keys.get('volumes_from')!, r);
+  if (from?.length) svc.volumesFrom = from;
   svc.environment = sortedRecord(new Map([...envFromFiles, ...envFromKey]));
   if (scale !== undefined && replicas !== undefined && scale !== replicas.value) {
     r.error(replicas.field, `deploy.replicas (${replicas.value}) disagrees with scale (${scale}); set only one`);

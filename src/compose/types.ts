@@ -206,8 +206,12 @@ export interface ServiceSpec {
   seccomp?: 'unconfined' | SeccompProfile;
   /** `init: true`: a reaping init is PID 1 and runs the command. */
   init?: boolean;
-  /** `stdin_open` (docker run -i): stdin stays open, never EOF (nobody attaches: there is no `attach` yet). */
+  /** `stdin_open` (docker run -i): stdin stays open, never EOF; `attach` writes into it. */
   stdinOpen?: true;
+  /** `tty` (docker run -t): stdin, stdout and stderr a pseudo-terminal of the shim's; `attach` relays it. */
+  tty?: true;
+  /** `logging` (logging.ts); absent: json-file, unlimited. */
+  logging?: ServiceLogging;
   /** `stop_signal`, as a name (`SIGUSR1`). */
   stopSignal?: string;
   /** `post_start` / `pre_stop` (hooks.ts); absent: none. */
@@ -225,6 +229,8 @@ export interface ServiceSpec {
   rootfs?: string;
   /** `profiles` (profiles.ts): the service is off unless one is active or it is named; absent: always on. */
   profiles?: string[];
+  /** `volumes_from` (volumes-from.ts): the services whose mounts this one also gets; readOnly: `:ro`. */
+  volumesFrom?: Array<{ service: string; readOnly?: true }>;
   /** `links` ("db" or "db:alias"): the alias names the service's address in this container's /etc/hosts. */
   links?: Array<{ service: string; alias: string }>;
   /** `label_file` then `labels` (metadata.ts); absent: none. */
@@ -435,4 +441,11 @@ export interface ServiceDevice {
   source: string;
   target: string;
   permissions: string;
+}
+
+/** `logging`: json-file and local are our own log (rotated past maxSize, keeping maxFiles files); none keeps nothing. */
+export interface ServiceLogging {
+  driver: 'json-file' | 'local' | 'none';
+  maxSize?: number;
+  maxFiles?: number;
 }

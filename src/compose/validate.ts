@@ -56,6 +56,15 @@ function checkReferences(model: Model, err: Report, issues: Issues): void {
         svc.dependsOn = sortDeps({ ...svc.dependsOn, [target]: { condition: 'service_started', required: true, restart: false } });
       }
     }
+    for (const [i, v] of (svc.volumesFrom ?? []).entries()) {
+      const key = `${base}.volumes_from.${i}`;
+      if (v.service === svc.name) err(key, 'a service cannot take volumes from itself');
+      else if (!Object.hasOwn(model.services, v.service)) err(key, `service "${v.service}" is not defined`);
+      else if (!Object.hasOwn(svc.dependsOn, v.service)) {
+        // As Compose: the service whose volumes it takes starts first.
+        svc.dependsOn = sortDeps({ ...svc.dependsOn, [v.service]: { condition: 'service_started', required: true, restart: false } });
+      }
+    }
     for (const [i, l] of (svc.links ?? []).entries()) {
       if (!Object.hasOwn(model.services, l.service)) err(`${base}.links.${i}`, `links to service "${l.service}", which is not defined`);
       else if (!Object.hasOwn(svc.dependsOn, l.service)) {
@@ -135,7 +144,8 @@ function checkCycles(model: Model, err: Report): void {
       if (s === 'active') {
         const cycle = [...stack.slice(stack.indexOf(dep)), dep];
         const viaMode = svc.networkMode.kind === 'service' && svc.networkMode.service === dep;
-        const key = viaMode ? `services.${name}.network_mode` : `services.${name}.depends_on.${dep}`;
+        const viaVolumes = (svc.volumesFrom ?? []).findIndex((v) => v.service === dep);
+        const key = viaMode ? `services.${name}.network_mode` : viaVolumes >= 0 ? `services.${name}.volumes_from.${viaVolumes}` : `services.${name}.depends_on.${dep}`;
         err(key, `dependency cycle: ${cycle.join(' → ')}`);
       } else if (s === undefined) visit(dep);
     }

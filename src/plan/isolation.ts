@@ -72,7 +72,7 @@ const depth = (p: string) => p.split('/').filter(Boolean).length;
  * opened only in /dev's allowlist. A tmpfs of the file is always nosuid and
  * nodev (Docker's tmpfs default).
  */
-function launchMount(m: ServiceMount, volumes: Record<string, DesiredVolume>, devNodes: boolean, fromImage = false): LaunchMount {
+export function launchMount(m: ServiceMount, volumes: Record<string, DesiredVolume>, devNodes: boolean, fromImage = false): LaunchMount {
   const flags = { nodev: !devNodes, nosuid: false };
   // Docker's copy-up: an image's content fills an empty, writable volume (not with nocopy, nor a subpath).
   const populate = fromImage && m.type === 'volume' && !m.readOnly && !m.nocopy && !m.subpath ? { populate: true } : {};
@@ -125,6 +125,8 @@ const NO_SECRETS: HostSecrets = { masks: [], mounts: [], unknown: [] };
 export interface IsolationParts {
   devices?: DevicePolicy;
   secrets?: HostSecrets;
+  /** `volumes_from` (plan/volumes-from.ts), given the devNodes policy decided here. */
+  volumesFrom?: (devNodes: boolean) => LaunchMount[];
 }
 
 export function launchIsolation(svc: ServiceSpec, volumes: Record<string, DesiredVolume>, image?: ImageRoot, parts: IsolationParts = {}): LaunchIsolation {
@@ -138,6 +140,8 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
   for (const f of svc.files ?? []) mounts.push(fileMount(f));
   // `devices:`: the host's nodes, bound (plan/devices.ts); the host's /root and /home, emptied (plan/host-secrets.ts).
   mounts.push(...devices.mounts, ...secrets.mounts);
+  // `volumes_from`: the other services' volumes (the targets this one mounts itself excluded).
+  for (const m of parts.volumesFrom?.(devNodes) ?? []) if (!mounts.some((x) => x.target === m.target)) mounts.push(m);
   // A fresh /tmp, unless the file mounts something there (dev-capable with device_cgroup_rules, as the root).
   if (!mounts.some((m) => m.target === '/tmp')) {
     const tmp = launchMount({ type: 'tmpfs', target: '/tmp', readOnly: false, exec: true }, volumes, devNodes);
@@ -158,6 +162,7 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
     privileged,
     init: svc.init ?? false,
     ...(svc.stdinOpen ? { stdinOpen: true as const } : {}),
+    ...(svc.tty ? { tty: true as const } : {}),
     // privileged (as Docker): nothing hidden or read-only, /sys writable, every device, privileges may be gained.
     maskedPaths: [...(privileged ? [] : MASKED_PATHS), ...secrets.masks],
     readOnlyPaths: privileged ? [] : [...READ_ONLY_PATHS],

@@ -62,6 +62,10 @@ export interface ContainerLaunch {
   init?: boolean;
   /** stdin a pipe the shim keeps open (compose stdin_open). */
   stdinOpen?: boolean;
+  /** A pseudo-terminal of the shim's for stdin, stdout and stderr (compose tty). */
+  tty?: boolean;
+  /** compose `logging` (native/shim/log_sink.c): none keeps no container.log; maxSize (bytes) rotates it, keeping maxFiles files. */
+  log?: { none?: boolean; maxSize?: number; maxFiles?: number };
   /** cgroup directories (one per hierarchy) the container is in before it runs. */
   cgroups?: string[];
   /** rlimits by name (`nofile`); -1 is unlimited. */
@@ -141,6 +145,10 @@ export function shimArgs(c: ContainerLaunch): string[] {
   if (c.seccomp) args.push(...seccompArgs(c.seccomp));
   if (c.init) args.push('--init');
   if (c.stdinOpen) args.push('--stdin-open');
+  if (c.tty) args.push('--tty');
+  if (c.log?.none) args.push('--log-none');
+  if (c.log?.maxSize !== undefined) args.push('--log-max-size', String(c.log.maxSize));
+  if (c.log?.maxFiles !== undefined) args.push('--log-max-files', String(c.log.maxFiles));
   if (c.health) {
     const h = c.health;
     for (const a of h.execArgs) args.push('--health-arg', a);

@@ -6,7 +6,7 @@ import type { Action } from '../../plan/actions';
 import { netnsPath } from '../../sys/netns';
 import { readSignalState, signalIsNoOp } from '../../sys/signals';
 import { execSettings } from '../../plan/exec-settings';
-import type { LaunchHealthcheck } from '../../plan/model';
+import type { LaunchHealthcheck, LaunchSettings } from '../../plan/model';
 import { execArgs, isAlive, markStopped, readProcessRef, signalProcess, STOPPED_FILE, type ContainerLaunch, type Launcher, type LaunchResult, type ProcessRef } from '../../sys/shim';
 import { BootRecords } from '../../sys/boot-records';
 import { appendEvent } from '../../sys/events-log';
@@ -63,7 +63,14 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
     ...(l.restart ? { restart: l.restart } : {}),
     ...(l.healthcheck ? { health: healthOf(l.healthcheck, a, env) } : {}),
     ...(l.isolation ? isolationOf(l.isolation, dir, env) : {}),
+    ...(l.logging ? { log: logOf(l.logging) } : {}),
   };
+}
+
+/** compose `logging` as the shim takes it: none, or the rotation (json-file and local are the same log). */
+function logOf(l: NonNullable<LaunchSettings['logging']>): NonNullable<ContainerLaunch['log']> {
+  if (l.driver === 'none') return { none: true };
+  return { ...(l.maxSize !== undefined ? { maxSize: l.maxSize, maxFiles: l.maxFiles ?? 1 } : {}) };
 }
 
 /** A failed launch as an Error: "pivot_root: EINVAL (…)", the step in the container and why. */

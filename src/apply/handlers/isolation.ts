@@ -40,7 +40,9 @@ function shimMount(m: LaunchMount, stateDir: string, env: ApplyEnv): ShimMount {
       return { kind: 'bind', source: data, ...(m.subpath ? { subpath: m.subpath } : {}), ...(m.populate ? { populate: true } : {}), target: m.target, options: bindOptions(m, ['rprivate']) };
     }
     case 'anonymous': {
-      const dir = path.join(stateDir, ANONYMOUS_VOLUMES_DIR, m.id);
+      // volumes_from: another container's anonymous volume, in its state dir.
+      const owner = m.owner !== undefined ? env.state.containerDir(env.project, m.owner) : stateDir;
+      const dir = path.join(owner, ANONYMOUS_VOLUMES_DIR, m.id);
       fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
       return { kind: 'bind', source: dir, ...(m.populate ? { populate: true } : {}), target: m.target, options: bindOptions(m, ['rprivate']) };
     }
@@ -106,5 +108,6 @@ export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEn
     ...(iso.seccomp ? { seccomp: iso.seccomp } : {}),
     init: iso.init,
     ...(iso.stdinOpen ? { stdinOpen: true } : {}),
+    ...(iso.tty ? { tty: true } : {}),
   };
 }

@@ -39,6 +39,7 @@ export const commandTable: ReadonlyArray<readonly [name: string, load: () => Com
   ['rmi', () => (require('./rmi') as typeof import('./rmi')).rmiCommand],
   ['login', () => (require('./login') as typeof import('./login')).loginCommand],
   ['logout', () => (require('./logout') as typeof import('./logout')).logoutCommand],
+  ['attach', () => (require('./attach') as typeof import('./attach')).attachCommand],
   ['exec', () => (require('./exec') as typeof import('./exec')).execCommand],
   ['events', () => (require('./events') as typeof import('./events')).eventsCommand],
   ['boot', () => (require('./boot') as typeof import('./boot')).bootCommand],

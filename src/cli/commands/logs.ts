@@ -34,10 +34,12 @@ async function logs(cli: Cli, args: Parsed): Promise<number> {
   const journal = cli.state.readState(name);
   const wanted = args.positionals;
   if (project) checkServices(project, wanted);
-  const containers = Object.entries(journal?.containers ?? {})
-    .filter(([, c]) => !wanted.length || wanted.includes(c.service))
-    .map(([n]) => n)
-    .sort();
+  const selected = Object.entries(journal?.containers ?? {}).filter(([, c]) => !wanted.length || wanted.includes(c.service));
+  // `logging: {driver: none}`: nothing was kept, and saying so beats printing nothing.
+  const unlogged = selected.filter(([, c]) => c.launch.logging?.driver === 'none').map(([n]) => n).sort();
+  for (const c of unlogged) cli.err(`${c}: no log is kept (logging driver "none")\n`);
+  const containers = selected.filter(([n]) => !unlogged.includes(n)).map(([n]) => n).sort();
+  if (unlogged.length && !containers.length) return 1;
   const write = lineWriter(cli, containers, { prefix: !flag(args, 'no-prefix'), timestamps: flag(args, 'timestamps') });
   const files = containers.map((c) => {
     const file = path.join(cli.state.containerDir(name, c), 'container.log');

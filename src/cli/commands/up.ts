@@ -18,7 +18,7 @@ import { cgroupParents } from '../../plan/cgroups';
 import { journalAfter, journalBefore } from '../../plan/journal';
 import { withoutStarts } from '../../plan/remove';
 import { ensureNetnsDir } from '../../sys/netns';
-import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
+import { flag, optionalSeconds, str, strs, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { renderPlan, renderWarnings, planJson } from '../render';
@@ -36,12 +36,13 @@ const upOptions: OptionSpec[] = [
   { name: 'wait-timeout', type: 'string', arg: 'SECONDS', description: 'With --wait: give up after this long (default: no limit)' },
   { name: 'build', type: 'boolean', description: 'Build the images of services with a build section first, even if they exist' },
   { name: 'no-build', type: 'boolean', description: 'Build nothing, even a missing image' },
+  { name: 'scale', type: 'string', multiple: true, arg: 'SERVICE=N', description: 'Run N replicas of SERVICE (over scale/deploy.replicas; N=0 removes them); repeatable' },
   { name: 'no-start', type: 'boolean', description: 'Create the containers (namespaces, interfaces, cgroups, files) but start none (as `create`)' },
   hostOption,
 ];
 
 async function up(cli: Cli, args: Parsed): Promise<number> {
-  const project = loadComposeProject(cli, args.positionals);
+  const project = loadComposeProject(cli, args.positionals, scaleOption(strs(args, 'scale')));
   checkServices(project, args.positionals);
   const host = hostFor(project, args);
   const stopTimeoutSec = optionalSeconds(str(args, 'timeout'), '--timeout');
@@ -132,6 +133,18 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
   } finally {
     session.close();
   }
+}
+
+/** `--scale web=3 --scale db=0` → {web: 3, db: 0}. */
+export function scaleOption(list: string[]): Record<string, number> | undefined {
+  if (!list.length) return undefined;
+  const out: Record<string, number> = {};
+  for (const s of list) {
+    const m = /^([^=]+)=(\d+)$/.exec(s);
+    if (!m || !Number.isSafeInteger(Number(m[2]))) throw new UsageError(`--scale wants SERVICE=N (N a whole number, e.g. web=3), not ${JSON.stringify(s)}`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }
 
 function fileSize(file: string): number {

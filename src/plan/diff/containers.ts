@@ -165,6 +165,7 @@ function launchChanges(before: LaunchSettings, after: LaunchSettings): string[] 
     restart: 'restart',
     healthcheck: 'healthcheck',
     hooks: 'post_start or pre_stop',
+    logging: 'logging',
   };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof LaunchSettings>;
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => names[k] ?? k);

@@ -31,8 +31,8 @@ export type LaunchMount =
     })
   /** A named volume, by its real name (a directory of the volume store). */
   | (MountBase & { type: 'volume'; volume: string; subpath?: string; populate?: boolean })
-  /** An anonymous volume: a directory of the container's own, gone with the container. */
-  | (MountBase & { type: 'anonymous'; id: string; populate?: boolean })
+  /** An anonymous volume: a directory of the container's own, gone with the container; `owner`: another container's (volumes_from). */
+  | (MountBase & { type: 'anonymous'; id: string; populate?: boolean; owner?: string })
   | (MountBase & { type: 'tmpfs'; size?: number; mode: number; exec: boolean })
   /**
    * A secret or config: written into the container's state (a root-only
@@ -60,6 +60,8 @@ export interface LaunchIsolation {
   init: boolean;
   /** `stdin_open`: the shim holds the container's stdin pipe open for its life. */
   stdinOpen?: true;
+  /** `tty`: the shim gives the process a pseudo-terminal of its own (never the caller's) and relays it to `attach`. */
+  tty?: true;
   /** Hidden from the container (kernel interfaces that leak the host or let it be tampered with). */
   maskedPaths: string[];
   /** Read-only in the container. */
@@ -131,6 +133,8 @@ export interface LaunchSettings {
   /** `ulimits`, by name; -1 is unlimited. */
   rlimits?: Record<string, { soft: number; hard: number }>;
   oomScoreAdj?: number;
+  /** `logging`: absent is our log, unlimited (json-file); `none` keeps no log; maxSize/maxFiles rotate it (the shim does). */
+  logging?: { driver: 'json-file' | 'local' | 'none'; maxSize?: number; maxFiles?: number };
   /** `post_start` / `pre_stop` (compose-spec hooks): run as `exec` runs a command (apply/hooks.ts). */
   hooks?: { postStart?: LaunchHook[]; preStop?: LaunchHook[] };
 }

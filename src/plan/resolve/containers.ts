@@ -24,6 +24,7 @@ import { lookupUser } from '../users';
 import type { NamedIface } from './peers';
 import { resolveHealthcheck } from '../health';
 import { serviceIssue, type Replica } from './replicas';
+import { volumesFromMounts } from '../volumes-from';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -59,7 +60,7 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   if (netns.kind === 'host' && Object.keys(svc.sysctls).length) {
     ctx.issues.push(serviceIssue(project, svc, 'sysctls', 'network sysctls cannot be set with network_mode: host (they would change the host)'));
   }
-  const hostname = svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
+  const hostname = svc.hostname ?? defaultHostname(ctx, r);
   const ends = netns.kind === 'own' ? (ctx.lab.ends.get(r.name) ?? []) : [];
   const routed = resolveRoutes(project, svc, ifaces, ends);
   ctx.issues.push(...routed.issues);
@@ -92,6 +93,19 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
     ...(launch.cgroup ? { cgroup: launch.cgroup } : {}),
     ...containerMetadata(project, svc, r.index, launchHash),
   };
+}
+
+/**
+ * `web` for a lone replica, `web-N` among several. A running replica keeps
+ * the default it was made with, so `up --scale` never recreates the
+ * replicas that stay (their uts namespace holds the name).
+ */
+function defaultHostname(ctx: ContainerContext, r: Replica): string {
+  const svc = r.service;
+  const made = ctx.observed.state?.containers[r.name]?.launch.hostname;
+  const defaults = [svc.name, `${svc.name}-${r.index}`];
+  if (made !== undefined && defaults.includes(made)) return made;
+  return svc.scale > 1 ? defaults[1]! : defaults[0]!;
 }
 
 /** Its network namespace, its bridged interfaces, and whose interfaces its /etc/hosts names. */
@@ -147,7 +161,8 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
   if (first && secrets.unknown.length) {
     ctx.resourceIssues.push(serviceIssue(project, svc, 'x-host-secrets', `${secrets.unknown.join(', ')}: not hidden from a container (hidden: ${[...HOST_SECRET_FILES, ...Object.keys(HOST_SECRET_DIRS)].join(', ')})`));
   }
-  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets });
+  const volumesFrom = (devNodes: boolean) => volumesFromMounts(project, svc, ctx.volumes, ctx.observed, devNodes);
+  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets, volumesFrom });
   const db = image ?? userDbFor(isolation.rootfs, ctx.observed);
   if (!db) {
     ctx.issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));
@@ -194,6 +209,7 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     ...(svc.restart ? { restart: { ...svc.restart } } : {}),
     ...(health ? { healthcheck: health } : {}),
     ...(svc.postStart || svc.preStop ? { hooks: launchHooks(svc) } : {}),
+    ...(svc.logging && (svc.logging.driver !== 'json-file' || svc.logging.maxSize !== undefined) ? { logging: { ...svc.logging } } : {}),
   };
   return { settings, cgroup: resources.cgroup };
 }

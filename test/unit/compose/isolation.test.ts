@@ -1,4 +1,5 @@
 import test from 'ava';
+import { renderConfig } from '../../../src/compose';
 import { parseDuration } from '../../../src/compose/duration';
 import { canonicalSignal } from '../../../src/linux/signals';
 import { hasIssue, issues, lines, load, yaml } from './helpers';
@@ -59,4 +60,16 @@ test('security_opt: no-new-privileges with or without a value; other options are
     'compose.yaml:3:49 services.a.security_opt.1: security_opt "label" is not supported yet (only no-new-privileges and seccomp)',
     'compose.yaml:3:66 services.a.security_opt.2: "no-new-privileges:maybe": no-new-privileges takes true or false',
   ]);
+});
+
+test('tty: true is kept (and planned), false is absent', (t) => {
+  t.true(load('services:\n  a:\n    command: ["sh"]\n    tty: true\n').services.a!.tty);
+  t.is(load('services:\n  a:\n    command: ["sh"]\n    tty: false\n').services.a!.tty, undefined);
+});
+
+test('tty and stdin_open are rendered by config (boot keeps them)', (t) => {
+  const text = renderConfig(load('services:\n  a:\n    command: ["sh"]\n    tty: true\n    stdin_open: true\n'));
+  t.regex(text, /stdin_open: true/);
+  t.regex(text, /tty: true/);
+  t.deepEqual(load(text).services.a!.tty, true);
 });

@@ -197,3 +197,15 @@ test('config renders volumes and isolation keys so that loading the output gives
   t.deepEqual(again.services, first.services);
   t.deepEqual(again.volumes, first.volumes);
 });
+
+test('volumes_from: NAME, service:NAME, :ro/:rw; implies depends_on; container: and bad entries are errors at their line', (t) => {
+  const p = load('services:\n  a:\n    command: ["true"]\n    volumes_from: [b, "service:c:ro", "b:rw"]\n  b:\n    command: ["true"]\n  c:\n    command: ["true"]\n');
+  t.deepEqual(p.services.a!.volumesFrom, [{ service: 'b' }, { service: 'c', readOnly: true }, { service: 'b' }]);
+  t.deepEqual(Object.keys(p.services.a!.dependsOn), ['b', 'c']);
+  const base = 'services:\n  a:\n    command: ["true"]\n    volumes_from:\n';
+  hasIssue(t, issues(t, `${base}      - container:other\n`), 'compose.yaml:5:9', 'services.a.volumes_from.0', 'volumes_from a container is not supported yet');
+  hasIssue(t, issues(t, `${base}      - b:rx\n  b: {command: ["true"]}\n`), 'compose.yaml:5:9', 'services.a.volumes_from.0', 'is not a volumes_from entry');
+  hasIssue(t, issues(t, `${base}      - nope\n`), 'compose.yaml:5:9', 'services.a.volumes_from.0', 'service "nope" is not defined');
+  hasIssue(t, issues(t, `${base}      - a\n`), 'compose.yaml:5:9', 'services.a.volumes_from.0', 'cannot take volumes from itself');
+  hasIssue(t, issues(t, `${base}      - b\n  b:\n    command: ["true"]\n    volumes_from: [a]\n`), 'compose.yaml:8:20', 'services.b.volumes_from.0', 'dependency cycle');
+});
