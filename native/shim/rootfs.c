@@ -283,7 +283,7 @@ int setup_rootfs(const struct container_spec *spec)
 	if (mount_fresh(rootfd, "/proc", "proc", no_params, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 			true) == -1)
 		goto out;
-	if (setup_dev(rootfd, &src.dev, iso->all_devices) == -1)
+	if (setup_dev(rootfd, &src.dev, iso->all_devices, iso->shm_size) == -1)
 		goto out;
 	/* Equivalent to: mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys */
 	if (mount_fresh(rootfd, "/sys", "sysfs", no_params,

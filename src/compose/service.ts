@@ -18,6 +18,7 @@ import { sortedRecord } from './read';
 import { ResourceReader } from './resources';
 import { normalizeLifecycle } from './lifecycle';
 import { normalizeHooks } from './hooks';
+import { normalizeProcess } from './process-keys';
 import type { Field, Reader } from './read';
 import { networkingKey, settleNetworking } from './service-network';
 import { ShlexError, shlexSplit } from './shlex';
@@ -141,6 +142,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   normalizeHooks(svc, keys, ctx);
   const res = resources.finish();
   if (res) svc.resources = res;
+  normalizeProcess(svc, keys, r);
   serviceMetadata(svc, keys, ctx);
   settleNetworking(svc, keys, r);
   return svc;

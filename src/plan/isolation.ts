@@ -157,6 +157,7 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
     caps,
     privileged,
     init: svc.init ?? false,
+    ...(svc.process?.shmSize !== undefined ? { shmSize: svc.process.shmSize } : {}),
     ...(svc.stdinOpen ? { stdinOpen: true as const } : {}),
     // privileged (as Docker): nothing hidden or read-only, /sys writable, every device, privileges may be gained.
     maskedPaths: [...(privileged ? [] : MASKED_PATHS), ...secrets.masks],

@@ -106,7 +106,7 @@ export interface ObservedCgroups {
 }
 
 /** Which kinds of limit a host's cgroups can enforce, from the files they have (which files: plan/cgroup-support.ts). */
-export type CgroupSupport = Record<'cpuShares' | 'cpuQuota' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight', boolean>;
+export type CgroupSupport = Record<'cpuShares' | 'cpuQuota' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight' | 'memorySwappiness' | 'oomControl', boolean>;
 
 export interface OtherProject {
   project: string;
