@@ -138,6 +138,11 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
   for (const f of svc.files ?? []) mounts.push(fileMount(f));
   // `devices:`: the host's nodes, bound (plan/devices.ts); the host's /root and /home, emptied (plan/host-secrets.ts).
   mounts.push(...devices.mounts, ...secrets.mounts);
+  // ipc: host: the host's /dev/shm too (POSIX shared memory, as Docker binds it), over the container's own.
+  if (svc.process?.ipc?.kind === 'host' && !mounts.some((m) => m.target === '/dev/shm')) {
+    // Equivalent to: mount --bind /dev/shm ROOT/dev/shm
+    mounts.push({ type: 'bind', source: '/dev/shm', target: '/dev/shm', readOnly: false, nodev: true, nosuid: true, propagation: 'rprivate', recursive: false, createHostPath: false });
+  }
   // A fresh /tmp, unless the file mounts something there (dev-capable with device_cgroup_rules, as the root).
   if (!mounts.some((m) => m.target === '/tmp')) {
     const tmp = launchMount({ type: 'tmpfs', target: '/tmp', readOnly: false, exec: true }, volumes, devNodes);

@@ -67,6 +67,11 @@ services:
     t.notRegex((await ok(host, dir, ['exec', '-T', 'own', 'ipcs', '-m'])).stdout, /4096/);
     t.is((await ok(host, dir, ['exec', '-T', 'joiner', 'readlink', '/proc/self/ns/ipc'])).stdout.trim(), await ns(host, donor, 'ipc'));
     t.is((await ok(host, dir, ['exec', '-T', 'hosty', 'hostname'])).stdout.trim(), await sh(host, 'hostname'), 'uts: host: the host\'s name');
+    // ipc: host: the host's /dev/shm (POSIX shared memory) too, as Docker binds it.
+    await sh(host, 'echo from-host > /dev/shm/tsc-nsm-probe');
+    t.is((await ok(host, dir, ['exec', '-T', 'hosty', 'cat', '/dev/shm/tsc-nsm-probe'])).stdout.trim(), 'from-host');
+    t.is((await tsc(host, dir, ['exec', '-T', 'own', 'cat', '/dev/shm/tsc-nsm-probe'])).code, 1, 'its own /dev/shm otherwise');
+    await sh(host, 'rm /dev/shm/tsc-nsm-probe');
 
     const again = JSON.parse((await ok(host, dir, ['plan', '--json'])).stdout);
     t.is(again.waves.flat().length, 0, 'nothing to do after up');
