@@ -36,7 +36,7 @@ function namespaceMode<E extends string>(f: Field, r: Reader, key: string, extra
     return undefined;
   }
   const allowed = ['host', ...extra, 'service:NAME'].map((x) => `"${x}"`).join(', ');
-  r.error(f, `"${v}" is not a ${key} mode (${allowed})`);
+  r.error(f, `"${v}" is not a valid ${key} mode (${allowed})`);
   return undefined;
 }
 
