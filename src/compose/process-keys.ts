@@ -17,7 +17,7 @@ import type { NamespaceShare, ServiceProcess, ServiceSpec } from './types';
 export const IPC_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
 
 export function isIpcSysctl(key: string): boolean {
-  return IPC_SYSCTLS.includes(key) || (key.startsWith('fs.mqueue.') && key.length > 'fs.mqueue.'.length);
+  return IPC_SYSCTLS.includes(key) || /^fs\.mqueue\.[a-z_]+$/.test(key);
 }
 
 /** Docker's default /dev/shm. */

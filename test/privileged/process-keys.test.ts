@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import { testNeeding, withHost } from '../helpers/host';
+import { shimPath } from '../../src/sys/native';
 import { leftovers, miniRootfs, ok, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
 const CG = '/sys/fs/cgroup';
@@ -126,6 +127,25 @@ services:
     t.regex(r.stderr, /compose\.yaml:9:5 services\.b\.runtime: runtime "runsc" is not supported yet/);
     t.regex(r.stderr, /compose\.yaml:13:5 services\.c\.sysctls: sysctl kernel\.shmmax is per ipc namespace: not allowed with ipc: host/);
     t.regex(r.stderr, /compose\.yaml:17:5 services\.d\.shm_size: "lots" is not a size/);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+testNeeding()('the shim refuses IPC sysctls outside a new ipc namespace or off Docker\'s list, a joined namespace also asked anew, and a process that is gone', async (t) => {
+  await withHost(t, async (host) => {
+    const state = '/run/tscompose/tsc-procargs';
+    await sh(host, `mkdir -m 0700 ${state}`);
+    const hostShmmax = await sh(host, 'cat /proc/sys/kernel/shmmax');
+    const run = async (args: string) => (await host.sh(`${shimPath} run --state-dir ${state} ${args} -- true`)).stdout;
+    t.is(await run('--ipc-sysctl kernel.shmmax=1'), "err args EINVAL 22 --ipc-sysctl needs --ns ipc (it would change the host's, or another container's, ipc namespace)\n");
+    t.is(await run('--ns mount,ipc --ipc-sysctl kernel.hostname=x'), 'err args EINVAL 22 --ipc-sysctl: not an ipc namespace sysctl: kernel.hostname=x\n');
+    t.is(await run('--ns mount,ipc --ipc-sysctl fs.mqueue.x/../../../kernel/hostname=x'), 'err args EINVAL 22 --ipc-sysctl: not an ipc namespace sysctl: fs.mqueue.x/../../../kernel/hostname=x\n');
+    t.is(await run('--ns mount,pid --join-ns pid=1'), 'err args EINVAL 22 --join-ns pid: the namespace is also in --ns\n');
+    t.is(await run('--ns mount --join-ns net=1'), 'err args EINVAL 22 --join-ns must be pid=PID or ipc=PID: net=1\n');
+    t.is(await run('--groups audio'), 'err args EINVAL 22 --groups must be at most 64 numeric gids, comma-separated: audio\n');
+    t.regex(await run('--ns mount --join-ns ipc=4194303'), /^err pidfd_open ESRCH 3 /);
+    t.is(await sh(host, 'cat /proc/sys/kernel/shmmax'), hostShmmax);
+    await sh(host, `rm -rf ${state}`);
     t.deepEqual(await leftovers(host), []);
   });
 });
