@@ -9,6 +9,7 @@
  * are accepted. References to other services are checked in validate.ts.
  */
 import { childPath, scalarText } from './tree';
+import { field } from './read';
 import type { Field, Reader } from './read';
 import { parseBytes } from './resources';
 import type { NamespaceShare, ServiceProcess, ServiceSpec } from './types';
@@ -125,13 +126,11 @@ export function normalizeProcess(svc: ServiceSpec, keys: Map<string, Field>, r: 
     if (f && v !== undefined && !rule.accepts.includes(v)) r.error(f, rule.otherwise(v));
   }
   const storage = get('storage_opt');
-  if (storage) {
-    const map = r.map(storage);
-    for (const k of map?.entries.keys() ?? []) {
-      r.error({ path: childPath(storage.path, k), loc: map!.entries.get(k)!.keyLoc, node: map!.entries.get(k)!.value }, k === 'size'
-        ? 'storage_opt.size is not supported yet: the writable layer is an overlay upper directory, and its size can only be enforced on xfs with project quotas (prjquota), which tscompose does not set up'
-        : `storage option "${k}" is not supported yet (only size exists on overlay, Docker's overlay2)`);
-    }
+  const storageMap = storage && r.map(storage);
+  for (const e of storageMap?.entries.values() ?? []) {
+    r.error(field(storage!.path, e), e.key === 'size'
+      ? 'storage_opt.size is not supported yet: the writable layer is an overlay upper directory, and its size can only be enforced on xfs with project quotas (prjquota), which tscompose does not set up'
+      : `storage option "${e.key}" is not supported yet (only size exists on overlay, Docker's overlay2)`);
   }
   if (p.ipc?.kind === 'host' || p.ipc?.kind === 'service') {
     if (p.shmSize !== undefined) r.error(shm!, `shm_size needs the container's own /dev/shm: not with ipc: ${get('ipc') ? r.string(get('ipc')!) : ''}`);
