@@ -133,7 +133,8 @@ export function normalizeProcess(svc: ServiceSpec, keys: Map<string, Field>, r: 
       : `storage option "${e.key}" is not supported yet (only size exists on overlay, Docker's overlay2)`);
   }
   if (p.ipc?.kind === 'host' || p.ipc?.kind === 'service') {
-    if (p.shmSize !== undefined) r.error(shm!, `shm_size needs the container's own /dev/shm: not with ipc: ${get('ipc') ? r.string(get('ipc')!) : ''}`);
+    const mode = p.ipc.kind === 'host' ? 'host' : `service:${p.ipc.service}`;
+    if (p.shmSize !== undefined) r.error(shm!, `shm_size needs the container's own /dev/shm: not with ipc: ${mode}`);
     for (const k of Object.keys(svc.sysctls).filter(isIpcSysctl)) {
       r.error(get('sysctls')!, `sysctl ${k} is per ipc namespace: not allowed with ipc: ${p.ipc.kind === 'host' ? 'host (it would change the host)' : 'service: (it would change the other service\'s)'}`);
     }
