@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -34,6 +35,7 @@
 #include "process.h"
 #include "report.h"
 #include "rootfs.h"
+#include "shm_share.h"
 #include "state.h"
 #include "sysctl.h"
 
@@ -158,6 +160,9 @@ static int enter_joined_namespaces(struct supervisor *sv)
 		struct process_namespaces ns;
 		if (open_process_namespaces(spec->join[i].pid, spec->join[i].flag, &ns) == -1 ||
 		    join_process_namespaces(&ns) == -1)
+			return -1;
+		/* And its /dev/shm (POSIX shared memory), as Docker shares it. */
+		if (spec->join[i].flag == CLONE_NEWIPC && spec->iso.rootfs && shm_share_open(spec->join[i].pid) == -1)
 			return -1;
 	}
 	return 0;

@@ -18,7 +18,7 @@ testNeeding()('pid and ipc: service:NAME join the donor\'s namespaces (processes
       `name: nsm
 services:
   donor:
-    command: ["sh", "-c", "ipcmk -M 4096 && exec sleep 31415926"]
+    command: ["sh", "-c", "ipcmk -M 4096 && echo from-donor > /dev/shm/tsc-posix && exec sleep 31415926"]
     ipc: shareable
   joiner:
     command: ["sleep", "infinity"]
@@ -65,6 +65,10 @@ services:
     const shm = await ok(host, dir, ['exec', '-T', 'joiner', 'ipcs', '-m']);
     t.regex(shm.stdout, /4096/, "the donor's SysV segment is visible in the joined ipc namespace");
     t.notRegex((await ok(host, dir, ['exec', '-T', 'own', 'ipcs', '-m'])).stdout, /4096/);
+    // POSIX shared memory: the donor's /dev/shm, bound into the joiner.
+    t.is((await ok(host, dir, ['exec', '-T', 'joiner', 'cat', '/dev/shm/tsc-posix'])).stdout.trim(), 'from-donor');
+    await ok(host, dir, ['exec', '-T', 'joiner', 'sh', '-c', 'echo from-joiner > /dev/shm/tsc-back']);
+    t.is((await ok(host, dir, ['exec', '-T', 'donor', 'cat', '/dev/shm/tsc-back'])).stdout.trim(), 'from-joiner');
     t.is((await ok(host, dir, ['exec', '-T', 'joiner', 'readlink', '/proc/self/ns/ipc'])).stdout.trim(), await ns(host, donor, 'ipc'));
     t.is((await ok(host, dir, ['exec', '-T', 'hosty', 'hostname'])).stdout.trim(), await sh(host, 'hostname'), 'uts: host: the host\'s name');
     // ipc: host: the host's /dev/shm (POSIX shared memory) too, as Docker binds it.
