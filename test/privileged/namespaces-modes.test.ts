@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { testNeeding, withHost } from '../helpers/host';
-import { leftovers, ok, pidOf, sh, tsc, writeProject } from '../helpers/containers';
+import { leftovers, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
 const ns = (host: Parameters<typeof sh>[0], pid: number | 'self', kind: string) => sh(host, `readlink /proc/${pid}/ns/${kind}`);
 
@@ -24,6 +24,7 @@ services:
     command: ["sleep", "infinity"]
     pid: service:donor
     ipc: service:donor
+    restart: always
   hosty:
     command: ["sleep", "infinity"]
     pid: host
@@ -79,6 +80,14 @@ services:
 
     const again = JSON.parse((await ok(host, dir, ['plan', '--json'])).stdout);
     t.is(again.waves.flat().length, 0, 'nothing to do after up');
+
+    // Restarted by its shim (restart: always), the joiner is back in the donor's namespaces and /dev/shm.
+    await sh(host, `kill -KILL ${joiner}`);
+    await waitFor(host, `p=$(cut -d' ' -f1 ${stateDir('nsm', 'nsm-joiner-1')}/init.pid); [ "$p" != ${joiner} ] && kill -0 $p`, 'the joiner restarted');
+    const restarted = await pidOf(host, 'nsm', 'nsm-joiner-1');
+    t.is(await ns(host, restarted, 'ipc'), await ns(host, donor, 'ipc'));
+    t.is(await ns(host, restarted, 'pid'), await ns(host, donor, 'pid'));
+    t.is((await ok(host, dir, ['exec', '-T', 'joiner', 'cat', '/dev/shm/tsc-back'])).stdout.trim(), 'from-joiner');
 
     // Replacing the donor (its command changed) restarts the joiner into the new donor's namespaces.
     const file = `${dir}/compose.yaml`;
