@@ -71,7 +71,9 @@ services:
     await ok(host, dir, ['exec', '-T', 'joiner', 'sh', '-c', 'echo from-joiner > /dev/shm/tsc-back']);
     t.is((await ok(host, dir, ['exec', '-T', 'donor', 'cat', '/dev/shm/tsc-back'])).stdout.trim(), 'from-joiner');
     t.is((await ok(host, dir, ['exec', '-T', 'joiner', 'readlink', '/proc/self/ns/ipc'])).stdout.trim(), await ns(host, donor, 'ipc'));
-    t.is((await ok(host, dir, ['exec', '-T', 'hosty', 'hostname'])).stdout.trim(), await sh(host, 'hostname'), 'uts: host: the host\'s name');
+    const hostName = await sh(host, 'hostname');
+    t.is((await ok(host, dir, ['exec', '-T', 'hosty', 'hostname'])).stdout.trim(), hostName, 'uts: host: the host\'s name');
+    t.is((await ok(host, dir, ['exec', '-T', 'hosty', 'sh', '-c', 'echo $HOSTNAME; cat /etc/hostname'])).stdout, `${hostName}\n${hostName}\n`, 'in HOSTNAME and /etc/hostname too');
     // ipc: host: the host's /dev/shm (POSIX shared memory) too, as Docker binds it.
     await sh(host, 'echo from-host > /dev/shm/tsc-nsm-probe');
     t.is((await ok(host, dir, ['exec', '-T', 'hosty', 'cat', '/dev/shm/tsc-nsm-probe'])).stdout.trim(), 'from-host');

@@ -59,7 +59,8 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   if (netns.kind === 'host' && Object.keys(svc.sysctls).some((k) => k.startsWith('net.'))) {
     ctx.issues.push(serviceIssue(project, svc, 'sysctls', 'network sysctls cannot be set with network_mode: host (they would change the host)'));
   }
-  const hostname = svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
+  // uts: host: the host's name, in HOSTNAME and /etc/hostname too (as Docker).
+  const hostname = (svc.process?.utsHost ? ctx.observed.host.hostname : undefined) ?? svc.hostname ?? (svc.scale > 1 ? `${svc.name}-${r.index}` : svc.name);
   const ends = netns.kind === 'own' ? (ctx.lab.ends.get(r.name) ?? []) : [];
   const routed = resolveRoutes(project, svc, ifaces, ends);
   ctx.issues.push(...routed.issues);

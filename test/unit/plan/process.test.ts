@@ -49,6 +49,9 @@ test('namespaces: new, joined from the donor\'s first replica, or the host\'s; t
   t.deepEqual(joiner.startAfter, ['p-donor-1']);
   t.deepEqual(joiner.restartWith, ['p-donor-1'], 'a replaced donor restarts the joiner');
   t.deepEqual(hosty.namespaces, ['mount', 'ipc', 'cgroup']);
+  const named = resolve(load(FILE), host({ host: { ...emptyObserved().host, hostname: 'box' } }));
+  t.is(named.containers['p-hosty-1']!.launch.env.HOSTNAME, 'box', "uts: host: the host's name");
+  t.is(named.containers['p-donor-1']!.launch.env.HOSTNAME, 'donor');
   // exec joins what the container is in, joined ones included.
   t.deepEqual(execSettings(joiner.launch, joiner.netns).namespaces, ['net', 'mnt', 'uts', 'pid', 'ipc']);
   // Groups: "staff" from the root filesystem's /etc/group (the host's here: no image), and a number.
