@@ -33,6 +33,7 @@
       'sources': [
         'shim/main.c',
         'shim/options.c',
+        'shim/shm_share.c',
         'shim/report.c',
         'shim/namespaces.c',
         'shim/clone3.c',

@@ -28,6 +28,24 @@
 #include "report.h"
 #include "rootfs.h"
 #include "selfexec.h"
+#include "sysctl.h"
+
+static bool joins(const struct container_spec *spec, int flag)
+{
+	for (size_t i = 0; i < spec->njoin; i++)
+		if (spec->join[i].flag == flag)
+			return true;
+	return false;
+}
+
+/* In the new ipc namespace, before the pivot (any /proc shows our own). */
+static int apply_ipc_sysctls(const struct container_spec *spec)
+{
+	for (size_t i = 0; i < spec->nipc_sysctls; i++)
+		if (apply_ipc_sysctl(spec->ipc_sysctls[i]) == -1)
+			return -1;
+	return 0;
+}
 
 static int setup_mounts(const struct container_spec *spec)
 {
@@ -38,7 +56,7 @@ static int setup_mounts(const struct container_spec *spec)
 	/* The host's root, as before isolation: see native/README.md. */
 	if (make_mounts_rslave() == -1 || detach_netns_mounts("/run/netns") == -1)
 		return -1;
-	if ((spec->clone_flags & CLONE_NEWPID) && mount_fresh_proc() == -1)
+	if ((spec->clone_flags & CLONE_NEWPID || joins(spec, CLONE_NEWPID)) && mount_fresh_proc() == -1)
 		return -1;
 	for (size_t i = 0; i < spec->nbinds; i++)
 		if (bind_mount_ro(spec->binds[i].source, spec->binds[i].target) == -1)
@@ -179,7 +197,7 @@ static void start(const struct container_spec *spec, const struct container_fds 
 	size_t nkeep = fds_to_keep(fds, keep);
 	int image = fds->image;
 	if (join_new_session_keyring() == -1 || cgroup_enter_namespace(spec->clone_flags) == -1 ||
-	    set_uts_names(spec->hostname, spec->domainname) == -1 ||
+	    set_uts_names(spec->hostname, spec->domainname) == -1 || apply_ipc_sysctls(spec) == -1 ||
 	    setup_mounts(spec) == -1 || connect_stdio(fds->in, fds->out, fds->err, fds->tty) == -1 ||
 	    enter_cwd(spec->cwd ? spec->cwd : "/") == -1 || apply_process_limits(&spec->limits) == -1 ||
 	    install_seccomp(&iso->seccomp) == -1 ||

@@ -155,11 +155,14 @@ static int mount_in_dev(int dev, const char *name, const char *fstype, const cha
 	return rc;
 }
 
-int setup_dev(int rootfd, struct dev_sources *src, bool all_devices)
+int setup_dev(int rootfd, struct dev_sources *src, bool all_devices, unsigned long long shm_size)
 {
 	static const char *const dev_params[] = { "mode=755", "size=65536k", NULL };
 	static const char *const pts_params[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
-	static const char *const shm_params[] = { "mode=1777", "size=65536k", NULL };
+	/* Equivalent to: mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=SHM_SIZE shm /dev/shm */
+	char shm_size_param[32];
+	snprintf(shm_size_param, sizeof shm_size_param, "size=%llu", shm_size ? shm_size : 65536ULL * 1024);
+	const char *const shm_params[] = { "mode=1777", shm_size_param, NULL };
 	int rc = -1, dev = -1;
 	int target = ensure_in_root(rootfd, "/dev", TARGET_DIR, true);
 	if (target < 0)

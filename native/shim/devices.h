@@ -27,6 +27,6 @@ int take_dev_sources(struct dev_sources *src, bool all_devices);
  * all_devices, /dev is nodev and each allowed node is a bind mount of the
  * host's: a node made with CAP_MKNOD anywhere in the container cannot be
  * opened. Closes the sources. */
-int setup_dev(int rootfd, struct dev_sources *src, bool all_devices);
+int setup_dev(int rootfd, struct dev_sources *src, bool all_devices, unsigned long long shm_size);
 
 #endif

@@ -24,6 +24,7 @@
  *   --root-dev            the root overlay without nodev (device_cgroup_rules:
  *                         the device cgroup decides what opens)
  *   --init                the built-in init runs the command as its child
+ *   --shm-size BYTES      /dev/shm's size (shm_size; default 64 MiB)
  *
  * Pure: only the shape of the words is checked; the policy (which caps,
  * which masks) is the caller's. */
@@ -215,6 +216,18 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 			return -1;
 		return add_mount(iso, MOUNT_BIND, src, dst, opts) == -1 ? -1 : 1;
 	}
+	if (strcmp(opt, "--shm-size") == 0) {
+		if (need(argc, *i, 1, opt) == -1)
+			return -1;
+		const char *value = argv[++*i];
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(value, &end, 10);
+		if (value[0] < '0' || value[0] > '9' || errno || *end != '\0' || v == 0)
+			return refuse("args", EINVAL, "--shm-size must be a positive number of bytes: %s", value);
+		iso->shm_size = v;
+		return 1;
+	}
 	if (strcmp(opt, "--subpath") == 0) {
 		if (need(argc, *i, 1, opt) == -1)
 			return -1;
@@ -253,8 +266,8 @@ int check_isolation(const struct container_spec *spec)
 	if (iso->rootfs && !(spec->clone_flags & CLONE_NEWNS))
 		return refuse("args", EINVAL, "--rootfs needs --ns mount");
 	if (!iso->rootfs && (iso->rootfs_rw || iso->read_only || iso->nmounts || iso->nmasks || iso->nro_paths ||
-			     iso->sys_rw || iso->all_devices || iso->root_dev))
+			     iso->sys_rw || iso->all_devices || iso->root_dev || iso->shm_size))
 		return refuse("args", EINVAL, "--rootfs-rw, --read-only, --bind, --tmpfs, --mask, --ro-path, "
-					      "--sys-rw, --all-devices and --root-dev need --rootfs");
+					      "--sys-rw, --all-devices, --root-dev and --shm-size need --rootfs");
 	return 0;
 }

@@ -56,6 +56,39 @@ static int parse_user(const char *text, struct user_ids *user)
 	return 0;
 }
 
+/* G1,G2,...: numeric gids (names are resolved by the caller, in the container's /etc/group). */
+int parse_groups(const char *text, struct user_ids *user)
+{
+	const char *p = text;
+	user->ngroups = 0;
+	while (*p) {
+		unsigned long g;
+		int n = parse_id(p, &g);
+		if (n < 0 || (p[n] != ',' && p[n] != '\0') || user->ngroups == MAX_GROUPS)
+			return refuse("args", EINVAL, "--groups must be at most %d numeric gids, comma-separated: %s", MAX_GROUPS, text);
+		user->groups[user->ngroups++] = (gid_t)g;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* NS=PID, NS pid or ipc. */
+static int parse_join(const char *text, struct container_spec *spec)
+{
+	const char *eq = strchr(text, '=');
+	unsigned long pid;
+	int n = eq ? parse_id(eq + 1, &pid) : -1;
+	int flag = !eq ? 0 : (eq - text == 3 && strncmp(text, "pid", 3) == 0) ? CLONE_NEWPID
+			 : (eq - text == 3 && strncmp(text, "ipc", 3) == 0) ? CLONE_NEWIPC : 0;
+	if (!flag || n < 0 || eq[1 + n] != '\0' || pid == 0 || pid > INT_MAX || spec->njoin == 2)
+		return refuse("args", EINVAL, "--join-ns must be pid=PID or ipc=PID: %s", text);
+	spec->join[spec->njoin].flag = flag;
+	spec->join[spec->njoin++].pid = (pid_t)pid;
+	return 0;
+}
+
 static int is_key_value(const char *s)
 {
 	const char *eq = strchr(s, '=');
@@ -76,6 +109,7 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 	memset(spec, 0, sizeof *spec);
 	spec->binds = array_for(argc, sizeof *spec->binds);
 	spec->sysctls = array_for(argc, sizeof *spec->sysctls);
+	spec->ipc_sysctls = array_for(argc, sizeof *spec->ipc_sysctls);
 	spec->env = array_for(argc, sizeof *spec->env);
 	size_t nenv = 0;
 	static char *no_argv[] = { NULL };
@@ -167,6 +201,16 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 			if (!is_key_value(value))
 				return refuse("args", EINVAL, "--sysctl must be KEY=VALUE: %s", value);
 			spec->sysctls[spec->nsysctls++] = value;
+		} else if (strcmp(opt, "--ipc-sysctl") == 0) {
+			if (!is_key_value(value))
+				return refuse("args", EINVAL, "--ipc-sysctl must be KEY=VALUE: %s", value);
+			spec->ipc_sysctls[spec->nipc_sysctls++] = value;
+		} else if (strcmp(opt, "--groups") == 0) {
+			if (parse_groups(value, &spec->user) == -1)
+				return -1;
+		} else if (strcmp(opt, "--join-ns") == 0) {
+			if (parse_join(value, spec) == -1)
+				return -1;
 		} else {
 			return refuse("args", EINVAL, "unknown option %s", opt);
 		}
@@ -184,6 +228,14 @@ int parse_run_args(int argc, char **argv, struct container_spec *spec)
 		return refuse("args", EINVAL, "--sysctl needs --netns (it would change the host's network namespace)");
 	if ((spec->clone_flags & CLONE_NEWPID) && !(spec->clone_flags & CLONE_NEWNS))
 		return refuse("args", EINVAL, "--ns pid needs mount too (to mount the container's /proc)");
+	if (spec->nipc_sysctls && !(spec->clone_flags & CLONE_NEWIPC))
+		return refuse("args", EINVAL, "--ipc-sysctl needs --ns ipc (it would change the host's, or another container's, ipc namespace)");
+	for (size_t i = 0; i < spec->njoin; i++) {
+		if (spec->clone_flags & spec->join[i].flag)
+			return refuse("args", EINVAL, "--join-ns %s: the namespace is also in --ns", spec->join[i].flag == CLONE_NEWPID ? "pid" : "ipc");
+		if (spec->join[i].flag == CLONE_NEWPID && !(spec->clone_flags & CLONE_NEWNS))
+			return refuse("args", EINVAL, "--join-ns pid needs --ns mount (to mount the container's /proc)");
+	}
 	return check_isolation(spec);
 }
 
@@ -247,6 +299,9 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *spec)
 			spec->cwd = value;
 		} else if (strcmp(opt, "--user") == 0) {
 			if (parse_user(value, &spec->user) == -1)
+				return -1;
+		} else if (strcmp(opt, "--groups") == 0) {
+			if (parse_groups(value, &spec->user) == -1)
 				return -1;
 		} else if (strcmp(opt, "--env") == 0) {
 			if (!is_key_value(value))

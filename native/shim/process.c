@@ -30,13 +30,16 @@ int enter_cwd(const char *dir)
 	return 0;
 }
 
-/* Equivalent to: setpriv --clear-groups --regid GID --reuid UID */
+/* Equivalent to: setpriv --groups G1,G2 (or --clear-groups) --regid GID --reuid UID
+ * The supplementary groups (group_add) are set even for root. */
 int switch_user(const struct user_ids *user)
 {
+	if (!user->set && !user->ngroups)
+		return 0;
+	if (setgroups(user->ngroups, user->ngroups ? user->groups : NULL) == -1)
+		return fail("setgroups", errno, "supplementary groups");
 	if (!user->set)
 		return 0;
-	if (setgroups(0, NULL) == -1)
-		return fail("setgroups", errno, "clear supplementary groups");
 	if (setgid(user->gid) == -1)
 		return fail("setgid", errno, "%u", (unsigned)user->gid);
 	if (setuid(user->uid) == -1)

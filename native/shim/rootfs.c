@@ -1,4 +1,5 @@
 #include "rootfs.h"
+#include "shm_share.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -263,9 +264,12 @@ int setup_rootfs(const struct container_spec *spec)
 	static const char *const no_params[] = { NULL };
 	const struct isolation_spec *iso = &spec->iso;
 	struct sources src = { 0 };
-	int rootfd = -1, rc = -1;
+	int rootfd = -1, rc = -1, shm = -1;
 	umask(022);
 	if (take_sources(spec, &src) == -1)
+		goto out;
+	/* ipc: service: the donor's /dev/shm, taken before anything moves. */
+	if (shm_share_wanted() && (shm = shm_share_take()) < 0)
 		goto out;
 	/* Equivalent to: mount --make-rprivate /  (nothing propagates out) */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
@@ -283,7 +287,7 @@ int setup_rootfs(const struct container_spec *spec)
 	if (mount_fresh(rootfd, "/proc", "proc", no_params, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 			true) == -1)
 		goto out;
-	if (setup_dev(rootfd, &src.dev, iso->all_devices) == -1)
+	if (setup_dev(rootfd, &src.dev, iso->all_devices, iso->shm_size) == -1)
 		goto out;
 	/* Equivalent to: mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys */
 	if (mount_fresh(rootfd, "/sys", "sysfs", no_params,
@@ -296,6 +300,8 @@ int setup_rootfs(const struct container_spec *spec)
 	for (size_t i = 0; i < spec->nbinds; i++)
 		if (bind_file(rootfd, spec->binds[i].target, src.files[i]) == -1)
 			goto out;
+	if (shm >= 0 && shm_share_attach(rootfd, shm) == -1)
+		goto out;
 	for (size_t i = 0; i < iso->nmasks; i++)
 		if (mask_pattern(rootfd, iso->masks[i]) == -1)
 			goto out;
@@ -317,6 +323,8 @@ int setup_rootfs(const struct container_spec *spec)
 out:
 	if (rootfd >= 0)
 		close(rootfd);
+	if (shm >= 0)
+		close(shm);
 	close_all(src.mounts, iso->nmounts);
 	close_all(src.files, spec->nbinds);
 	return rc;

@@ -57,15 +57,26 @@ struct isolation_spec {
 	bool all_devices;	/* privileged: the host's devices in /dev */
 	bool root_dev;		/* the root overlay without nodev (the device cgroup is the lock) */
 	bool init;		/* the built-in init is PID 1, the command its child */
+	unsigned long long shm_size;	/* --shm-size: /dev/shm's size in bytes; 0: 64 MiB */
 	bool stdin_open;	/* --stdin-open: stdin a pipe the shim holds open (compose stdin_open) */
 	bool tty;		/* --tty: stdin, stdout, stderr a pty of the shim's (compose tty) */
 	struct seccomp_spec seccomp;	/* --seccomp-default/--seccomp-rule */
 };
 
+#define MAX_GROUPS 64
+
 struct user_ids {
 	bool set;
 	uid_t uid;
 	gid_t gid;
+	size_t ngroups;		/* --groups: supplementary groups (group_add), set even without --user */
+	gid_t groups[MAX_GROUPS];
+};
+
+/* --join-ns NS=PID: a namespace of a running process, joined instead of a new one. */
+struct joined_ns {
+	int flag;		/* CLONE_NEWPID or CLONE_NEWIPC */
+	pid_t pid;
 };
 
 struct container_spec {
@@ -81,6 +92,10 @@ struct container_spec {
 	struct isolation_spec iso;
 	char **sysctls;		/* "net.key=value" */
 	size_t nsysctls;
+	char **ipc_sysctls;	/* "kernel.shmmax=value", "fs.mqueue.x=value": in the new ipc namespace */
+	size_t nipc_sysctls;
+	struct joined_ns join[2];
+	size_t njoin;
 	char **env;		/* NULL-terminated: the exact environment */
 	const char *cwd;	/* NULL: "/" */
 	struct user_ids user;
@@ -116,5 +131,7 @@ int check_isolation(const struct container_spec *spec);
 /* `--caps HEX` for `exec` too. */
 int parse_caps_mask(const char *text, unsigned long long *caps);
 int parse_exec_args(int argc, char **argv, struct exec_spec *spec);
+/* `--groups G1,G2` (run and exec, options.c). */
+int parse_groups(const char *text, struct user_ids *user);
 
 #endif

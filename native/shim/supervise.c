@@ -4,6 +4,7 @@
  *   detach_from_caller   new session, fds 0-2 on /dev/null, report on fd 3
  *   open_state           state dir, shim.pid, container.log
  *   enter_network        join --netns, write the net.* sysctls there
+ *   enter_joined_namespaces  join --join-ns (pid/ipc of another container)
  *   start_container      clone3 into the new namespaces, wait for execve
  *   report               "<i> ok <shim pid> <container pid>", close fd 3
  *   supervise            forward signals, carry logs, reap; exit.json; exit
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -34,6 +36,7 @@
 #include "process.h"
 #include "report.h"
 #include "rootfs.h"
+#include "shm_share.h"
 #include "state.h"
 #include "sysctl.h"
 
@@ -141,6 +144,25 @@ static int enter_network(struct supervisor *sv)
 	for (size_t i = 0; i < spec->nsysctls; i++)
 		if (apply_net_sysctl(spec->sysctls[i]) == -1)
 			return -1;
+	return 0;
+}
+
+/* Equivalent to: nsenter --target PID --pid --ipc (for the children: a
+ * joined pid namespace is the one clone3 puts the container in). With
+ * open_process_namespaces' checks: a namespace of our own user namespace,
+ * of a process that is still alive once its fds are open. */
+static int enter_joined_namespaces(struct supervisor *sv)
+{
+	const struct container_spec *spec = sv->spec;
+	for (size_t i = 0; i < spec->njoin; i++) {
+		struct process_namespaces ns;
+		if (open_process_namespaces(spec->join[i].pid, spec->join[i].flag, &ns) == -1 ||
+		    join_process_namespaces(&ns) == -1)
+			return -1;
+		/* And its /dev/shm (POSIX shared memory), as Docker shares it. */
+		if (spec->join[i].flag == CLONE_NEWIPC && spec->iso.rootfs && shm_share_open(spec->join[i].pid) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -425,6 +447,7 @@ _Noreturn void shim_main(const struct container_spec *spec, int index, int repor
 	sv.pidfd = -1;
 	sv.stdin_fd = sv.stdin_keep = -1;
 	if (detach_from_caller(&sv) == -1 || open_state(&sv) == -1 || enter_network(&sv) == -1 ||
+	    enter_joined_namespaces(&sv) == -1 ||
 	    console_stdin(&sv.console, &spec->iso, &sv.stdin_fd, &sv.stdin_keep) == -1 ||
 	    console_listen(&sv.console, sv.state_dir, spec->state_dir) == -1 ||
 	    health_init(&sv.health, &spec->health, sv.state_dir, spec->name) == -1 || start_container(&sv) == -1)

@@ -16,6 +16,8 @@
  *                       stop_grace_period, x-rootfs; volumes.ts: volumes, tmpfs
  *   image.ts            image, pull_policy, platform
  *   resources.ts        cpus, mem_limit, pids_limit, ulimits, … and deploy.resources
+ *   process-keys.ts     shm_size, group_add, pid, ipc, uts, cgroup, userns_mode, mem_swappiness,
+ *                       oom_kill_disable, cpu_count, cpu_percent, runtime, isolation, storage_opt
  *   network.ts          top-level networks; volumes.ts: top-level volumes
  *   lab/                x-links, x-netem, x-mtu, x-routes, x-verify
  */

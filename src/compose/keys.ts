@@ -38,19 +38,20 @@ export const SERVICE_KEYS = table(
     'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
     'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules', 'develop',
     'logging', 'volumes_from', 'tty',
+    // process-keys.ts
+    'shm_size', 'group_add', 'pid', 'ipc', 'uts', 'cgroup', 'userns_mode', 'mem_swappiness', 'oom_kill_disable',
+    'cpu_count', 'cpu_percent', 'runtime', 'isolation', 'storage_opt',
   ],
   [
-    'attach', 'cgroup', 'cpu_count', 'cpu_percent',
+    'attach',
     'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec',
-    'external_links', 'gpus', 'group_add',
-    'ipc', 'isolation', 'mac_address', 'mem_swappiness',
-    'models', 'oom_kill_disable', 'pid',
-    'provider', 'pull_refresh_after', 'runtime',
-    'shm_size', 'storage_opt', 'use_api_socket', 'userns_mode',
-    'uts',
+    'external_links', 'gpus',
+    'mac_address',
+    'models',
+    'provider', 'pull_refresh_after',
+    'use_api_socket',
   ],
   {
-    runtime: 'other runtimes (WebAssembly, gVisor, Kata) are not supported yet: tscompose runs each container itself, with its own shim',
     mac_address: 'a service-level mac_address is not supported yet; set mac_address under the service\'s networks.<name>',
   },
 );

@@ -9,6 +9,7 @@ import { renderImage } from './image';
 import { dump, visit } from 'js-yaml';
 import type { Document } from 'js-yaml';
 import { renderResources } from './resources';
+import { renderProcess } from './process-keys';
 import { setOwn } from './tree';
 import { renderIsolation, renderVolume } from './render-isolation';
 import type { HookSpec, IpamPool, NetemSpec, NetworkSpec, PortRange, PortSpec, Project, ServiceNetwork, ServiceLogging, ServiceSpec } from './types';
@@ -113,6 +114,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.ports.length > 0) out.ports = s.ports.map(renderPort);
   if (s.resources) Object.assign(out, renderResources(s.resources));
   Object.assign(out, renderIsolation(s));
+  Object.assign(out, renderProcess(s));
   // label_file is folded into labels, as `docker compose config` does.
   if (s.profiles) out.profiles = [...s.profiles];
   if (s.links) out.links = s.links.map((l) => (l.alias === l.service ? l.service : `${l.service}:${l.alias}`));

@@ -1,10 +1,11 @@
 /**
  * A service's network keys: `networks` (attachments), `network_mode`,
- * `sysctls` (net.* only), `dns`, `dns_search`, `dns_opt`, `extra_hosts`,
+ * `sysctls` (net.* and the IPC ones), `dns`, `dns_search`, `dns_opt`, `extra_hosts`,
  * and the checks between them once the service is read.
  */
 import { unbracket } from './canonical';
 import { ATTACHMENT_KEYS } from './keys';
+import { IPC_SYSCTLS, isIpcSysctl } from './process-keys';
 import { checkHostname, checkIfName } from './names';
 import { formatIP, parseIP, parseMac } from '../net/ip';
 import { field, sortedRecord } from './read';
@@ -114,8 +115,8 @@ export function sysctls(f: Field, r: Reader): Record<string, string> {
   const out: Array<[string, string]> = [];
   for (const e of map.entries.values()) {
     const sf = field(f.path, e);
-    if (!e.key.startsWith('net.') || e.key.length <= 4) {
-      r.error(sf, `sysctl "${e.key}" is not supported: only network namespace sysctls (net.*) can be set`);
+    if ((!e.key.startsWith('net.') || e.key.length <= 4) && !isIpcSysctl(e.key)) {
+      r.error(sf, `sysctl "${e.key}" is not supported: only namespaced sysctls can be set (net.*, ${IPC_SYSCTLS.join(', ')}, fs.mqueue.*)`);
       continue;
     }
     const v = r.text(sf, { bool: true });

@@ -21,6 +21,7 @@ import { normalizeLogging } from './logging';
 import { volumesFrom } from './volumes-from';
 import { normalizeHooks } from './hooks';
 import { normalizeDevelop } from './develop';
+import { normalizeProcess } from './process-keys';
 import type { Field, Reader } from './read';
 import { networkingKey, settleNetworking } from './service-network';
 import { ShlexError, shlexSplit } from './shlex';
@@ -149,6 +150,7 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
   normalizeDevelop(svc, keys, ctx);
   const res = resources.finish();
   if (res) svc.resources = res;
+  normalizeProcess(svc, keys, r);
   serviceMetadata(svc, keys, ctx);
   settleNetworking(svc, keys, r);
   return svc;

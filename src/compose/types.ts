@@ -170,7 +170,7 @@ export interface ServiceSpec {
   networkMode: NetworkMode;
   /** Attachments in attachment order (priority desc, then network name, as Compose orders them). Empty unless networkMode is 'default'. */
   networks: ServiceNetwork[];
-  /** Namespaced sysctls (`net.*`), values as strings. */
+  /** Namespaced sysctls (`net.*`, and the IPC ones: process-keys.ts), values as strings. */
   sysctls: Record<string, string>;
   dns: string[];
   dnsSearch: string[];
@@ -251,6 +251,27 @@ export interface ServiceSpec {
   routes?: RouteSpec[];
   /** `x-host`: the machine of `x-hosts` it runs on. */
   host?: string;
+  /** `shm_size`, `group_add`, `pid`, `ipc`, `uts`, `cgroup` (process-keys.ts); absent: the defaults. */
+  process?: ServiceProcess;
+}
+
+/** Another service's namespace, or the host's. */
+export type NamespaceShare = { kind: 'host' } | { kind: 'service'; service: string };
+
+/** The process keys of a service (process-keys.ts); each absent is Docker's default. */
+export interface ServiceProcess {
+  /** `shm_size`, bytes: the size of the container's /dev/shm (default 64 MiB). */
+  shmSize?: number;
+  /** `group_add`: supplementary groups, names (the container's /etc/group) or numbers, in file order. */
+  groupAdd?: string[];
+  /** `pid`: the host's pid namespace, or another service's; absent: its own. */
+  pid?: NamespaceShare;
+  /** `ipc`: absent (`private`): its own, nobody may join it; `shareable`: its own, `ipc: service:` may join it. */
+  ipc?: NamespaceShare | { kind: 'shareable' };
+  /** `uts: host`. */
+  utsHost?: true;
+  /** `cgroup: host` (absent, `private`: its own cgroup namespace). */
+  cgroupHost?: true;
 }
 
 /** `x-hosts` and `x-vxlan`: machines by name, and how their halves of the lab are stitched. */
@@ -374,6 +395,12 @@ export interface ServiceResources {
   pids?: number;
   /** `blkio_config.weight`, 10 to 1000. */
   blkioWeight?: number;
+  /** `mem_swappiness`, 0 to 100 (cgroup v1 memory.swappiness). */
+  memorySwappiness?: number;
+  /** `oom_kill_disable: true` (cgroup v1 memory.oom_control). */
+  oomKillDisable?: number;
+  /** `cpu_percent`, 1 to 100: of all the host's CPUs, a CPU quota once the planner knows how many there are. */
+  cpuPercent?: number;
   oomScoreAdj?: number;
   /** `ulimits` by name (`nofile`), sorted. */
   ulimits: Record<string, Ulimit>;

@@ -9,6 +9,7 @@ import type { SourceLoc } from '../errors';
 import { cidrContains, cidrsOverlap, parseCidr, parseIP } from '../net/ip';
 import type { Cidr, IPAddr } from '../net/ip';
 import type { Issues } from './issues';
+import { checkNamespaceShares, sharedNamespaceKey } from './validate-process';
 import type { IpamPool, NetworkSpec, ServiceSpec, SourceMap } from './types';
 
 interface Model {
@@ -20,6 +21,7 @@ export function validateProject(model: Model, sources: SourceMap, issues: Issues
   const at = (path: string): SourceLoc | undefined => sources.get(path);
   const err = (path: string, message: string, locPath = path) => issues.error(path, message, at(locPath) ?? nearest(sources, locPath));
   checkReferences(model, err, issues);
+  checkNamespaceShares(model, err);
   checkServiceConflicts(model, err);
   checkCycles(model, err);
   checkSubnets(model, err);
@@ -111,7 +113,7 @@ function checkServiceConflicts(model: Model, err: Report): void {
         if (isSet) err(`${base}.${key}`, `cannot be set with network_mode "service:${mode.service}": the network namespace, /etc/hosts and resolv.conf belong to that service`);
       }
     }
-    if (mode.kind === 'host' && Object.keys(svc.sysctls).length > 0) {
+    if (mode.kind === 'host' && Object.keys(svc.sysctls).some((k) => k.startsWith('net.'))) {
       err(`${base}.sysctls`, 'net.* sysctls cannot be set with network_mode "host": they would change the host');
     }
     if (svc.scale > 1) {
@@ -145,7 +147,14 @@ function checkCycles(model: Model, err: Report): void {
         const cycle = [...stack.slice(stack.indexOf(dep)), dep];
         const viaMode = svc.networkMode.kind === 'service' && svc.networkMode.service === dep;
         const viaVolumes = (svc.volumesFrom ?? []).findIndex((v) => v.service === dep);
-        const key = viaMode ? `services.${name}.network_mode` : viaVolumes >= 0 ? `services.${name}.volumes_from.${viaVolumes}` : `services.${name}.depends_on.${dep}`;
+        const viaShare = sharedNamespaceKey(svc, dep);
+        const key = viaMode
+          ? `services.${name}.network_mode`
+          : viaShare
+            ? `services.${name}.${viaShare}`
+            : viaVolumes >= 0
+              ? `services.${name}.volumes_from.${viaVolumes}`
+              : `services.${name}.depends_on.${dep}`;
         err(key, `dependency cycle: ${cycle.join(' → ')}`);
       } else if (s === undefined) visit(dep);
     }

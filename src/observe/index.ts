@@ -2,6 +2,7 @@
  * observe(): read everything plan() needs from the machine, once, up front.
  * Only reads; never changes anything.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ObserveError, type ErrnoLike } from '../errors';
 import type { Observed, ObservedNetns, OtherProject, ProjectState } from '../plan/model';
@@ -70,7 +71,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     ...(journal ? { state: journal } : {}),
     otherProjects: otherProjects(state, project),
     ...(inspect ? { hostSockets: observeHostSockets(ownDnsSockets(state, project)) } : {}),
-    host: { resolvConf: hostResolvConf(), ...hostUserDb() },
+    host: { resolvConf: hostResolvConf(), ...hostUserDb(), hostname: os.hostname() },
     firewall,
     sysctls: observeSysctls(host.links),
     ...(dns ? { dns } : {}),

@@ -21,6 +21,8 @@ const NEEDS: Record<keyof CgroupLimits, Kind> = {
   memorySwap: 'memorySwap',
   pids: 'pids',
   blkioWeight: 'blkioWeight',
+  memorySwappiness: 'memorySwappiness',
+  oomKillDisable: 'oomControl',
 };
 
 /** What each capability is called, its files (v1, v2), why a host may lack it, and what happens instead. */
@@ -45,6 +47,9 @@ const KINDS: Record<Kind, { what: string; v1: string; v2: string; why?: string; 
     why: 'no disk uses the BFQ I/O scheduler',
     outcome: 'weight discarded',
   },
+  // cgroup v2 has neither (Docker: "Your kernel does not support memory swappiness capabilities …").
+  memorySwappiness: { what: 'memory swappiness', v1: 'memory.swappiness', v2: '', outcome: 'swappiness discarded' },
+  oomControl: { what: 'disabling the OOM killer', v1: 'memory.oom_control', v2: '', outcome: 'oom_kill_disable discarded' },
 };
 
 export interface Unenforceable {
@@ -65,6 +70,10 @@ export function enforceableLimits(limits: CgroupLimits, support: CgroupSupport, 
     if (told.has(kind) || (key === 'memorySwap' && limits.memorySwap === -1)) continue;
     told.add(kind);
     const k = KINDS[kind];
+    if (version === 2 && !k.v2) {
+      dropped.push({ key, message: `this host cannot enforce ${k.what} (cgroup v2 has no such setting; only cgroup v1's ${k.v1}): ${k.outcome}` });
+      continue;
+    }
     const controller = version === 1 ? `its ${k.v1.split('.')[0]} controller is not mounted` : `the ${k.v2.split('.')[0]} controller is not enabled for our cgroups`;
     const why = k.why ? `${k.why}, or ${controller}` : controller;
     dropped.push({ key, message: `this host cannot enforce ${k.what} (its cgroups have no ${version === 1 ? k.v1 : k.v2}: ${why}): ${k.outcome}` });

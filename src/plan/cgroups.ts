@@ -59,6 +59,8 @@ export function resolveResources(project: Project, svc: ServiceSpec, index: numb
   const problem = (message: string, ...keys: string[]) => issues.push(issue(message, ...keys));
   const warnings: SpecIssue[] = [];
   const limits = Object.fromEntries(LIMIT_NAMES.flatMap(([k]) => (res?.[k] !== undefined ? [[k, res[k]]] : []))) as CgroupLimits;
+  // cpu_percent (Windows' meaning: of all the host's CPUs) as the CPU quota it amounts to here.
+  if (res?.cpuPercent !== undefined && host?.cpus.length) limits.nanoCpus = Math.round(res.cpuPercent * host.cpus.length * 1e7);
 
   const launch: ResolvedResources['launch'] = {};
   if (res && Object.keys(res.ulimits).length) launch.rlimits = res.ulimits;
@@ -134,6 +136,8 @@ const LIMIT_NAMES: Array<[keyof CgroupLimits, string, (v: number | string) => st
   ['memoryReservation', 'mem_reservation', (v) => formatBytes(Number(v))],
   ['pids', 'pids_limit', String],
   ['blkioWeight', 'blkio_config.weight', String],
+  ['memorySwappiness', 'mem_swappiness', String],
+  ['oomKillDisable', 'oom_kill_disable', (v) => (v ? 'true' : 'false')],
 ];
 
 const shown = (v: number | string | undefined, show: (v: number | string) => string) => (v === undefined ? 'none' : show(v));

@@ -12,6 +12,8 @@ export interface ExecSettings {
   env: Record<string, string>;
   cwd?: string;
   user?: { uid: number; gid: number };
+  /** `group_add`: the container's supplementary groups. */
+  groups?: number[];
   /** Relative to each hierarchy's root (sys/cgroup turns it into directories). */
   cgroup?: string;
   rlimits?: Record<string, { soft: number; hard: number }>;
@@ -25,10 +27,12 @@ export interface ExecSettings {
 export function execSettings(launch: LaunchSettings, netns: NetnsPlacement): ExecSettings {
   const iso = launch.isolation;
   return {
-    namespaces: [...(netns.kind === 'host' ? [] : ['net']), ...launch.namespaces.map((n) => (n === 'mount' ? 'mnt' : n))],
+    // Joined ones too (pid/ipc: service:): the container's process is in them.
+    namespaces: [...(netns.kind === 'host' ? [] : ['net']), ...launch.namespaces.map((n) => (n === 'mount' ? 'mnt' : n)), ...(launch.join ?? []).map((j) => j.namespace)],
     env: { ...launch.env },
     ...(launch.cwd ? { cwd: launch.cwd } : {}),
     ...(launch.user ? { user: launch.user } : {}),
+    ...(launch.groups ? { groups: launch.groups } : {}),
     ...(launch.cgroup !== undefined ? { cgroup: launch.cgroup } : {}),
     ...(launch.rlimits ? { rlimits: launch.rlimits } : {}),
     ...(launch.oomScoreAdj !== undefined ? { oomScoreAdj: launch.oomScoreAdj } : {}),

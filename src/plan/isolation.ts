@@ -142,6 +142,11 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
   mounts.push(...devices.mounts, ...secrets.mounts);
   // `volumes_from`: the other services' volumes (the targets this one mounts itself excluded).
   for (const m of parts.volumesFrom?.(devNodes) ?? []) if (!mounts.some((x) => x.target === m.target)) mounts.push(m);
+  // ipc: host: the host's /dev/shm too (POSIX shared memory, as Docker binds it), over the container's own.
+  if (svc.process?.ipc?.kind === 'host' && !mounts.some((m) => m.target === '/dev/shm')) {
+    // Equivalent to: mount --bind /dev/shm ROOT/dev/shm
+    mounts.push({ type: 'bind', source: '/dev/shm', target: '/dev/shm', readOnly: false, nodev: true, nosuid: true, propagation: 'rprivate', recursive: false, createHostPath: false });
+  }
   // A fresh /tmp, unless the file mounts something there (dev-capable with device_cgroup_rules, as the root).
   if (!mounts.some((m) => m.target === '/tmp')) {
     const tmp = launchMount({ type: 'tmpfs', target: '/tmp', readOnly: false, exec: true }, volumes, devNodes);
@@ -161,6 +166,7 @@ export function launchIsolation(svc: ServiceSpec, volumes: Record<string, Desire
     caps,
     privileged,
     init: svc.init ?? false,
+    ...(svc.process?.shmSize !== undefined ? { shmSize: svc.process.shmSize } : {}),
     ...(svc.stdinOpen ? { stdinOpen: true as const } : {}),
     ...(svc.tty ? { tty: true as const } : {}),
     // privileged (as Docker): nothing hidden or read-only, /sys writable, every device, privileges may be gained.

@@ -47,7 +47,11 @@ export interface ContainerLaunch {
   env: Record<string, string>;
   cwd?: string;
   user?: { uid: number; gid: number };
-  /** net.* keys only, applied in the container's netns (needs netnsPath). */
+  /** Supplementary groups (`group_add`); absent: none. */
+  groups?: number[];
+  /** Namespaces joined from running processes (`pid: service:`, `ipc: service:`) instead of new ones. */
+  join?: Array<{ namespace: 'pid' | 'ipc'; pid: number }>;
+  /** net.* keys are applied in the container's netns (needs netnsPath), the IPC ones (kernel.*, fs.mqueue.*) in its new ipc namespace. */
   sysctls: Record<string, string>;
   /** Empty: the built-in pause (holds the namespaces until SIGTERM). */
   argv: string[];
@@ -102,6 +106,8 @@ export interface ShimRootfs {
   allDevices?: boolean;
   /** The root overlay without nodev (device_cgroup_rules: the device cgroup is the lock). */
   rootDevNodes?: boolean;
+  /** /dev/shm's size in bytes (`shm_size`); absent: 64 MiB. */
+  shmSize?: number;
 }
 
 export type ShimMount =
@@ -137,7 +143,9 @@ export function shimArgs(c: ContainerLaunch): string[] {
   }
   if (c.cwd !== undefined) args.push('--cwd', c.cwd);
   if (c.user) args.push('--user', `${c.user.uid}:${c.user.gid}`);
-  for (const [key, value] of Object.entries(c.sysctls)) args.push('--sysctl', `${key}=${value}`);
+  if (c.groups?.length) args.push('--groups', c.groups.join(','));
+  for (const j of c.join ?? []) args.push('--join-ns', `${j.namespace}=${j.pid}`);
+  for (const [key, value] of Object.entries(c.sysctls)) args.push(key.startsWith('net.') ? '--sysctl' : '--ipc-sysctl', `${key}=${value}`);
   args.push(...limitArgs(c));
   if (c.rootfs) args.push(...rootfsArgs(c.rootfs));
   if (c.caps !== undefined) args.push('--caps', c.caps);
@@ -191,6 +199,7 @@ function rootfsArgs(r: ShimRootfs): string[] {
   if (r.sysRw) args.push('--sys-rw');
   if (r.allDevices) args.push('--all-devices');
   if (r.rootDevNodes) args.push('--root-dev');
+  if (r.shmSize !== undefined) args.push('--shm-size', String(r.shmSize));
   return args;
 }
 
@@ -381,6 +390,7 @@ export function execArgs(opts: {
   env: Record<string, string>;
   cwd?: string;
   user?: { uid: number; gid: number };
+  groups?: number[];
   tty?: boolean;
   /** The container's cgroups (the command joins them), rlimits and oom_score_adj. */
   cgroups?: string[];
@@ -395,6 +405,7 @@ export function execArgs(opts: {
   if (opts.namespaces.length > 0) args.push('--ns', opts.namespaces.join(','));
   if (opts.cwd !== undefined) args.push('--cwd', opts.cwd);
   if (opts.user) args.push('--user', `${opts.user.uid}:${opts.user.gid}`);
+  if (opts.groups?.length) args.push('--groups', opts.groups.join(','));
   for (const [key, value] of Object.entries(opts.env)) {
     if (key === '' || key.includes('=')) throw new TypeError(`invalid environment variable name: ${JSON.stringify(key)}`);
     args.push('--env', `${key}=${value}`);

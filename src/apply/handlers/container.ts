@@ -55,6 +55,8 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
     env: l.env,
     ...(l.cwd ? { cwd: l.cwd } : {}),
     ...(l.user ? { user: l.user } : {}),
+    ...(l.groups ? { groups: l.groups } : {}),
+    ...(l.join ? { join: l.join.map((j) => ({ namespace: j.namespace, pid: joinedPid(j.container, j.namespace, env) })) } : {}),
     sysctls: l.sysctls,
     argv: l.argv,
     ...(l.cgroup !== undefined ? { cgroups: env.cgroups().joinDirs({ parent: '', path: l.cgroup }) } : {}),
@@ -71,6 +73,13 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
 function logOf(l: NonNullable<LaunchSettings['logging']>): NonNullable<ContainerLaunch['log']> {
   if (l.driver === 'none') return { none: true };
   return { ...(l.maxSize !== undefined ? { maxSize: l.maxSize, maxFiles: l.maxFiles ?? 1 } : {}) };
+}
+
+/** The PID 1 of the container whose namespace `pid: service:` / `ipc: service:` joins (started before: startAfter). */
+function joinedPid(container: string, ns: string, env: ApplyEnv): number {
+  const ref = readProcessRef(path.join(env.state.containerDir(env.project, container), 'init.pid'));
+  if (!ref || !isAlive(ref)) throw Object.assign(new Error(`${container} is not running: its ${ns} namespace cannot be joined`), { code: 'ESRCH' });
+  return ref.pid;
 }
 
 /** A failed launch as an Error: "pivot_root: EINVAL (…)", the step in the container and why. */

@@ -102,6 +102,7 @@ export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEn
       ...(iso.sysRw ? { sysRw: true } : {}),
       ...(iso.allDevices ? { allDevices: true } : {}),
       ...(iso.rootDevNodes ? { rootDevNodes: true } : {}),
+      ...(iso.shmSize !== undefined ? { shmSize: iso.shmSize } : {}),
     },
     caps: capabilityMask(iso.caps),
     noNewPrivs: iso.noNewPrivs,

@@ -15,7 +15,7 @@ import type { DesiredInterface, DesiredLink, DesiredNetwork, DesiredPort, Desire
  */
 export type CgroupLimits = Pick<
   ServiceResources,
-  'nanoCpus' | 'cpuShares' | 'cpuQuota' | 'cpuPeriod' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight'
+  'nanoCpus' | 'cpuShares' | 'cpuQuota' | 'cpuPeriod' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight' | 'memorySwappiness' | 'oomKillDisable'
 >;
 
 /** Where a container's cgroup is, in every hierarchy. */

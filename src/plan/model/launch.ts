@@ -58,6 +58,8 @@ export interface LaunchIsolation {
   caps: string[];
   privileged: boolean;
   init: boolean;
+  /** `shm_size`: /dev/shm's size in bytes; absent: 64 MiB. */
+  shmSize?: number;
   /** `stdin_open`: the shim holds the container's stdin pipe open for its life. */
   stdinOpen?: true;
   /** `tty`: the shim gives the process a pseudo-terminal of its own (never the caller's) and relays it to `attach`. */
@@ -118,6 +120,11 @@ export interface LaunchSettings {
   hostname: string;
   domainname?: string;
   namespaces: Namespace[];
+  /** `pid: service:` / `ipc: service:`: namespaces joined from another container (its first replica's PID 1), instead of new ones. */
+  join?: Array<{ namespace: 'pid' | 'ipc'; container: string }>;
+  /** `group_add`, resolved to ids in the container's /etc/group: its supplementary groups. */
+  groups?: number[];
+  /** `net.*` ones are written in the network namespace, the IPC ones (kernel.shm*, fs.mqueue.*, …) in the container's ipc namespace. */
   sysctls: Record<string, string>;
   /** Absent only in journals written before isolation (the host's root). */
   isolation?: LaunchIsolation;

@@ -106,7 +106,7 @@ export interface ObservedCgroups {
 }
 
 /** Which kinds of limit a host's cgroups can enforce, from the files they have (which files: plan/cgroup-support.ts). */
-export type CgroupSupport = Record<'cpuShares' | 'cpuQuota' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight', boolean>;
+export type CgroupSupport = Record<'cpuShares' | 'cpuQuota' | 'cpuset' | 'memory' | 'memoryReservation' | 'memorySwap' | 'pids' | 'blkioWeight' | 'memorySwappiness' | 'oomControl', boolean>;
 
 export interface OtherProject {
   project: string;
@@ -142,7 +142,7 @@ export interface Observed {
   /** The host's sockets holding ports (absent: not read, e.g. in unit tests). */
   hostSockets?: HostSocket[];
   /** Host facts the generated files and user lookup need. */
-  host: { resolvConf: string; passwd: string; group: string };
+  host: { resolvConf: string; passwd: string; group: string; /** The host's name (`uts: host` containers see it). */ hostname?: string };
   /** Our nftables tables, foreign chains that drop, our rules in them (absent: not read, e.g. in unit tests). */
   firewall?: ObservedFirewall;
   /** Current values of the sysctls we manage (`net.ipv4.ip_forward`, `net.ipv4.conf.BRIDGE.route_localnet`, …). */

@@ -17,7 +17,8 @@ import { HOST_SECRET_DIRS, HOST_SECRET_FILES, hostSecrets } from '../host-secret
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
 import { containerMetadata } from '../metadata';
-import type { DesiredContainer, DesiredInterface, DesiredNetwork, DesiredVolume, GeneratedFiles, LaunchSettings, Namespace, NetnsPlacement, Observed, ObservedImage } from '../model';
+import type { DesiredContainer, DesiredInterface, DesiredNetwork, DesiredVolume, GeneratedFiles, LaunchSettings, NetnsPlacement, Observed, ObservedImage } from '../model';
+import { processSettings, type ProcessIssue } from '../process';
 import { netnsName, shortHash } from '../names';
 import type { PortReplica } from '../ports';
 import { lookupUser } from '../users';
@@ -57,10 +58,11 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   const place = placement(ctx, r);
   if (!place) return undefined;
   const { netns, ifaces, viewSource } = place;
-  if (netns.kind === 'host' && Object.keys(svc.sysctls).length) {
+  if (netns.kind === 'host' && Object.keys(svc.sysctls).some((k) => k.startsWith('net.'))) {
     ctx.issues.push(serviceIssue(project, svc, 'sysctls', 'network sysctls cannot be set with network_mode: host (they would change the host)'));
   }
-  const hostname = svc.hostname ?? defaultHostname(ctx, r);
+  // uts: host: the host's name, in HOSTNAME and /etc/hostname too (as Docker).
+  const hostname = (svc.process?.utsHost ? ctx.observed.host.hostname : undefined) ?? svc.hostname ?? defaultHostname(ctx, r);
   const ends = netns.kind === 'own' ? (ctx.lab.ends.get(r.name) ?? []) : [];
   const routed = resolveRoutes(project, svc, ifaces, ends);
   ctx.issues.push(...routed.issues);
@@ -76,6 +78,7 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   const startAfter = new Set<string>();
   for (const dep of Object.keys(svc.dependsOn)) for (const d of ctx.byService.get(dep) ?? []) startAfter.add(d.name);
   if (netns.kind === 'container') startAfter.add(netns.container);
+  for (const j of launch.settings.join ?? []) startAfter.add(j.container);
   const launchHash = shortHash(JSON.stringify(launch.settings), JSON.stringify(netns)).slice(0, 16);
   return {
     name: r.name,
@@ -190,7 +193,10 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
   if (svc.restart?.onUnhealthy && !health) {
     ctx.issues.push(serviceIssue(project, svc, 'x-restart-on-unhealthy', 'the service has no healthcheck (neither in the file nor in the image): nothing would ever find it unhealthy'));
   }
-  const namespaces: Namespace[] = netns.kind === 'host' ? ['mount', 'ipc', 'pid', 'cgroup'] : ['mount', 'uts', 'ipc', 'pid', 'cgroup'];
+  const processIssues: ProcessIssue[] = [];
+  const proc = processSettings(svc, netns.kind === 'host', db.group, (s) => ctx.byService.get(s)?.[0]?.name, processIssues);
+  for (const i of processIssues) ctx.issues.push(serviceIssue(project, svc, i.key, i.message));
+  if (processIssues.length) return undefined;
   const settings: LaunchSettings = {
     ...(image ? { image: launchImage(image) } : {}),
     argv,
@@ -200,8 +206,7 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     ...(user ? { user } : {}),
     hostname,
     ...(svc.domainname ? { domainname: svc.domainname } : {}),
-    namespaces,
-    sysctls: netns.kind === 'host' ? {} : svc.sysctls,
+    ...proc,
     ...resources.launch,
     isolation,
     ...(stopSignal ? { stopSignal } : {}),

@@ -26,6 +26,8 @@ const NONE: CgroupSupport = {
   memorySwap: false,
   pids: false,
   blkioWeight: false,
+  memorySwappiness: false,
+  oomControl: false,
 };
 
 /** How many existing cgroups below a root are looked at, at most. */
@@ -87,6 +89,8 @@ function v1Support(mounts: Partial<Record<V1Controller, string>>, parent: string
       const s = ioSchedulers();
       return s.has('bfq') || s.has('cfq');
     }),
+    memorySwappiness: memory && file('memory', ['memory.swappiness'], atRoot('memory', 'memory.swappiness')),
+    oomControl: memory && file('memory', ['memory.oom_control'], atRoot('memory', 'memory.oom_control')),
   };
 }
 
@@ -123,6 +127,9 @@ function v2Support(root: string, parent: string): CgroupSupport {
     pids: available.has('pids'),
     // io.weight is blk-iocost's (its root has io.cost.qos), io.bfq.weight BFQ's.
     blkioWeight: file('io', ['io.weight', 'io.bfq.weight'], () => ioSchedulers().has('bfq') || fs.existsSync(path.join(root, 'io.cost.qos'))),
+    // cgroup v2 has neither memory.swappiness nor memory.oom_control.
+    memorySwappiness: false,
+    oomControl: false,
   };
 }
 

@@ -11,6 +11,8 @@
  *   mem_reservation memory.soft_limit_in_bytes
  *   pids_limit      pids.max
  *   blkio weight    blkio.weight, or blkio.bfq.weight with the BFQ scheduler
+ *   mem_swappiness  memory.swappiness (only when set: unset inherits the parent's, as Docker's -1)
+ *   oom_kill_disable memory.oom_control = 1
  *   devices         devices.deny `a`, then devices.allow per rule (setDevices)
  */
 import * as fs from 'node:fs';
@@ -65,6 +67,8 @@ export function v1Files(l: CgroupLimits, probe: V1Probe): CgroupWrite[] {
   if (probe.memsw) put('memory.memsw.limit_in_bytes', l.memory === undefined ? -1 : (l.memorySwap ?? 2 * l.memory));
   put('memory.soft_limit_in_bytes', l.memoryReservation ?? -1);
   put('pids.max', l.pids ?? 'max');
+  if (l.memorySwappiness !== undefined) put('memory.swappiness', l.memorySwappiness);
+  put('memory.oom_control', l.oomKillDisable ? 1 : 0);
   if (probe.blkioWeightFile) put(probe.blkioWeightFile, l.blkioWeight ?? (probe.blkioWeightFile === 'blkio.weight' ? 500 : 100));
   return out;
 }

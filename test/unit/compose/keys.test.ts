@@ -53,7 +53,8 @@ test('every key the compose-spec defines is classified, and the table names no k
 
 test('x- keys are extensions; anything else is unknown', (t) => {
   t.is(classify(SERVICE_KEYS, 'x-anything'), 'extension');
-  t.is(classify(SERVICE_KEYS, 'runtime'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'develop'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'runtime'), 'supported');
   t.is(classify(SERVICE_KEYS, 'build'), 'supported');
   t.is(classify(SERVICE_KEYS, 'image'), 'supported');
   t.is(classify(SERVICE_KEYS, 'hostname'), 'supported');
@@ -62,11 +63,11 @@ test('x- keys are extensions; anything else is unknown', (t) => {
 });
 
 test('unsupported keys get "not supported yet" at their own location; mac_address has its own hint', (t) => {
-  const list = issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n    ipc: host\n    shm_size: 1g\nmodels: {}\n');
+  const list = issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n    gpus: all\n    cpu_rt_period: 1000\nmodels: {}\n');
   t.deepEqual(lines(list), [
     "compose.yaml:3:5 services.web.mac_address: a service-level mac_address is not supported yet; set mac_address under the service's networks.<name>",
-    'compose.yaml:4:5 services.web.ipc: ipc is not supported yet',
-    'compose.yaml:5:5 services.web.shm_size: shm_size is not supported yet',
+    'compose.yaml:4:5 services.web.gpus: gpus is not supported yet',
+    'compose.yaml:5:5 services.web.cpu_rt_period: cpu_rt_period is not supported yet',
     'compose.yaml:6:1 models: models is not supported yet',
   ]);
 });

@@ -142,7 +142,7 @@ test('a null environment value in a later file means "inherit" and wins', (t) =>
 });
 
 test('an error in the second file is reported together with one in the first', (t) => {
-  const list = issues(t, { 'a.yaml': 'services:\n  web:\n    runtime: x\n', 'b.yaml': 'services:\n  web:\n    shm_size: 1g\n' }, { files: ['a.yaml', 'b.yaml'] });
+  const list = issues(t, { 'a.yaml': 'services:\n  web:\n    runtime: x\n', 'b.yaml': 'services:\n  web:\n    shm_size: lots\n' }, { files: ['a.yaml', 'b.yaml'] });
   t.deepEqual(
     list.map((i) => `${i.loc?.file}:${i.loc?.line} ${i.path}`),
     ['a.yaml:3 services.web.runtime', 'b.yaml:3 services.web.shm_size'],

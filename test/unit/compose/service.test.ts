@@ -193,11 +193,11 @@ test('attachment errors: addresses, MAC, interface names, aliases, unsupported k
   ]);
 });
 
-test('sysctls: only net.* keys', (t) => {
-  const list = issues(t, 'services:\n  a:\n    sysctls:\n      kernel.shmmax: 1\n      net.ipv4.tcp_syncookies: 1\n  b:\n    sysctls: [net.core.somaxconn]\n');
+test('sysctls: only namespaced keys (net.* and the IPC ones Docker allows)', (t) => {
+  const list = issues(t, 'services:\n  a:\n    sysctls:\n      kernel.shmmax: 1\n      kernel.domainname: x\n      net.ipv4.tcp_syncookies: 1\n  b:\n    sysctls: [net.core.somaxconn]\n');
   t.deepEqual(lines(list), [
-    'compose.yaml:4:7 services.a.sysctls.kernel.shmmax: sysctl "kernel.shmmax" is not supported: only network namespace sysctls (net.*) can be set',
-    'compose.yaml:7:15 services.b.sysctls.net.core.somaxconn: "net.core.somaxconn" must be KEY=VALUE',
+    'compose.yaml:5:7 services.a.sysctls.kernel.domainname: sysctl "kernel.domainname" is not supported: only namespaced sysctls can be set (net.*, kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni, kernel.shm_rmid_forced, fs.mqueue.*)',
+    'compose.yaml:8:15 services.b.sysctls.net.core.somaxconn: "net.core.somaxconn" must be KEY=VALUE',
   ]);
 });
 

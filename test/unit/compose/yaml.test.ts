@@ -68,13 +68,13 @@ test('merged keys keep the location where the anchor wrote them', (t) => {
     t,
     yaml`
       x-base: &base
-        runtime: runc
+        runtime: kata
       services:
         web:
           <<: *base
     `,
   );
-  hasIssue(t, list, 'compose.yaml:2:3', 'services.web.runtime', 'other runtimes (WebAssembly, gVisor, Kata) are not supported yet');
+  hasIssue(t, list, 'compose.yaml:2:3', 'services.web.runtime', 'runtime "kata" is not supported yet');
 });
 
 test('a merge key tagged !!merge is a merge key, as in go-yaml; a key with another non-string tag says which tag', (t) => {

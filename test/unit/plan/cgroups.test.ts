@@ -188,7 +188,7 @@ test('a partial up leaves the other containers\' cgroups alone', (t) => {
   t.deepEqual(all(p), []);
 });
 
-const FULL = { cpuShares: true, cpuQuota: true, cpuset: true, memory: true, memoryReservation: true, memorySwap: true, pids: true, blkioWeight: true };
+const FULL = { cpuShares: true, cpuQuota: true, cpuset: true, memory: true, memoryReservation: true, memorySwap: true, pids: true, blkioWeight: true, memorySwappiness: true, oomControl: true };
 
 test('a limit the host cannot enforce is left out with a warning at its key (Docker\'s "Weight discarded"); the others are applied', (t) => {
   const p = load(yaml`

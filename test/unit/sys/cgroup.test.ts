@@ -207,8 +207,8 @@ test('v1 update in place: only what changed is written; a removed limit goes bac
   t.is(read(path.join(leaf('memory'), 'memory.limit_in_bytes')), String(256 * MiB), 'unchanged, not rewritten');
   const all = driver.apply(cg, {}, { memory: 256 * MiB });
   t.deepEqual(all.map((w) => `${w.file}=${w.value}`), ['memory.limit_in_bytes=-1', 'memory.memsw.limit_in_bytes=-1'].reverse(), 'unlimited swap first: memory may never exceed memory + swap');
-  t.is(driver.apply(cg, { pids: 5 }, undefined).length, 9, 'unknown previous limits: every file is written');
-  t.is(driver.apply(cg, {}, undefined).length, 9, 'unknown previous limits, none wanted: every file back to its default');
+  t.is(driver.apply(cg, { pids: 5 }, undefined).length, 10, 'unknown previous limits: every file is written');
+  t.is(driver.apply(cg, {}, undefined).length, 10, 'unknown previous limits, none wanted: every file back to its default');
 });
 
 test('v1: unchanged limits (a new cgroup without any) read and write nothing', (t) => {
@@ -436,6 +436,8 @@ test('support v1: what the files of existing cgroups show; an unmounted controll
     memoryReservation: true,
     memorySwap: true,
     pids: false,
+    memorySwappiness: false,
+    oomControl: false,
     blkioWeight: false,
   });
   put(path.join(mounts.blkio!, 'system.slice', 'blkio.bfq.weight'), '100\n');
