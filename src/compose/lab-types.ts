@@ -45,3 +45,14 @@ export interface VerifySpec {
   expect: VerifyExpect;
   index: number;
 }
+
+/** `x-hosts` and `x-vxlan`: machines by name, and how their halves of the lab are stitched. */
+export interface HostsSpec {
+  hosts: Record<string, { address: string; family: 4 | 6; mtu: number }>;
+  /** UDP port of every tunnel (`x-vxlan.port`, default 4789, IANA's). */
+  port: number;
+  /** `x-vxlan.vni`: tunnels take BASE, BASE+1, … in link-name order instead of a hash. */
+  vniBase?: number;
+  /** `x-vxlan.links.KEY.vni`. */
+  linkVni: Record<string, number>;
+}

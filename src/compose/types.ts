@@ -8,11 +8,18 @@
  * by the name used in the file and their keys are sorted.
  */
 import type { SourceLoc, SpecIssue } from '../errors';
-import type { NetemSpec, RouteSpec, VerifySpec } from './lab-types';
+import type { HostsSpec, NetemSpec, RouteSpec, VerifySpec } from './lab-types';
 import type { HealthcheckSpec, HookSpec, RestartPolicy } from './lifecycle-types';
 import type { WatchRule } from './develop-types';
+import type { ServiceProcess } from './process-types';
+import type { BuildSpec, ServiceImage } from './image-types';
+import type { ExtraHost } from './extra-host';
 
-export type { SourceLoc };
+export type { ExtraHost } from './extra-host';
+
+export type { NamespaceShare, ServiceProcess } from './process-types';
+export type { HostsSpec, SourceLoc };
+export type { BuildSpec, PullPolicy, ServiceImage } from './image-types';
 
 /**
  * Where each key was written, by dotted path (`services.web.networks.front`,
@@ -146,12 +153,6 @@ export interface Dependency {
   restart: boolean;
 }
 
-export interface ExtraHost {
-  host: string;
-  /** An address, or `host-gateway`: the gateway of the container's first network (the planner resolves it). */
-  ip: string;
-}
-
 export interface ServiceSpec {
   /** The key in `services:`. */
   name: string;
@@ -253,80 +254,6 @@ export interface ServiceSpec {
   host?: string;
   /** `shm_size`, `group_add`, `pid`, `ipc`, `uts`, `cgroup` (process-keys.ts); absent: the defaults. */
   process?: ServiceProcess;
-}
-
-/** Another service's namespace, or the host's. */
-export type NamespaceShare = { kind: 'host' } | { kind: 'service'; service: string };
-
-/** The process keys of a service (process-keys.ts); each absent is Docker's default. */
-export interface ServiceProcess {
-  /** `shm_size`, bytes: the size of the container's /dev/shm (default 64 MiB). */
-  shmSize?: number;
-  /** `group_add`: supplementary groups, names (the container's /etc/group) or numbers, in file order. */
-  groupAdd?: string[];
-  /** `pid`: the host's pid namespace, or another service's; absent: its own. */
-  pid?: NamespaceShare;
-  /** `ipc`: absent (`private`): its own, nobody may join it; `shareable`: its own, `ipc: service:` may join it. */
-  ipc?: NamespaceShare | { kind: 'shareable' };
-  /** `uts: host`. */
-  utsHost?: true;
-  /** `cgroup: host` (absent, `private`: its own cgroup namespace). */
-  cgroupHost?: true;
-}
-
-/** `x-hosts` and `x-vxlan`: machines by name, and how their halves of the lab are stitched. */
-export interface HostsSpec {
-  hosts: Record<string, { address: string; family: 4 | 6; mtu: number }>;
-  /** UDP port of every tunnel (`x-vxlan.port`, default 4789, IANA's). */
-  port: number;
-  /** `x-vxlan.vni`: tunnels take BASE, BASE+1, … in link-name order instead of a hash. */
-  vniBase?: number;
-  /** `x-vxlan.links.KEY.vni`. */
-  linkVni: Record<string, number>;
-}
-
-/** When the CLI pulls an image before planning (`pull_policy`; `daily`, `weekly`, `every_<d>` are `refresh`). */
-export type PullPolicy = { kind: 'always' | 'missing' | 'never' | 'build' } | { kind: 'refresh'; everySec: number };
-
-export interface ServiceImage {
-  /** As written. */
-  reference: string;
-  /** Canonical (`docker.io/library/nginx:latest`): the image store's key. */
-  name: string;
-  pullPolicy: PullPolicy;
-  /** `os/arch[/variant]`; absent: this machine's. */
-  platform?: string;
-  /** Named by tscompose (`<project>-<service>`) for a `build` without `image`. */
-  implicit?: boolean;
-}
-
-/** `build`, resolved against the project directory; handed to buildah (image/build/). */
-export interface BuildSpec {
-  /** An absolute directory, or a remote context (a Git or HTTP URL) as written. */
-  context: string;
-  /** The Dockerfile: absolute (resolved against the context), or absent for the context's Dockerfile. */
-  dockerfile?: string;
-  /** `dockerfile_inline`: the Dockerfile's text. */
-  dockerfileInline?: string;
-  args: Record<string, string>;
-  target?: string;
-  labels: Record<string, string>;
-  /** More names for the result (`tags`), canonical. */
-  tags: string[];
-  /** `host` or `none`; absent: the builder's default (host here, see image/build/buildah.ts). */
-  network?: 'host' | 'none';
-  /** `--ssh` values: `default`, `ID=SOCKET|KEY`. */
-  ssh: string[];
-  extraHosts: ExtraHost[];
-  noCache?: boolean;
-  /** `pull: true`: fetch the base images even when the builder has them. */
-  pull?: boolean;
-  shmSize?: string;
-  cacheFrom: string[];
-  /** `additional_contexts`: name → directory (absolute) or `docker-image://…`/URL. */
-  contexts: Record<string, string>;
-  /** `platforms` (one): what to build for; else the service's `platform`, else this machine's. */
-  platform?: string;
 }
 
 /** Where a top-level secret or config comes from: a host file (read at each start) or text (`content`, or `environment` read at load). */

@@ -53,7 +53,7 @@ test('every key the compose-spec defines is classified, and the table names no k
 
 test('x- keys are extensions; anything else is unknown', (t) => {
   t.is(classify(SERVICE_KEYS, 'x-anything'), 'extension');
-  t.is(classify(SERVICE_KEYS, 'develop'), 'unsupported');
+  t.is(classify(SERVICE_KEYS, 'gpus'), 'unsupported');
   t.is(classify(SERVICE_KEYS, 'runtime'), 'supported');
   t.is(classify(SERVICE_KEYS, 'build'), 'supported');
   t.is(classify(SERVICE_KEYS, 'image'), 'supported');
