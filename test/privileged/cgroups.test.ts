@@ -402,6 +402,23 @@ testNeeding('cgroup:memory', 'cgroup:pids')('a crashed up is finished by the nex
   });
 });
 
+testNeeding('cgroup:memory', 'cgroup:pids')('an up killed while it made a cgroup\'s directories left one hierarchy without it: the next up makes it and writes the limits there', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeCompose(host, LIMITS);
+    await host.tscompose(['up', '-d'], { cwd: dir, env: { TSCOMPOSE_FAULT: 'mid:cgroup.create' } });
+    // What a kill between two mkdirs leaves: the directory in memory (and the others), not in pids.
+    const made = (await sh(host, `cd ${CG}/pids/tscompose/lim && ls -d */ | tr -d /`)).split('\n').filter(Boolean);
+    t.true(made.length > 0, 'the killed up made a cgroup');
+    for (const c of made) await sh(host, `rmdir ${CG}/pids/tscompose/lim/${c}`);
+    await ok(host, dir, ['up', '-d']);
+    t.is(await cat(host, `${CG}/pids/tscompose/lim/web-1/pids.max`), '50');
+    t.is(await cat(host, `${CG}/pids/tscompose/lim/quota-1/pids.max`), '20');
+    for (const c of ['web-1', 'quota-1']) t.not(await cat(host, `${CG}/pids/tscompose/lim/${c}/cgroup.procs`), '', `${c} runs in its pids cgroup`);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
 test('limits this host cannot give are refused with file:line before anything is made', async (t: ExecutionContext) => {
   await withHost(t, async (host) => {
     const dir = writeCompose(host, `

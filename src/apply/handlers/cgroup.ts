@@ -20,7 +20,12 @@ export async function ensureCgroup(a: Of<'cgroup.create'>, env: ApplyEnv): Promi
 
 // Equivalent to: echo LIMIT > /sys/fs/cgroup/memory/PARENT/tscompose/PROJECT/SERVICE-N/memory.limit_in_bytes …
 export async function updateCgroup(a: Of<'cgroup.update'>, env: ApplyEnv): Promise<void> {
-  env.cgroups().update({ parent: a.parent, path: a.path }, a.limits, a.previous);
+  const cg = { parent: a.parent, path: a.path };
+  // An up killed while it made the directories leaves some hierarchies without one (seen: pids);
+  // the cgroup then counts as existing. mkdir -p first: the limits have somewhere to go, and the
+  // container's next start joins every hierarchy.
+  env.cgroups().create(cg);
+  env.cgroups().update(cg, a.limits, a.previous);
 }
 
 // Equivalent to: echo 1 > …/cgroup.kill (or kill -9 each pid in cgroup.procs); rmdir …/SERVICE-N …/PROJECT …/tscompose
