@@ -7,6 +7,7 @@ import { EXTERNAL_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS } from './keys
 import { cidrContains, formatCidr, formatIP, hasHostBits, parseCidr, parseIP } from '../net/ip';
 import type { Cidr } from '../net/ip';
 import { checkIfName, checkObjectName } from './names';
+import { checkLowerLink, isLowerLinkDriver } from './network-driver';
 import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
 import { childPath } from './tree';
@@ -54,8 +55,8 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
       }
       case 'driver': {
         const v = r.string(kf);
-        if (v === 'p2p') spec.driver = 'p2p';
-        else if (v !== undefined && v !== 'bridge') r.error(kf, `the "${v}" network driver is not supported yet (only bridge and p2p)`);
+        if (v === 'p2p' || (v !== undefined && isLowerLinkDriver(v))) spec.driver = v;
+        else if (v !== undefined && v !== 'bridge') r.error(kf, `the "${v}" network driver is not supported yet (only bridge, p2p, macvlan and ipvlan)`);
         break;
       }
       case 'driver_opts':
@@ -84,6 +85,7 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
         break;
     }
   }
+  if (!spec.external) checkLowerLink(spec, f, keys, r);
   if (spec.external) {
     // As Compose: an external network is configured where it was created.
     for (const key of keys.keys()) {

@@ -43,7 +43,7 @@ export interface Project {
   warnings?: SpecIssue[];
 }
 
-export type NetworkDriver = 'bridge' | 'p2p';
+export type NetworkDriver = 'bridge' | 'p2p' | 'macvlan' | 'ipvlan';
 
 export interface IpamPool {
   /** CIDR as written, normalized (`10.1.0.0/24`). */
@@ -83,6 +83,19 @@ export interface NetworkSpec {
   netem?: NetemSpec;
   /** Set on the p2p networks made from a top-level `x-links` entry. */
   fromLink?: { index: number };
+  /** `driver: macvlan|ipvlan`: the host link the containers' interfaces sit on, and its modes (compose/network-driver.ts). */
+  lowerLink?: LowerLink;
+}
+
+/** A macvlan or ipvlan network's `driver_opts`, checked. */
+export interface LowerLink {
+  kind: 'macvlan' | 'ipvlan';
+  /** `parent`: an existing host link. */
+  parent: string;
+  /** macvlan: bridge|vepa|private|passthru; ipvlan: l2|l3|l3s. */
+  mode: string;
+  /** ipvlan only: bridge|private|vepa. */
+  flag?: string;
 }
 
 export interface ServiceNetwork {

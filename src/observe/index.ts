@@ -22,7 +22,7 @@ import { rootfsUserDbs } from './rootfs';
 import { observeImages } from './images';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
-import { hasNetem, selinuxEnforcing } from '../sys/kernel';
+import { hasIpvlan, hasNetem, selinuxEnforcing } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -46,16 +46,19 @@ export interface ObserveOptions {
   volumes?: VolumeStore;
   /** Ask the kernel whether it has sch_netem (only when the file wants delay, loss…: asking may load the module). */
   probeNetem?: boolean;
+  /** Ask the kernel whether it has ipvlan (only when the file has an ipvlan network). */
+  probeIpvlan?: boolean;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
   const inspect = opts.inspectNamespaces !== false;
-  const [host, netns, firewall, netem] = await Promise.all([
+  const [host, netns, firewall, netem, ipvlan] = await Promise.all([
     observeLinks(opts.rtnl),
     inspect ? observeNamespaces(project) : namespaceNames(project),
     observeFirewall(project),
     inspect && opts.probeNetem ? hasNetem() : undefined,
+    opts.probeIpvlan ? hasIpvlan() : undefined,
   ]);
   const journal = state.readState(project);
   const dns = observeDns(state, project);
@@ -64,7 +67,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     hostLinks: host.links,
     hostRoutes: host.routes,
     ...(hostQdiscs.length ? { hostQdiscs } : {}),
-    kernel: { ...(netem !== undefined ? { netem } : {}), selinuxEnforcing: selinuxEnforcing() },
+    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), selinuxEnforcing: selinuxEnforcing() },
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),

@@ -59,15 +59,17 @@ export function allocate(input: IpamInput): IpamResult {
   const issues: SpecIssue[] = [];
   const { project } = input;
   const loc = (path: string) => project.sources.get(path);
-  const ourBridges = new Set(Object.values(input.bridges));
+  // A macvlan/ipvlan network's "bridge" is its parent: routes on it are the LAN that network shares, foreign to every other.
+  const lowerParent = (key: string) => project.networks[key]?.lowerLink?.parent;
+  const ourBridges = new Set(Object.entries(input.bridges).filter(([k]) => !lowerParent(k)).map(([, b]) => b));
 
   // What is taken on the machine: routes not on our own bridges, and other projects' subnets.
-  const foreign: Array<{ cidr: Cidr; what: string }> = [];
+  const foreign: Array<{ cidr: Cidr; what: string; dev?: string }> = [];
   for (const r of input.hostRoutes) {
     if (r.dst === 'default' || (r.dev && ourBridges.has(r.dev))) continue;
     const c = parseCidr(r.dst);
     if (!c || c.family !== 4) continue;
-    foreign.push({ cidr: c, what: `the host route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}` });
+    foreign.push({ cidr: c, what: `the host route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`, ...(r.dev ? { dev: r.dev } : {}) });
   }
   for (const o of input.otherProjects) {
     for (const s of o.subnets) {
@@ -106,7 +108,7 @@ export function allocate(input: IpamInput): IpamResult {
     const pool = spec.ipam[poolIndex]!;
     const path = `networks.${key}.ipam.config.${poolIndex}.subnet`;
     const subnet = parseCidr(pool.subnet!)!;
-    const clash = foreign.find((f) => cidrsOverlap(f.cidr, subnet));
+    const clash = foreign.find((f) => cidrsOverlap(f.cidr, subnet) && !(f.dev && f.dev === lowerParent(key)));
     if (clash) {
       issues.push({ path, loc: loc(path), message: `${pool.subnet} overlaps ${clash.what}` });
       continue;

@@ -163,7 +163,7 @@ export interface Observed {
   /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
   hostQdiscs?: ObservedQdisc[];
   /** What the kernel can do, when it was probed (absent: assume it can). */
-  kernel?: { netem?: boolean; selinuxEnforcing?: boolean };
+  kernel?: { netem?: boolean; ipvlan?: boolean; selinuxEnforcing?: boolean };
 }
 
 export interface ObservedFirewall {

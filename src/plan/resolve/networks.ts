@@ -12,6 +12,7 @@ import { attachmentIfnames, isP2p } from '../lab';
 import type { DesiredInterface, DesiredNetwork, Observed } from '../model';
 import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names';
 import { qdiscFor } from '../shaping';
+import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
 import type { Replica } from './replicas';
 
 export const DEFAULT_MTU = 1500;
@@ -37,10 +38,11 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       key,
       displayName: spec.external ? bridges[key]! : `${project.name}_${key}`,
       bridge: bridges[key]!,
-      managed: !spec.external,
+      // A macvlan/ipvlan network has no bridge of ours: nothing to create, firewall or remove on the host.
+      managed: !spec.external && !spec.lowerLink,
       internal: spec.internal,
       mtu: spec.mtu ?? DEFAULT_MTU,
-      ...(spec.external ? {} : { mac: deterministicMac(project.name, 'bridge', key) }),
+      ...(spec.external || spec.lowerLink ? {} : { mac: deterministicMac(project.name, 'bridge', key) }),
       subnet: formatCidr(alloc.subnet),
       prefixLen: alloc.subnet.prefix,
       gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }),
@@ -51,6 +53,7 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       masquerade: spec.ipMasquerade,
       icc: spec.icc,
       ...(spec.hostBindingIpv4 ? { hostBindingIpv4: spec.hostBindingIpv4 } : {}),
+      ...(spec.lowerLink ? { lowerLink: spec.lowerLink } : {}),
     };
   }
   return { networks, interfaces: bridgedInterfaces(project, replicas, networks, ipam, ipam6) };
@@ -61,9 +64,9 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
   const bridges: Record<string, string> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
-    bridges[key] = spec.external ? (spec.externalName ?? key) : (spec.bridgeName ?? bridgeIfname(project.name, key));
+    bridges[key] = spec.external ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? bridgeIfname(project.name, key));
   }
-  const issues: SpecIssue[] = [];
+  const issues: SpecIssue[] = lowerLinkIssues(project, keys, observed);
   for (const key of keys) {
     if (!project.networks[key]!.external) continue;
     const link = observed.hostLinks.find((l) => l.name === bridges[key]);
@@ -115,21 +118,23 @@ function bridgedInterfaces(
       const addr = ipam.addresses.get(attachmentKey(r.name, n.network))!;
       const addr6 = ipam6.addresses.get(attachmentKey(r.name, n.network));
       const mtu = n.mtu ?? net.mtu;
+      const lower = net.lowerLink;
       return {
         network: n.network,
         ifname: ifnames.get(n.network)!,
-        hostVeth: vethIfname(project.name, r.name, n.network),
+        hostVeth: lower ? '' : vethIfname(project.name, r.name, n.network),
         bridge: net.bridge,
         mac: n.macAddress?.toLowerCase() ?? deterministicMac(project.name, r.name, n.network),
         mtu,
         address: formatIP({ family: 4, value: addr }),
         prefixLen: net.prefixLen,
         gateway: net.gateway,
-        alias: ownerAlias(project.name, `veth:${r.name}:${n.network}`),
+        alias: lower ? lowerLinkAlias(project.name, r.name, n.network, lower) : ownerAlias(project.name, `veth:${r.name}:${n.network}`),
         ...(addr6 !== undefined && net.ipv6
           ? { address6: formatIP({ family: 6, value: addr6 }), prefixLen6: net.ipv6.prefixLen, gateway6: net.ipv6.gateway }
           : {}),
         ...(n.netem ? { shaping: qdiscFor(n.netem, mtu) } : {}),
+        ...(lower ? { lowerLink: lower } : {}),
       } satisfies DesiredInterface;
     });
     interfaces.set(r.name, list);
