@@ -24,7 +24,7 @@ export function renderConfig(project: Project, format: 'yaml' | 'json' = 'yaml')
 function configDocument(project: Project): Obj {
   const doc: Obj = { name: project.name };
   // Networks made from `x-links` are written as the x-links entries they came from.
-  const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink)), renderNetwork);
+  const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink && !n.shared)), renderNetwork);
   if (Object.keys(networks).length > 0) doc.networks = networks;
   doc.services = entries(project.services, renderService);
   if (project.volumes) doc.volumes = entries(project.volumes, renderVolume);
@@ -91,7 +91,8 @@ function renderService(s: ServiceSpec): Obj {
   if (s.domainname !== undefined) out.domainname = s.domainname;
   if (s.containerName !== undefined) out.container_name = s.containerName;
   const mode = s.networkMode;
-  if (mode.kind === 'default') {
+  if (mode.kind === 'default' && mode.shared) out.network_mode = 'bridge';
+  else if (mode.kind === 'default') {
     const nets: Obj = {};
     const written = s.networks.filter((a) => a.fromLink === undefined);
     for (const a of written) setOwn<unknown>(nets, a.network, renderAttachment(a));

@@ -10,6 +10,7 @@ import { formatIP, parseIP, parseMac } from '../net/ip';
 import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
 import type { ExtraHost, NetworkMode, ServiceNetwork, ServiceSpec } from './types';
+import { sharedAttachment } from './shared-bridge';
 
 export function defaultAttachment(): ServiceNetwork {
   return { network: 'default', aliases: [], gwPriority: 0, priority: 0 };
@@ -90,7 +91,7 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
 export function networkMode(f: Field, r: Reader): NetworkMode | undefined {
   const v = r.string(f);
   if (v === undefined) return undefined;
-  if (v === 'bridge') return { kind: 'default' };
+  if (v === 'bridge') return { kind: 'default', shared: true };
   if (v === 'none' || v === 'host') return { kind: v };
   if (v.startsWith('service:')) {
     const service = v.slice('service:'.length);
@@ -207,6 +208,7 @@ export function settleNetworking(svc: ServiceSpec, keys: Map<string, Field>, r: 
     svc.ports = [];
   }
   if (svc.networkMode.kind !== 'default') svc.networks = [];
+  else if (svc.networkMode.shared) svc.networks = [sharedAttachment()];
   else if (svc.networks.length === 0 && (!networksField || (networksField.node.kind === 'map' && networksField.node.entries.size === 0))) {
     svc.networks = [defaultAttachment()];
   }

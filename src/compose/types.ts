@@ -83,6 +83,8 @@ export interface NetworkSpec {
   netem?: NetemSpec;
   /** Set on the p2p networks made from a top-level `x-links` entry. */
   fromLink?: { index: number };
+  /** The machine-wide default bridge (`network_mode: bridge`), shared by the projects that use it (compose/shared-bridge.ts). */
+  shared?: true;
   /** `driver: macvlan|ipvlan`: the host link the containers' interfaces sit on, and its modes (compose/network-driver.ts). */
   lowerLink?: LowerLink;
 }
@@ -143,7 +145,7 @@ export interface PortSpec {
 }
 
 export type NetworkMode =
-  | { kind: 'default' } // attach to `networks` (or the project's `default` network)
+  | { kind: 'default'; shared?: true } // attach to `networks` (or the project's `default` network); shared: `network_mode: bridge`, the machine's default bridge
   | { kind: 'none' }
   | { kind: 'host' }
   | { kind: 'service'; service: string };

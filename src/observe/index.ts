@@ -148,9 +148,10 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
     out.push({
       project: p,
       subnets: Object.values(s.networks)
-        .filter((n) => n.managed)
+        .filter((n) => n.managed && !n.shared)
         .flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])]),
       ports: Object.values(s.containers).flatMap((c) => c.ports ?? []),
+      ...(Object.values(s.networks).some((n) => n.shared) ? { sharedBridge: true } : {}),
       addresses: Object.values(s.containers).flatMap((c) =>
         c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address })),
       ),

@@ -13,6 +13,7 @@ import { PlanError, type SpecIssue } from '../errors';
 import type { Project } from '../compose/types';
 import { type Cidr, cidrContains, cidrsOverlap, formatCidr, hostRange, parseCidr, parseIP } from '../net/ip';
 import type { ObservedLink, ObservedRoute, OtherProject, ProjectState } from './model';
+import { DOCKER0_SUBNET } from './shared-bridge';
 
 export interface NetworkAllocation {
   subnet: Cidr;
@@ -100,6 +101,12 @@ export function allocate(input: IpamInput): IpamResult {
       networks[key] = { subnet, gateway: parseIP(v4.address)!.value };
       continue;
     }
+    // The default bridge, when it exists, is on the subnet its first user chose.
+    const shared = spec.shared ? input.hostLinks.find((l) => l.name === input.bridges[key])?.addresses.find((a) => !a.address.includes(':')) : undefined;
+    if (shared) {
+      networks[key] = { subnet: parseCidr(`${shared.address}/${shared.prefixLen}`)!, gateway: parseIP(shared.address)!.value };
+      continue;
+    }
     const poolIndex = spec.ipam.findIndex((p) => p.subnet && !p.subnet.includes(':'));
     if (poolIndex < 0) {
       automatic.push(key);
@@ -126,7 +133,7 @@ export function allocate(input: IpamInput): IpamResult {
     const priorCidr = prior ? parseCidr(prior.subnet) : undefined;
     if (priorCidr && isFree(priorCidr)) subnet = priorCidr;
     if (!subnet) {
-      for (const candidate of defaultPools()) {
+      for (const candidate of project.networks[key]!.shared ? [DOCKER0_SUBNET, ...defaultPools()] : defaultPools()) {
         if (isFree(candidate)) {
           subnet = candidate;
           break;

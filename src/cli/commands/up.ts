@@ -1,4 +1,5 @@
 import { usesIpvlan } from '../../plan/resolve/lower-links';
+import { removesSharedBridge } from '../../plan/shared-bridge';
 import { devicePaths } from '../../plan/devices';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -86,7 +87,8 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
       if (isNew) cli.state.removeProject(project.name);
       throw e;
     } finally {
-      global.release();
+      // Removing the machine's default bridge (we were its last user) stays under the lock until done: another project's up may want it.
+      if (!p || !removesSharedBridge(p)) global.release();
     }
     const selected = Object.values(desired.containers).filter((c) => !desired.only || desired.only.includes(c.name));
     const logFile = (c: string) => path.join(cli.state.containerDir(project.name, c), 'container.log');
@@ -94,7 +96,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     const offsets = new Map(selected.map((c) => [c.name, fileSize(logFile(c.name))]));
     if (countActions(p)) {
       ensureNetnsDir();
-      await execute(p, session.env());
+      await execute(p, session.env()).finally(() => global.release());
       session.emit({ type: 'phase', name: 'applied', ms: performance.now() });
     }
     cli.state.writeState(

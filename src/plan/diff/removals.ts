@@ -7,6 +7,7 @@ import { lifecycleIds, lifecycleOrder, stopAction } from '../lifecycle';
 import { netnsPrefix, parseOwnerAlias } from '../names';
 import type { StateContainer } from '../model';
 import type { DiffContext, DiffOptions } from './context';
+import { sharedBridgeRemoval } from './shared-bridge';
 
 export function removals(ctx: DiffContext, opts: DiffOptions): void {
   const kept = keptOneOffs(ctx, opts);
@@ -22,6 +23,7 @@ export function removals(ctx: DiffContext, opts: DiffOptions): void {
     );
   }
   bridgeRemovals(ctx, [...removed, ...stops]);
+  sharedBridgeRemoval(ctx, [...removed, ...stops]);
 }
 
 /** `up` (keepOneOffs): the journal's `run` containers, which stay with their namespace, veths and cgroup. */
@@ -111,7 +113,7 @@ function bridgeRemovals(ctx: DiffContext, after: string[]): void {
   const wanted = new Set(Object.values(desired.networks).filter((n) => n.managed).map((n) => n.bridge));
   const inState = new Map(
     Object.entries(observed.state?.networks ?? {})
-      .filter(([, n]) => n.managed)
+      .filter(([, n]) => n.managed && !n.shared)
       .map(([k, n]) => [n.bridge, k]),
   );
   for (const l of observed.hostLinks) {

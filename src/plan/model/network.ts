@@ -35,6 +35,8 @@ export interface DesiredNetwork {
    * `managed` false); each container's interface sits on the parent.
    */
   lowerLink?: LowerLink;
+  /** The machine's default bridge (plan/shared-bridge.ts): other projects use it too; no DNS server of ours on it. */
+  shared?: true;
 }
 
 export interface DesiredInterface {

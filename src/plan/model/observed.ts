@@ -115,6 +115,8 @@ export interface OtherProject {
   ports?: string[];
   /** Addresses its containers use, by bridge name (for shared external bridges). */
   addresses: Array<{ bridge: string; address: string }>;
+  /** Its journal names the machine's default bridge (plan/shared-bridge.ts). */
+  sharedBridge?: boolean;
 }
 
 /** A socket of the host holding a port (listening TCP, any UDP), which a published port would hide. */

@@ -11,6 +11,8 @@ export interface StateNetwork {
   subnet: string;
   gateway: string;
   subnet6?: string;
+  /** The machine's default bridge: removed only when no project's journal names it any more. */
+  shared?: true;
 }
 
 export interface StateInterface {

@@ -111,7 +111,7 @@ function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; 
 }
 
 function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
-  const dnsIface = view.find((i) => ctx.networks[i.network]?.managed);
+  const dnsIface = view.find((i) => ctx.networks[i.network]?.managed && !ctx.networks[i.network]?.shared);
   const extra = resolveHostGateway(svc.extraHosts, view[0] ? ctx.networks[view[0].network]?.gateway : undefined);
   for (const h of extra.unresolved) {
     ctx.issues.push(serviceIssue(ctx.project, svc, 'extra_hosts', `${h}:host-gateway needs a bridge network (the gateway of the container's first network); this container has none`));

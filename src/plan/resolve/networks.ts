@@ -13,6 +13,7 @@ import type { DesiredInterface, DesiredNetwork, Observed } from '../model';
 import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names';
 import { qdiscFor } from '../shaping';
 import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
+import { SHARED_ALIAS, SHARED_BRIDGE } from '../shared-bridge';
 import type { Replica } from './replicas';
 
 export const DEFAULT_MTU = 1500;
@@ -36,17 +37,17 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
     const alloc6 = ipam6.networks[key];
     networks[key] = {
       key,
-      displayName: spec.external ? bridges[key]! : `${project.name}_${key}`,
+      displayName: spec.external ? bridges[key]! : spec.shared ? key : `${project.name}_${key}`,
       bridge: bridges[key]!,
       // A macvlan/ipvlan network has no bridge of ours: nothing to create, firewall or remove on the host.
       managed: !spec.external && !spec.lowerLink,
       internal: spec.internal,
       mtu: spec.mtu ?? DEFAULT_MTU,
-      ...(spec.external || spec.lowerLink ? {} : { mac: deterministicMac(project.name, 'bridge', key) }),
+      ...(spec.external || spec.lowerLink ? {} : { mac: spec.shared ? deterministicMac('*', 'bridge', SHARED_BRIDGE) : deterministicMac(project.name, 'bridge', key) }),
       subnet: formatCidr(alloc.subnet),
       prefixLen: alloc.subnet.prefix,
       gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }),
-      alias: ownerAlias(project.name, `network:${key}`),
+      alias: spec.shared ? SHARED_ALIAS : ownerAlias(project.name, `network:${key}`),
       ...(alloc6
         ? { ipv6: { subnet: formatCidr(alloc6.subnet), prefixLen: alloc6.subnet.prefix, gateway: formatIP({ family: 6, value: alloc6.gateway }) } }
         : {}),
@@ -54,6 +55,7 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       icc: spec.icc,
       ...(spec.hostBindingIpv4 ? { hostBindingIpv4: spec.hostBindingIpv4 } : {}),
       ...(spec.lowerLink ? { lowerLink: spec.lowerLink } : {}),
+      ...(spec.shared ? { shared: true as const } : {}),
     };
   }
   return { networks, interfaces: bridgedInterfaces(project, replicas, networks, ipam, ipam6) };
@@ -64,7 +66,7 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
   const bridges: Record<string, string> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
-    bridges[key] = spec.external ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? bridgeIfname(project.name, key));
+    bridges[key] = spec.external ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
   }
   const issues: SpecIssue[] = lowerLinkIssues(project, keys, observed);
   for (const key of keys) {
