@@ -115,8 +115,8 @@ export const EXTERNAL_KEYS = table('external key', ['name'], []);
 /** `services.<s>.networks.<n>`. */
 export const ATTACHMENT_KEYS = table(
   'service network key',
-  ['aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'mac_address', 'priority', 'gw_priority'],
-  ['link_local_ips', 'driver_opts'],
+  ['aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'mac_address', 'priority', 'gw_priority', 'driver_opts'],
+  ['link_local_ips'],
 );
 
 /** Top-level `volumes.<name>`. */

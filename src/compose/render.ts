@@ -157,6 +157,7 @@ function renderAttachment(a: ServiceNetwork): Obj | null {
   if (a.gwPriority !== 0) out.gw_priority = a.gwPriority;
   if (a.mtu !== undefined) out['x-mtu'] = a.mtu;
   if (a.netem) out['x-netem'] = renderNetem(a.netem);
+  if (a.endpointSysctls) out.driver_opts = { 'com.docker.network.endpoint.sysctls': Object.entries(a.endpointSysctls).map(([k, v]) => `${k}=${v}`).join(',') };
   return Object.keys(out).length > 0 ? out : null;
 }
 

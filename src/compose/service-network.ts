@@ -11,6 +11,7 @@ import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
 import type { ExtraHost, NetworkMode, ServiceNetwork, ServiceSpec } from './types';
 import { sharedAttachment } from './shared-bridge';
+import { endpointOpts } from './endpoint-opts';
 
 export function defaultAttachment(): ServiceNetwork {
   return { network: 'default', aliases: [], gwPriority: 0, priority: 0 };
@@ -75,6 +76,9 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
           }
           break;
         }
+        case 'driver_opts':
+          endpointOpts(kf, r, a);
+          break;
         case 'priority':
         case 'gw_priority': {
           const v = r.int(kf, { allowString: false });

@@ -119,6 +119,8 @@ export interface ServiceNetwork {
   netem?: NetemSpec;
   /** Made from this `x-links` entry. */
   fromLink?: number;
+  /** `driver_opts.com.docker.network.endpoint.sysctls`, keys with `IFNAME` still in them (compose/endpoint-opts.ts). */
+  endpointSysctls?: Record<string, string>;
 }
 
 export interface PortRange {

@@ -12,6 +12,7 @@ import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type
 import type { PeerDirectory } from '../hosts';
 import { imageRun, launchImage } from '../image';
 import { devicePolicy } from '../devices';
+import { endpointSysctls } from '../endpoint-sysctls';
 import { HOST_SECRET_DIRS, HOST_SECRET_FILES, hostSecrets } from '../host-secrets';
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
@@ -185,7 +186,7 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     hostname,
     ...(svc.domainname ? { domainname: svc.domainname } : {}),
     namespaces,
-    sysctls: netns.kind === 'host' ? {} : svc.sysctls,
+    sysctls: netns.kind === 'host' ? {} : { ...svc.sysctls, ...endpointSysctls(svc) },
     ...resources.launch,
     isolation,
     ...(stopSignal ? { stopSignal } : {}),
