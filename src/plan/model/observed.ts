@@ -115,6 +115,8 @@ export interface OtherProject {
   ports?: string[];
   /** Addresses its containers use, by bridge name (for shared external bridges). */
   addresses: Array<{ bridge: string; address: string }>;
+  /** Its own bridged networks, by name (`PROJECT_KEY` or `name:`), which other projects may join as `external: true`. */
+  networks?: Array<{ name: string; bridge: string }>;
   /** Its journal names the machine's default bridge (plan/shared-bridge.ts). */
   sharedBridge?: boolean;
 }

@@ -13,6 +13,7 @@ import type { DesiredInterface, DesiredNetwork, Observed } from '../model';
 import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names';
 import { qdiscFor } from '../shaping';
 import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
+import { knownNetworks, otherProjectNetwork } from './external-networks';
 import { SHARED_ALIAS, SHARED_BRIDGE } from '../shared-bridge';
 import type { Replica } from './replicas';
 
@@ -37,7 +38,7 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
     const alloc6 = ipam6.networks[key];
     networks[key] = {
       key,
-      displayName: spec.external ? bridges[key]! : spec.shared ? key : `${project.name}_${key}`,
+      displayName: spec.external ? (spec.externalName ?? key) : spec.shared ? key : (spec.externalName ?? `${project.name}_${key}`),
       bridge: bridges[key]!,
       // A macvlan/ipvlan network has no bridge of ours: nothing to create, firewall or remove on the host.
       managed: !spec.external && !spec.lowerLink,
@@ -73,12 +74,17 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
     if (!project.networks[key]!.external) continue;
     const link = observed.hostLinks.find((l) => l.name === bridges[key]);
     if (link && link.kind === 'bridge') continue;
+    // Another project's network, by its name (`PROJECT_KEY` or its `name:`): its bridge.
+    const joined = otherProjectNetwork(bridges[key]!, observed, project.sources.get(`networks.${key}`), `networks.${key}`);
+    if (joined.bridge) bridges[key] = joined.bridge;
+    if (joined.issue) issues.push(joined.issue);
+    if (joined.bridge || joined.issue) continue;
     issues.push({
       path: `networks.${key}`,
       loc: project.sources.get(`networks.${key}`),
       message: link
         ? `external network ${bridges[key]} is a ${link.kind ?? 'non-bridge'} link, not a bridge`
-        : `external network ${bridges[key]} not found: create it first (it must be an existing Linux bridge)`,
+        : `external network ${bridges[key]} not found: no Linux bridge of that name, and no tscompose project's network is called that${knownNetworks(observed)}`,
     });
   }
   if (issues.length) throw new PlanError(issues);

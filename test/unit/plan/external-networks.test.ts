@@ -1,0 +1,32 @@
+import test from 'ava';
+import { PlanError } from '../../../src/errors';
+import { resolve } from '../../../src/plan';
+import { journalAfter } from '../../../src/plan/journal';
+import type { Observed } from '../../../src/plan/model';
+import { attach, emptyObserved, network, project, service } from '../../helpers/project';
+
+const BRIDGE = { name: 'tsc-aaaa', index: 9, kind: 'bridge', up: true, addresses: [{ address: '172.18.0.1', prefixLen: 16 }] };
+const withOther = (): Observed =>
+  emptyObserved({
+    hostLinks: [...emptyObserved().hostLinks, BRIDGE],
+    otherProjects: [{ project: 'pa', subnets: ['172.18.0.0/16'], addresses: [{ bridge: 'tsc-aaaa', address: '172.18.0.2' }], networks: [{ name: 'pa_front', bridge: 'tsc-aaaa' }] }],
+  });
+const joining = (name: string) => project('pb', [service('web', { networks: [attach('front')] })], [network('front', { external: true, externalName: name })]);
+
+test('an external network named as another project\'s network joins its bridge, on its subnet, with a free address', (t) => {
+  const d = resolve(joining('pa_front'), withOther());
+  t.like(d.networks.front, { bridge: 'tsc-aaaa', managed: false, subnet: '172.18.0.0/16', gateway: '172.18.0.1' });
+  t.is(d.containers['pb-web-1']!.interfaces[0]!.address, '172.18.0.3');
+});
+
+test('an external name that matches nothing says so, and lists the tscompose networks there are', (t) => {
+  const e = t.throws(() => resolve(joining('pa_frnot'), withOther()), { instanceOf: PlanError });
+  t.regex(e!.message, /external network pa_frnot not found: no Linux bridge of that name, and no tscompose project's network is called that \(tscompose networks on this machine: pa_front\)/);
+});
+
+test('a project\'s journal names its networks as Compose does (PROJECT_KEY, or name:)', (t) => {
+  const p = project('pa', [service('web', { networks: [attach('front'), attach('back')] })], [network('front'), network('back', { externalName: 'shared-back' })]);
+  const state = journalAfter(undefined, resolve(p, emptyObserved()), { now: 'x' });
+  t.is(state.networks.front!.name, 'pa_front');
+  t.is(state.networks.back!.name, 'shared-back');
+});
