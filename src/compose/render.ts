@@ -116,6 +116,7 @@ function renderService(s: ServiceSpec): Obj {
   // label_file is folded into labels, as `docker compose config` does.
   if (s.profiles) out.profiles = [...s.profiles];
   if (s.links) out.links = s.links.map((l) => (l.alias === l.service ? l.service : `${l.service}:${l.alias}`));
+  if (s.externalLinks) out.external_links = s.externalLinks.map((l) => (l.alias === l.container ? l.container : `${l.container}:${l.alias}`));
   if (s.labels) out.labels = { ...s.labels };
   if (s.annotations) out.annotations = { ...s.annotations };
   if (s.expose) out.expose = [...s.expose];

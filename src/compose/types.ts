@@ -239,6 +239,8 @@ export interface ServiceSpec {
   profiles?: string[];
   /** `links` ("db" or "db:alias"): the alias names the service's address in this container's /etc/hosts. */
   links?: Array<{ service: string; alias: string }>;
+  /** `external_links` ("container" or "container:alias"): a container of another project, on a network this one shares (plan/resolve/external-links.ts). */
+  externalLinks?: Array<{ container: string; alias: string }>;
   /** `label_file` then `labels` (metadata.ts); absent: none. */
   labels?: Record<string, string>;
   /** `annotations` (kept and shown; nothing in the kernel reads them). */

@@ -153,8 +153,8 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
       ports: Object.values(s.containers).flatMap((c) => c.ports ?? []),
       ...(Object.values(s.networks).some((n) => n.shared) ? { sharedBridge: true } : {}),
       networks: Object.values(s.networks).flatMap((n) => (n.name ? [{ name: n.name, bridge: n.bridge }] : [])),
-      addresses: Object.values(s.containers).flatMap((c) =>
-        c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address })),
+      addresses: Object.entries(s.containers).flatMap(([name, c]) =>
+        c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address, container: name })),
       ),
     });
   }

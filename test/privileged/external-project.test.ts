@@ -75,6 +75,20 @@ async function bridgeOf(host: Host, ns: string, ifname: string): Promise<string>
   return hostEnd.master;
 }
 
+test('external_links: the other project\'s container answers to its alias inside the joining container', async (t) => {
+  await withHost(t, async (host) => {
+    const own = writeCompose(host, 'own', OWNER);
+    await ok(host, own, ['up', '-d']);
+    const join = writeCompose(host, 'join', joiner('own_front').replace('    networks: [ext]', '    networks: [ext]\n    external_links: ["own-api-1:api"]'));
+    await ok(host, join, ['up', '-d']);
+    const target = await addressOn(host, 'tsc.own.api.1', 'eth1');
+    const r = await ok(host, join, ['exec', '-T', 'client', 'getent', 'hosts', 'api']);
+    t.regex(r.stdout, new RegExp(`^${target.replace(/\./g, '\\.')}\\s+api$`, 'm'));
+    const ping = await ok(host, join, ['exec', '-T', 'client', 'ping', '-c', '1', '-W', '5', 'api']);
+    t.regex(ping.stdout, /1 received/);
+  });
+});
+
 test('an external name that matches no bridge and no project network is a clear error naming the ones there are', async (t) => {
   await withHost(t, async (host) => {
     const own = writeCompose(host, 'own', OWNER);

@@ -114,7 +114,7 @@ export interface OtherProject {
   /** Host ports it publishes ("tcp 0.0.0.0 8080"). */
   ports?: string[];
   /** Addresses its containers use, by bridge name (for shared external bridges). */
-  addresses: Array<{ bridge: string; address: string }>;
+  addresses: Array<{ bridge: string; address: string; container?: string }>;
   /** Its own bridged networks, by name (`PROJECT_KEY` or `name:`), which other projects may join as `external: true`. */
   networks?: Array<{ name: string; bridge: string }>;
   /** Its journal names the machine's default bridge (plan/shared-bridge.ts). */

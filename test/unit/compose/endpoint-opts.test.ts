@@ -43,3 +43,11 @@ test('other attachment driver options, sysctls not of the interface, and IPv6-on
     'compose.yaml:12:7 networks.a.driver_opts.com.docker.network.enable_ipv6: "maybe" is not a boolean (use "true" or "false")',
   ]);
 });
+
+test('external_links: CONTAINER or CONTAINER:ALIAS', (t) => {
+  const p = load('services:\n  a:\n    external_links: [other-db-1, "other-cache-1:cache"]\n');
+  t.deepEqual(p.services.a!.externalLinks, [
+    { container: 'other-db-1', alias: 'other-db-1' },
+    { container: 'other-cache-1', alias: 'cache' },
+  ]);
+});

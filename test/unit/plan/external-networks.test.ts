@@ -30,3 +30,15 @@ test('a project\'s journal names its networks as Compose does (PROJECT_KEY, or n
   t.is(state.networks.front!.name, 'pa_front');
   t.is(state.networks.back!.name, 'shared-back');
 });
+
+test('external_links: the other project\'s container is named by its alias in /etc/hosts, at its address on the shared bridge', (t) => {
+  const obs = withOther();
+  obs.otherProjects[0]!.addresses[0]!.container = 'pa-api-1';
+  const p = joining('pa_front');
+  p.services.web!.externalLinks = [{ container: 'pa-api-1', alias: 'api' }];
+  const d = resolve(p, obs);
+  t.regex(d.containers['pb-web-1']!.files.hosts, /^172\.18\.0\.2\tapi$/m);
+  p.services.web!.externalLinks = [{ container: 'pa-nope-1', alias: 'nope' }];
+  const e = t.throws(() => resolve(p, obs), { instanceOf: PlanError });
+  t.regex(e!.message, /services\.web\.external_links: no container named pa-nope-1 in another tscompose project/);
+});
