@@ -54,6 +54,8 @@ export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<str
     const kf = keys.get(key);
     if (kf && spec[key === 'internal' ? 'internal' : 'enableIpv6']) r.error(kf, `${key} is not supported yet for driver: ${kind}`);
   }
+  const v6opt = opts.get('com.docker.network.enable_ipv6');
+  if (v6opt && spec.enableIpv6 && !keys.get('enable_ipv6')) r.error(v6opt, `enable_ipv6 is not supported yet for driver: ${kind}`);
   const parentField = opts.get('parent');
   const parent = spec.driverOpts.parent;
   if (parent === undefined || !parentField) {

@@ -69,3 +69,8 @@ test('macvlan and ipvlan options are checked at their lines', (t) => {
     'compose.yaml:26:33 networks.br.driver_opts.macvlan_mode: driver option macvlan_mode is for driver: macvlan, not bridge',
   ]);
 });
+
+test('macvlan: enable_ipv6 as a driver option is refused too', (t) => {
+  const list = issues(t, 'networks:\n  lan:\n    driver: macvlan\n    driver_opts: {parent: eth0, com.docker.network.enable_ipv6: "true"}\n');
+  t.deepEqual(lines(list), ['compose.yaml:4:33 networks.lan.driver_opts.com.docker.network.enable_ipv6: enable_ipv6 is not supported yet for driver: macvlan']);
+});
