@@ -6,6 +6,7 @@ import type { Plan } from './actions';
 import { diff, type DiffOptions } from './diff';
 import type { Desired, Observed } from './model';
 import { toWaves } from './order';
+import { keptForJoiners } from './diff/joined-bridges';
 
 export type { Plan, Action, ActionKind } from './actions';
 export type { Desired, Observed } from './model';
@@ -14,7 +15,8 @@ export { resolve } from './resolve';
 export const PLAN_VERSION = 1;
 
 export function plan(desired: Desired, observed: Observed, opts: DiffOptions = {}): Plan {
-  const warnings = desired.warnings?.length ? { warnings: desired.warnings } : {};
+  const all = [...(desired.warnings ?? []), ...keptForJoiners(desired, observed)];
+  const warnings = all.length ? { warnings: all } : {};
   return { version: PLAN_VERSION, project: desired.project, ...warnings, waves: toWaves(diff(desired, observed, opts)) };
 }
 

@@ -89,6 +89,26 @@ test('external_links: the other project\'s container answers to its alias inside
   });
 });
 
+test('the owner\'s down leaves the bridge a joiner is on (and says so); the joiner\'s down then removes it', async (t) => {
+  await withHost(t, async (host) => {
+    const own = writeCompose(host, 'own', OWNER);
+    const join = writeCompose(host, 'join', joiner('own_front'));
+    await ok(host, own, ['up', '-d']);
+    await ok(host, join, ['up', '-d']);
+    const bridge = await bridgeOf(host, 'tsc.join.client.1', 'eth0');
+    const down = await ok(host, own, ['down']);
+    t.regex(down.stderr, new RegExp(`WARNING: .*network own_front \\(bridge ${bridge}\\) is left in place: project join is attached to it`));
+    const links = async () => (await host.ipJson(['link', 'show'])).map((l: any) => l.ifname as string).sort();
+    t.true((await links()).includes(bridge));
+    const [br] = await host.ipJson(['addr', 'show', bridge]);
+    const gw = br.addr_info.find((a: any) => a.family === 'inet').local;
+    const ping = await host.run(['ip', 'netns', 'exec', 'tsc.join.client.1', 'ping', '-c', '1', '-W', '5', gw]);
+    t.is(ping.code, 0, 'the joiner still has its network');
+    await ok(host, join, ['down']);
+    t.deepEqual(await links(), ['lo'], 'the last user removed it');
+  });
+});
+
 test('an external name that matches no bridge and no project network is a clear error naming the ones there are', async (t) => {
   await withHost(t, async (host) => {
     const own = writeCompose(host, 'own', OWNER);

@@ -9,7 +9,7 @@ import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../arg
 import type { Command } from '../command';
 import { projectNameFor, progress, type Cli } from '../context';
 import { BootRecords } from '../../sys/boot-records';
-import { renderPlan, planJson } from '../render';
+import { renderPlan, renderWarnings, planJson } from '../render';
 
 const downOptions: OptionSpec[] = [
   { name: 'timeout', short: 't', type: 'string', arg: 'SECONDS', description: 'Grace period before SIGKILL (default 10)' },
@@ -43,6 +43,7 @@ async function down(cli: Cli, args: Parsed): Promise<number> {
         cli.out(flag(args, 'json') ? planJson(p) : renderPlan(p));
         return 0;
       }
+      cli.err(renderWarnings(p));
       await execute(p, session.env(), { continueOnError: true });
       // Still under the lock: an `up` that starts now must not have its new state removed.
       cli.state.removeProject(name);

@@ -8,6 +8,7 @@ import { netnsPrefix, parseOwnerAlias } from '../names';
 import type { StateContainer } from '../model';
 import type { DiffContext, DiffOptions } from './context';
 import { sharedBridgeRemoval } from './shared-bridge';
+import { joinersOf, orphanedJoinedBridges } from './joined-bridges';
 
 export function removals(ctx: DiffContext, opts: DiffOptions): void {
   const kept = keptOneOffs(ctx, opts);
@@ -24,6 +25,7 @@ export function removals(ctx: DiffContext, opts: DiffOptions): void {
   }
   bridgeRemovals(ctx, [...removed, ...stops]);
   sharedBridgeRemoval(ctx, [...removed, ...stops]);
+  orphanedJoinedBridges(ctx, [...removed, ...stops]);
 }
 
 /** `up` (keepOneOffs): the journal's `run` containers, which stay with their namespace, veths and cgroup. */
@@ -120,7 +122,8 @@ function bridgeRemovals(ctx: DiffContext, after: string[]): void {
     if (wanted.has(l.name) || l.kind !== 'bridge') continue;
     const mark = parseOwnerAlias(l.alias);
     const ours = (mark?.project === desired.project && mark.object.startsWith('network:')) || inState.has(l.name);
-    if (!ours) continue;
+    // Another project joined it (external: true): it stays, for the last of them (joined-bridges.ts).
+    if (!ours || joinersOf(observed, l.name).length) continue;
     const key = mark?.object.slice('network:'.length) ?? inState.get(l.name)!;
     ctx.push({ kind: 'bridge.delete', id: `bridge.delete:${key}`, target: l.name, reason: 'not in the file any more', after: [...after], network: key, bridge: l.name });
   }
