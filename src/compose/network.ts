@@ -92,6 +92,8 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
     }
   }
   if (!spec.external) checkLowerLink(spec, f, keys, r);
+  // Docker's way to put services on docker0: an external network named "bridge". Ours is the default bridge tsc0.
+  if (spec.external && spec.externalName === 'bridge') spec.shared = true;
   if (spec.external) {
     // As Compose: an external network is configured where it was created.
     for (const key of keys.keys()) {

@@ -70,8 +70,12 @@ export function normalizeModel(root: YMap, ctx: Omit<ServiceContext, 'reader'> &
   const usesDefault = services.some(([, s]) => s.networks.some((a) => a.network === 'default'));
   if (usesDefault && !networks.some(([n]) => n === 'default')) networks.push(['default', implicitDefaultNetwork()]);
 
+  // One network per project is the default bridge: the external one named "bridge", if the file has one.
+  const sharedKeys = networks.filter(([, n]) => n.shared).map(([k]) => k);
+  for (const k of sharedKeys.slice(1)) r.error(networkFields.get(k)!, `network ${sharedKeys[0]} already is the default bridge (external, named "bridge"); use that one`);
   const onShared = usesSharedBridge(services);
-  if (onShared.length) {
+  if (onShared.length && sharedKeys.length) for (const [, s] of onShared) s.networks = [{ ...s.networks[0]!, network: sharedKeys[0]! }];
+  else if (onShared.length) {
     const own = networkFields.get(SHARED_NETWORK);
     if (own) r.error(own, `the name "${SHARED_NETWORK}" is the default bridge that network_mode: bridge (service ${onShared[0]![0]}) joins; give this network another name`);
     else networks.push([SHARED_NETWORK, sharedNetworkSpec()]);

@@ -24,7 +24,7 @@ export function renderConfig(project: Project, format: 'yaml' | 'json' = 'yaml')
 function configDocument(project: Project): Obj {
   const doc: Obj = { name: project.name };
   // Networks made from `x-links` are written as the x-links entries they came from.
-  const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink && !n.shared)), renderNetwork);
+  const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink && !(n.shared && !n.external))), renderNetwork);
   if (Object.keys(networks).length > 0) doc.networks = networks;
   doc.services = entries(project.services, renderService);
   if (project.volumes) doc.volumes = entries(project.volumes, renderVolume);

@@ -95,7 +95,8 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
 export function networkMode(f: Field, r: Reader): NetworkMode | undefined {
   const v = r.string(f);
   if (v === undefined) return undefined;
-  if (v === 'bridge') return { kind: 'default', shared: true };
+  // `default` is Docker's name for bridge on Linux.
+  if (v === 'bridge' || v === 'default') return { kind: 'default', shared: true };
   if (v === 'none' || v === 'host') return { kind: v };
   if (v.startsWith('service:')) {
     const service = v.slice('service:'.length);

@@ -13,7 +13,7 @@ import { PlanError, type SpecIssue } from '../errors';
 import type { Project } from '../compose/types';
 import { type Cidr, cidrContains, cidrsOverlap, formatCidr, hostRange, parseCidr, parseIP } from '../net/ip';
 import type { ObservedLink, ObservedRoute, OtherProject, ProjectState } from './model';
-import { DOCKER0_SUBNET } from './shared-bridge';
+import { DOCKER0_SUBNET, isExternal } from './shared-bridge';
 
 export interface NetworkAllocation {
   subnet: Cidr;
@@ -86,7 +86,7 @@ export function allocate(input: IpamInput): IpamResult {
   // Static and external subnets first.
   for (const key of input.networks) {
     const spec = project.networks[key]!;
-    if (spec.external) {
+    if (isExternal(spec)) {
       const bridge = input.hostLinks.find((l) => l.name === input.bridges[key]);
       const v4 = bridge?.addresses.find((a) => !a.address.includes(':'));
       if (!v4) {

@@ -7,6 +7,7 @@
  * bridge stays until that project is brought down.
  */
 import { parseCidr } from '../net/ip';
+import type { NetworkSpec } from '../compose/types';
 import type { Plan } from './actions';
 
 export const SHARED_BRIDGE = 'tsc0';
@@ -14,6 +15,9 @@ export const SHARED_BRIDGE = 'tsc0';
 export const SHARED_ALIAS = 'tscompose:*:shared-bridge';
 /** Docker's docker0 subnet, tried first. */
 export const DOCKER0_SUBNET = parseCidr('172.17.0.0/16')!;
+
+/** Someone else's network (`external: true`), except Docker's `external: true, name: bridge`, which is our default bridge. */
+export const isExternal = (spec: NetworkSpec) => spec.external && !spec.shared;
 
 /** The plan removes the default bridge (diff/shared-bridge.ts). */
 export const removesSharedBridge = (p: Plan) => p.waves.some((w) => w.some((a) => a.kind === 'bridge.delete' && a.bridge === SHARED_BRIDGE));

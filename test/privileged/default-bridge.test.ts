@@ -75,3 +75,21 @@ test('a project whose journal names tsc0 (as after a crash) keeps it alive: the 
     t.false((await links(host)).includes('tsc0'));
   });
 });
+
+test('Docker\'s `networks: {default: {external: true, name: bridge}}` is the same tsc0 as network_mode: bridge', async (t) => {
+  await withHost(t, async (host) => {
+    const one = writeCompose(host, 'xone');
+    const dir = path.join(host.dir, 'xtwo');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), 'name: xtwo\nservices:\n  web:\n    command: ["sleep", "infinity"]\nnetworks:\n  default:\n    external: true\n    name: bridge\n');
+    await ok(host, one, ['up', '-d']);
+    await ok(host, dir, ['up', '-d']);
+    t.is((await host.ipJson(['link', 'show', 'master', 'tsc0'])).length, 2, 'both containers on tsc0');
+    const b = await address(host, 'tsc.xtwo.web.1');
+    const ping = await host.run(['ip', 'netns', 'exec', 'tsc.xone.web.1', 'ping', '-c', '1', '-W', '5', b]);
+    t.is(ping.code, 0);
+    await ok(host, dir, ['down']);
+    await ok(host, one, ['down']);
+    t.deepEqual(await links(host), ['lo']);
+  });
+});

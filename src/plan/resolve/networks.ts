@@ -14,7 +14,7 @@ import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names
 import { qdiscFor } from '../shaping';
 import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
 import { knownNetworks, otherProjectNetwork } from './external-networks';
-import { SHARED_ALIAS, SHARED_BRIDGE } from '../shared-bridge';
+import { isExternal, SHARED_ALIAS, SHARED_BRIDGE } from '../shared-bridge';
 import type { Replica } from './replicas';
 
 export const DEFAULT_MTU = 1500;
@@ -36,15 +36,16 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
     const spec = project.networks[key]!;
     const alloc = ipam.networks[key]!;
     const alloc6 = ipam6.networks[key];
+    const external = isExternal(spec);
     networks[key] = {
       key,
-      displayName: spec.external ? (spec.externalName ?? key) : spec.shared ? key : (spec.externalName ?? `${project.name}_${key}`),
+      displayName: external ? (spec.externalName ?? key) : spec.shared ? key : (spec.externalName ?? `${project.name}_${key}`),
       bridge: bridges[key]!,
       // A macvlan/ipvlan network has no bridge of ours: nothing to create, firewall or remove on the host.
-      managed: !spec.external && !spec.lowerLink,
+      managed: !external && !spec.lowerLink,
       internal: spec.internal,
       mtu: spec.mtu ?? DEFAULT_MTU,
-      ...(spec.external || spec.lowerLink ? {} : { mac: spec.shared ? deterministicMac('*', 'bridge', SHARED_BRIDGE) : deterministicMac(project.name, 'bridge', key) }),
+      ...(external || spec.lowerLink ? {} : { mac: spec.shared ? deterministicMac('*', 'bridge', SHARED_BRIDGE) : deterministicMac(project.name, 'bridge', key) }),
       subnet: formatCidr(alloc.subnet),
       prefixLen: alloc.subnet.prefix,
       gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }),
@@ -67,11 +68,11 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
   const bridges: Record<string, string> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
-    bridges[key] = spec.external ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
+    bridges[key] = isExternal(spec) ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
   }
   const issues: SpecIssue[] = lowerLinkIssues(project, keys, observed);
   for (const key of keys) {
-    if (!project.networks[key]!.external) continue;
+    if (!isExternal(project.networks[key]!)) continue;
     const link = observed.hostLinks.find((l) => l.name === bridges[key]);
     if (link && link.kind === 'bridge') continue;
     // Another project's network, by its name (`PROJECT_KEY` or its `name:`): its bridge.
@@ -101,7 +102,7 @@ function allocateAddresses(project: Project, replicas: Replica[], keys: string[]
   }
   const common = { project, otherProjects: observed.otherProjects, hostRoutes: observed.hostRoutes, state: observed.state };
   const ipam = allocate({ ...common, bridges, networks: keys, attachments, hostLinks: observed.hostLinks });
-  const v6Keys = keys.filter((k) => project.networks[k]!.enableIpv6 && !project.networks[k]!.external);
+  const v6Keys = keys.filter((k) => project.networks[k]!.enableIpv6 && !isExternal(project.networks[k]!));
   const attachments6 = replicas.flatMap((r) =>
     r.service.networks
       .filter((n) => v6Keys.includes(n.network))

@@ -7,6 +7,7 @@ import { journalAfter } from '../../../src/plan/journal';
 import { SHARED_ALIAS } from '../../../src/plan/shared-bridge';
 import { observedAfter } from '../../helpers/fake';
 import { attach, emptyObserved, project, service } from '../../helpers/project';
+import { issues, lines, load } from '../compose/helpers';
 
 const all = (p: { waves: Action[][] }) => p.waves.flat();
 const onBridge = (name: string) => project(name, [service('web', { networkMode: { kind: 'default', shared: true }, networks: [attach('bridge')] })], [sharedNetworkSpec()]);
@@ -51,4 +52,16 @@ test('down removes tsc0 only when no other project\'s journal names it', (t) => 
   t.deepEqual(deletes({ ...base, otherProjects: [{ project: 'b', subnets: [], addresses: [], sharedBridge: true }] }), []);
   // A project that never used it leaves it alone.
   t.deepEqual(deletes({ ...base, state: { ...base.state, networks: {} } }), []);
+});
+
+test('Docker\'s other spellings of the default bridge: network_mode: default, and an external network named "bridge"', (t) => {
+  const p = load('services:\n  a: {network_mode: default}\n  b:\n    networks: [docker0]\nnetworks:\n  docker0: {external: true, name: bridge}\n');
+  // One network of the project is the default bridge: network_mode: default joins the external one.
+  t.deepEqual(p.services.a!.networks.map((n) => n.network), ['docker0']);
+  t.deepEqual(Object.keys(p.networks), ['docker0']);
+  const d = resolve(p, emptyObserved());
+  t.like(d.networks.docker0, { bridge: 'tsc0', shared: true, managed: true, subnet: '172.17.0.0/16' });
+  t.deepEqual(all(plan(d, emptyObserved())).filter((a) => a.kind === 'bridge.create').map((a) => a.target), ['tsc0']);
+  const list = issues(t, 'services:\n  a: {networks: [x, y]}\nnetworks:\n  x: {external: true, name: bridge}\n  y: {external: true, name: bridge}\n');
+  t.deepEqual(lines(list), ['compose.yaml:5:3 networks.y: network x already is the default bridge (external, named "bridge"); use that one']);
 });
