@@ -93,3 +93,16 @@ test('Docker\'s `networks: {default: {external: true, name: bridge}}` is the sam
     t.deepEqual(await links(host), ['lo']);
   });
 });
+
+test('three projects brought up at once all join one tsc0, each container with its own address', async (t) => {
+  await withHost(t, async (host) => {
+    const dirs = ['rone', 'rtwo', 'rthree'].map((n) => writeCompose(host, n));
+    // Each plans under the global lock; applies may race to create tsc0 (EEXIST on the shared mark is no conflict).
+    await Promise.all(dirs.map((d) => ok(host, d, ['up', '-d'])));
+    t.is((await host.ipJson(['link', 'show', 'master', 'tsc0'])).length, 3);
+    const addrs = await Promise.all(['rone', 'rtwo', 'rthree'].map((n) => address(host, `tsc.${n}.web.1`)));
+    t.is(new Set(addrs).size, 3, addrs.join(' '));
+    await Promise.all(dirs.map((d) => ok(host, d, ['down'])));
+    t.deepEqual(await links(host), ['lo'], 'the last down removed tsc0, whichever it was');
+  });
+});
