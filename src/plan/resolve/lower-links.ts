@@ -20,6 +20,10 @@ export function lowerLinkIssues(project: Project, keys: string[], observed: Obse
     const parent = observed.hostLinks.find((l) => l.name === ll.parent);
     if (!parent) at(`parent ${ll.parent} of ${ll.kind} network ${key} does not exist on this host (\`ip link show\` lists the host's interfaces)`);
     else if (parent.kind === 'bridge' && ll.kind === 'ipvlan') at(`parent ${ll.parent} is a bridge: ipvlan needs an Ethernet device`);
+    const mtu = project.networks[key]!.mtu;
+    if (parent?.mtu !== undefined && mtu !== undefined && mtu > parent.mtu) {
+      at(`MTU ${mtu} is above the MTU of parent ${ll.parent} (${parent.mtu}): a ${ll.kind} interface cannot be larger than its parent`, `networks.${key}.driver_opts.com.docker.network.driver.mtu`);
+    }
     if (ll.kind === 'ipvlan' && observed.kernel?.ipvlan === false) {
       at(`this kernel has no ipvlan driver (creating an ipvlan link fails with EOPNOTSUPP): use driver: macvlan, or load the ipvlan module`, `networks.${key}.driver`);
     }

@@ -44,7 +44,8 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       // A macvlan/ipvlan network has no bridge of ours: nothing to create, firewall or remove on the host.
       managed: !external && !spec.lowerLink,
       internal: spec.internal,
-      mtu: spec.mtu ?? DEFAULT_MTU,
+      // A macvlan/ipvlan takes its parent's MTU unless the file says (as Docker).
+      mtu: spec.mtu ?? (spec.lowerLink ? observed.hostLinks.find((l) => l.name === spec.lowerLink!.parent)?.mtu : undefined) ?? DEFAULT_MTU,
       ...(external || spec.lowerLink ? {} : { mac: spec.shared ? deterministicMac('*', 'bridge', SHARED_BRIDGE) : deterministicMac(project.name, 'bridge', key) }),
       subnet: formatCidr(alloc.subnet),
       prefixLen: alloc.subnet.prefix,

@@ -80,3 +80,12 @@ test('ports cannot be published from a macvlan network', (t) => {
   const e = t.throws(() => resolve(p, withParent()), { instanceOf: PlanError });
   t.regex(e!.message, /cannot be published: m-a-1 reaches the outside through macvlan network lan/);
 });
+
+test('a macvlan takes its parent\'s MTU; a larger one in the file is a plan error', (t) => {
+  const obs = withParent({ hostLinks: [...emptyObserved().hostLinks, { ...PARENT, mtu: 1400 }] });
+  t.is(resolve(stack(), obs).containers['m-a-1']!.interfaces[0]!.mtu, 1400);
+  const big = stack();
+  big.networks.lan!.mtu = 9000;
+  const e = t.throws(() => resolve(big, obs), { instanceOf: PlanError });
+  t.regex(e!.message, /MTU 9000 is above the MTU of parent tsc-up0 \(1400\)/);
+});
