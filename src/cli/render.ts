@@ -3,6 +3,7 @@
  * Pure string building; main.ts decides where it goes (progress on stderr,
  * results on stdout, as Docker Compose does).
  */
+import { SHARED_BRIDGE } from '../plan/shared-bridge';
 import { formatIssue } from '../errors';
 import type { PullEvent } from '../image/events';
 import type { ProgressEvent } from '../events';
@@ -21,7 +22,8 @@ function object(a: Action, project: string): { noun: string; name: string } | un
     case 'bridge.create':
     case 'bridge.update':
     case 'bridge.delete':
-      return { noun: 'Network', name: `${project}_${a.network}` };
+      // The machine's default bridge is nobody's: Docker calls it "bridge".
+      return { noun: 'Network', name: a.bridge === SHARED_BRIDGE ? 'bridge' : `${project}_${a.network}` };
     case 'container.start':
     case 'container.stop':
     case 'cgroup.update':
@@ -138,6 +140,7 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'netns.create': '+',
   'bridge.create': '+',
   'veth.create': '+',
+  'lowerlink.create': '+',
   'addr.add': '+',
   'route.replace': '~',
   'files.write': '~',
@@ -148,6 +151,7 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'netns.delete': '-',
   'bridge.delete': '-',
   'veth.delete': '-',
+  'lowerlink.delete': '-',
   'addr.delete': '-',
   'route.delete': '-',
   'sysctl.set': '~',

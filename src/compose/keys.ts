@@ -34,7 +34,7 @@ export const SERVICE_KEYS = table(
     'cpu_period', 'cpuset', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit',
     'oom_score_adj', 'blkio_config', 'ulimits', 'cgroup_parent', 'volumes', 'tmpfs', 'read_only',
     'cap_add', 'cap_drop', 'privileged', 'init', 'stop_signal', 'stop_grace_period',
-    'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links',
+    'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links', 'external_links',
     'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
     'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules', 'develop',
     'logging', 'volumes_from', 'tty',
@@ -45,7 +45,7 @@ export const SERVICE_KEYS = table(
   [
     'attach',
     'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec',
-    'external_links', 'gpus',
+    'gpus',
     'mac_address',
     'models',
     'provider', 'pull_refresh_after',
@@ -124,8 +124,8 @@ export const EXTERNAL_KEYS = table('external key', ['name'], []);
 /** `services.<s>.networks.<n>`. */
 export const ATTACHMENT_KEYS = table(
   'service network key',
-  ['aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'mac_address', 'priority', 'gw_priority'],
-  ['link_local_ips', 'driver_opts'],
+  ['aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'mac_address', 'priority', 'gw_priority', 'driver_opts'],
+  ['link_local_ips'],
 );
 
 /** Top-level `volumes.<name>`. */

@@ -54,6 +54,14 @@ export function serviceMetadata(svc: ServiceSpec, keys: ReadonlyMap<string, Fiel
     });
     if (links.length) svc.links = links;
   }
+  const xl = keys.get('external_links');
+  if (xl) {
+    const links = (r.strings(xl) ?? []).map(({ value }) => {
+      const [container, alias] = value.split(':', 2) as [string, string | undefined];
+      return { container, alias: alias || container };
+    });
+    if (links.length) svc.externalLinks = links;
+  }
   const ef = keys.get('expose');
   if (ef) {
     const e = expose(ef, ctx);

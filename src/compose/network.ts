@@ -7,6 +7,7 @@ import { EXTERNAL_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS } from './keys
 import { cidrContains, formatCidr, formatIP, hasHostBits, parseCidr, parseIP } from '../net/ip';
 import type { Cidr } from '../net/ip';
 import { checkIfName, checkObjectName } from './names';
+import { checkLowerLink, isLowerLinkDriver } from './network-driver';
 import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
 import { childPath } from './tree';
@@ -17,6 +18,12 @@ const MTU_OPT = 'com.docker.network.driver.mtu';
 const MASQUERADE_OPT = 'com.docker.network.bridge.enable_ip_masquerade';
 const ICC_OPT = 'com.docker.network.bridge.enable_icc';
 const HOST_BINDING_OPT = 'com.docker.network.bridge.host_binding_ipv4';
+const ENABLE_IPV6_OPT = 'com.docker.network.enable_ipv6';
+const ENABLE_IPV4_OPT = 'com.docker.network.enable_ipv4';
+
+/** Docker reads boolean options with strconv.ParseBool. */
+const goBool = (v: string): boolean | undefined =>
+  ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v) ? true : ['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v) ? false : undefined;
 
 /** A network as `networks: {NAME: {}}` declares it (Docker's defaults: a bridge, masqueraded, icc on). */
 export function defaultNetworkSpec(name: string): NetworkSpec {
@@ -54,8 +61,8 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
       }
       case 'driver': {
         const v = r.string(kf);
-        if (v === 'p2p') spec.driver = 'p2p';
-        else if (v !== undefined && v !== 'bridge') r.error(kf, `the "${v}" network driver is not supported yet (only bridge and p2p)`);
+        if (v === 'p2p' || (v !== undefined && isLowerLinkDriver(v))) spec.driver = v;
+        else if (v !== undefined && v !== 'bridge') r.error(kf, `the "${v}" network driver is not supported yet (only bridge, p2p, macvlan and ipvlan)`);
         break;
       }
       case 'driver_opts':
@@ -84,6 +91,9 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
         break;
     }
   }
+  if (!spec.external) checkLowerLink(spec, f, keys, r);
+  // Docker's way to put services on docker0: an external network named "bridge". Ours is the default bridge tsc0.
+  if (spec.external && spec.externalName === 'bridge') spec.shared = true;
   if (spec.external) {
     // As Compose: an external network is configured where it was created.
     for (const key of keys.keys()) {
@@ -130,10 +140,15 @@ function driverOpts(f: Field, r: Reader, spec: NetworkSpec): void {
       else if (Number(v) < 68 || Number(v) > 65535) r.error(of, `MTU ${v} is out of range (68 to 65535)`);
       else spec.mtu = Number(v);
     } else if (e.key === MASQUERADE_OPT || e.key === ICC_OPT) {
-      // Docker reads these with strconv.ParseBool.
-      const b = ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v) ? true : ['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v) ? false : undefined;
+      const b = goBool(v);
       if (b === undefined) r.error(of, `"${v}" is not a boolean (use "true" or "false")`);
       else spec[e.key === ICC_OPT ? 'icc' : 'ipMasquerade'] = b;
+    } else if (e.key === ENABLE_IPV6_OPT || e.key === ENABLE_IPV4_OPT) {
+      // The driver-option spelling of enable_ipv6 / enable_ipv4 (docker network create -o).
+      const b = goBool(v);
+      if (b === undefined) r.error(of, `"${v}" is not a boolean (use "true" or "false")`);
+      else if (e.key === ENABLE_IPV6_OPT) spec.enableIpv6 ||= b;
+      else if (!b) r.error(of, 'IPv6-only networks (enable_ipv4 false) are not supported yet');
     } else if (e.key === HOST_BINDING_OPT) {
       const ip = parseIP(v);
       if (!ip || ip.family !== 4) r.error(of, `"${v}" is not an IPv4 address`);

@@ -14,6 +14,7 @@ import type { YMap } from './tree';
 import type { NetworkSpec, ProjectFileSource, ServiceSpec, VolumeSpec } from './types';
 import { projectFile } from './secrets';
 import { normalizeVolume } from './volumes';
+import { SHARED_NETWORK, sharedNetworkSpec, usesSharedBridge } from './shared-bridge';
 
 export interface NormalizedModel {
   /** Top-level `name:` if written (interpolated, not yet validated). */
@@ -42,7 +43,9 @@ export function normalizeModel(root: YMap, ctx: Omit<ServiceContext, 'reader'> &
   }
 
   const networks: Array<[string, NetworkSpec]> = [];
+  const networkFields = new Map<string, Field>();
   for (const [name, f] of entriesOf(keys.get('networks'), r)) {
+    networkFields.set(name, f);
     const spec = normalizeNetwork(name, f, r);
     if (spec) networks.push([name, spec]);
   }
@@ -67,6 +70,16 @@ export function normalizeModel(root: YMap, ctx: Omit<ServiceContext, 'reader'> &
   const usesDefault = services.some(([, s]) => s.networks.some((a) => a.network === 'default'));
   if (usesDefault && !networks.some(([n]) => n === 'default')) networks.push(['default', implicitDefaultNetwork()]);
 
+  // One network per project is the default bridge: the external one named "bridge", if the file has one.
+  const sharedKeys = networks.filter(([, n]) => n.shared).map(([k]) => k);
+  for (const k of sharedKeys.slice(1)) r.error(networkFields.get(k)!, `network ${sharedKeys[0]} already is the default bridge (external, named "bridge"); use that one`);
+  const onShared = usesSharedBridge(services);
+  if (onShared.length && sharedKeys.length) for (const [, s] of onShared) s.networks = [{ ...s.networks[0]!, network: sharedKeys[0]! }];
+  else if (onShared.length) {
+    const own = networkFields.get(SHARED_NETWORK);
+    if (own) r.error(own, `the name "${SHARED_NETWORK}" is the default bridge that network_mode: bridge (service ${onShared[0]![0]}) joins; give this network another name`);
+    else networks.push([SHARED_NETWORK, sharedNetworkSpec()]);
+  }
   model.networks = sortedRecord(networks);
   model.services = sortedRecord(services);
   return model;

@@ -26,7 +26,7 @@ export function renderConfig(project: Project, format: 'yaml' | 'json' = 'yaml')
 function configDocument(project: Project): Obj {
   const doc: Obj = { name: project.name };
   // Networks made from `x-links` are written as the x-links entries they came from.
-  const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink)), renderNetwork);
+  const networks = entries(Object.fromEntries(Object.entries(project.networks).filter(([, n]) => !n.fromLink && !(n.shared && !n.external))), renderNetwork);
   if (Object.keys(networks).length > 0) doc.networks = networks;
   doc.services = entries(project.services, renderService);
   if (project.volumes) doc.volumes = entries(project.volumes, renderVolume);
@@ -93,7 +93,8 @@ function renderService(s: ServiceSpec): Obj {
   if (s.domainname !== undefined) out.domainname = s.domainname;
   if (s.containerName !== undefined) out.container_name = s.containerName;
   const mode = s.networkMode;
-  if (mode.kind === 'default') {
+  if (mode.kind === 'default' && mode.shared) out.network_mode = 'bridge';
+  else if (mode.kind === 'default') {
     const nets: Obj = {};
     const written = s.networks.filter((a) => a.fromLink === undefined);
     for (const a of written) setOwn<unknown>(nets, a.network, renderAttachment(a));
@@ -118,6 +119,7 @@ function renderService(s: ServiceSpec): Obj {
   // label_file is folded into labels, as `docker compose config` does.
   if (s.profiles) out.profiles = [...s.profiles];
   if (s.links) out.links = s.links.map((l) => (l.alias === l.service ? l.service : `${l.service}:${l.alias}`));
+  if (s.externalLinks) out.external_links = s.externalLinks.map((l) => (l.alias === l.container ? l.container : `${l.container}:${l.alias}`));
   if (s.labels) out.labels = { ...s.labels };
   if (s.annotations) out.annotations = { ...s.annotations };
   if (s.expose) out.expose = [...s.expose];
@@ -179,6 +181,7 @@ function renderAttachment(a: ServiceNetwork): Obj | null {
   if (a.gwPriority !== 0) out.gw_priority = a.gwPriority;
   if (a.mtu !== undefined) out['x-mtu'] = a.mtu;
   if (a.netem) out['x-netem'] = renderNetem(a.netem);
+  if (a.endpointSysctls) out.driver_opts = { 'com.docker.network.endpoint.sysctls': Object.entries(a.endpointSysctls).map(([k, v]) => `${k}=${v}`).join(',') };
   return Object.keys(out).length > 0 ? out : null;
 }
 

@@ -11,6 +11,8 @@ import { formatIP, parseIP, parseMac } from '../net/ip';
 import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
 import type { ExtraHost, NetworkMode, ServiceNetwork, ServiceSpec } from './types';
+import { sharedAttachment } from './shared-bridge';
+import { endpointOpts } from './endpoint-opts';
 
 export function defaultAttachment(): ServiceNetwork {
   return { network: 'default', aliases: [], gwPriority: 0, priority: 0 };
@@ -75,6 +77,9 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
           }
           break;
         }
+        case 'driver_opts':
+          endpointOpts(kf, r, a);
+          break;
         case 'priority':
         case 'gw_priority': {
           const v = r.int(kf, { allowString: false });
@@ -91,7 +96,8 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
 export function networkMode(f: Field, r: Reader): NetworkMode | undefined {
   const v = r.string(f);
   if (v === undefined) return undefined;
-  if (v === 'bridge') return { kind: 'default' };
+  // `default` is Docker's name for bridge on Linux.
+  if (v === 'bridge' || v === 'default') return { kind: 'default', shared: true };
   if (v === 'none' || v === 'host') return { kind: v };
   if (v.startsWith('service:')) {
     const service = v.slice('service:'.length);
@@ -208,6 +214,7 @@ export function settleNetworking(svc: ServiceSpec, keys: Map<string, Field>, r: 
     svc.ports = [];
   }
   if (svc.networkMode.kind !== 'default') svc.networks = [];
+  else if (svc.networkMode.shared) svc.networks = [sharedAttachment()];
   else if (svc.networks.length === 0 && (!networksField || (networksField.node.kind === 'map' && networksField.node.entries.size === 0))) {
     svc.networks = [defaultAttachment()];
   }

@@ -53,7 +53,7 @@ export interface Project {
   warnings?: SpecIssue[];
 }
 
-export type NetworkDriver = 'bridge' | 'p2p';
+export type NetworkDriver = 'bridge' | 'p2p' | 'macvlan' | 'ipvlan';
 
 export interface IpamPool {
   /** CIDR as written, normalized (`10.1.0.0/24`). */
@@ -93,6 +93,21 @@ export interface NetworkSpec {
   netem?: NetemSpec;
   /** Set on the p2p networks made from a top-level `x-links` entry. */
   fromLink?: { index: number };
+  /** The machine-wide default bridge (`network_mode: bridge`), shared by the projects that use it (compose/shared-bridge.ts). */
+  shared?: true;
+  /** `driver: macvlan|ipvlan`: the host link the containers' interfaces sit on, and its modes (compose/network-driver.ts). */
+  lowerLink?: LowerLink;
+}
+
+/** A macvlan or ipvlan network's `driver_opts`, checked. */
+export interface LowerLink {
+  kind: 'macvlan' | 'ipvlan';
+  /** `parent`: an existing host link. */
+  parent: string;
+  /** macvlan: bridge|vepa|private|passthru; ipvlan: l2|l3|l3s. */
+  mode: string;
+  /** ipvlan only: bridge|private|vepa. */
+  flag?: string;
 }
 
 export interface ServiceNetwork {
@@ -114,6 +129,8 @@ export interface ServiceNetwork {
   netem?: NetemSpec;
   /** Made from this `x-links` entry. */
   fromLink?: number;
+  /** `driver_opts.com.docker.network.endpoint.sysctls`, keys with `IFNAME` still in them (compose/endpoint-opts.ts). */
+  endpointSysctls?: Record<string, string>;
 }
 
 export interface PortRange {
@@ -140,7 +157,7 @@ export interface PortSpec {
 }
 
 export type NetworkMode =
-  | { kind: 'default' } // attach to `networks` (or the project's `default` network)
+  | { kind: 'default'; shared?: true } // attach to `networks` (or the project's `default` network); shared: `network_mode: bridge`, the machine's default bridge
   | { kind: 'none' }
   | { kind: 'host' }
   | { kind: 'service'; service: string };
@@ -234,6 +251,8 @@ export interface ServiceSpec {
   volumesFrom?: Array<{ service: string; readOnly?: true }>;
   /** `links` ("db" or "db:alias"): the alias names the service's address in this container's /etc/hosts. */
   links?: Array<{ service: string; alias: string }>;
+  /** `external_links` ("container" or "container:alias"): a container of another project, on a network this one shares (plan/resolve/external-links.ts). */
+  externalLinks?: Array<{ container: string; alias: string }>;
   /** `label_file` then `labels` (metadata.ts); absent: none. */
   labels?: Record<string, string>;
   /** `annotations` (kept and shown; nothing in the kernel reads them). */

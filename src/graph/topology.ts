@@ -74,7 +74,7 @@ export function topology(project: Project, desired: Desired): Topology {
       label: n.key,
       sub: `${n.subnet}${n.internal ? ' internal' : ''}`,
       details: [
-        `bridge ${n.bridge}${n.managed ? '' : ' (external)'}`,
+        n.lowerLink ? `${n.lowerLink.kind} on ${n.lowerLink.parent}, mode ${n.lowerLink.mode}` : `bridge ${n.bridge}${n.managed ? '' : ' (external)'}`,
         `subnet ${n.subnet}, gateway ${n.gateway}`,
         `mtu ${n.mtu}`,
         ...(n.internal ? ['internal: no default route out'] : []),

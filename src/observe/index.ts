@@ -23,7 +23,7 @@ import { rootfsUserDbs } from './rootfs';
 import { observeImages } from './images';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
-import { hasNetem, selinuxEnforcing } from '../sys/kernel';
+import { hasIpvlan, hasNetem, selinuxEnforcing } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -47,16 +47,19 @@ export interface ObserveOptions {
   volumes?: VolumeStore;
   /** Ask the kernel whether it has sch_netem (only when the file wants delay, loss…: asking may load the module). */
   probeNetem?: boolean;
+  /** Ask the kernel whether it has ipvlan (only when the file has an ipvlan network). */
+  probeIpvlan?: boolean;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
   const inspect = opts.inspectNamespaces !== false;
-  const [host, netns, firewall, netem] = await Promise.all([
+  const [host, netns, firewall, netem, ipvlan] = await Promise.all([
     observeLinks(opts.rtnl),
     inspect ? observeNamespaces(project) : namespaceNames(project),
     observeFirewall(project),
     inspect && opts.probeNetem ? hasNetem() : undefined,
+    opts.probeIpvlan ? hasIpvlan() : undefined,
   ]);
   const journal = state.readState(project);
   const dns = observeDns(state, project);
@@ -65,7 +68,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     hostLinks: host.links,
     hostRoutes: host.routes,
     ...(hostQdiscs.length ? { hostQdiscs } : {}),
-    kernel: { ...(netem !== undefined ? { netem } : {}), selinuxEnforcing: selinuxEnforcing() },
+    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), selinuxEnforcing: selinuxEnforcing() },
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),
@@ -146,11 +149,13 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
     out.push({
       project: p,
       subnets: Object.values(s.networks)
-        .filter((n) => n.managed)
+        .filter((n) => n.managed && !n.shared)
         .flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])]),
       ports: Object.values(s.containers).flatMap((c) => c.ports ?? []),
-      addresses: Object.values(s.containers).flatMap((c) =>
-        c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address })),
+      ...(Object.values(s.networks).some((n) => n.shared) ? { sharedBridge: true } : {}),
+      networks: Object.values(s.networks).flatMap((n) => (n.name ? [{ name: n.name, bridge: n.bridge }] : [])),
+      addresses: Object.entries(s.containers).flatMap(([name, c]) =>
+        c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address, container: name })),
       ),
     });
   }

@@ -59,6 +59,24 @@ export type Action =
     })
   | (Base & { kind: 'veth.delete'; container: string; hostVeth?: string; netns?: string; peer?: string })
   | (Base & {
+      /** A macvlan/ipvlan interface on `parent`, born in the container's namespace (diff/lower-links.ts). */
+      kind: 'lowerlink.create';
+      container: string;
+      network: string;
+      netns: string;
+      driver: 'macvlan' | 'ipvlan';
+      parent: string;
+      mode: string;
+      /** ipvlan_flag. */
+      flag?: string;
+      ifname: string;
+      /** macvlan only (an ipvlan shares its parent's MAC). */
+      mac?: string;
+      mtu: number;
+      alias: string;
+    })
+  | (Base & { kind: 'lowerlink.delete'; container: string; netns: string; ifname: string })
+  | (Base & {
       kind: 'link.update';
       container?: string;
       /** Namespace of the link; absent = host. */

@@ -27,10 +27,12 @@ export function buildDnsConfig(
   host: HostResolver,
 ): DnsConfig | undefined {
   const bridged = replicas.filter((r) => r.interfaces.length > 0);
-  if (!bridged.some((r) => r.interfaces.some((i) => networks[i.network]!.managed))) return undefined;
+  // Not on the default bridge (shared with other projects; as docker0, it has no name service).
+  const served = (k: string) => networks[k]!.managed && !networks[k]!.shared;
+  if (!bridged.some((r) => r.interfaces.some((i) => served(i.network)))) return undefined;
   const used = new Set(bridged.flatMap((r) => r.interfaces.map((i) => i.network)));
   // Only our bridges: an external bridge's address may already have a DNS server (libvirt's dnsmasq).
-  const keys = Object.keys(networks).filter((k) => used.has(k) && networks[k]!.managed).sort();
+  const keys = Object.keys(networks).filter((k) => used.has(k) && served(k)).sort();
   const names: DnsConfig['names'] = {};
   const ptr: DnsConfig['ptr'] = {};
   const listen: DnsConfig['listen'] = [];

@@ -7,6 +7,7 @@ import { diff, type DiffOptions } from './diff';
 import type { Desired, Observed } from './model';
 import { toWaves } from './order';
 import { planTunnels } from './multihost';
+import { keptForJoiners } from './diff/joined-bridges';
 
 export type { Plan, Action, ActionKind } from './actions';
 export type { Desired, Observed } from './model';
@@ -15,7 +16,8 @@ export { resolve } from './resolve';
 export const PLAN_VERSION = 1;
 
 export function plan(desired: Desired, observed: Observed, opts: DiffOptions = {}): Plan {
-  const warnings = desired.warnings?.length ? { warnings: desired.warnings } : {};
+  const all = [...(desired.warnings ?? []), ...keptForJoiners(desired, observed)];
+  const warnings = all.length ? { warnings: all } : {};
   const host = desired.host !== undefined ? { host: desired.host, tunnels: planTunnels(desired) } : {};
   return { version: PLAN_VERSION, project: desired.project, ...warnings, ...host, waves: toWaves(diff(desired, observed, opts)) };
 }

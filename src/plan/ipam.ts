@@ -13,6 +13,7 @@ import { PlanError, type SpecIssue } from '../errors';
 import type { Project } from '../compose/types';
 import { type Cidr, cidrContains, cidrsOverlap, formatCidr, hostRange, parseCidr, parseIP } from '../net/ip';
 import type { ObservedLink, ObservedRoute, OtherProject, ProjectState } from './model';
+import { DOCKER0_SUBNET, isExternal } from './shared-bridge';
 
 export interface NetworkAllocation {
   subnet: Cidr;
@@ -59,15 +60,17 @@ export function allocate(input: IpamInput): IpamResult {
   const issues: SpecIssue[] = [];
   const { project } = input;
   const loc = (path: string) => project.sources.get(path);
-  const ourBridges = new Set(Object.values(input.bridges));
+  // A macvlan/ipvlan network's "bridge" is its parent: routes on it are the LAN that network shares, foreign to every other.
+  const lowerParent = (key: string) => project.networks[key]?.lowerLink?.parent;
+  const ourBridges = new Set(Object.entries(input.bridges).filter(([k]) => !lowerParent(k)).map(([, b]) => b));
 
   // What is taken on the machine: routes not on our own bridges, and other projects' subnets.
-  const foreign: Array<{ cidr: Cidr; what: string }> = [];
+  const foreign: Array<{ cidr: Cidr; what: string; dev?: string }> = [];
   for (const r of input.hostRoutes) {
     if (r.dst === 'default' || (r.dev && ourBridges.has(r.dev))) continue;
     const c = parseCidr(r.dst);
     if (!c || c.family !== 4) continue;
-    foreign.push({ cidr: c, what: `the host route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}` });
+    foreign.push({ cidr: c, what: `the host route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`, ...(r.dev ? { dev: r.dev } : {}) });
   }
   for (const o of input.otherProjects) {
     for (const s of o.subnets) {
@@ -83,7 +86,7 @@ export function allocate(input: IpamInput): IpamResult {
   // Static and external subnets first.
   for (const key of input.networks) {
     const spec = project.networks[key]!;
-    if (spec.external) {
+    if (isExternal(spec)) {
       const bridge = input.hostLinks.find((l) => l.name === input.bridges[key]);
       const v4 = bridge?.addresses.find((a) => !a.address.includes(':'));
       if (!v4) {
@@ -98,6 +101,12 @@ export function allocate(input: IpamInput): IpamResult {
       networks[key] = { subnet, gateway: parseIP(v4.address)!.value };
       continue;
     }
+    // The default bridge, when it exists, is on the subnet its first user chose.
+    const shared = spec.shared ? input.hostLinks.find((l) => l.name === input.bridges[key])?.addresses.find((a) => !a.address.includes(':')) : undefined;
+    if (shared) {
+      networks[key] = { subnet: parseCidr(`${shared.address}/${shared.prefixLen}`)!, gateway: parseIP(shared.address)!.value };
+      continue;
+    }
     const poolIndex = spec.ipam.findIndex((p) => p.subnet && !p.subnet.includes(':'));
     if (poolIndex < 0) {
       automatic.push(key);
@@ -106,7 +115,7 @@ export function allocate(input: IpamInput): IpamResult {
     const pool = spec.ipam[poolIndex]!;
     const path = `networks.${key}.ipam.config.${poolIndex}.subnet`;
     const subnet = parseCidr(pool.subnet!)!;
-    const clash = foreign.find((f) => cidrsOverlap(f.cidr, subnet));
+    const clash = foreign.find((f) => cidrsOverlap(f.cidr, subnet) && !(f.dev && f.dev === lowerParent(key)));
     if (clash) {
       issues.push({ path, loc: loc(path), message: `${pool.subnet} overlaps ${clash.what}` });
       continue;
@@ -124,7 +133,7 @@ export function allocate(input: IpamInput): IpamResult {
     const priorCidr = prior ? parseCidr(prior.subnet) : undefined;
     if (priorCidr && isFree(priorCidr)) subnet = priorCidr;
     if (!subnet) {
-      for (const candidate of defaultPools()) {
+      for (const candidate of project.networks[key]!.shared ? [DOCKER0_SUBNET, ...defaultPools()] : defaultPools()) {
         if (isFree(candidate)) {
           subnet = candidate;
           break;

@@ -102,6 +102,10 @@ export function resolvePorts(input: PortsInput): DesiredPort[] {
         return;
       }
       const net = input.networks[gw.network]!;
+      if (net.lowerLink) {
+        issue(`${formatPort(spec)} cannot be published: ${r.name} reaches the outside through ${net.lowerLink.kind} network ${gw.network}, where it has its own address on the parent's LAN (${gw.address})`);
+        return;
+      }
       const hostIp = spec.hostIp ?? net.hostBindingIpv4;
       const families = familiesOf(hostIp, gw);
       if (typeof families === 'string') {

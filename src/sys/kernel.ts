@@ -39,6 +39,38 @@ export function hasNetem(): Promise<boolean | undefined> {
   return netem;
 }
 
+let ipvlan: Promise<boolean | undefined> | undefined;
+
+/**
+ * Whether the kernel has the ipvlan link type: one is requested on a bridge
+ * of a throwaway namespace. "Unknown link kind" is EOPNOTSUPP (after module
+ * autoloading was tried); anything else means the kind exists.
+ */
+// Equivalent to: unshare --net sh -c 'ip link add p0 type bridge && ip link add link p0 name p1 type ipvlan mode l2'
+export function hasIpvlan(): Promise<boolean | undefined> {
+  ipvlan ??= (async () => {
+    let rtnl;
+    try {
+      rtnl = openScratchRtnl();
+    } catch {
+      return undefined;
+    }
+    try {
+      await rtnl.createBridge({ name: 'tscprobe0', up: false });
+      const parent = await rtnl.linkByName('tscprobe0');
+      await rtnl.createLowerLink({ name: 'tscprobe1', driver: 'ipvlan', parent: parent!.index, mode: 'l2' });
+      return true;
+    } catch (e: any) {
+      // errno 95: Node names it ENOTSUP.
+      if (e?.code === 'EOPNOTSUPP' || e?.code === 'ENOTSUP') return false;
+      return e?.code === 'EPERM' ? undefined : true;
+    } finally {
+      rtnl.close();
+    }
+  })();
+  return ipvlan;
+}
+
 /** SELinux is enforcing: /sys/fs/selinux/enforce reads 1 (equivalent to `getenforce`); absent file: no SELinux. */
 export function selinuxEnforcing(): boolean {
   try {

@@ -32,6 +32,11 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
     if (c.netns.kind === 'own') {
       const links: ObservedLink[] = [{ name: 'lo', index: 1, up: true, addresses: [{ address: '127.0.0.1', prefixLen: 8 }] }];
       c.interfaces.forEach((i, k) => {
+        if (i.lowerLink) {
+          // A macvlan/ipvlan: nothing on the host, marked in the namespace.
+          links.push({ name: i.ifname, index: 2 + k, kind: i.lowerLink.kind, alias: i.alias, mtu: i.mtu, ...(i.lowerLink.kind === 'macvlan' ? { mac: i.mac } : {}), up: true, addresses: [{ address: i.address, prefixLen: i.prefixLen }] });
+          return;
+        }
         const hostIndex = index++;
         hostLinks.push({
           name: i.hostVeth,

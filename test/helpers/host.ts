@@ -273,7 +273,9 @@ export type HostFeature =
   | 'no-netem'
   | 'tbf'
   | 'ipv6'
-  | 'br_netfilter';
+  | 'br_netfilter'
+  | 'ipvlan'
+  | 'no-ipvlan';
 
 const V2_NAME: Record<string, string> = { blkio: 'io' };
 
@@ -310,6 +312,12 @@ export function lacking(feature: HostFeature): string | undefined {
     const module = fs.existsSync('/proc/sys/net/bridge') || spawnSync('modprobe', ['-n', '-q', 'br_netfilter']).status === 0;
     const tools = spawnSync('sh', ['-c', 'command -v iptables && command -v ip6tables'], { stdio: 'ignore' }).status === 0;
     return module && tools ? undefined : `${module ? '' : 'no br_netfilter module'}${!module && !tools ? '; ' : ''}${tools ? '' : 'no iptables/ip6tables'}`;
+  }
+  if (feature === 'ipvlan' || feature === 'no-ipvlan') {
+    // Asked in a throwaway namespace: an ipvlan on one end of a veth pair.
+    const has = spawnSync('unshare', ['--net', 'sh', '-c', 'ip link add p0 type veth peer name p1 && ip link add link p0 name p2 type ipvlan mode l2'], { stdio: 'ignore' }).status === 0;
+    if (feature === 'ipvlan') return has ? undefined : 'this kernel has no ipvlan (CONFIG_IPVLAN)';
+    return has ? 'this kernel has ipvlan' : undefined;
   }
   if (feature === 'no-netem') return qdisc('netem', ['delay', '1ms']) ? `this kernel has sch_netem${simulated.has('no-netem') ? ', which no-netem cannot hide from its module loader' : ''}` : undefined;
   return qdisc('tbf', ['rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']) ? undefined : 'this kernel has no sch_tbf (CONFIG_NET_SCH_TBF)';

@@ -14,9 +14,9 @@ export async function ensureBridge(a: Of<'bridge.create'>, env: ApplyEnv): Promi
     await env.host.createBridge({ name: a.bridge, mtu: a.mtu, ...(a.mac ? { mac: a.mac } : {}) });
   } catch (e: any) {
     if (e?.code !== 'EEXIST') throw e;
-    // Someone made it meanwhile: fine if it is ours, a conflict otherwise.
+    // Someone made it meanwhile: fine if it is ours (or the default bridge another project just made), a conflict otherwise.
     const link = await env.host.linkByName(a.bridge);
-    if (!link || link.kind !== 'bridge' || (link.alias && parseOwnerAlias(link.alias)?.project !== env.project)) throw e;
+    if (!link || link.kind !== 'bridge' || (link.alias && link.alias !== a.alias && parseOwnerAlias(link.alias)?.project !== env.project)) throw e;
   }
   faultPoint('mid:bridge.create');
   const link = await env.host.linkByName(a.bridge);

@@ -15,6 +15,7 @@ import { ensureFirewall, removeFirewall } from './firewall';
 import { ensureSysctl } from './sysctl';
 import { updateLink } from './link';
 import { ensureNetns, removeNetns } from './netns';
+import { ensureLowerLink, removeLowerLink } from './lower-link';
 import { ensureP2pLink } from './p2p';
 import { ensureQdisc, removeQdisc } from './qdisc';
 import { ensureVeth, removeVeth } from './veth';
@@ -32,6 +33,8 @@ export const handlers: Omit<Single, 'container.start'> = {
   'bridge.delete': removeBridge,
   'veth.create': ensureVeth,
   'veth.delete': removeVeth,
+  'lowerlink.create': ensureLowerLink,
+  'lowerlink.delete': removeLowerLink,
   'link.update': updateLink,
   'addr.add': ensureAddress,
   'addr.delete': removeAddress,

@@ -9,7 +9,7 @@ import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../arg
 import type { Command } from '../command';
 import { projectNameFor, progress, type Cli } from '../context';
 import { BootRecords } from '../../sys/boot-records';
-import { renderPlan, planJson } from '../render';
+import { renderPlan, renderWarnings, planJson } from '../render';
 import { hostFor, hostOption } from '../hosts';
 
 const downOptions: OptionSpec[] = [
@@ -36,16 +36,24 @@ async function down(cli: Cli, args: Parsed): Promise<number> {
   try {
     const dry = flag(args, 'dry-run');
     if (!dry) session.lockProject();
-    const observed = await session.observe({ inspectNamespaces: false });
-    const removeVolumes = flag(args, 'volumes') ? projectVolumes(observed.state?.volumes, project) : [];
-    const p = plan(nothing(name), observed, { ...(stopTimeoutSec === undefined ? {} : { stopTimeoutSec }), removeVolumes });
-    if (dry) {
-      cli.out(flag(args, 'json') ? planJson(p) : renderPlan(p));
-      return 0;
+    // On the machine's default bridge: whether we are its last user is read from every journal, under the global lock, until it is removed.
+    const global = !dry && Object.values(cli.state.readState(name)?.networks ?? {}).some((n) => n.shared) ? cli.state.lockGlobal() : undefined;
+    let p;
+    try {
+      const observed = await session.observe({ inspectNamespaces: false });
+      const removeVolumes = flag(args, 'volumes') ? projectVolumes(observed.state?.volumes, project) : [];
+      p = plan(nothing(name), observed, { ...(stopTimeoutSec === undefined ? {} : { stopTimeoutSec }), removeVolumes });
+      if (dry) {
+        cli.out(flag(args, 'json') ? planJson(p) : renderPlan(p));
+        return 0;
+      }
+      cli.err(renderWarnings(p));
+      await execute(p, session.env(), { continueOnError: true });
+      // Still under the lock: an `up` that starts now must not have its new state removed.
+      cli.state.removeProject(name);
+    } finally {
+      global?.release();
     }
-    await execute(p, session.env(), { continueOnError: true });
-    // Still under the lock: an `up` that starts now must not have its new state removed.
-    cli.state.removeProject(name);
     new BootRecords().remove(name);
     session.close();
     if (flag(args, 'json')) {

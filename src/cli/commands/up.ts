@@ -1,3 +1,5 @@
+import { usesIpvlan } from '../../plan/resolve/lower-links';
+import { removesSharedBridge } from '../../plan/shared-bridge';
 import { devicePaths } from '../../plan/devices';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,7 +60,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     checkFileSources(project, args.positionals);
     const images = await imagesFirst(cli, project, args.positionals, session.emit, !flag(args, 'dry-run'), build);
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+      const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project) });
       const full = plan(resolve(project, observed, { services: args.positionals, host }), observed, stopOpts(stopTimeoutSec));
       const p = flag(args, 'no-start') ? withoutStarts(full) : full;
       cli.out(json ? planJson(p) : renderPlan(p));
@@ -75,7 +77,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project) });
+      observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals, host });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));
@@ -89,7 +91,8 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
       if (isNew) cli.state.removeProject(project.name);
       throw e;
     } finally {
-      global.release();
+      // Removing the machine's default bridge (we were its last user) stays under the lock until done: another project's up may want it.
+      if (!p || !removesSharedBridge(p)) global.release();
     }
     const selected = Object.values(desired.containers).filter((c) => !desired.only || desired.only.includes(c.name));
     const logFile = (c: string) => path.join(cli.state.containerDir(project.name, c), 'container.log');
@@ -97,7 +100,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     const offsets = new Map(selected.map((c) => [c.name, fileSize(logFile(c.name))]));
     if (countActions(p)) {
       ensureNetnsDir();
-      await execute(p, session.env());
+      await execute(p, session.env()).finally(() => global.release());
       session.emit({ type: 'phase', name: 'applied', ms: performance.now() });
     }
     cli.state.writeState(

@@ -22,7 +22,8 @@ export function bridgeActions(ctx: DiffContext): void {
       ctx.bridgeReady.set(net.key, ctx.push(bridgeCreate(net, observed.state?.networks[net.key] ? 'missing (deleted behind our back)' : 'missing')));
       continue;
     }
-    const ours = parseOwnerAlias(link.alias)?.project === desired.project || observed.state?.networks[net.key]?.bridge === link.name;
+    const ours =
+      parseOwnerAlias(link.alias)?.project === desired.project || observed.state?.networks[net.key]?.bridge === link.name || (net.shared && link.alias === net.alias);
     if (!ours || link.kind !== 'bridge') {
       conflicts.push({
         path: `networks.${net.key}`,

@@ -63,9 +63,10 @@ function orderRemovals(ctx: DiffContext, cgroupDeletes: string[]): void {
   const deletes = new Set(cgroupDeletes);
   const stops = ctx.actions.filter((a) => a.kind === 'container.stop').map((a) => a.id);
   for (const a of ctx.actions) if (deletes.has(a.id)) a.after.push(...stops);
-  // A new veth follows every veth removal of its container: the name it takes may be freed by one.
+  // A new interface (veth or macvlan/ipvlan) follows every interface removal of its container: the name it takes may be freed by one.
+  const isDelete = (k: string) => k === 'veth.delete' || k === 'lowerlink.delete';
   for (const a of ctx.actions) {
-    if (a.kind !== 'veth.create') continue;
-    for (const d of ctx.actions) if (d.kind === 'veth.delete' && d.container === a.container && !a.after.includes(d.id)) a.after.push(d.id);
+    if (a.kind !== 'veth.create' && a.kind !== 'lowerlink.create') continue;
+    for (const d of ctx.actions) if (isDelete(d.kind) && 'container' in d && d.container === a.container && !a.after.includes(d.id)) a.after.push(d.id);
   }
 }

@@ -8,6 +8,7 @@ import type { DesiredContainer, DesiredInterface, ObservedLink, ObservedNetns } 
 import { addrAdd, ipv4Addresses, ipv6Addresses } from './addresses';
 import type { DiffContext } from './context';
 import { linkDrift } from './drift';
+import { isLowerKind, lowerLinkActions } from './lower-links';
 import { defaultRoutes, type AddressesReady } from './routes';
 
 /** What one interface's actions give: the ids a start follows, and its addr.add ids. */
@@ -33,6 +34,12 @@ export function interfaceActions(
   const ids = strayVeths(ctx, c, netns, ns, new Set([...c.interfaces.map((i) => i.ifname), ...keep]));
   const ready: AddressesReady = { v4: new Map(), v6: new Map() };
   for (const iface of c.interfaces) {
+    if (iface.lowerLink) {
+      const r = lowerLinkActions(ctx, c, netns, ns, nsReady, iface);
+      ids.push(...r.ids);
+      if (r.added4) ready.v4.set(iface.ifname, r.added4);
+      continue;
+    }
     const host = ctx.hostLinks.get(iface.hostVeth);
     const peer = ns?.links.find((l) => l.name === iface.ifname);
     // Both ends exist and are each other's peer (a name can be held by another pair after edits).
@@ -52,7 +59,13 @@ export function interfaceActions(
 function strayVeths(ctx: DiffContext, c: DesiredContainer, netns: string, ns: ObservedNetns | undefined, wanted: Set<string>): string[] {
   const ids: string[] = [];
   for (const l of ns?.links ?? []) {
-    if (l.name === 'lo' || wanted.has(l.name) || l.kind !== 'veth') continue;
+    if (l.name === 'lo' || wanted.has(l.name)) continue;
+    if (isLowerKind(l.kind)) {
+      const id = `lowerlink.delete:${c.name}:${l.name}`;
+      ids.push(ctx.push({ kind: 'lowerlink.delete', id, target: `${l.name} of ${c.name}`, reason: 'not in the file any more', container: c.name, netns, ifname: l.name }));
+      continue;
+    }
+    if (l.kind !== 'veth') continue;
     ids.push(
       ctx.push({
         kind: 'veth.delete',

@@ -35,6 +35,7 @@ export function diffLab(ctx: DiffContext): Map<string, string[]> {
   const vethDeletes = new Map<string, string[]>();
   for (const a of ctx.actions) {
     if (a.kind === 'veth.create') touch(a.container, a.peer, a.id);
+    if (a.kind === 'lowerlink.create') touch(a.container, a.ifname, a.id);
     if ((a.kind === 'addr.add' || a.kind === 'link.update') && a.container && a.netns) touch(a.container, a.ifname, a.id);
     if (a.kind === 'veth.delete') vethDeletes.set(a.container, [...(vethDeletes.get(a.container) ?? []), a.id]);
   }

@@ -8,6 +8,8 @@ import { netnsPrefix, parseOwnerAlias } from '../names';
 import type { StateContainer } from '../model';
 import type { DiffContext, DiffOptions } from './context';
 import { tunnelRemovals } from './tunnels';
+import { sharedBridgeRemoval } from './shared-bridge';
+import { joinersOf, orphanedJoinedBridges } from './joined-bridges';
 
 export function removals(ctx: DiffContext, opts: DiffOptions): void {
   const kept = keptOneOffs(ctx, opts);
@@ -25,6 +27,8 @@ export function removals(ctx: DiffContext, opts: DiffOptions): void {
   // Tunnel ports of bridges (x-hosts) before their bridge.
   removed.push(...tunnelRemovals(ctx));
   bridgeRemovals(ctx, [...removed, ...stops]);
+  sharedBridgeRemoval(ctx, [...removed, ...stops]);
+  orphanedJoinedBridges(ctx, [...removed, ...stops]);
 }
 
 /** `up` (keepOneOffs): the journal's `run` containers, which stay with their namespace, veths and cgroup. */
@@ -114,14 +118,15 @@ function bridgeRemovals(ctx: DiffContext, after: string[]): void {
   const wanted = new Set(Object.values(desired.networks).filter((n) => n.managed).map((n) => n.bridge));
   const inState = new Map(
     Object.entries(observed.state?.networks ?? {})
-      .filter(([, n]) => n.managed)
+      .filter(([, n]) => n.managed && !n.shared)
       .map(([k, n]) => [n.bridge, k]),
   );
   for (const l of observed.hostLinks) {
     if (wanted.has(l.name) || l.kind !== 'bridge') continue;
     const mark = parseOwnerAlias(l.alias);
     const ours = (mark?.project === desired.project && mark.object.startsWith('network:')) || inState.has(l.name);
-    if (!ours) continue;
+    // Another project joined it (external: true): it stays, for the last of them (joined-bridges.ts).
+    if (!ours || joinersOf(observed, l.name).length) continue;
     const key = mark?.object.slice('network:'.length) ?? inState.get(l.name)!;
     ctx.push({ kind: 'bridge.delete', id: `bridge.delete:${key}`, target: l.name, reason: 'not in the file any more', after: [...after], network: key, bridge: l.name });
   }

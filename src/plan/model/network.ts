@@ -2,7 +2,7 @@
  * The network side of `Desired`: bridges, container interfaces, p2p links,
  * routes, published ports and the sysctls they need.
  */
-import type { PortProtocol } from '../../compose/types';
+import type { LowerLink, PortProtocol } from '../../compose/types';
 import type { Qdisc } from '../shaping';
 
 export interface DesiredNetwork {
@@ -32,13 +32,20 @@ export interface DesiredNetwork {
   hostBindingIpv4?: string;
   /** `up --host`: its members sit on two machines; a VXLAN device is a port of its bridge. */
   tunnel?: DesiredTunnel;
+  /**
+   * `driver: macvlan|ipvlan`: no bridge of ours (`bridge` is the parent link,
+   * `managed` false); each container's interface sits on the parent.
+   */
+  lowerLink?: LowerLink;
+  /** The machine's default bridge (plan/shared-bridge.ts): other projects use it too; no DNS server of ours on it. */
+  shared?: true;
 }
 
 export interface DesiredInterface {
   network: string;
   /** Name inside the container (`eth0`, or `interface_name`). */
   ifname: string;
-  /** Host end of the veth. */
+  /** Host end of the veth ('' for a macvlan/ipvlan interface: it has none). */
   hostVeth: string;
   bridge: string;
   mac: string;
@@ -54,6 +61,8 @@ export interface DesiredInterface {
   gateway6?: string;
   /** `x-netem` of the attachment: the root qdisc of both ends. */
   shaping?: Qdisc;
+  /** A macvlan/ipvlan interface on this parent link (diff/lower-links.ts), instead of a veth. */
+  lowerLink?: LowerLink;
 }
 
 /** One end of a p2p link: a veth end inside a container's namespace. */

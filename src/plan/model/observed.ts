@@ -114,7 +114,11 @@ export interface OtherProject {
   /** Host ports it publishes ("tcp 0.0.0.0 8080"). */
   ports?: string[];
   /** Addresses its containers use, by bridge name (for shared external bridges). */
-  addresses: Array<{ bridge: string; address: string }>;
+  addresses: Array<{ bridge: string; address: string; container?: string }>;
+  /** Its own bridged networks, by name (`PROJECT_KEY` or `name:`), which other projects may join as `external: true`. */
+  networks?: Array<{ name: string; bridge: string }>;
+  /** Its journal names the machine's default bridge (plan/shared-bridge.ts). */
+  sharedBridge?: boolean;
 }
 
 /** A socket of the host holding a port (listening TCP, any UDP), which a published port would hide. */
@@ -163,7 +167,7 @@ export interface Observed {
   /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
   hostQdiscs?: ObservedQdisc[];
   /** What the kernel can do, when it was probed (absent: assume it can). */
-  kernel?: { netem?: boolean; selinuxEnforcing?: boolean };
+  kernel?: { netem?: boolean; ipvlan?: boolean; selinuxEnforcing?: boolean };
 }
 
 export interface ObservedFirewall {

@@ -11,6 +11,10 @@ export interface StateNetwork {
   subnet: string;
   gateway: string;
   subnet6?: string;
+  /** Its name, as other projects' `external: true` networks name it (`PROJECT_KEY` or `name:`). */
+  name?: string;
+  /** The machine's default bridge: removed only when no project's journal names it any more. */
+  shared?: true;
 }
 
 export interface StateInterface {

@@ -13,6 +13,8 @@ import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type
 import type { PeerDirectory } from '../hosts';
 import { imageRun, launchImage } from '../image';
 import { devicePolicy } from '../devices';
+import { endpointSysctls } from '../endpoint-sysctls';
+import { externalLinkHosts } from './external-links';
 import { HOST_SECRET_DIRS, HOST_SECRET_FILES, hostSecrets } from '../host-secrets';
 import { HOST_ROOT, launchIsolation } from '../isolation';
 import { resolveRoutes, type LinksResult } from '../lab';
@@ -129,13 +131,13 @@ function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; 
 }
 
 function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
-  const dnsIface = view.find((i) => ctx.networks[i.network]?.managed);
+  const dnsIface = view.find((i) => ctx.networks[i.network]?.managed && !ctx.networks[i.network]?.shared);
   const extra = resolveHostGateway(svc.extraHosts, view[0] ? ctx.networks[view[0].network]?.gateway : undefined);
   for (const h of extra.unresolved) {
     ctx.issues.push(serviceIssue(ctx.project, svc, 'extra_hosts', `${h}:host-gateway needs a bridge network (the gateway of the container's first network); this container has none`));
   }
   return {
-    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), [...linkHosts(ctx, svc, view), ...extra.hosts]),
+    hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), [...linkHosts(ctx, svc, view), ...externalLinks(ctx, svc, view), ...extra.hosts]),
     // Bridged containers ask the project's DNS server, on the gateway of their first network.
     resolvConf: dnsIface ? renderEmbeddedResolvConf(ctx.networks[dnsIface.network]!.gateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
     hostname: renderHostname(hostname),
@@ -207,6 +209,8 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     hostname,
     ...(svc.domainname ? { domainname: svc.domainname } : {}),
     ...proc,
+    // An attachment's com.docker.network.endpoint.sysctls join the service's (net.*: not with network_mode host).
+    ...(netns.kind === 'host' ? {} : { sysctls: { ...proc.sysctls, ...endpointSysctls(svc) } }),
     ...resources.launch,
     isolation,
     ...(stopSignal ? { stopSignal } : {}),
@@ -267,6 +271,12 @@ function userDbFor(rootfs: string, observed: Observed): { passwd: string; group:
 }
 
 /** `links: [db:database]`: the alias → db's first replica's address on a network this container shares with it. */
+function externalLinks(ctx: ContainerContext, svc: ServiceSpec, view: NamedIface[]) {
+  const x = externalLinkHosts(ctx.project, svc, view, ctx.networks, ctx.observed);
+  ctx.issues.push(...x.issues);
+  return x.hosts;
+}
+
 function linkHosts(ctx: ContainerContext, svc: ServiceSpec, view: NamedIface[]): Array<{ host: string; ip: string }> {
   const out: Array<{ host: string; ip: string }> = [];
   const mine = new Set(view.map((i) => i.network));

@@ -12,6 +12,9 @@ import { attachmentIfnames, isP2p } from '../lab';
 import type { DesiredInterface, DesiredNetwork, Observed } from '../model';
 import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names';
 import { qdiscFor } from '../shaping';
+import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
+import { knownNetworks, otherProjectNetwork } from './external-networks';
+import { isExternal, SHARED_ALIAS, SHARED_BRIDGE } from '../shared-bridge';
 import type { Replica } from './replicas';
 
 export const DEFAULT_MTU = 1500;
@@ -33,24 +36,29 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
     const spec = project.networks[key]!;
     const alloc = ipam.networks[key]!;
     const alloc6 = ipam6.networks[key];
+    const external = isExternal(spec);
     networks[key] = {
       key,
-      displayName: spec.external ? bridges[key]! : `${project.name}_${key}`,
+      displayName: external ? (spec.externalName ?? key) : spec.shared ? key : (spec.externalName ?? `${project.name}_${key}`),
       bridge: bridges[key]!,
-      managed: !spec.external,
+      // A macvlan/ipvlan network has no bridge of ours: nothing to create, firewall or remove on the host.
+      managed: !external && !spec.lowerLink,
       internal: spec.internal,
-      mtu: spec.mtu ?? DEFAULT_MTU,
-      ...(spec.external ? {} : { mac: deterministicMac(project.name, 'bridge', key) }),
+      // A macvlan/ipvlan takes its parent's MTU unless the file says (as Docker).
+      mtu: spec.mtu ?? (spec.lowerLink ? observed.hostLinks.find((l) => l.name === spec.lowerLink!.parent)?.mtu : undefined) ?? DEFAULT_MTU,
+      ...(external || spec.lowerLink ? {} : { mac: spec.shared ? deterministicMac('*', 'bridge', SHARED_BRIDGE) : deterministicMac(project.name, 'bridge', key) }),
       subnet: formatCidr(alloc.subnet),
       prefixLen: alloc.subnet.prefix,
       gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }),
-      alias: ownerAlias(project.name, `network:${key}`),
+      alias: spec.shared ? SHARED_ALIAS : ownerAlias(project.name, `network:${key}`),
       ...(alloc6
         ? { ipv6: { subnet: formatCidr(alloc6.subnet), prefixLen: alloc6.subnet.prefix, gateway: formatIP({ family: 6, value: alloc6.gateway }) } }
         : {}),
       masquerade: spec.ipMasquerade,
       icc: spec.icc,
       ...(spec.hostBindingIpv4 ? { hostBindingIpv4: spec.hostBindingIpv4 } : {}),
+      ...(spec.lowerLink ? { lowerLink: spec.lowerLink } : {}),
+      ...(spec.shared ? { shared: true as const } : {}),
     };
   }
   return { networks, interfaces: bridgedInterfaces(project, replicas, networks, ipam, ipam6) };
@@ -61,19 +69,24 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
   const bridges: Record<string, string> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
-    bridges[key] = spec.external ? (spec.externalName ?? key) : (spec.bridgeName ?? bridgeIfname(project.name, key));
+    bridges[key] = isExternal(spec) ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
   }
-  const issues: SpecIssue[] = [];
+  const issues: SpecIssue[] = lowerLinkIssues(project, keys, observed);
   for (const key of keys) {
-    if (!project.networks[key]!.external) continue;
+    if (!isExternal(project.networks[key]!)) continue;
     const link = observed.hostLinks.find((l) => l.name === bridges[key]);
     if (link && link.kind === 'bridge') continue;
+    // Another project's network, by its name (`PROJECT_KEY` or its `name:`): its bridge.
+    const joined = otherProjectNetwork(bridges[key]!, observed, project.sources.get(`networks.${key}`), `networks.${key}`);
+    if (joined.bridge) bridges[key] = joined.bridge;
+    if (joined.issue) issues.push(joined.issue);
+    if (joined.bridge || joined.issue) continue;
     issues.push({
       path: `networks.${key}`,
       loc: project.sources.get(`networks.${key}`),
       message: link
         ? `external network ${bridges[key]} is a ${link.kind ?? 'non-bridge'} link, not a bridge`
-        : `external network ${bridges[key]} not found: create it first (it must be an existing Linux bridge)`,
+        : `external network ${bridges[key]} not found: no Linux bridge of that name, and no tscompose project's network is called that${knownNetworks(observed)}`,
     });
   }
   if (issues.length) throw new PlanError(issues);
@@ -90,7 +103,7 @@ function allocateAddresses(project: Project, replicas: Replica[], keys: string[]
   }
   const common = { project, otherProjects: observed.otherProjects, hostRoutes: observed.hostRoutes, state: observed.state };
   const ipam = allocate({ ...common, bridges, networks: keys, attachments, hostLinks: observed.hostLinks });
-  const v6Keys = keys.filter((k) => project.networks[k]!.enableIpv6 && !project.networks[k]!.external);
+  const v6Keys = keys.filter((k) => project.networks[k]!.enableIpv6 && !isExternal(project.networks[k]!));
   const attachments6 = replicas.flatMap((r) =>
     r.service.networks
       .filter((n) => v6Keys.includes(n.network))
@@ -115,21 +128,23 @@ function bridgedInterfaces(
       const addr = ipam.addresses.get(attachmentKey(r.name, n.network))!;
       const addr6 = ipam6.addresses.get(attachmentKey(r.name, n.network));
       const mtu = n.mtu ?? net.mtu;
+      const lower = net.lowerLink;
       return {
         network: n.network,
         ifname: ifnames.get(n.network)!,
-        hostVeth: vethIfname(project.name, r.name, n.network),
+        hostVeth: lower ? '' : vethIfname(project.name, r.name, n.network),
         bridge: net.bridge,
         mac: n.macAddress?.toLowerCase() ?? deterministicMac(project.name, r.name, n.network),
         mtu,
         address: formatIP({ family: 4, value: addr }),
         prefixLen: net.prefixLen,
         gateway: net.gateway,
-        alias: ownerAlias(project.name, `veth:${r.name}:${n.network}`),
+        alias: lower ? lowerLinkAlias(project.name, r.name, n.network, lower) : ownerAlias(project.name, `veth:${r.name}:${n.network}`),
         ...(addr6 !== undefined && net.ipv6
           ? { address6: formatIP({ family: 6, value: addr6 }), prefixLen6: net.ipv6.prefixLen, gateway6: net.ipv6.gateway }
           : {}),
         ...(n.netem ? { shaping: qdiscFor(n.netem, mtu) } : {}),
+        ...(lower ? { lowerLink: lower } : {}),
       } satisfies DesiredInterface;
     });
     interfaces.set(r.name, list);

@@ -13,6 +13,7 @@ import type * as rt from 'netlink/dist/rt/gen_structs';
 import type * as ifla from 'netlink/dist/rt/ifla';
 import type { Qdisc } from '../../plan/shaping';
 import { bridgeInfo, hairpinInfo, toLinkInfo, vethInfo, vxlanInfo, type LinkInfo, type VethEnd, type VethSpec, type VxlanSpec } from './links';
+import { lowerLinkInfo, type LowerLinkSpec } from './lower-links';
 import { RtnlSocket } from './socket';
 import { deleteRootQdisc, listQdiscs, replaceRootQdisc, type QdiscInfo } from './tc';
 import { addressRequest, AF_BRIDGE, AF_INET6, familyOf, neighborRequest, routeRequest, type RouteSpec } from './requests';
@@ -127,6 +128,26 @@ export class Rtnl extends RtnlSocket {
       ...(opts.mac ? { address: macToBuffer(opts.mac) } : {}),
       ...(opts.master !== undefined ? { master: opts.master } : {}),
       linkinfo: vxlanInfo(opts),
+    });
+  }
+
+  /**
+   * A macvlan/ipvlan on a parent of this socket's namespace, born in another
+   * namespace already named (nothing is moved). Down: the caller marks it
+   * and brings it up through a socket in its namespace.
+   */
+  // Equivalent to: ip link add link PARENT name NAME netns NS address MAC mtu MTU type macvlan mode MODE
+  //            or: ip link add link PARENT name NAME netns NS mtu MTU type ipvlan mode MODE FLAG
+  async createLowerLink(s: LowerLinkSpec): Promise<void> {
+    const link = Buffer.alloc(4);
+    link.writeUInt32LE(s.parent, 0);
+    await this.createLink(false, {
+      ifname: s.name,
+      link,
+      ...(s.netnsFd !== undefined ? { netNsFd: s.netnsFd } : {}),
+      ...(s.mtu ? { mtu: s.mtu } : {}),
+      ...(s.mac ? { address: macToBuffer(s.mac) } : {}),
+      linkinfo: lowerLinkInfo(s),
     });
   }
 

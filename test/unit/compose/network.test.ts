@@ -77,10 +77,10 @@ test('external networks: true, with a name, legacy external.name; other keys con
   ]);
 });
 
-test('only the bridge and p2p drivers and the default IPAM driver are supported', (t) => {
-  const list = issues(t, 'networks:\n  a:\n    driver: macvlan\n    ipam:\n      driver: dhcp\n      options: {x: y}\n');
+test('only the bridge, p2p, macvlan and ipvlan drivers and the default IPAM driver are supported', (t) => {
+  const list = issues(t, 'networks:\n  a:\n    driver: overlay\n    ipam:\n      driver: dhcp\n      options: {x: y}\n');
   t.deepEqual(lines(list), [
-    'compose.yaml:3:5 networks.a.driver: the "macvlan" network driver is not supported yet (only bridge and p2p)',
+    'compose.yaml:3:5 networks.a.driver: the "overlay" network driver is not supported yet (only bridge, p2p, macvlan and ipvlan)',
     'compose.yaml:5:7 networks.a.ipam.driver: the "dhcp" IPAM driver is not supported yet (only default)',
     'compose.yaml:6:7 networks.a.ipam.options: options is not supported yet',
   ]);

@@ -138,7 +138,12 @@ const cases: Array<[string, Record<string, unknown>, Expect]> = [
   ['security_opt apparmor', svc({ security_opt: ['apparmor=unconfined'] }), unsupported],
   ['security_opt as a string', svc({ security_opt: 'no-new-privileges' }), rejected],
   ['links', { services: { db: {}, web: { links: ['db', 'db:database'] } } }, ok],
-  ['external_links', svc({ external_links: ['redis:cache'] }), unsupported],
+  ['external_links', svc({ external_links: ['redis:cache'] }), ok],
+  ['macvlan network', svc({ networks: ['lan'] }, { networks: { lan: { driver: 'macvlan', driver_opts: { parent: 'eth0', macvlan_mode: 'bridge' } } } }), ok],
+  ['ipvlan network', svc({ networks: ['lan'] }, { networks: { lan: { driver: 'ipvlan', driver_opts: { parent: 'eth0', ipvlan_mode: 'l2' } } } }), ok],
+  ['network_mode bridge', svc({ network_mode: 'bridge' }), ok],
+  ['endpoint sysctls', svc({ networks: { default: { driver_opts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.forwarding=1' } } } }), ok],
+  ['other attachment driver options', svc({ networks: { default: { driver_opts: { 'com.docker.network.endpoint.macaddress': '02:00:00:00:00:01' } } } }), unsupported],
   ['profiles as a string', svc({ profiles: 'debug' }), rejected],
   ['top-level volumes', { volumes: { data: {}, ext: { external: true, name: 'other' }, lab: { driver: 'local', labels: ['a=b'] } }, ...svc({}) }, ok],
   [

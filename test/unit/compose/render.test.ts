@@ -82,3 +82,26 @@ test('renderConfig: values and names that YAML would misread are quoted and surv
   const again = load({ '/r/compose.yaml': renderConfig(p) }, { cwd: '/r' });
   t.deepEqual(content(again), content(p));
 });
+
+test('renderConfig round-trips macvlan, network_mode: bridge, the external "bridge", endpoint sysctls and external_links', (t) => {
+  const text0 = [
+    'services:',
+    '  a: {network_mode: bridge, external_links: ["other-db-1:db"]}',
+    '  b:',
+    '    networks:',
+    '      lan: {ipv4_address: 192.168.9.5}',
+    '      docker0:',
+    '        driver_opts: {com.docker.network.endpoint.sysctls: "net.ipv4.conf.IFNAME.forwarding=1"}',
+    'networks:',
+    '  lan: {driver: macvlan, driver_opts: {parent: eth0, macvlan_mode: private}, ipam: {config: [{subnet: 192.168.9.0/24}]}}',
+    '  docker0: {external: true, name: bridge}',
+    '',
+  ].join('\n');
+  const p = load(text0);
+  const text = renderConfig(p);
+  const again = load({ '/elsewhere/compose.yaml': text }, { cwd: '/elsewhere' });
+  t.deepEqual(again.services, p.services);
+  t.deepEqual(again.networks, p.networks);
+  t.is(renderConfig(again), text);
+  t.regex(text, /network_mode: bridge/);
+});

@@ -142,8 +142,17 @@ test('no networks key: the service joins the default network; network_mode none/
   t.deepEqual(p.services.c!.networkMode, { kind: 'host' });
   t.deepEqual(p.services.d!.networkMode, { kind: 'service', service: 'a' });
   t.deepEqual(p.services.d!.dependsOn, { a: { condition: 'service_started', required: true, restart: false } }, 'implied dependency, as Compose adds');
-  t.deepEqual(p.services.e!.networkMode, { kind: 'default' });
-  t.deepEqual(p.services.e!.networks.map((n) => n.network), ['default']);
+  // network_mode: bridge is the machine's default bridge (Docker's docker0), the network `bridge`.
+  t.deepEqual(p.services.e!.networkMode, { kind: 'default', shared: true });
+  t.deepEqual(p.services.e!.networks.map((n) => n.network), ['bridge']);
+  t.true(p.networks.bridge!.shared);
+});
+
+test('network_mode: bridge beside a network the file names "bridge" is an error at that network', (t) => {
+  const list = issues(t, 'services:\n  a: {network_mode: bridge}\nnetworks:\n  bridge: {}\n');
+  t.deepEqual(lines(list), [
+    'compose.yaml:4:3 networks.bridge: the name "bridge" is the default bridge that network_mode: bridge (service a) joins; give this network another name',
+  ]);
 });
 
 test('network_mode errors', (t) => {
