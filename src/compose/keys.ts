@@ -37,23 +37,18 @@ export const SERVICE_KEYS = table(
     'labels', 'label_file', 'annotations', 'expose', 'profiles', 'security_opt', 'links', 'external_links',
     'image', 'pull_policy', 'platform', 'restart', 'healthcheck', 'build', 'secrets', 'configs',
     'extends', 'post_start', 'pre_stop', 'stdin_open', 'devices', 'device_cgroup_rules', 'develop',
-    'logging', 'volumes_from', 'tty',
+    'logging', 'volumes_from', 'tty', 'mac_address', 'attach',
     // process-keys.ts
     'shm_size', 'group_add', 'pid', 'ipc', 'uts', 'cgroup', 'userns_mode', 'mem_swappiness', 'oom_kill_disable',
     'cpu_count', 'cpu_percent', 'runtime', 'isolation', 'storage_opt',
   ],
   [
-    'attach',
     'cpu_rt_period', 'cpu_rt_runtime', 'credential_spec',
     'gpus',
-    'mac_address',
     'models',
     'provider', 'pull_refresh_after',
     'use_api_socket',
   ],
-  {
-    mac_address: 'a service-level mac_address is not supported yet; set mac_address under the service\'s networks.<name>',
-  },
 );
 
 export const DEPLOY_KEYS = table(

@@ -123,6 +123,7 @@ function renderService(s: ServiceSpec): Obj {
   if (s.labels) out.labels = { ...s.labels };
   if (s.annotations) out.annotations = { ...s.annotations };
   if (s.expose) out.expose = [...s.expose];
+  if (s.attach === false) out.attach = false;
   if (s.logging) out.logging = renderLogging(s.logging);
   if (s.volumesFrom) out.volumes_from = s.volumesFrom.map((v) => `service:${v.service}${v.readOnly ? ':ro' : ''}`);
   if (s.postStart) out.post_start = s.postStart.map(renderHook);

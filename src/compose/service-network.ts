@@ -56,12 +56,8 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
           break;
         }
         case 'mac_address': {
-          const v = r.string(kf);
-          if (v === undefined) break;
-          const mac = parseMac(v);
-          if (!mac) r.error(kf, `${v} is not a MAC address (expected six hex pairs like 02:42:ac:11:00:02)`);
-          else if (mac.multicast) r.error(kf, `${v} is a multicast MAC address (the lowest bit of the first byte is set); use a unicast one such as 02:…`);
-          else a.macAddress = mac.mac;
+          const mac = macAddress(kf, r);
+          if (mac) a.macAddress = mac;
           break;
         }
         case 'interface_name': {
@@ -91,6 +87,32 @@ export function attachments(f: Field, r: Reader): ServiceNetwork[] {
   }
   // Compose's attachment order: priority (desc), then network name.
   return out.sort((x, y) => y.priority - x.priority || (x.network < y.network ? -1 : x.network > y.network ? 1 : 0));
+}
+
+/** A unicast MAC address (any case, `:` or `-`), canonical; undefined (with an error at the key) otherwise. */
+function macAddress(f: Field, r: Reader): string | undefined {
+  const v = r.string(f);
+  if (v === undefined) return undefined;
+  const mac = parseMac(v);
+  if (!mac) r.error(f, `${v} is not a MAC address (expected six hex pairs like 02:42:ac:11:00:02)`);
+  else if (mac.multicast) r.error(f, `${v} is a multicast MAC address (the lowest bit of the first byte is set); use a unicast one such as 02:…`);
+  else return mac.mac;
+  return undefined;
+}
+
+/**
+ * The service-level `mac_address` (docker run --mac-address): the MAC of its
+ * one network attachment. With several networks Compose cannot tell which
+ * is meant: set it under `networks.<name>` there.
+ */
+function serviceMac(svc: ServiceSpec, f: Field, r: Reader): void {
+  const mac = macAddress(f, r);
+  if (!mac) return;
+  if (svc.networkMode.kind !== 'default') return r.error(f, `a MAC address needs a network of the service's own (network_mode is ${svc.networkMode.kind})`);
+  if (svc.networks.length !== 1) return r.error(f, `the service has ${svc.networks.length} networks: set mac_address under the one it is for (networks.<name>.mac_address)`);
+  const a = svc.networks[0]!;
+  if (a.macAddress && a.macAddress !== mac) return r.error(f, `${mac} contradicts networks.${a.network}.mac_address (${a.macAddress})`);
+  a.macAddress = mac;
 }
 
 export function networkMode(f: Field, r: Reader): NetworkMode | undefined {
@@ -218,6 +240,8 @@ export function settleNetworking(svc: ServiceSpec, keys: Map<string, Field>, r: 
   else if (svc.networks.length === 0 && (!networksField || (networksField.node.kind === 'map' && networksField.node.entries.size === 0))) {
     svc.networks = [defaultAttachment()];
   }
+  const macField = keys.get('mac_address');
+  if (macField) serviceMac(svc, macField, r);
 }
 
 /** A service's networking key read into `svc`; false when `key` is not one of them. */

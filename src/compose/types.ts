@@ -234,6 +234,8 @@ export interface ServiceSpec {
   stopSignal?: string;
   /** `post_start` / `pre_stop` (hooks.ts); absent: none. */
   postStart?: HookSpec[];
+  /** `attach: false`: `up` without -d does not show its output (`logs` still has it). */
+  attach?: false;
   /** `develop.watch`: what `tscompose watch` does when files change (compose/develop.ts). */
   develop?: { watch: WatchRule[] };
   preStop?: HookSpec[];

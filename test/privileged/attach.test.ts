@@ -144,3 +144,27 @@ services:
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+test('attach: false — up without -d follows the other services\' output, not its; logs still has it', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(
+      host,
+      `name: upa
+services:
+  shown:
+    command: ["sh", "-c", "echo from-shown; sleep 1"]
+  hidden:
+    attach: false
+    command: ["sh", "-c", "echo from-hidden; sleep 1"]
+`,
+    );
+    // Both exit after a second: up (attached) returns once the followed one has.
+    const up = await tsc(host, dir, ['up'], { timeoutMs: 60_000 });
+    t.is(up.code, 0, up.stderr);
+    t.regex(up.stdout, /shown.*\| from-shown/);
+    t.notRegex(up.stdout, /from-hidden/);
+    t.regex((await ok(host, dir, ['logs', 'hidden'])).stdout, /from-hidden/);
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});

@@ -132,7 +132,9 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
 `);
     }
     if (flag(args, 'detach') || flag(args, 'wait') || flag(args, 'no-start') || json) return 0;
-    return await attach(cli, session, selected, offsets, logFile, stopTimeoutSec);
+    // `attach: false` services run, but their output is not followed (as Compose); all of them: nothing to show, wait for every one.
+    const shown = selected.filter((c) => project.services[c.service]?.attach !== false);
+    return await attach(cli, session, shown.length ? shown : selected, offsets, logFile, stopTimeoutSec, !shown.length);
   } finally {
     session.close();
   }
@@ -169,12 +171,14 @@ async function attach(
   offsets: Map<string, number>,
   logFile: (c: string) => string,
   stopTimeoutSec: number | undefined,
+  silent = false,
 ): Promise<number> {
-  const write = lineWriter(
+  const lines = lineWriter(
     cli,
     containers.map((c) => c.name),
     { prefix: true, timestamps: false },
   );
+  const write: typeof lines = silent ? () => {} : lines;
   let interrupted = 0;
   const onSigint = () => {
     interrupted++;

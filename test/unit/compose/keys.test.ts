@@ -3,7 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import { ATTACHMENT_KEYS, BIND_OPTION_KEYS, BLKIO_KEYS, DEPENDS_ON_KEYS, DEPLOY_KEYS, ENV_FILE_KEYS, EXTERNAL_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, MOUNT_KEYS, NETWORK_KEYS, PORT_KEYS, RESOURCE_LIMITS_KEYS, RESOURCE_RESERVATIONS_KEYS, RESOURCES_KEYS, SERVICE_KEYS, TMPFS_OPTION_KEYS, TOP_LEVEL_KEYS, ULIMIT_KEYS, VOLUME_KEYS, VOLUME_OPTION_KEYS, classify } from '../../../src/compose/keys';
 import type { KeyTable } from '../../../src/compose/keys';
-import { hasIssue, issues, lines, sharedDir } from './helpers';
+import { hasIssue, issues, lines, load, sharedDir } from './helpers';
 
 type Schema = { properties?: Record<string, Schema>; definitions?: Record<string, Schema>; oneOf?: Schema[]; items?: Schema; patternProperties?: Record<string, Schema>; $ref?: string };
 
@@ -62,10 +62,10 @@ test('x- keys are extensions; anything else is unknown', (t) => {
   t.is(classify(SERVICE_KEYS, 'constructor'), 'unknown');
 });
 
-test('unsupported keys get "not supported yet" at their own location; mac_address has its own hint', (t) => {
-  const list = issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n    gpus: all\n    cpu_rt_period: 1000\nmodels: {}\n');
+test('unsupported keys get "not supported yet" at their own location; runtime says what it accepts', (t) => {
+  const list = issues(t, 'services:\n  web:\n    runtime: kata\n    gpus: all\n    cpu_rt_period: 1000\nmodels: {}\n');
   t.deepEqual(lines(list), [
-    "compose.yaml:3:5 services.web.mac_address: a service-level mac_address is not supported yet; set mac_address under the service's networks.<name>",
+    'compose.yaml:3:5 services.web.runtime: runtime "kata" is not supported yet: tscompose runs each container with its own shim, which does what runc does (runtime: runc is accepted); other runtimes (gVisor, Kata, WebAssembly, nvidia) are not',
     'compose.yaml:4:5 services.web.gpus: gpus is not supported yet',
     'compose.yaml:5:5 services.web.cpu_rt_period: cpu_rt_period is not supported yet',
     'compose.yaml:6:1 models: models is not supported yet',
@@ -81,6 +81,11 @@ test('unknown keys are named, with a suggestion when one is close', (t) => {
   ]);
 });
 
-test('the service-level mac_address points to the per-network key', (t) => {
-  hasIssue(t, issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n'), 'compose.yaml:3:5', 'services.web.mac_address', 'set mac_address under the service\'s networks.<name>');
+test('the service-level mac_address is its one network\'s; with several, or none of its own, an error at the key', (t) => {
+  t.is(load('services:\n  web:\n    mac_address: 02-00-00-00-00-0A\n').services.web!.networks[0]!.macAddress, '02:00:00:00:00:0a');
+  t.is(load('services:\n  web:\n    mac_address: 02:00:00:00:00:0a\n    networks: [back]\nnetworks: {back: {}}\n').services.web!.networks[0]!.macAddress, '02:00:00:00:00:0a');
+  hasIssue(t, issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n    networks: [a, b]\nnetworks: {a: {}, b: {}}\n'), 'compose.yaml:3:5', 'services.web.mac_address', 'the service has 2 networks: set mac_address under the one it is for');
+  hasIssue(t, issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n    network_mode: host\n'), 'compose.yaml:3:5', 'services.web.mac_address', 'needs a network of the service\'s own');
+  hasIssue(t, issues(t, 'services:\n  web:\n    mac_address: 02:00:00:00:00:01\n    networks: {a: {mac_address: "02:00:00:00:00:02"}}\nnetworks: {a: {}}\n'), 'compose.yaml:3:5', 'services.web.mac_address', 'contradicts networks.a.mac_address');
+  hasIssue(t, issues(t, 'services:\n  web:\n    mac_address: 01:00:5e:00:00:01\n'), 'compose.yaml:3:5', 'services.web.mac_address', 'is a multicast MAC address');
 });
