@@ -7,35 +7,10 @@
  * code. Without a tty, attach relays stdin_open's pipe and the output.
  */
 import test from 'ava';
-import { cliPath, withHost } from '../helpers/host';
+import { withHost } from '../helpers/host';
+import { callerShell, PTY_DRIVER } from '../helpers/pty';
 import { leftovers, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
-// A real terminal for the caller (as in escapes.test.ts): argv[2:] runs on a
-// pty's slave (33 rows, 111 columns); argv[1] is JSON [[text, send], ...]:
-// once the output shows text, send is typed. Prints what the terminal showed.
-const PTY_DRIVER = `import json, os, pty, struct, sys, fcntl, termios
-steps = json.loads(sys.argv[1])
-pid, fd = pty.fork()
-if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 33, 111, 0, 0))
-    os.execvp(sys.argv[2], sys.argv[2:])
-out, seen = b'', 0
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-    while steps and out.find(steps[0][0].encode(), seen) >= 0:
-        seen = out.find(steps[0][0].encode(), seen) + len(steps[0][0])
-        os.write(fd, steps.pop(0)[1].encode())
-sys.stdout.write(out.decode(errors='replace'))
-sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-`;
-// The caller's shell: attach, then read the next line from its terminal.
-const callerShell = (args: string[]) => ['sh', '-c', '"$@"; echo "rc=$?"; read -r line; echo "after:$line"', 'caller', process.execPath, cliPath, ...args];
 // Typed into the container's shell: types "echo INJECTED" into its own terminal.
 const TIOCSTI = `python3 -c "import fcntl, termios; [fcntl.ioctl(0, termios.TIOCSTI, bytes([c])) for c in b'echo INJECTED-\\\\x24((1+1))\\\\n']"\n`;
 

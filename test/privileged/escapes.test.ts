@@ -7,6 +7,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cliPath, withHost } from '../helpers/host';
+import { callerShell, PTY_DRIVER } from '../helpers/pty';
 import { shimPath } from '../../src/sys/native';
 import { leftovers, logLines, miniRootfs, ok, pidOf, sh, stateDir, tsc, waitFor, writeProject } from '../helpers/containers';
 
@@ -281,32 +282,6 @@ services:
   });
 });
 
-// A real terminal for the caller: argv[2:] runs on a pty's slave (33 rows,
-// 111 columns); argv[1] is JSON [[text, send], ...]: once the output shows
-// text, send is typed. Prints what the terminal showed; exits as the child.
-const PTY_DRIVER = `import json, os, pty, struct, sys, fcntl, termios
-steps = json.loads(sys.argv[1])
-pid, fd = pty.fork()
-if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 33, 111, 0, 0))
-    os.execvp(sys.argv[2], sys.argv[2:])
-out, seen = b'', 0
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-    while steps and out.find(steps[0][0].encode(), seen) >= 0:
-        seen = out.find(steps[0][0].encode(), seen) + len(steps[0][0])
-        os.write(fd, steps.pop(0)[1].encode())
-sys.stdout.write(out.decode(errors='replace'))
-sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-`;
-// The caller's shell: exec, then read the next line from its terminal.
-const callerShell = (execArgv: string[]) => ['sh', '-c', '"$@"; echo "rc=$?"; read -r line; echo "after:$line"', 'caller', process.execPath, cliPath, ...execArgv];
 // Types "echo INJECTED" + newline into its stdin's terminal.
 const TIOCSTI = `import fcntl, os, termios, sys
 print('size', os.get_terminal_size(0).lines, os.get_terminal_size(0).columns, flush=True)
