@@ -1,7 +1,9 @@
 /**
- * A service's metadata keys: `labels`, `label_file`, `annotations` (kept and
- * shown, no effect on the container), `profiles` (applied in profiles.ts) and `expose` (recorded, as Docker: it
- * opens nothing, the bridge already lets containers reach each other).
+ * A service's metadata keys, none with an effect on the container:
+ * `labels`, `label_file`, `annotations` (kept and shown), `attach` (whether
+ * an attached `up` shows its output), `profiles` (applied in profiles.ts)
+ * and `expose` (recorded, as Docker: it opens nothing, the bridge already
+ * lets containers reach each other).
  */
 import { posix } from 'node:path';
 import { parseDotenv } from './dotenv';
@@ -16,7 +18,7 @@ import type { ServiceSpec } from './types';
 /** Labels Compose sets itself (com.docker.compose.project, .service, …); we set them the same way. */
 export const RESERVED_LABEL_PREFIX = 'com.docker.compose.';
 
-/** Reads labels, label_file, annotations, profiles, links and expose into `svc` (absent keys leave it unchanged). */
+/** Reads labels, label_file, attach, annotations, profiles, links and expose into `svc` (absent keys leave it unchanged). */
 export function serviceMetadata(svc: ServiceSpec, keys: ReadonlyMap<string, Field>, ctx: EnvContext): void {
   const r = ctx.reader;
   const lf = keys.get('label_file');
@@ -38,6 +40,9 @@ export function serviceMetadata(svc: ServiceSpec, keys: ReadonlyMap<string, Fiel
     else out.push([k, value]);
   }
   if (out.length) svc.labels = sortedRecord(out);
+  const at = keys.get('attach');
+  // `attach: false`: `up` (attached) does not follow this service's output, as Compose.
+  if (at && r.bool(at) === false) svc.attach = false;
   const af = keys.get('annotations');
   if (af) {
     const a = readLabels(af, r);

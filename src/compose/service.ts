@@ -110,10 +110,6 @@ export function normalizeService(name: string, f: Field, ctx: ServiceContext): S
       case 'scale':
         scale = r.int(kf, { min: 0 });
         break;
-      case 'attach':
-        // Compose: `up` (attached) does not follow this service's output.
-        if (r.bool(kf) === false) svc.attach = false;
-        break;
       case 'deploy':
         replicas = deploy(kf, r, (rf) => resources.deployResources(rf), (pf) => (restartPolicyField = pf));
         break;
