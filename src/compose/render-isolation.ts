@@ -54,6 +54,8 @@ export function renderIsolation(s: ServiceSpec): Obj {
   const secOpts = [
     ...(s.noNewPrivileges !== undefined ? [`no-new-privileges:${s.noNewPrivileges}`] : []),
     ...(s.seccomp ? [`seccomp=${s.seccomp === 'unconfined' ? 'unconfined' : s.seccomp.file}`] : []),
+    ...(s.apparmor ? [`apparmor=${s.apparmor}`] : []),
+    ...(s.securityLabel ?? []).map((l) => `label=${l}`),
   ];
   if (secOpts.length) out.security_opt = secOpts;
   if (s.init) out.init = true;

@@ -4,7 +4,9 @@
  * default (plan/isolation.ts), so `true` restates it and `false` lets execve
  * gain privileges again (setuid binaries). `seccomp=unconfined` or
  * `seccomp=PROFILE.json` (Docker's format, read now, relative to the
- * project). apparmor, label, … are "not supported yet".
+ * project). `apparmor=PROFILE` and `label=…` (SELinux: `disable`, `user:`,
+ * `role:`, `type:`, `level:`, `filetype:`, `nested`) are read here and
+ * weighed against the host in plan/security-labels.ts.
  */
 import { posix } from 'node:path';
 import type { Field, Reader } from './read';
@@ -14,7 +16,11 @@ import type { SeccompProfile } from './types';
 export interface SecurityOptions {
   noNewPrivileges?: boolean;
   seccomp?: 'unconfined' | SeccompProfile;
+  apparmor?: string;
+  securityLabel?: string[];
 }
+
+const LABEL = /^(disable|nested|(user|role|type|level|filetype):.+)$/;
 
 /** Reads a profile file: its text, or undefined when it cannot be read (the reader reports nothing). */
 export type ProfileReader = (absPath: string) => string | undefined;
@@ -37,10 +43,19 @@ export function securityOptions(f: Field, r: Reader, projectDir: string, read: P
       }
       continue;
     }
+    const lsm = /^(apparmor|label)[:=](.*)$/.exec(value);
+    if (lsm) {
+      const v = lsm[2]!;
+      if (!v) r.error(itf, `"${value}" names no ${lsm[1] === 'apparmor' ? 'profile' : 'label option'}`);
+      else if (lsm[1] === 'apparmor') out.apparmor = v;
+      else if (!LABEL.test(v)) r.error(itf, `"${value}": label takes disable, nested, user:U, role:R, type:T, level:L or filetype:T`);
+      else out.securityLabel = [...(out.securityLabel ?? []), v];
+      continue;
+    }
     const m = /^no-new-privileges(?:[:=](.*))?$/.exec(value);
     if (!m) {
       const kind = value.split(/[:=]/)[0];
-      r.error(itf, `security_opt "${kind}" is not supported yet (only no-new-privileges and seccomp)`);
+      r.error(itf, `security_opt "${kind}" is not supported yet (only no-new-privileges, seccomp, apparmor and label)`);
       continue;
     }
     const v = m[1] ?? 'true';

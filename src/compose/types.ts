@@ -222,6 +222,10 @@ export interface ServiceSpec {
   noNewPrivileges?: boolean;
   /** `security_opt: seccomp=…`: `unconfined`, or a profile file read at load; absent: our default (plan/seccomp.ts). */
   seccomp?: 'unconfined' | SeccompProfile;
+  /** `security_opt: apparmor=PROFILE` (plan/security-labels.ts). */
+  apparmor?: string;
+  /** `security_opt: label=…`, SELinux options in file order. */
+  securityLabel?: string[];
   /** `init: true`: a reaping init is PID 1 and runs the command. */
   init?: boolean;
   /** `stdin_open` (docker run -i): stdin stays open, never EOF; `attach` writes into it. */

@@ -23,7 +23,7 @@ import { rootfsUserDbs } from './rootfs';
 import { observeImages } from './images';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
-import { hasIpvlan, hasNetem, selinuxEnforcing } from '../sys/kernel';
+import { hasIpvlan, hasNetem, securityModules, selinuxEnforcing } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -68,7 +68,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     hostLinks: host.links,
     hostRoutes: host.routes,
     ...(hostQdiscs.length ? { hostQdiscs } : {}),
-    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), selinuxEnforcing: selinuxEnforcing() },
+    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), selinuxEnforcing: selinuxEnforcing(), ...securityModules() },
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),

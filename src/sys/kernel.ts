@@ -71,6 +71,24 @@ export function hasIpvlan(): Promise<boolean | undefined> {
   return ipvlan;
 }
 
+/** Which Linux security modules can label a process here: AppArmor (its module says Y) and SELinux (selinuxfs mounted); `cat /sys/module/apparmor/parameters/enabled`, `getenforce`. */
+export function securityModules(): { apparmor: boolean; selinux: boolean } {
+  let apparmor = false;
+  try {
+    apparmor = readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+  } catch {
+    /* no AppArmor in this kernel */
+  }
+  let selinux = false;
+  try {
+    readFileSync('/sys/fs/selinux/enforce', 'utf8');
+    selinux = true;
+  } catch {
+    /* no SELinux */
+  }
+  return { apparmor, selinux };
+}
+
 /** SELinux is enforcing: /sys/fs/selinux/enforce reads 1 (equivalent to `getenforce`); absent file: no SELinux. */
 export function selinuxEnforcing(): boolean {
   try {

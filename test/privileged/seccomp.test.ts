@@ -9,6 +9,7 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { securityModules } from '../../src/sys/kernel';
 import { withHost } from '../helpers/host';
 import { leftovers, ok, stateDir, sh, tsc, waitFor, writeProject } from '../helpers/containers';
 
@@ -59,6 +60,23 @@ services:
     const bad = await tsc(host, dir, ['up', '-d']);
     t.is(bad.code, 3);
     t.regex(bad.stderr, /compose\.yaml:10:\d+ services\.prof\.security_opt\.0: seccomp profile \.\/profile\.json: defaultAction: "SCMP_ACT_MAYBE" is not an action/);
+    t.deepEqual(await leftovers(host), []);
+  });
+});
+
+test('security_opt apparmor= and label= on a host with neither module: up warns at the key once and runs the container', async (t) => {
+  const modules = securityModules();
+  if (modules.apparmor || modules.selinux) {
+    t.pass('this machine has AppArmor or SELinux: the plan refuses instead (unit-tested)');
+    return;
+  }
+  await withHost(t, async (host) => {
+    const dir = writeProject(host, `name: lsm\nservices:\n  web:\n    command: ["sleep", "infinity"]\n    security_opt: ["apparmor=docker-default", "label=type:svirt_t", "label=disable"]\n`);
+    const up = await ok(host, dir, ['up', '-d']);
+    t.regex(up.stderr, /compose\.yaml:5:\d+ services\.web\.security_opt: this host has no AppArmor .*apparmor=docker-default discarded/);
+    t.regex(up.stderr, /services\.web\.security_opt: this host has no SELinux: label=type:svirt_t discarded/);
+    t.is(JSON.parse((await ok(host, dir, ['ps', '--json'])).stdout)[0].state, 'running');
+    await ok(host, dir, ['down']);
     t.deepEqual(await leftovers(host), []);
   });
 });

@@ -167,7 +167,8 @@ export interface Observed {
   /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
   hostQdiscs?: ObservedQdisc[];
   /** What the kernel can do, when it was probed (absent: assume it can). */
-  kernel?: { netem?: boolean; ipvlan?: boolean; selinuxEnforcing?: boolean };
+  /** `apparmor`, `selinux`: the security module can label a process here (security_opt apparmor=, label=; plan/security-labels.ts). */
+  kernel?: { netem?: boolean; ipvlan?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean };
 }
 
 export interface ObservedFirewall {

@@ -20,6 +20,7 @@ import { namedInterfaces, peerDirectory } from './peers';
 import { expandReplicas, replicasByService, selectWithDependencies, type Replica } from './replicas';
 import { applyConditions } from './conditions';
 import { selinuxIssues } from '../selinux';
+import { securityLabelIssues } from '../security-labels';
 import { placeOnHost } from '../multihost';
 
 export { DEFAULT_MTU } from './networks';
@@ -48,7 +49,8 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   const ownNetns = (r: Replica) => (r.service.networkMode.kind === 'default' ? netnsName(project.name, r.service.name, r.index) : undefined);
   const netnsByContainer = new Map(replicas.map((r) => [r.name, ownNetns(r)]));
   const lab = resolveLinks(project, replicas, (c) => netnsByContainer.get(c));
-  issues.push(...lab.issues, ...checkKernel(project, replicas, observed), ...selinuxIssues(project, observed));
+  const labels = securityLabelIssues(project, observed);
+  issues.push(...lab.issues, ...checkKernel(project, replicas, observed), ...selinuxIssues(project, observed), ...labels.errors);
   if (issues.length) throw new PlanError(issues);
   const named = namedInterfaces(replicas, interfaces, lab);
 
@@ -65,7 +67,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     volumes,
     issues,
     resourceIssues: [],
-    warnings: [],
+    warnings: [...labels.warnings],
     portReplicas: [],
   };
   const containers: Record<string, DesiredContainer> = {};

@@ -54,12 +54,17 @@ test('security_opt: no-new-privileges with or without a value; other options are
   t.is(p.services.b!.noNewPrivileges, false);
   t.is(p.services.c!.noNewPrivileges, true);
   t.is(p.services.d!.noNewPrivileges, undefined);
-  const list = issues(t, 'services:\n  a:\n    security_opt: ["seccomp=/nonexistent.json", "label:disable", "no-new-privileges:maybe"]\n');
+  const list = issues(t, 'services:\n  a:\n    security_opt: ["seccomp=/nonexistent.json", "label:bogus", "no-new-privileges:maybe", "systempaths=unconfined", "apparmor="]\n');
   t.deepEqual(lines(list), [
     'compose.yaml:3:20 services.a.security_opt.0: seccomp profile /nonexistent.json: cannot read /nonexistent.json',
-    'compose.yaml:3:49 services.a.security_opt.1: security_opt "label" is not supported yet (only no-new-privileges and seccomp)',
-    'compose.yaml:3:66 services.a.security_opt.2: "no-new-privileges:maybe": no-new-privileges takes true or false',
+    'compose.yaml:3:49 services.a.security_opt.1: "label:bogus": label takes disable, nested, user:U, role:R, type:T, level:L or filetype:T',
+    'compose.yaml:3:64 services.a.security_opt.2: "no-new-privileges:maybe": no-new-privileges takes true or false',
+    'compose.yaml:3:91 services.a.security_opt.3: security_opt "systempaths" is not supported yet (only no-new-privileges, seccomp, apparmor and label)',
+    'compose.yaml:3:117 services.a.security_opt.4: "apparmor=" names no profile',
   ]);
+  const lsm = load('services:\n  a:\n    security_opt: ["apparmor=docker-default", "label=type:t", "label:level:s0"]\n').services.a!;
+  t.is(lsm.apparmor, 'docker-default');
+  t.deepEqual(lsm.securityLabel, ['type:t', 'level:s0']);
 });
 
 test('tty: true is kept (and planned), false is absent', (t) => {
