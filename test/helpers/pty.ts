@@ -2,19 +2,26 @@
  * A real terminal for a test's "caller" (python3's pty module): argv[2:]
  * runs on a pty's slave (33 rows, 111 columns); argv[1] is JSON
  * [[text, send], ...]: once the output shows text, send is typed. Prints
- * what the terminal showed; exits as the child. Run it as
+ * what the terminal showed; exits as the child (killed, with a line saying
+ * which step never came, when the terminal stays silent for 45 s). Run it as
  * `python3 -c PTY_DRIVER STEPS CMD...`.
  */
 import { cliPath } from './host';
 
-export const PTY_DRIVER = `import json, os, pty, struct, sys, fcntl, termios
+export const PTY_DRIVER = `import json, os, pty, select, signal, struct, sys, fcntl, termios, time
 steps = json.loads(sys.argv[1])
 pid, fd = pty.fork()
 if pid == 0:
     fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 33, 111, 0, 0))
     os.execvp(sys.argv[2], sys.argv[2:])
 out, seen = b'', 0
+deadline = time.monotonic() + 45
 while True:
+    if not select.select([fd], [], [], max(0, deadline - time.monotonic()))[0]:
+        # Stuck: say what the terminal showed and which step never came, instead of hanging the test.
+        out += b'\\nPTY-DRIVER: no output for the step ' + json.dumps(steps[:1]).encode() + b' within 45 s\\n'
+        os.kill(pid, signal.SIGKILL)
+        break
     try:
         chunk = os.read(fd, 4096)
     except OSError:
