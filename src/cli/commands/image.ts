@@ -5,6 +5,7 @@
  * `image load -i FILE [NAME]` (an OCI or docker-save archive into the store)
  * and `image save [-o FILE] IMAGE...` (the other way).
  */
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadArchive } from '../../image/archive';
@@ -85,10 +86,15 @@ async function save(args: Parsed, names: string[], layout: StoreLayout): Promise
   // Beside the target, renamed over it at the end: a failed save leaves no half archive.
   const target = path.resolve(file);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  const out = fs.createWriteStream(tmp, { flags: 'wx' });
   try {
-    await saveImages(layout, records, fs.createWriteStream(tmp, { flags: 'wx' }));
+    // Opened before anything can fail: a save refused at once (a blob not kept) used to remove the
+    // file before the stream's asynchronous open made it, and left it behind.
+    await once(out, 'open');
+    await saveImages(layout, records, out);
     await fs.promises.rename(tmp, target);
   } catch (e) {
+    out.destroy();
     await fs.promises.rm(tmp, { force: true });
     throw e;
   }
