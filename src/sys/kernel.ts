@@ -13,29 +13,41 @@ let netem: Promise<boolean | undefined> | undefined;
 
 const PROBE: NetemQdisc = { kind: 'netem', latencyNs: 1_000_000, jitterNs: 0, loss: 0, duplicate: 0, corrupt: 0, reorder: 0, rate: 0, limit: 1000 };
 
+/**
+ * Asks the kernel for a feature in a throwaway network namespace: true when
+ * `probe` succeeds or is refused for another reason (the feature exists;
+ * applying will say what is wrong), false when refused with one of `absent`,
+ * undefined when we may not ask (no namespace, EPERM).
+ */
+async function probeScratch(probe: (rtnl: ReturnType<typeof openScratchRtnl>) => Promise<void>, absent: string[]): Promise<boolean | undefined> {
+  let rtnl;
+  try {
+    rtnl = openScratchRtnl();
+  } catch {
+    return undefined;
+  }
+  try {
+    await probe(rtnl);
+    return true;
+  } catch (e: any) {
+    if (absent.includes(e?.code)) return false;
+    return e?.code === 'EPERM' ? undefined : true;
+  } finally {
+    rtnl.close();
+  }
+}
+
 /** true or false when the kernel said so; undefined when it could not be asked (no privileges). */
 // Equivalent to: unshare --net tc qdisc add dev lo root netem delay 1ms
 export function hasNetem(): Promise<boolean | undefined> {
-  netem ??= (async () => {
-    let rtnl;
-    try {
-      rtnl = openScratchRtnl();
-    } catch {
-      return undefined;
-    }
-    try {
+  netem ??= probeScratch(
+    async (rtnl) => {
       await rtnl.setLink(1, { up: true });
       await rtnl.replaceQdisc(1, PROBE);
-      return true;
-    } catch (e: any) {
-      // "Specified qdisc kind is unknown": ENOENT (EOPNOTSUPP on some kernels).
-      if (e?.code === 'ENOENT' || e?.code === 'EOPNOTSUPP') return false;
-      // The kind exists but refused something else: applying will say what.
-      return e?.code === 'EPERM' ? undefined : true;
-    } finally {
-      rtnl.close();
-    }
-  })();
+    },
+    // "Specified qdisc kind is unknown": ENOENT (EOPNOTSUPP on some kernels).
+    ['ENOENT', 'EOPNOTSUPP'],
+  );
   return netem;
 }
 
@@ -48,26 +60,15 @@ let ipvlan: Promise<boolean | undefined> | undefined;
  */
 // Equivalent to: unshare --net sh -c 'ip link add p0 type bridge && ip link add link p0 name p1 type ipvlan mode l2'
 export function hasIpvlan(): Promise<boolean | undefined> {
-  ipvlan ??= (async () => {
-    let rtnl;
-    try {
-      rtnl = openScratchRtnl();
-    } catch {
-      return undefined;
-    }
-    try {
+  ipvlan ??= probeScratch(
+    async (rtnl) => {
       await rtnl.createBridge({ name: 'tscprobe0', up: false });
       const parent = await rtnl.linkByName('tscprobe0');
       await rtnl.createLowerLink({ name: 'tscprobe1', driver: 'ipvlan', parent: parent!.index, mode: 'l2' });
-      return true;
-    } catch (e: any) {
-      // errno 95: Node names it ENOTSUP.
-      if (e?.code === 'EOPNOTSUPP' || e?.code === 'ENOTSUP') return false;
-      return e?.code === 'EPERM' ? undefined : true;
-    } finally {
-      rtnl.close();
-    }
-  })();
+    },
+    // errno 95: Node names it ENOTSUP.
+    ['EOPNOTSUPP', 'ENOTSUP'],
+  );
   return ipvlan;
 }
 

@@ -1,6 +1,7 @@
 /** `run`: one-off containers of a service, attached to stdio, their exit code ours. */
 import test from 'ava';
 import { cliPath, withHost } from '../helpers/host';
+import { PTY_DRIVER } from '../helpers/pty';
 import { leftovers, ok, sh, tsc, waitFor, writeProject } from '../helpers/containers';
 
 test('run: a one-off container with the service’s config, dependencies started, stdio and exit code passed, --rm removes it', async (t) => {
@@ -74,29 +75,11 @@ services:
   });
 });
 
-// The caller's terminal (a pty this test drives, 33×111): run gives the command a pty of its own, as exec does.
-const PTY = `import os, pty, struct, sys, fcntl, termios
-pid, fd = pty.fork()
-if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 33, 111, 0, 0))
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b''
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-sys.stdout.write(out.decode(errors='replace'))
-sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-`;
-
+// The caller's terminal is the pty driver's (33×111): run gives the command a pty of its own, as exec does.
 test('run on a terminal: the command gets a pty with the caller’s size; the exit code passes', async (t) => {
   await withHost(t, async (host) => {
     const dir = writeProject(host, `name: rnt\nservices:\n  s:\n    command: ["true"]\n`);
-    const r = await host.run(['python3', '-c', PTY, process.execPath, cliPath, 'run', '--rm', 's', 'sh', '-c', 'test -t 0 && test -t 1 && echo on-a-terminal; stty size; exit 5'], { cwd: dir, timeoutMs: 60_000 });
+    const r = await host.run(['python3', '-c', PTY_DRIVER, '[]', process.execPath, cliPath, 'run', '--rm', 's', 'sh', '-c', 'test -t 0 && test -t 1 && echo on-a-terminal; stty size; exit 5'], { cwd: dir, timeoutMs: 60_000 });
     t.is(r.code, 5, r.stdout + r.stderr);
     t.regex(r.stdout, /on-a-terminal/);
     t.regex(r.stdout, /33 111/);
