@@ -9,7 +9,7 @@
  * files); several rules asking a restart restart once.
  */
 import * as path from 'node:path';
-import ignore from 'ignore';
+import ignore, { type Ignore } from 'ignore';
 import type { WatchRule } from '../compose/develop-types';
 import type { Project } from '../compose/types';
 import type { LaunchHook } from './model';
@@ -45,9 +45,21 @@ export function watchMatch(rule: WatchRule, change: string): string | undefined 
   const rel = path.relative(rule.path, change);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   if (rel === '') return '';
-  if (ignore().add(ALWAYS_IGNORED).add(rule.ignore).ignores(rel)) return undefined;
-  if (rule.include && !ignore().add(rule.include).ignores(rel)) return undefined;
+  const m = matchers(rule);
+  if (m.ignored.ignores(rel)) return undefined;
+  if (m.included && !m.included.ignores(rel)) return undefined;
   return rel;
+}
+
+/** A rule's patterns compiled once (a checkout is thousands of changes, each tried against every rule). */
+const compiled = new WeakMap<WatchRule, { ignored: Ignore; included?: Ignore }>();
+function matchers(rule: WatchRule): { ignored: Ignore; included?: Ignore } {
+  let m = compiled.get(rule);
+  if (!m) {
+    m = { ignored: ignore().add(ALWAYS_IGNORED).add(rule.ignore), ...(rule.include ? { included: ignore().add(rule.include) } : {}) };
+    compiled.set(rule, m);
+  }
+  return m;
 }
 
 export function watchSteps(project: Project, services: readonly string[], changes: readonly WatchChange[]): WatchStep[] {
