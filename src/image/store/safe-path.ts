@@ -7,6 +7,10 @@
  * it runs (a fresh temporary one, under the layer's lock), so what lstat saw
  * stays true until the entry is made. Nothing is ever resolved through a
  * symlink: the final component is created with O_NOFOLLOW/O_EXCL semantics.
+ *
+ * The calls are synchronous on purpose (see extract.ts): a layer is thousands
+ * of tiny operations, and each asynchronous one costs a thread-pool round trip
+ * (futex wake-ups, an eventfd write) many times the syscall itself.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,18 +46,18 @@ export class LayerTree {
    * Make sure every parent of `parts` below the root is a real directory
    * (creating missing ones 0755), and return the entry's absolute path.
    */
-  async target(name: string, parts: string[]): Promise<string> {
+  target(name: string, parts: string[]): string {
     let dir = this.root;
     for (const part of parts.slice(0, -1)) {
       dir = path.join(dir, part);
       if (this.dirs.has(dir)) continue;
       let st: fs.Stats | undefined;
       try {
-        st = await fs.promises.lstat(dir);
+        st = fs.lstatSync(dir);
       } catch (e: any) {
         if (e?.code !== 'ENOENT') throw e;
       }
-      if (!st) await fs.promises.mkdir(dir, { mode: 0o755 });
+      if (!st) fs.mkdirSync(dir, { mode: 0o755 });
       else if (st.isSymbolicLink()) throw new UnsafeEntryError(name, `its parent ${path.relative(this.root, dir)} is a symlink`);
       else if (!st.isDirectory()) throw new UnsafeEntryError(name, `its parent ${path.relative(this.root, dir)} is not a directory`);
       this.dirs.add(dir);
@@ -67,31 +71,31 @@ export class LayerTree {
   }
 
   /** Remove whatever is at `target` (never following a symlink) unless it is a directory and `keepDir`. */
-  async clear(target: string, keepDir: boolean): Promise<void> {
+  clear(target: string, keepDir: boolean): void {
     let st: fs.Stats;
     try {
-      st = await fs.promises.lstat(target);
+      st = fs.lstatSync(target);
     } catch (e: any) {
       if (e?.code === 'ENOENT') return;
       throw e;
     }
     if (st.isDirectory()) {
       if (keepDir) return;
-      await fs.promises.rm(target, { recursive: true, force: true });
+      fs.rmSync(target, { recursive: true, force: true });
       for (const d of this.dirs) if (d === target || d.startsWith(target + '/')) this.dirs.delete(d);
     } else {
-      await fs.promises.unlink(target);
+      fs.unlinkSync(target);
     }
   }
 
   /** Run `make` (which creates `target` exclusively); when something is already there, clear it and make again. */
-  async replace<T>(target: string, make: () => Promise<T>): Promise<T> {
+  replace<T>(target: string, make: () => T): T {
     try {
-      return await make();
+      return make();
     } catch (e: any) {
       if (e?.code !== 'EEXIST') throw e;
     }
-    await this.clear(target, false);
+    this.clear(target, false);
     return make();
   }
 }

@@ -59,7 +59,7 @@ class ZstdDecompress extends Transform {
 export function decompressor(compression: LayerCompression): Transform {
   switch (compression) {
     case 'gzip':
-      return zlib.createGunzip();
+      return zlib.createGunzip({ chunkSize: 256 * 1024 });
     case 'zstd':
       return new ZstdDecompress();
     case 'none':
