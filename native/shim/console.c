@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -16,11 +17,12 @@
 #include "report.h"
 
 #define SOCKET_NAME "attach.sock"
+#define FRAME_MAX (3 + 65535)
 
 int console_listen(struct console *c, int state_dir, const char *state_path)
 {
 	for (int i = 0; i < CONSOLE_CLIENTS; i++)
-		c->clients[i].fd = -1;
+		c->clients[i] = (struct console_client){ .fd = -1 };
 	c->listen_fd = -1;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	/* By /proc/self/fd: the state dir's path may not fit sun_path. */
@@ -72,8 +74,8 @@ int console_poll_fds(struct console *c, struct pollfd *fds)
 static void drop(struct console_client *cl)
 {
 	close(cl->fd);
-	cl->fd = -1;
-	cl->len = 0;
+	free(cl->buf);
+	*cl = (struct console_client){ .fd = -1 };
 }
 
 static void accept_client(struct console *c)
@@ -83,12 +85,14 @@ static void accept_client(struct console *c)
 		return;
 	for (int i = 0; i < CONSOLE_CLIENTS; i++) {
 		if (c->clients[i].fd < 0) {
-			c->clients[i].fd = fd;
-			c->clients[i].len = 0;
+			unsigned char *buf = malloc(FRAME_MAX);
+			if (!buf)
+				break;
+			c->clients[i] = (struct console_client){ .fd = fd, .buf = buf };
 			return;
 		}
 	}
-	close(fd); /* full: the CLI sees EOF at once */
+	close(fd); /* full (or no memory): the CLI sees EOF at once and says so */
 }
 
 /* Frames complete in the client's buffer: input to the container, sizes to the pty. */
@@ -121,7 +125,7 @@ void console_handle(struct console *c, const struct pollfd *fds, int n)
 		struct console_client *cl = &c->clients[i - 1];
 		if (!fds[i].revents || cl->fd < 0 || fds[i].fd != cl->fd)
 			continue;
-		ssize_t got = read(cl->fd, cl->buf + cl->len, sizeof cl->buf - cl->len);
+		ssize_t got = read(cl->fd, cl->buf + cl->len, FRAME_MAX - cl->len);
 		if (got < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (got <= 0) {

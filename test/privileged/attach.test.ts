@@ -143,3 +143,20 @@ services:
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+test('attach: many clients at once each get the output (the shim is not limited to a handful)', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(host, `name: tm\nservices:\n  q:\n    command: ["sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; echo bye; exit 3"]\n`);
+    await ok(host, dir, ['up', '-d']);
+    const clients = Array.from({ length: 6 }, () => tsc(host, dir, ['attach', '--no-stdin', 'q']));
+    // The shim's accepted ends are named attach.sock: six of them once every client is in.
+    await waitFor(host, '[ "$(ss -xH | grep -c attach.sock)" -ge 6 ]', 'six attached clients');
+    await ok(host, dir, ['exec', '-T', 'q', 'touch', '/tmp/go']);
+    for (const r of await Promise.all(clients)) {
+      t.is(r.code, 3, r.stderr);
+      t.is(r.stdout, 'bye\n');
+    }
+    await ok(host, dir, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});

@@ -50,7 +50,10 @@ async function attach(cli: Cli, args: Parsed): Promise<number> {
   // The shim hangs up as the container exits, and writes exit.json just after.
   for (let i = 0; i < 200 && !readExit(dir); i++) await new Promise((r) => setTimeout(r, 25));
   const exit = readExit(dir);
-  return exit ? exit.exitCode : 0;
+  if (exit) return exit.exitCode;
+  // Hung up on a running container: the shim serves a bounded number of clients (32) at once.
+  if (isAlive(init)) throw new UsageError(`${container} is still running, but its shim closed the attach connection (too many clients attached?)`);
+  return 0;
 }
 
 /** Until the container's output ends (it exited: false) or the detach keys are typed (true). */
