@@ -24,7 +24,7 @@ const bridgeOnly = (k: string) => k.startsWith('com.docker.network.bridge.') || 
 export const isLowerLinkDriver = (d: string): d is LowerLink['kind'] => d === 'macvlan' || d === 'ipvlan';
 
 /** The `driver_opts` entries as fields (for their lines). */
-function optFields(keys: Map<string, Field>): Map<string, Field> {
+export function optFields(keys: Map<string, Field>): Map<string, Field> {
   const out = new Map<string, Field>();
   const f = keys.get('driver_opts');
   if (!f || f.node.kind !== 'map') return out;
@@ -50,12 +50,8 @@ export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<str
     if (SHARED_OPTS.has(k) || OWN_OPTS[k] === kind || !bridgeOnly(k)) continue;
     r.error(of, OWN_OPTS[k] ? `driver option ${k} is for driver: ${OWN_OPTS[k]}, not ${kind}` : `driver option ${k} is not supported for driver: ${kind}`);
   }
-  for (const key of ['internal', 'enable_ipv6'] as const) {
-    const kf = keys.get(key);
-    if (kf && spec[key === 'internal' ? 'internal' : 'enableIpv6']) r.error(kf, `${key} is not supported yet for driver: ${kind}`);
-  }
-  const v6opt = opts.get('com.docker.network.enable_ipv6');
-  if (v6opt && spec.enableIpv6 && !keys.get('enable_ipv6')) r.error(v6opt, `enable_ipv6 is not supported yet for driver: ${kind}`);
+  const internal = keys.get('internal');
+  if (internal && spec.internal) r.error(internal, `internal is not supported yet for driver: ${kind}`);
   const parentField = opts.get('parent');
   const parent = spec.driverOpts.parent;
   if (parent === undefined || !parentField) {

@@ -78,6 +78,8 @@ export interface NetworkSpec {
   mtu?: number;
   internal: boolean;
   enableIpv6: boolean;
+  /** `enable_ipv4: false` (or its driver option): an IPv6-only network, no IPv4 subnet or addresses (compose/ipv6-only.ts). */
+  ipv6Only?: true;
   /** `com.docker.network.bridge.enable_ip_masquerade` (default true): masquerade traffic leaving the host. */
   ipMasquerade: boolean;
   /** `com.docker.network.bridge.enable_icc` (default true): containers of this bridge reach each other. */

@@ -150,12 +150,12 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
       project: p,
       subnets: Object.values(s.networks)
         .filter((n) => n.managed && !n.shared)
-        .flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])]),
+        .flatMap((n) => [...(n.subnet ? [n.subnet] : []), ...(n.subnet6 ? [n.subnet6] : [])]),
       ports: Object.values(s.containers).flatMap((c) => c.ports ?? []),
       ...(Object.values(s.networks).some((n) => n.shared) ? { sharedBridge: true } : {}),
       networks: Object.values(s.networks).flatMap((n) => (n.name ? [{ name: n.name, bridge: n.bridge }] : [])),
       addresses: Object.entries(s.containers).flatMap(([name, c]) =>
-        c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address, container: name })),
+        c.interfaces.flatMap((i) => (i.address ? [{ bridge: bridges.get(i.network) ?? '', address: i.address, container: name }] : [])),
       ),
     });
   }

@@ -26,8 +26,9 @@ export type Action =
       bridge: string;
       mtu: number;
       mac?: string;
-      address: string;
-      prefixLen: number;
+      /** IPv4 gateway (absent: an IPv6-only network). */
+      address?: string;
+      prefixLen?: number;
       /** IPv6 gateway (enable_ipv6). */
       address6?: string;
       prefixLen6?: number;
