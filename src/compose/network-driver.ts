@@ -50,8 +50,6 @@ export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<str
     if (SHARED_OPTS.has(k) || OWN_OPTS[k] === kind || !bridgeOnly(k)) continue;
     r.error(of, OWN_OPTS[k] ? `driver option ${k} is for driver: ${OWN_OPTS[k]}, not ${kind}` : `driver option ${k} is not supported for driver: ${kind}`);
   }
-  const internal = keys.get('internal');
-  if (internal && spec.internal) r.error(internal, `internal is not supported yet for driver: ${kind}`);
   const parentField = opts.get('parent');
   const parent = spec.driverOpts.parent;
   if (parent === undefined || !parentField) {

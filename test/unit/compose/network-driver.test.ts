@@ -63,7 +63,6 @@ test('macvlan and ipvlan options are checked at their lines', (t) => {
     'compose.yaml:15:7 networks.mixed.driver_opts.com.docker.network.bridge.name: driver option com.docker.network.bridge.name is not supported for driver: macvlan',
     'compose.yaml:16:7 networks.mixed.driver_opts.vendor.x: driver option vendor.x is not supported for driver: macvlan',
     'compose.yaml:19:19 networks.longparent.driver_opts.parent: parent "a-name-far-too-long" is longer than 15 bytes (the Linux limit for interface names)',
-    'compose.yaml:23:5 networks.v6.internal: internal is not supported yet for driver: macvlan',
     'compose.yaml:26:19 networks.br.driver_opts.parent: driver option parent is for driver: macvlan or ipvlan, not bridge',
     'compose.yaml:26:33 networks.br.driver_opts.macvlan_mode: driver option macvlan_mode is for driver: macvlan, not bridge',
   ]);
