@@ -1,8 +1,8 @@
 /**
  * `driver: macvlan` and `driver: ipvlan` networks: their `driver_opts`
  * (`parent`, `macvlan_mode`, `ipvlan_mode`, `ipvlan_flag`) checked into a
- * `LowerLink`, and the keys that only mean something on a bridge refused
- * at their line. Whether the parent exists on this host and whether the
+ * `LowerLink` (no parent: a dummy link of ours, as Docker), and the keys
+ * that only mean something on a bridge refused at their line. Whether the parent exists on this host and whether the
  * kernel has ipvlan is the planner's business (it needs the machine).
  */
 import { checkIfName } from './names';
@@ -37,7 +37,7 @@ export function optFields(keys: Map<string, Field>): Map<string, Field> {
  * macvlan/ipvlan networks get `spec.lowerLink`; a bridge network naming
  * `parent` or a mode is refused (it would have no effect).
  */
-export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<string, Field>, r: Reader): void {
+export function checkLowerLink(spec: NetworkSpec, keys: Map<string, Field>, r: Reader): void {
   const opts = optFields(keys);
   const kind = spec.driver;
   if (!isLowerLinkDriver(kind)) {
@@ -51,14 +51,11 @@ export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<str
     r.error(of, OWN_OPTS[k] ? `driver option ${k} is for driver: ${OWN_OPTS[k]}, not ${kind}` : `driver option ${k} is not supported for driver: ${kind}`);
   }
   const parentField = opts.get('parent');
-  const parent = spec.driverOpts.parent;
-  if (parent === undefined || !parentField) {
-    r.error(keys.get('driver') ?? netField, `driver: ${kind} needs driver_opts.parent: the host interface its containers' interfaces sit on (e.g. parent: eth0)`);
-    return;
-  }
-  const problem = checkIfName(parent);
+  // No parent: a dummy link of ours is the parent, as Docker makes one (plan/resolve/lower-links.ts).
+  const parent = parentField ? spec.driverOpts.parent : undefined;
+  const problem = parent === undefined ? undefined : checkIfName(parent);
   if (problem) {
-    r.error(parentField, `parent "${parent}" ${problem}`);
+    r.error(parentField!, `parent "${parent}" ${problem}`);
     return;
   }
   const modeKey = `${kind}_mode`;
@@ -72,5 +69,5 @@ export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<str
     r.error(opts.get('ipvlan_flag')!, `ipvlan_flag "${flag}" is not one of ${IPVLAN_FLAGS.join(', ')}`);
     return;
   }
-  spec.lowerLink = { kind, parent, mode, ...(flag !== undefined ? { flag } : {}) };
+  spec.lowerLink = { kind, parent: parent ?? '', mode, ...(flag !== undefined ? { flag } : {}), ...(parent === undefined ? { dummy: true as const } : {}) };
 }

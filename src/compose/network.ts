@@ -96,7 +96,7 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
   // As Docker: the key wins over its driver-option spelling.
   if (enableIpv4 === false) spec.ipv6Only = true;
   else if (enableIpv4 === true) delete spec.ipv6Only;
-  if (!spec.external) checkLowerLink(spec, f, keys, r);
+  if (!spec.external) checkLowerLink(spec, keys, r);
   if (spec.ipv6Only && !spec.external) checkIpv6Only(spec, keys, r);
   // Docker's way to put services on docker0: an external network named "bridge". Ours is the default bridge tsc0.
   if (spec.external && spec.externalName === 'bridge') spec.shared = true;

@@ -110,6 +110,12 @@ export interface LowerLink {
   mode: string;
   /** ipvlan only: bridge|private|vepa. */
   flag?: string;
+  /**
+   * No `parent` in the file: as Docker (its `dm-…` links), a dummy link of
+   * ours is the parent, named by the plan (`parent` is '' until then): the
+   * containers reach each other only.
+   */
+  dummy?: true;
 }
 
 export interface ServiceNetwork {

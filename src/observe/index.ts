@@ -23,7 +23,7 @@ import { rootfsUserDbs } from './rootfs';
 import { observeImages } from './images';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
-import { hasIpvlan, hasNetem, securityModules, selinuxEnforcing } from '../sys/kernel';
+import { hasDummy, hasIpvlan, hasNetem, securityModules, selinuxEnforcing } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -49,17 +49,20 @@ export interface ObserveOptions {
   probeNetem?: boolean;
   /** Ask the kernel whether it has ipvlan (only when the file has an ipvlan network). */
   probeIpvlan?: boolean;
+  /** Ask the kernel whether it has dummy links (only when a macvlan/ipvlan network has no parent). */
+  probeDummy?: boolean;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
   const inspect = opts.inspectNamespaces !== false;
-  const [host, netns, firewall, netem, ipvlan] = await Promise.all([
+  const [host, netns, firewall, netem, ipvlan, dummy] = await Promise.all([
     observeLinks(opts.rtnl),
     inspect ? observeNamespaces(project) : namespaceNames(project),
     observeFirewall(project),
     inspect && opts.probeNetem ? hasNetem() : undefined,
     opts.probeIpvlan ? hasIpvlan() : undefined,
+    opts.probeDummy ? hasDummy() : undefined,
   ]);
   const journal = state.readState(project);
   const dns = observeDns(state, project);
@@ -68,7 +71,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     hostLinks: host.links,
     hostRoutes: host.routes,
     ...(hostQdiscs.length ? { hostQdiscs } : {}),
-    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), selinuxEnforcing: selinuxEnforcing(), ...securityModules() },
+    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), ...(dummy !== undefined ? { dummy } : {}), selinuxEnforcing: selinuxEnforcing(), ...securityModules() },
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),

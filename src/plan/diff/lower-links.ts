@@ -42,6 +42,9 @@ export function lowerLinkActions(
     return { ids: [...ids, ...v4.ids, ...v6.ids], ...(v4.added ? { added4: v4.added } : {}), ...(v6.added ? { added6: v6.added } : {}) };
   }
   const after = nsReady ? [nsReady] : [];
+  // A dummy parent being made (diff/dummy-parents.ts).
+  const parentReady = ctx.bridgeReady.get(iface.network);
+  if (parentReady) after.push(parentReady);
   if (link) {
     const why = link.kind !== ll.kind ? `${iface.ifname} is a ${link.kind ?? 'plain'} link, not a ${ll.kind}` : `parent or mode changed (${ll.parent}, ${ll.mode})`;
     after.push(ctx.push({ kind: 'lowerlink.delete', id: `lowerlink.delete:${c.name}:${iface.ifname}`, target, reason: why, container: c.name, netns, ifname: iface.ifname }));

@@ -10,7 +10,7 @@ import { allocate, attachmentKey, type Attachment } from '../ipam';
 import { allocate6 } from '../ipam6';
 import { attachmentIfnames, isP2p } from '../lab';
 import type { DesiredInterface, DesiredNetwork, Observed } from '../model';
-import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names';
+import { bridgeIfname, deterministicMac, dummyIfname, ownerAlias, vethIfname } from '../names';
 import { qdiscFor } from '../shaping';
 import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
 import { knownNetworks, otherProjectNetwork } from './external-networks';
@@ -56,7 +56,8 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       masquerade: spec.ipMasquerade,
       icc: spec.icc,
       ...(spec.hostBindingIpv4 ? { hostBindingIpv4: spec.hostBindingIpv4 } : {}),
-      ...(spec.lowerLink ? { lowerLink: spec.lowerLink } : {}),
+      // A dummy parent gets its name here (names.ts).
+      ...(spec.lowerLink ? { lowerLink: { ...spec.lowerLink, parent: bridges[key]! } } : {}),
       ...(spec.shared ? { shared: true as const } : {}),
     };
   }
@@ -68,7 +69,8 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
   const bridges: Record<string, string> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
-    bridges[key] = isExternal(spec) ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
+    const lower = spec.lowerLink && (spec.lowerLink.dummy ? dummyIfname(project.name, key) : spec.lowerLink.parent);
+    bridges[key] = isExternal(spec) ? (spec.externalName ?? key) : (lower ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
   }
   const issues: SpecIssue[] = lowerLinkIssues(project, keys, observed);
   for (const key of keys) {

@@ -56,7 +56,6 @@ test('macvlan and ipvlan options are checked at their lines', (t) => {
         driver_opts: {parent: eth0, macvlan_mode: bridge}
   `);
   t.deepEqual(lines(list), [
-    'compose.yaml:3:5 networks.nopar.driver: driver: macvlan needs driver_opts.parent: the host interface its containers\' interfaces sit on (e.g. parent: eth0)',
     'compose.yaml:6:33 networks.badmode.driver_opts.macvlan_mode: macvlan_mode "l2" is not one of bridge, vepa, private, passthru',
     'compose.yaml:9:33 networks.badflag.driver_opts.ipvlan_flag: ipvlan_flag "open" is not one of bridge, private, vepa',
     'compose.yaml:14:7 networks.mixed.driver_opts.ipvlan_mode: driver option ipvlan_mode is for driver: ipvlan, not macvlan',
@@ -83,4 +82,15 @@ test('macvlan: enable_ipv6, as the key or the driver option, is accepted with it
   t.true(p.networks.lan!.enableIpv6);
   t.true(p.networks.opt!.enableIpv6);
   t.deepEqual(p.networks.lan!.lowerLink, { kind: 'macvlan', parent: 'eth0', mode: 'bridge' });
+});
+
+test('macvlan without parent: a dummy parent (named by the plan), as Docker; internal is accepted', (t) => {
+  const p = load(yaml`
+    networks:
+      iso:
+        driver: macvlan
+        internal: true
+  `);
+  t.deepEqual(p.networks.iso!.lowerLink, { kind: 'macvlan', parent: '', mode: 'bridge', dummy: true });
+  t.true(p.networks.iso!.internal);
 });
