@@ -98,3 +98,32 @@ test('internal macvlan: on its parent, no default route (IPv4 or IPv6), containe
     t.is((await tsc(host, dir, ['down'])).code, 0);
   });
 });
+
+/** Whether this kernel makes dummy links (asked in the throwaway host, as ip would). */
+async function kernelHasDummy(host: Host): Promise<boolean> {
+  const r = await host.sh('ip link add tscprobe0 type dummy && ip link del tscprobe0');
+  return r.code === 0;
+}
+
+test('internal macvlan without parent: a dummy parent where the kernel has dummy links, else a clear error and nothing changed', async (t) => {
+  await withHost(t, async (host) => {
+    const dir = writeProject(host, stack('    internal: true\n    enable_ipv6: true'));
+    const up = await tsc(host, dir, ['up', '-d']);
+    if (!(await kernelHasDummy(host))) {
+      t.not(up.code, 0);
+      t.regex(up.stderr, /compose\.yaml:\d+:\d+ networks\.lan\.driver: .*this kernel has no dummy link driver \(CONFIG_DUMMY/);
+      t.deepEqual((await host.ipJson(['link', 'show'])).map((l: any) => l.ifname), ['lo'], 'nothing made on the host');
+      t.is((await host.sh('ls -A /run/netns 2>/dev/null')).stdout.trim(), '', 'no namespace made');
+      return;
+    }
+    t.is(up.code, 0, up.stderr + up.stdout);
+    const dummies = await host.ipJson(['-d', 'link', 'show', 'type', 'dummy']);
+    t.is(dummies.length, 1);
+    const [eth0] = await host.ipJson(['-n', ns('b'), 'link', 'show', 'eth0']);
+    t.is(eth0.link_index, dummies[0].ifindex, 'the macvlan sits on the dummy');
+    t.deepEqual(await host.ipJson(['-4', '-n', ns('b'), 'route', 'show', 'default']), []);
+    t.true(await ping(host, ns('a'), '192.168.78.2'), 'a reaches b');
+    t.is((await tsc(host, dir, ['down'])).code, 0);
+    t.deepEqual(await host.ipJson(['link', 'show', 'type', 'dummy']), [], 'down removes the dummy');
+  });
+});
