@@ -118,7 +118,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
             actions: countActions(p),
             durationMs: Math.round(performance.now() - startedAt),
             containers: Object.keys(desired.containers).sort(),
-            networks: Object.values(desired.networks).map((n) => ({ name: n.key, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway })),
+            networks: Object.values(desired.networks).map((n) => ({ name: n.key, bridge: n.bridge, subnet: n.subnet ?? n.ipv6?.subnet, gateway: n.gateway ?? n.ipv6?.gateway })),
           },
           null,
           2,

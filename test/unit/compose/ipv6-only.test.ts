@@ -1,4 +1,5 @@
 import test from 'ava';
+import { renderConfig } from '../../../src/compose';
 import { issues, lines, load, yaml } from './helpers';
 
 test('enable_ipv4: false (or its driver option) with enable_ipv6 is an IPv6-only network; the key wins over the option', (t) => {
@@ -60,4 +61,15 @@ test('ipv4_address on an IPv6-only network is an error at its line', (t) => {
   t.deepEqual(lines(list), [
     'compose.yaml:6:9 services.a.networks.v6.ipv4_address: 10.0.0.5 cannot be used: network "v6" is IPv6-only (enable_ipv4: false); give it an ipv6_address',
   ]);
+});
+
+test('config renders an IPv6-only network as enable_ipv4: false, and loading it again gives the same network', (t) => {
+  const p = load(yaml`
+    networks:
+      a: {enable_ipv6: true, driver_opts: {com.docker.network.enable_ipv4: "false"}, ipam: {config: [{subnet: "fd03::/64"}]}}
+  `);
+  const text = renderConfig(p);
+  t.regex(text, /enable_ipv4: false/);
+  const again = load({ '/elsewhere/compose.yaml': text }, { cwd: '/elsewhere' });
+  t.true(again.networks.a!.ipv6Only);
 });
