@@ -127,3 +127,38 @@ test('internal macvlan without parent: a dummy parent where the kernel has dummy
     t.deepEqual(await host.ipJson(['link', 'show', 'type', 'dummy']), [], 'down removes the dummy');
   });
 });
+
+test('IPv6-only macvlan (enable_ipv4: false): no IPv4 on the interfaces, they ping6 each other and the LAN', async (t) => {
+  await withHost(t, async (host) => {
+    await lan(host);
+    const dir = writeProject(
+      host,
+      `
+name: m6
+services:
+  a:
+    command: ["sleep", "infinity"]
+    networks:
+      lan: {ipv6_address: fd78::10}
+  b:
+    command: ["sleep", "infinity"]
+    networks: [lan]
+networks:
+  lan:
+    driver: macvlan
+    enable_ipv4: false
+    enable_ipv6: true
+    driver_opts: {parent: ${PARENT}}
+    ipam: {config: [{subnet: fd78::/64, gateway: fd78::1}]}
+`,
+    );
+    const up = await tsc(host, dir, ['up', '-d']);
+    t.is(up.code, 0, up.stderr + up.stdout);
+    for (const svc of ['a', 'b']) t.deepEqual(await host.ipJson(['-4', '-n', ns(svc), 'addr', 'show', 'dev', 'eth0']), [], `${svc}: no IPv4 on eth0`);
+    t.deepEqual(await globals6(host, ns('b')), ['fd78::2/64']);
+    t.is((await host.ipJson(['-6', '-n', ns('a'), 'route', 'show', 'default']))[0]?.gateway, 'fd78::1');
+    t.true(await ping(host, ns('b'), 'fd78::10'), 'b reaches a');
+    t.true(await ping(host, 'lan', 'fd78::2'), 'the LAN reaches b');
+    t.is((await tsc(host, dir, ['down'])).code, 0);
+  });
+});
