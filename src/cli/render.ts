@@ -141,6 +141,8 @@ const SIGN: Partial<Record<Action['kind'], string>> = {
   'bridge.create': '+',
   'veth.create': '+',
   'lowerlink.create': '+',
+  'dummy.create': '+',
+  'dummy.delete': '-',
   'addr.add': '+',
   'route.replace': '~',
   'files.write': '~',

@@ -1,8 +1,8 @@
 /**
  * `driver: macvlan` and `driver: ipvlan` networks: their `driver_opts`
  * (`parent`, `macvlan_mode`, `ipvlan_mode`, `ipvlan_flag`) checked into a
- * `LowerLink`, and the keys that only mean something on a bridge refused
- * at their line. Whether the parent exists on this host and whether the
+ * `LowerLink` (no parent: a dummy link of ours, as Docker), and the keys
+ * that only mean something on a bridge refused at their line. Whether the parent exists on this host and whether the
  * kernel has ipvlan is the planner's business (it needs the machine).
  */
 import { checkIfName } from './names';
@@ -24,7 +24,7 @@ const bridgeOnly = (k: string) => k.startsWith('com.docker.network.bridge.') || 
 export const isLowerLinkDriver = (d: string): d is LowerLink['kind'] => d === 'macvlan' || d === 'ipvlan';
 
 /** The `driver_opts` entries as fields (for their lines). */
-function optFields(keys: Map<string, Field>): Map<string, Field> {
+export function optFields(keys: Map<string, Field>): Map<string, Field> {
   const out = new Map<string, Field>();
   const f = keys.get('driver_opts');
   if (!f || f.node.kind !== 'map') return out;
@@ -37,7 +37,7 @@ function optFields(keys: Map<string, Field>): Map<string, Field> {
  * macvlan/ipvlan networks get `spec.lowerLink`; a bridge network naming
  * `parent` or a mode is refused (it would have no effect).
  */
-export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<string, Field>, r: Reader): void {
+export function checkLowerLink(spec: NetworkSpec, keys: Map<string, Field>, r: Reader): void {
   const opts = optFields(keys);
   const kind = spec.driver;
   if (!isLowerLinkDriver(kind)) {
@@ -50,21 +50,12 @@ export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<str
     if (SHARED_OPTS.has(k) || OWN_OPTS[k] === kind || !bridgeOnly(k)) continue;
     r.error(of, OWN_OPTS[k] ? `driver option ${k} is for driver: ${OWN_OPTS[k]}, not ${kind}` : `driver option ${k} is not supported for driver: ${kind}`);
   }
-  for (const key of ['internal', 'enable_ipv6'] as const) {
-    const kf = keys.get(key);
-    if (kf && spec[key === 'internal' ? 'internal' : 'enableIpv6']) r.error(kf, `${key} is not supported yet for driver: ${kind}`);
-  }
-  const v6opt = opts.get('com.docker.network.enable_ipv6');
-  if (v6opt && spec.enableIpv6 && !keys.get('enable_ipv6')) r.error(v6opt, `enable_ipv6 is not supported yet for driver: ${kind}`);
   const parentField = opts.get('parent');
-  const parent = spec.driverOpts.parent;
-  if (parent === undefined || !parentField) {
-    r.error(keys.get('driver') ?? netField, `driver: ${kind} needs driver_opts.parent: the host interface its containers' interfaces sit on (e.g. parent: eth0)`);
-    return;
-  }
-  const problem = checkIfName(parent);
+  // No parent: a dummy link of ours is the parent, as Docker makes one (plan/resolve/lower-links.ts).
+  const parent = parentField ? spec.driverOpts.parent : undefined;
+  const problem = parent === undefined ? undefined : checkIfName(parent);
   if (problem) {
-    r.error(parentField, `parent "${parent}" ${problem}`);
+    r.error(parentField!, `parent "${parent}" ${problem}`);
     return;
   }
   const modeKey = `${kind}_mode`;
@@ -78,5 +69,5 @@ export function checkLowerLink(spec: NetworkSpec, netField: Field, keys: Map<str
     r.error(opts.get('ipvlan_flag')!, `ipvlan_flag "${flag}" is not one of ${IPVLAN_FLAGS.join(', ')}`);
     return;
   }
-  spec.lowerLink = { kind, parent, mode, ...(flag !== undefined ? { flag } : {}) };
+  spec.lowerLink = { kind, parent: parent ?? '', mode, ...(flag !== undefined ? { flag } : {}), ...(parent === undefined ? { dummy: true as const } : {}) };
 }

@@ -7,6 +7,7 @@ import { EXTERNAL_KEYS, IPAM_CONFIG_KEYS, IPAM_KEYS, NETWORK_KEYS } from './keys
 import { cidrContains, formatCidr, formatIP, hasHostBits, parseCidr, parseIP } from '../net/ip';
 import type { Cidr } from '../net/ip';
 import { checkIfName, checkObjectName } from './names';
+import { checkIpv6Only } from './ipv6-only';
 import { checkLowerLink, isLowerLinkDriver } from './network-driver';
 import { field, sortedRecord } from './read';
 import type { Field, Reader } from './read';
@@ -49,6 +50,7 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
   if (!map) return undefined;
   const spec = defaultNetworkSpec(name);
   const keys = r.keys(map, f.path, NETWORK_KEYS, spec.extensions);
+  let enableIpv4: boolean | undefined;
   for (const [key, kf] of keys) {
     switch (key) {
       case 'name': {
@@ -81,7 +83,7 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
         spec.enableIpv6 = r.bool(kf) ?? false;
         break;
       case 'enable_ipv4':
-        if (r.bool(kf) === false) r.error(kf, 'IPv6-only networks (enable_ipv4: false) are not supported yet');
+        enableIpv4 = r.bool(kf);
         break;
       case 'attachable':
         r.bool(kf); // meaningful for Swarm only; accepted and ignored
@@ -91,7 +93,11 @@ export function normalizeNetwork(name: string, f: Field, r: Reader): NetworkSpec
         break;
     }
   }
-  if (!spec.external) checkLowerLink(spec, f, keys, r);
+  // As Docker: the key wins over its driver-option spelling.
+  if (enableIpv4 === false) spec.ipv6Only = true;
+  else if (enableIpv4 === true) delete spec.ipv6Only;
+  if (!spec.external) checkLowerLink(spec, keys, r);
+  if (spec.ipv6Only && !spec.external) checkIpv6Only(spec, keys, r);
   // Docker's way to put services on docker0: an external network named "bridge". Ours is the default bridge tsc0.
   if (spec.external && spec.externalName === 'bridge') spec.shared = true;
   if (spec.external) {
@@ -148,7 +154,7 @@ function driverOpts(f: Field, r: Reader, spec: NetworkSpec): void {
       const b = goBool(v);
       if (b === undefined) r.error(of, `"${v}" is not a boolean (use "true" or "false")`);
       else if (e.key === ENABLE_IPV6_OPT) spec.enableIpv6 ||= b;
-      else if (!b) r.error(of, 'IPv6-only networks (enable_ipv4 false) are not supported yet');
+      else if (!b) spec.ipv6Only = true;
     } else if (e.key === HOST_BINDING_OPT) {
       const ip = parseIP(v);
       if (!ip || ip.family !== 4) r.error(of, `"${v}" is not an IPv4 address`);

@@ -65,6 +65,7 @@ function renderNetwork(n: NetworkSpec): Obj {
   if (n.ipam.length > 0) out.ipam = { driver: 'default', config: n.ipam.map(renderPool) };
   if (n.internal) out.internal = true;
   if (n.enableIpv6) out.enable_ipv6 = true;
+  if (n.ipv6Only) out.enable_ipv4 = false;
   if (Object.keys(n.labels).length > 0) out.labels = { ...n.labels };
   for (const [k, v] of Object.entries(n.extensions)) setOwn(out, k, v);
   return out;

@@ -78,6 +78,8 @@ export interface NetworkSpec {
   mtu?: number;
   internal: boolean;
   enableIpv6: boolean;
+  /** `enable_ipv4: false` (or its driver option): an IPv6-only network, no IPv4 subnet or addresses (compose/ipv6-only.ts). */
+  ipv6Only?: true;
   /** `com.docker.network.bridge.enable_ip_masquerade` (default true): masquerade traffic leaving the host. */
   ipMasquerade: boolean;
   /** `com.docker.network.bridge.enable_icc` (default true): containers of this bridge reach each other. */
@@ -108,6 +110,12 @@ export interface LowerLink {
   mode: string;
   /** ipvlan only: bridge|private|vepa. */
   flag?: string;
+  /**
+   * No `parent` in the file: as Docker (its `dm-…` links), a dummy link of
+   * ours is the parent, named by the plan (`parent` is '' until then): the
+   * containers reach each other only.
+   */
+  dummy?: true;
 }
 
 export interface ServiceNetwork {

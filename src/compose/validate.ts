@@ -213,7 +213,7 @@ function checkStaticAddresses(model: Model, err: Report): void {
         const path = `${attPath}.${key}`;
         const ip = parseIP(text);
         if (!ip) continue;
-        const problem = net.external ? undefined : addressProblem(net, ip, text);
+        const problem = net.external ? undefined : net.ipv6Only && ip.family === 4 ? ipv6OnlyProblem(net) : addressProblem(net, ip, text);
         if (problem) err(path, `${text} ${problem}`);
         const k = `${a.network}|${text}`; // already canonical (normalized on load)
         const other = used.get(k);
@@ -246,6 +246,8 @@ function poolsOf(net: NetworkSpec): Array<{ pool: IpamPool; cidr: Cidr }> {
 }
 
 /** `text` is the address in canonical form (as normalized on load), comparable with gateways and aux addresses. */
+const ipv6OnlyProblem = (net: NetworkSpec) => `cannot be used: network "${net.name}" is IPv6-only (enable_ipv4: false); give it an ipv6_address`;
+
 function addressProblem(net: NetworkSpec, ip: IPAddr, text: string): string | undefined {
   const subnets = poolsOf(net);
   if (subnets.length === 0) {

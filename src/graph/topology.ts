@@ -72,10 +72,10 @@ export function topology(project: Project, desired: Desired): Topology {
       id: nid(n.key),
       kind: 'bridge',
       label: n.key,
-      sub: `${n.subnet}${n.internal ? ' internal' : ''}`,
+      sub: `${n.subnet ?? n.ipv6?.subnet}${n.internal ? ' internal' : ''}`,
       details: [
         n.lowerLink ? `${n.lowerLink.kind} on ${n.lowerLink.parent}, mode ${n.lowerLink.mode}` : `bridge ${n.bridge}${n.managed ? '' : ' (external)'}`,
-        `subnet ${n.subnet}, gateway ${n.gateway}`,
+        n.subnet ? `subnet ${n.subnet}, gateway ${n.gateway}` : `IPv6-only: subnet ${n.ipv6?.subnet}, gateway ${n.ipv6?.gateway}`,
         `mtu ${n.mtu}`,
         ...(n.internal ? ['internal: no default route out'] : []),
       ],
@@ -96,7 +96,7 @@ export function topology(project: Project, desired: Desired): Topology {
     const ports = publishedPorts(desired, c.name);
     const kind: NodeKind = forwards(c) ? 'router' : (ends.get(c.name)?.length ?? 0) > 0 && c.interfaces.length === 0 ? 'host' : 'service';
     const details = [
-      ...c.interfaces.map((i) => `${i.ifname} ${i.address}/${i.prefixLen} on ${i.network}${i.shaping ? `, ${describeQdisc(i.shaping)}` : ''}`),
+      ...c.interfaces.map((i) => `${i.ifname} ${i.address ? `${i.address}/${i.prefixLen}` : `${i.address6}/${i.prefixLen6}`} on ${i.network}${i.shaping ? `, ${describeQdisc(i.shaping)}` : ''}`),
       ...(ends.get(c.name) ?? []),
       ...(c.defaultRoute ? [`default via ${c.defaultRoute.via} dev ${c.defaultRoute.ifname}`] : []),
       ...(c.routes ?? []).map((r) => `${r.dst}${r.via ? ` via ${r.via}` : ''} dev ${r.ifname}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`),
@@ -116,7 +116,7 @@ export function topology(project: Project, desired: Desired): Topology {
       ...(host ? { host } : {}),
     });
     for (const i of c.interfaces) {
-      edges.push({ id: `a:${c.name}:${i.network}`, kind: 'attach', a: cid(c.name), b: nid(i.network), aLabel: `${i.ifname} ${i.address}`, ...(i.shaping ? { label: describeQdisc(i.shaping), shaped: true } : {}) });
+      edges.push({ id: `a:${c.name}:${i.network}`, kind: 'attach', a: cid(c.name), b: nid(i.network), aLabel: `${i.ifname} ${i.address ?? i.address6}`, ...(i.shaping ? { label: describeQdisc(i.shaping), shaped: true } : {}) });
     }
     if (c.netns.kind === 'container') edges.push({ id: `s:${c.name}`, kind: 'shared', a: cid(c.name), b: cid(c.netns.container), label: 'network_mode: service' });
     if (c.netns.kind === 'host') {

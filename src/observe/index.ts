@@ -23,7 +23,7 @@ import { rootfsUserDbs } from './rootfs';
 import { observeImages } from './images';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
-import { hasIpvlan, hasNetem, securityModules, selinuxEnforcing } from '../sys/kernel';
+import { hasDummy, hasIpvlan, hasNetem, securityModules, selinuxEnforcing } from '../sys/kernel';
 
 export interface ObserveOptions {
   project: string;
@@ -49,17 +49,20 @@ export interface ObserveOptions {
   probeNetem?: boolean;
   /** Ask the kernel whether it has ipvlan (only when the file has an ipvlan network). */
   probeIpvlan?: boolean;
+  /** Ask the kernel whether it has dummy links (only when a macvlan/ipvlan network has no parent). */
+  probeDummy?: boolean;
 }
 
 export async function observe(opts: ObserveOptions): Promise<Observed> {
   const { project, state } = opts;
   const inspect = opts.inspectNamespaces !== false;
-  const [host, netns, firewall, netem, ipvlan] = await Promise.all([
+  const [host, netns, firewall, netem, ipvlan, dummy] = await Promise.all([
     observeLinks(opts.rtnl),
     inspect ? observeNamespaces(project) : namespaceNames(project),
     observeFirewall(project),
     inspect && opts.probeNetem ? hasNetem() : undefined,
     opts.probeIpvlan ? hasIpvlan() : undefined,
+    opts.probeDummy ? hasDummy() : undefined,
   ]);
   const journal = state.readState(project);
   const dns = observeDns(state, project);
@@ -68,7 +71,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     hostLinks: host.links,
     hostRoutes: host.routes,
     ...(hostQdiscs.length ? { hostQdiscs } : {}),
-    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), selinuxEnforcing: selinuxEnforcing(), ...securityModules() },
+    kernel: { ...(netem !== undefined ? { netem } : {}), ...(ipvlan !== undefined ? { ipvlan } : {}), ...(dummy !== undefined ? { dummy } : {}), selinuxEnforcing: selinuxEnforcing(), ...securityModules() },
     netns,
     containers: observeContainers(state, project),
     ...(journal ? { state: journal } : {}),
@@ -150,12 +153,12 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
       project: p,
       subnets: Object.values(s.networks)
         .filter((n) => n.managed && !n.shared)
-        .flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])]),
+        .flatMap((n) => [...(n.subnet ? [n.subnet] : []), ...(n.subnet6 ? [n.subnet6] : [])]),
       ports: Object.values(s.containers).flatMap((c) => c.ports ?? []),
       ...(Object.values(s.networks).some((n) => n.shared) ? { sharedBridge: true } : {}),
       networks: Object.values(s.networks).flatMap((n) => (n.name ? [{ name: n.name, bridge: n.bridge }] : [])),
       addresses: Object.entries(s.containers).flatMap(([name, c]) =>
-        c.interfaces.map((i) => ({ bridge: bridges.get(i.network) ?? '', address: i.address, container: name })),
+        c.interfaces.flatMap((i) => (i.address ? [{ bridge: bridges.get(i.network) ?? '', address: i.address, container: name }] : [])),
       ),
     });
   }

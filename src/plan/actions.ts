@@ -26,8 +26,9 @@ export type Action =
       bridge: string;
       mtu: number;
       mac?: string;
-      address: string;
-      prefixLen: number;
+      /** IPv4 gateway (absent: an IPv6-only network). */
+      address?: string;
+      prefixLen?: number;
       /** IPv6 gateway (enable_ipv6). */
       address6?: string;
       prefixLen6?: number;
@@ -76,6 +77,9 @@ export type Action =
       alias: string;
     })
   | (Base & { kind: 'lowerlink.delete'; container: string; netns: string; ifname: string })
+  /** The dummy parent of a macvlan/ipvlan network without `parent` (diff/dummy-parents.ts). */
+  | (Base & { kind: 'dummy.create'; network: string; name: string; mtu: number; alias: string })
+  | (Base & { kind: 'dummy.delete'; network: string; name: string })
   | (Base & {
       kind: 'link.update';
       container?: string;

@@ -38,12 +38,13 @@ export function buildDnsConfig(
   const listen: DnsConfig['listen'] = [];
   for (const key of keys) {
     const net = networks[key]!;
-    listen.push({ network: key, address: net.gateway });
+    // An IPv6-only network: its IPv6 gateway only.
+    if (net.gateway) listen.push({ network: key, address: net.gateway });
     if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway });
     const table: Record<string, DnsNameRecord> = {};
     const add = (name: string, iface: DesiredInterface) => {
       const rec = (table[name.toLowerCase()] ??= { a: [], aaaa: [] });
-      if (!rec.a.includes(iface.address)) rec.a.push(iface.address);
+      if (iface.address && !rec.a.includes(iface.address)) rec.a.push(iface.address);
       if (iface.address6 && !rec.aaaa.includes(iface.address6)) rec.aaaa.push(iface.address6);
     };
     const members = bridged.flatMap((r) => r.interfaces.filter((i) => i.network === key).map((iface) => ({ r, iface })));
@@ -55,11 +56,12 @@ export function buildDnsConfig(
     // `<service>-<n>` (the replicas' host names) unless a real name says otherwise.
     for (const { r, iface } of members) {
       const replicaName = `${r.service.name}-${r.index}`.toLowerCase();
-      if (!table[replicaName] || table[replicaName]!.a.every((a) => a === iface.address)) add(replicaName, iface);
+      const own = (t: DnsNameRecord) => (iface.address ? t.a.every((a) => a === iface.address) : t.aaaa.every((a) => a === iface.address6));
+      if (!table[replicaName] || own(table[replicaName]!)) add(replicaName, iface);
     }
     names[key] = table;
     ptr[key] = Object.fromEntries(
-      members.flatMap(({ r, iface }) => [[iface.address, r.name], ...(iface.address6 ? [[iface.address6, r.name]] : [])]),
+      members.flatMap(({ r, iface }) => [...(iface.address ? [[iface.address, r.name]] : []), ...(iface.address6 ? [[iface.address6, r.name]] : [])]),
     );
   }
   const clients: DnsConfig['clients'] = {};
@@ -71,11 +73,11 @@ export function buildDnsConfig(
       forward: r.interfaces.some((i) => !networks[i.network]!.internal),
     };
     for (const i of r.interfaces) {
-      clients[i.address] = client;
+      if (i.address) clients[i.address] = client;
       if (i.address6) clients[i.address6] = client;
     }
   }
-  const subnets = keys.flatMap((k) => [networks[k]!.subnet, ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
+  const subnets = keys.flatMap((k) => [...(networks[k]!.subnet ? [networks[k]!.subnet!] : []), ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
   return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets };
 }
 

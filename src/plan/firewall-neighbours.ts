@@ -57,11 +57,12 @@ function routes(c: DesiredContainer): { v4: boolean; v6: boolean } {
 function portRules(i: DesiredInterface, router: { v4: boolean; v6: boolean }): string[] {
   const ll = eui64LinkLocal(i.mac);
   const own6 = [...(i.address6 ? [i.address6] : []), ll];
+  const own4 = [...(i.address ? [i.address] : []), '0.0.0.0'];
   return [
     `ether saddr != ${i.mac} drop`,
     `arp saddr ether != ${i.mac} drop`,
-    `arp saddr ip != ${set([i.address, '0.0.0.0'])} drop`,
-    ...(router.v4 ? [] : [`ip saddr != ${set([i.address, '0.0.0.0'])} drop`]),
+    `arp saddr ip != ${set(own4)} drop`,
+    ...(router.v4 ? [] : [`ip saddr != ${set(own4)} drop`]),
     ...(router.v6 ? [] : ['icmpv6 type { nd-router-advert, nd-redirect } drop', `ip6 saddr != ${set([...own6, '::'])} drop`]),
     // The advertised target (bytes 8-23 of the ICMPv6 header): nft 1.0.6 has no `icmpv6 taddr` yet.
     `icmpv6 type nd-neighbor-advert @th,64,128 != ${set(own6.map(hex128))} drop`,

@@ -139,13 +139,13 @@ export function buildFirewall(desired: Desired, observed?: ObservedFirewall): Fi
   const post: string[] = [];
   for (const n of nets) {
     if (n.internal || !n.masquerade) continue;
-    post.push(`ip saddr ${n.subnet} oifname != ${q(n.bridge)} masquerade`);
+    if (n.subnet) post.push(`ip saddr ${n.subnet} oifname != ${q(n.bridge)} masquerade`);
     if (n.ipv6) post.push(`ip6 saddr ${n.ipv6.subnet} oifname != ${q(n.bridge)} masquerade`);
   }
   const dnatBridges = new Set(ports.map((p) => p.bridge));
   for (const n of nets.filter((x) => dnatBridges.has(x.bridge))) {
     // Hairpin: a container reaching a published port of its own bridge must get the answer back through us.
-    post.push(`oifname ${q(n.bridge)} ct status dnat ip saddr ${n.subnet} masquerade`);
+    if (n.subnet) post.push(`oifname ${q(n.bridge)} ct status dnat ip saddr ${n.subnet} masquerade`);
     if (n.ipv6) post.push(`oifname ${q(n.bridge)} ct status dnat ip6 saddr ${n.ipv6.subnet} masquerade`);
   }
   for (const b of localnet) post.push(`oifname ${q(b)} ip saddr 127.0.0.0/8 masquerade`);
@@ -173,7 +173,7 @@ export function buildFirewall(desired: Desired, observed?: ObservedFirewall): Fi
     const b = q(n.bridge);
     input.push(`iifname ${b} ct state established,related accept`);
     for (const proto of ['udp', 'tcp']) {
-      input.push(`iifname ${b} ip daddr ${n.gateway} ${proto} dport 53 accept`);
+      if (n.gateway) input.push(`iifname ${b} ip daddr ${n.gateway} ${proto} dport 53 accept`);
       if (n.ipv6) input.push(`iifname ${b} ip6 daddr ${n.ipv6.gateway} ${proto} dport 53 accept`);
     }
     input.push(`iifname ${b} meta l4proto { icmp, ipv6-icmp } accept`, `iifname ${b} drop`);
@@ -219,7 +219,7 @@ function passthrough(project: string, nets: DesiredNetwork[], drops: ForeignDrop
       if (d.hook === 'forward') rules.push(`iifname ${b} accept`, `oifname ${b} accept`);
       else {
         for (const proto of ['udp', 'tcp']) {
-          if (v4) rules.push(`iifname ${b} ip daddr ${n.gateway} ${proto} dport 53 accept`);
+          if (v4 && n.gateway) rules.push(`iifname ${b} ip daddr ${n.gateway} ${proto} dport 53 accept`);
           if (v6 && n.ipv6) rules.push(`iifname ${b} ip6 daddr ${n.ipv6.gateway} ${proto} dport 53 accept`);
         }
       }

@@ -130,7 +130,7 @@ export function allocate(input: IpamInput): IpamResult {
     const isFree = (c: Cidr) => !foreign.some((f) => cidrsOverlap(f.cidr, c)) && !taken.some((t) => cidrsOverlap(t, c));
     let subnet: Cidr | undefined;
     const prior = input.state?.networks[key];
-    const priorCidr = prior ? parseCidr(prior.subnet) : undefined;
+    const priorCidr = prior?.subnet ? parseCidr(prior.subnet) : undefined;
     if (priorCidr && isFree(priorCidr)) subnet = priorCidr;
     if (!subnet) {
       for (const candidate of project.networks[key]!.shared ? [DOCKER0_SUBNET, ...defaultPools()] : defaultPools()) {
@@ -148,7 +148,7 @@ export function allocate(input: IpamInput): IpamResult {
       });
       continue;
     }
-    const gateway = prior && priorCidr && subnet === priorCidr ? parseIP(prior.gateway)!.value : hostRange(subnet).first;
+    const gateway = prior && priorCidr && subnet === priorCidr && prior.gateway ? parseIP(prior.gateway)!.value : hostRange(subnet).first;
     networks[key] = { subnet, gateway };
     taken.push(subnet);
   }
@@ -200,7 +200,7 @@ function allocateAddresses(input: IpamInput, networks: Record<string, NetworkAll
   for (const [name, c] of Object.entries(input.state?.containers ?? {})) {
     if (!c.oneOff || listed.has(name)) continue;
     for (const i of c.interfaces) {
-      const p = parseIP(i.address);
+      const p = i.address ? parseIP(i.address) : undefined;
       if (p && networks[i.network]) reserve(i.network, p.value);
     }
   }
@@ -231,7 +231,7 @@ function allocateAddresses(input: IpamInput, networks: Record<string, NetworkAll
   const pending: Attachment[] = [];
   for (const a of dynamic) {
     const prior = input.state?.containers[a.container]?.interfaces.find((i) => i.network === a.network);
-    const p = prior ? parseIP(prior.address) : undefined;
+    const p = prior?.address ? parseIP(prior.address) : undefined;
     const alloc = networks[a.network]!;
     const range = allocationRange(input.project, a.network, alloc);
     if (p && p.value >= range.first && p.value <= range.last && !reserved.get(a.network)?.has(p.value)) {

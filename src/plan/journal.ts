@@ -19,8 +19,7 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
       network: i.network,
       ifname: i.ifname,
       hostVeth: i.hostVeth,
-      address: i.address,
-      prefixLen: i.prefixLen,
+      ...(i.address ? { address: i.address, prefixLen: i.prefixLen! } : {}),
       mac: i.mac,
       ...(i.address6 ? { address6: i.address6 } : {}),
     })),
@@ -41,7 +40,7 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
 function stateOfNetworks(desired: Desired): Record<string, StateNetwork> {
   const out: Record<string, StateNetwork> = {};
   for (const n of Object.values(desired.networks)) {
-    out[n.key] = { bridge: n.bridge, managed: n.managed, subnet: n.subnet, gateway: n.gateway, ...(n.ipv6 ? { subnet6: n.ipv6.subnet } : {}), ...(n.shared ? { shared: true as const } : {}), ...(n.managed && !n.shared ? { name: n.displayName } : {}) };
+    out[n.key] = { bridge: n.bridge, managed: n.managed, ...(n.subnet ? { subnet: n.subnet, gateway: n.gateway! } : {}), ...(n.ipv6 ? { subnet6: n.ipv6.subnet } : {}), ...(n.shared ? { shared: true as const } : {}), ...(n.managed && !n.shared ? { name: n.displayName } : {}) };
   }
   return out;
 }

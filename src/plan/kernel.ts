@@ -11,7 +11,8 @@ import type { Desired, DesiredSysctl } from './model';
 export function desiredSysctls(desired: Desired): DesiredSysctl[] {
   const out: DesiredSysctl[] = [];
   const nets = Object.values(desired.networks).filter((n) => n.managed);
-  const outward = nets.filter((n) => !n.internal).map((n) => n.key);
+  // IPv6-only networks (no IPv4 subnet) need only IPv6 forwarding.
+  const outward = nets.filter((n) => !n.internal && n.subnet).map((n) => n.key);
   if (outward.length) {
     out.push({ key: 'net.ipv4.ip_forward', value: '1', why: `host-wide: network(s) ${outward.join(', ')} route to the outside and receive published ports` });
   }

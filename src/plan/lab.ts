@@ -163,7 +163,10 @@ export function resolveRoutes(
     return { routes, issues };
   }
   const ifaces: RouteIface[] = [
-    ...bridgeIfaces.map((i) => ({ ifname: i.ifname, addresses: [{ address: i.address, prefixLen: i.prefixLen }] })),
+    ...bridgeIfaces.map((i) => ({
+      ifname: i.ifname,
+      addresses: [...(i.address ? [{ address: i.address, prefixLen: i.prefixLen! }] : []), ...(i.address6 ? [{ address: i.address6, prefixLen: i.prefixLen6! }] : [])],
+    })),
     ...linkEnds.map((e) => ({ ifname: e.ifname, addresses: e.addresses })),
   ];
   const subnetsOf = (i: RouteIface, family: 4 | 6) =>

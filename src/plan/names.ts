@@ -15,6 +15,11 @@ export function bridgeIfname(project: string, network: string): string {
   return `tsc-b-${shortHash(project, 'network', network).slice(0, 9)}`;
 }
 
+/** `tsc-d-<9 hex>`: the dummy link a macvlan/ipvlan network without `parent` sits on (Docker's `dm-…`). */
+export function dummyIfname(project: string, network: string): string {
+  return `tsc-d-${shortHash(project, 'dummy', network).slice(0, 9)}`;
+}
+
 /** `tsc-v-<9 hex>`: host end of a container's veth on one network. */
 export function vethIfname(project: string, container: string, network: string): string {
   return `tsc-v-${shortHash(project, 'veth', container, network).slice(0, 9)}`;

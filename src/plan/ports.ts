@@ -115,7 +115,7 @@ export function resolvePorts(input: PortsInput): DesiredPort[] {
       const prior = input.state?.containers[r.name]?.ports ?? [];
       for (const family of families) {
         const ip = hostIp === '::' ? undefined : hostIp;
-        const address = family === 4 ? gw.address : gw.address6!;
+        const address = family === 4 ? gw.address! : gw.address6!;
         const others = earlier.filter((c) => c.owner !== r.name);
         for (const [hostPort, port] of hostPorts(spec, family, ip, prior, claims, others)) {
           if (hostPort === undefined) {
@@ -154,10 +154,14 @@ export function resolvePorts(input: PortsInput): DesiredPort[] {
   return out;
 }
 
-/** IPv4 always (unless the host address is IPv6); IPv6 too when the container has an IPv6 address there. */
+/**
+ * IPv4 always (unless the host address is IPv6); IPv6 too when the
+ * container has an IPv6 address there; IPv6 only from an IPv6-only network.
+ */
 function familiesOf(hostIp: string | undefined, gw: DesiredInterface): Array<4 | 6> | string {
-  if (hostIp === undefined) return gw.address6 ? [4, 6] : [4];
+  if (hostIp === undefined) return gw.address ? (gw.address6 ? [4, 6] : [4]) : [6];
   const family = parseIP(hostIp)!.family;
+  if (family === 4 && !gw.address) return `host address ${hostIp} is IPv4 but network ${gw.network} is IPv6-only (enable_ipv4: false): publish on an IPv6 address, or on all addresses`;
   if (family === 6 && !gw.address6) return `host address ${hostIp} is IPv6 but network ${gw.network} has no IPv6 (enable_ipv6)`;
   if (family === 6 && hostIp === '::1') return 'publishing on [::1] needs a userland proxy (the kernel never routes ::1 off the host); publish on 127.0.0.1 or an address of the host';
   return [family];

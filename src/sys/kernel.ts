@@ -72,6 +72,19 @@ export function hasIpvlan(): Promise<boolean | undefined> {
   return ipvlan;
 }
 
+let dummy: Promise<boolean | undefined> | undefined;
+
+/**
+ * Whether the kernel has the dummy link type (a macvlan/ipvlan network
+ * without parent sits on one): one is requested in a throwaway namespace;
+ * "Unknown link kind" is EOPNOTSUPP once module autoloading was tried.
+ */
+// Equivalent to: unshare --net ip link add tscprobe0 type dummy
+export function hasDummy(): Promise<boolean | undefined> {
+  dummy ??= probeScratch((rtnl) => rtnl.createDummy({ name: 'tscprobe0', up: false }), ['EOPNOTSUPP', 'ENOTSUP']);
+  return dummy;
+}
+
 /** Which Linux security modules can label a process here: AppArmor (its module says Y) and SELinux (selinuxfs mounted); `cat /sys/module/apparmor/parameters/enabled`, `getenforce`. */
 export function securityModules(): { apparmor: boolean; selinux: boolean } {
   let apparmor = false;

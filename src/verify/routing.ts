@@ -78,7 +78,9 @@ export function routingModel(desired: Desired, labelOf: (c: DesiredContainer) =>
   const host: Node = { name: HOST, label: 'host', forward: { 4: false, 6: false }, ifaces: [], routes: [] };
   nodes.set(HOST, host);
   for (const net of Object.values(desired.networks)) {
-    const gw = address(net.gateway, net.prefixLen);
+    // An IPv6-only network (no IPv4 gateway) is not part of this IPv4 model.
+    if (!net.gateway) continue;
+    const gw = address(net.gateway, net.prefixLen!);
     host.ifaces.push({ node: HOST, ifname: net.bridge, segment: net.key, addresses: [gw] });
     host.routes.push(connected(net.bridge, gw));
   }
@@ -104,7 +106,7 @@ export function routingModel(desired: Desired, labelOf: (c: DesiredContainer) =>
       routes: [],
       netns: c.netns.name,
     };
-    for (const i of c.interfaces) node.ifaces.push({ node: c.name, ifname: i.ifname, segment: i.network, addresses: [address(i.address, i.prefixLen)] });
+    for (const i of c.interfaces) node.ifaces.push({ node: c.name, ifname: i.ifname, segment: i.network, addresses: i.address ? [address(i.address, i.prefixLen!)] : [] });
     for (const e of ends.get(c.name) ?? []) node.ifaces.push({ node: c.name, ifname: e.ifname, segment: e.link, addresses: e.addresses });
     for (const i of node.ifaces) for (const a of i.addresses) node.routes.push(connected(i.ifname, a));
     if (c.defaultRoute) {

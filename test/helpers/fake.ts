@@ -22,7 +22,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
       mtu: n.mtu,
       ...(n.mac ? { mac: n.mac } : {}),
       up: true,
-      addresses: [{ address: n.gateway, prefixLen: n.prefixLen }, ...(n.ipv6 ? [{ address: n.ipv6.gateway, prefixLen: n.ipv6.prefixLen }] : [])],
+      addresses: [...(n.gateway ? [{ address: n.gateway, prefixLen: n.prefixLen! }] : []), ...(n.ipv6 ? [{ address: n.ipv6.gateway, prefixLen: n.ipv6.prefixLen }] : [])],
     });
   }
   const netns: Record<string, ObservedNetns> = {};
@@ -34,7 +34,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
       c.interfaces.forEach((i, k) => {
         if (i.lowerLink) {
           // A macvlan/ipvlan: nothing on the host, marked in the namespace.
-          links.push({ name: i.ifname, index: 2 + k, kind: i.lowerLink.kind, alias: i.alias, mtu: i.mtu, ...(i.lowerLink.kind === 'macvlan' ? { mac: i.mac } : {}), up: true, addresses: [{ address: i.address, prefixLen: i.prefixLen }] });
+          links.push({ name: i.ifname, index: 2 + k, kind: i.lowerLink.kind, alias: i.alias, mtu: i.mtu, ...(i.lowerLink.kind === 'macvlan' ? { mac: i.mac } : {}), up: true, addresses: [...(i.address ? [{ address: i.address, prefixLen: i.prefixLen! }] : []), ...(i.address6 ? [{ address: i.address6, prefixLen: i.prefixLen6! }] : [])] });
           return;
         }
         const hostIndex = index++;
@@ -59,7 +59,7 @@ export function observedAfter(desired: Desired, base: Observed = emptyObserved()
           mac: i.mac,
           up: true,
           addresses: [
-            { address: i.address, prefixLen: i.prefixLen },
+            ...(i.address ? [{ address: i.address, prefixLen: i.prefixLen! }] : []),
             ...(i.address6 ? [{ address: i.address6, prefixLen: i.prefixLen6! }] : []),
             { address: 'fe80::1', prefixLen: 64 },
           ],

@@ -8,7 +8,7 @@ type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
 // Equivalent to: ip link add NAME address MAC mtu MTU up type bridge stp_state 0
 //                ip link set NAME alias tscompose:PROJECT:network:KEY
-//                ip addr add GATEWAY/PREFIX dev NAME [; sysctl -w net.ipv6.conf.NAME.accept_ra=0; ip addr add GATEWAY6/PREFIX6 dev NAME]
+//                [ip addr add GATEWAY/PREFIX dev NAME] [; sysctl -w net.ipv6.conf.NAME.accept_ra=0; ip addr add GATEWAY6/PREFIX6 dev NAME]
 export async function ensureBridge(a: Of<'bridge.create'>, env: ApplyEnv): Promise<void> {
   try {
     await env.host.createBridge({ name: a.bridge, mtu: a.mtu, ...(a.mac ? { mac: a.mac } : {}) });
@@ -25,7 +25,7 @@ export async function ensureBridge(a: Of<'bridge.create'>, env: ApplyEnv): Promi
   if (a.address6) writeSysctl(`/proc/sys/net/ipv6/conf/${a.bridge}/accept_ra`, '0');
   await Promise.all([
     env.host.setLink(link.index, { alias: a.alias }),
-    env.host.addAddress(link.index, a.address, a.prefixLen),
+    ...(a.address ? [env.host.addAddress(link.index, a.address, a.prefixLen!)] : []),
     ...(a.address6 ? [env.host.addAddress(link.index, a.address6, a.prefixLen6!)] : []),
   ]);
 }

@@ -16,6 +16,7 @@ import { ensureSysctl } from './sysctl';
 import { updateLink } from './link';
 import { ensureNetns, removeNetns } from './netns';
 import { ensureLowerLink, removeLowerLink } from './lower-link';
+import { ensureDummy, removeDummy } from './dummy';
 import { ensureP2pLink } from './p2p';
 import { ensureQdisc, removeQdisc } from './qdisc';
 import { ensureVeth, removeVeth } from './veth';
@@ -35,6 +36,8 @@ export const handlers: Omit<Single, 'container.start'> = {
   'veth.delete': removeVeth,
   'lowerlink.create': ensureLowerLink,
   'lowerlink.delete': removeLowerLink,
+  'dummy.create': ensureDummy,
+  'dummy.delete': removeDummy,
   'link.update': updateLink,
   'addr.add': ensureAddress,
   'addr.delete': removeAddress,

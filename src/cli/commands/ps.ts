@@ -71,7 +71,7 @@ function describe(name: string, s: StateContainer | undefined, o: ObservedContai
     health: o?.health ? { status: o.health.status, failingStreak: o.health.failingStreak, last: o.health.log.at(-1) ?? null } : null,
     shim: o?.shimAlive ? 'alive' : 'gone',
     command: s?.launch.argv ?? [],
-    networks: (s?.interfaces ?? []).map((i) => ({ network: i.network, interface: i.ifname, address: `${i.address}/${i.prefixLen}` })),
+    networks: (s?.interfaces ?? []).map((i) => ({ network: i.network, interface: i.ifname, address: i.address ? `${i.address}/${i.prefixLen}` : `${i.address6}` })),
     netns: s?.netns ?? null,
     labels: s?.labels ?? {},
     expose: s?.expose ?? [],

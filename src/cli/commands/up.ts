@@ -1,4 +1,4 @@
-import { usesIpvlan } from '../../plan/resolve/lower-links';
+import { usesDummyParent, usesIpvlan } from '../../plan/resolve/lower-links';
 import { removesSharedBridge } from '../../plan/shared-bridge';
 import { devicePaths } from '../../plan/devices';
 import * as fs from 'node:fs';
@@ -60,7 +60,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     checkFileSources(project, args.positionals);
     const images = await imagesFirst(cli, project, args.positionals, session.emit, !flag(args, 'dry-run'), build);
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project) });
+      const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
       const full = plan(resolve(project, observed, { services: args.positionals, host }), observed, stopOpts(stopTimeoutSec));
       const p = flag(args, 'no-start') ? withoutStarts(full) : full;
       cli.out(json ? planJson(p) : renderPlan(p));
@@ -77,7 +77,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project) });
+      observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals, host });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));
@@ -118,7 +118,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
             actions: countActions(p),
             durationMs: Math.round(performance.now() - startedAt),
             containers: Object.keys(desired.containers).sort(),
-            networks: Object.values(desired.networks).map((n) => ({ name: n.key, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway })),
+            networks: Object.values(desired.networks).map((n) => ({ name: n.key, bridge: n.bridge, subnet: n.subnet ?? n.ipv6?.subnet, gateway: n.gateway ?? n.ipv6?.gateway })),
           },
           null,
           2,

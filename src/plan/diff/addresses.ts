@@ -23,9 +23,10 @@ export function ipv4Addresses(ctx: DiffContext, c: DesiredContainer, netns: stri
   const have = global(peer, 4);
   for (const a of have) {
     if (planned(a)) continue;
-    out.ids.push(ctx.push(addrDelete(c, netns, iface, a, `address ${a.address}/${a.prefixLen} is not the planned ${iface.address}/${iface.prefixLen}`)));
+    const why = iface.address ? `is not the planned ${iface.address}/${iface.prefixLen}` : 'on an IPv6-only network';
+    out.ids.push(ctx.push(addrDelete(c, netns, iface, a, `address ${a.address}/${a.prefixLen} ${why}`)));
   }
-  if (peer.addresses.some(planned)) return out;
+  if (!iface.address || peer.addresses.some(planned)) return out;
   const reason = have.length ? `address changed to ${iface.address}/${iface.prefixLen}` : `address ${iface.address}/${iface.prefixLen} missing`;
   out.added = ctx.push(addrAdd(c, netns, iface, 4, reason));
   out.ids.push(out.added);
@@ -61,8 +62,8 @@ export function addrAdd(c: DesiredContainer, netns: string, iface: DesiredInterf
     container: c.name,
     netns,
     ifname: iface.ifname,
-    address: v6 ? iface.address6! : iface.address,
-    prefixLen: v6 ? iface.prefixLen6! : iface.prefixLen,
+    address: v6 ? iface.address6! : iface.address!,
+    prefixLen: v6 ? iface.prefixLen6! : iface.prefixLen!,
   };
 }
 

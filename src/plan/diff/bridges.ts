@@ -50,8 +50,7 @@ function bridgeCreate(net: DesiredNetwork, reason: string): Draft {
     bridge: net.bridge,
     mtu: net.mtu,
     ...(net.mac ? { mac: net.mac } : {}),
-    address: net.gateway,
-    prefixLen: net.prefixLen,
+    ...(net.gateway ? { address: net.gateway, prefixLen: net.prefixLen! } : {}),
     ...(net.ipv6 ? { address6: net.ipv6.gateway, prefixLen6: net.ipv6.prefixLen } : {}),
     alias: net.alias,
   };
@@ -72,8 +71,8 @@ function bridgeDrift(net: DesiredNetwork, link: ObservedLink): Draft | undefined
     ...(drift?.change.alias !== undefined ? { alias: drift.change.alias } : {}),
   };
   const v4 = link.addresses.filter((x) => !x.address.includes(':') && !isLinkLocal(x.address));
-  if (!v4.some((x) => x.address === net.gateway && x.prefixLen === net.prefixLen)) {
-    a.addAddress = { address: net.gateway, prefixLen: net.prefixLen };
+  if (net.gateway && !v4.some((x) => x.address === net.gateway && x.prefixLen === net.prefixLen)) {
+    a.addAddress = { address: net.gateway, prefixLen: net.prefixLen! };
     reasons.push(`gateway ${net.gateway}/${net.prefixLen} missing`);
   }
   const extra = v4.filter((x) => !(x.address === net.gateway && x.prefixLen === net.prefixLen));

@@ -9,6 +9,7 @@ import { cgroupActions, cgroupRemovals } from '../cgroups';
 import { hostActions } from '../hostdiff';
 import type { Desired, Observed } from '../model';
 import { bridgeActions } from './bridges';
+import { dummyParentActions } from './dummy-parents';
 import { containerSetup, processActions, volumeActions } from './containers';
 import { diffContext, type DiffContext, type DiffOptions } from './context';
 import { diffLab } from './lab';
@@ -20,6 +21,7 @@ export type { DiffOptions } from './context';
 export function diff(desired: Desired, observed: Observed, opts: DiffOptions): Action[] {
   const ctx = diffContext(desired, observed);
   bridgeActions(ctx);
+  dummyParentActions(ctx);
   bridgeTunnels(ctx);
   const selected = Object.values(desired.containers).filter((c) => !ctx.only || ctx.only.has(c.name));
   // p2p ends are wanted in their namespaces too (lab.ts handles them).

@@ -38,6 +38,7 @@ export function interfaceActions(
       const r = lowerLinkActions(ctx, c, netns, ns, nsReady, iface);
       ids.push(...r.ids);
       if (r.added4) ready.v4.set(iface.ifname, r.added4);
+      if (r.added6) ready.v6.set(iface.ifname, r.added6);
       continue;
     }
     const host = ctx.hostLinks.get(iface.hostVeth);
@@ -130,8 +131,10 @@ function createVeth(
     alias: iface.alias,
   });
   const out: InterfaceIds = { ids: [vid] };
-  out.added4 = ctx.push(addrAdd(c, netns, iface, 4, `address ${iface.address}/${iface.prefixLen}`, [vid]));
-  out.ids.push(out.added4);
+  if (iface.address) {
+    out.added4 = ctx.push(addrAdd(c, netns, iface, 4, `address ${iface.address}/${iface.prefixLen}`, [vid]));
+    out.ids.push(out.added4);
+  }
   if (iface.address6) {
     out.added6 = ctx.push(addrAdd(c, netns, iface, 6, `address ${iface.address6}/${iface.prefixLen6}`, [vid]));
     out.ids.push(out.added6);

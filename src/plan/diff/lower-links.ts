@@ -6,13 +6,14 @@
  * attachment wants them any more.
  */
 import type { DesiredContainer, DesiredInterface, ObservedNetns } from '../model';
-import { addrAdd, ipv4Addresses } from './addresses';
+import { addrAdd, ipv4Addresses, ipv6Addresses } from './addresses';
 import type { DiffContext } from './context';
 import { linkDrift } from './drift';
 
 export interface LowerLinkIds {
   ids: string[];
   added4?: string;
+  added6?: string;
 }
 
 export const isLowerKind = (kind: string | undefined) => kind === 'macvlan' || kind === 'ipvlan';
@@ -37,9 +38,13 @@ export function lowerLinkActions(
       );
     }
     const v4 = ipv4Addresses(ctx, c, netns, iface, link);
-    return { ids: [...ids, ...v4.ids], ...(v4.added ? { added4: v4.added } : {}) };
+    const v6 = ipv6Addresses(ctx, c, netns, iface, link);
+    return { ids: [...ids, ...v4.ids, ...v6.ids], ...(v4.added ? { added4: v4.added } : {}), ...(v6.added ? { added6: v6.added } : {}) };
   }
   const after = nsReady ? [nsReady] : [];
+  // A dummy parent being made (diff/dummy-parents.ts).
+  const parentReady = ctx.bridgeReady.get(iface.network);
+  if (parentReady) after.push(parentReady);
   if (link) {
     const why = link.kind !== ll.kind ? `${iface.ifname} is a ${link.kind ?? 'plain'} link, not a ${ll.kind}` : `parent or mode changed (${ll.parent}, ${ll.mode})`;
     after.push(ctx.push({ kind: 'lowerlink.delete', id: `lowerlink.delete:${c.name}:${iface.ifname}`, target, reason: why, container: c.name, netns, ifname: iface.ifname }));
@@ -62,6 +67,9 @@ export function lowerLinkActions(
     mtu: iface.mtu,
     alias: iface.alias,
   });
-  const added4 = ctx.push(addrAdd(c, netns, iface, 4, `address ${iface.address}/${iface.prefixLen}`, [id]));
-  return { ids: [id, added4], added4 };
+  const out: LowerLinkIds = { ids: [id] };
+  if (iface.address) out.added4 = ctx.push(addrAdd(c, netns, iface, 4, `address ${iface.address}/${iface.prefixLen}`, [id]));
+  if (iface.address6) out.added6 = ctx.push(addrAdd(c, netns, iface, 6, `address ${iface.address6}/${iface.prefixLen6}`, [id]));
+  out.ids.push(...[out.added4, out.added6].filter((x): x is string => x !== undefined));
+  return out;
 }

@@ -10,6 +10,7 @@ import type { DiffContext, DiffOptions } from './context';
 import { tunnelRemovals } from './tunnels';
 import { sharedBridgeRemoval } from './shared-bridge';
 import { joinersOf, orphanedJoinedBridges } from './joined-bridges';
+import { dummyParentRemovals } from './dummy-parents';
 
 export function removals(ctx: DiffContext, opts: DiffOptions): void {
   const kept = keptOneOffs(ctx, opts);
@@ -27,6 +28,7 @@ export function removals(ctx: DiffContext, opts: DiffOptions): void {
   // Tunnel ports of bridges (x-hosts) before their bridge.
   removed.push(...tunnelRemovals(ctx));
   bridgeRemovals(ctx, [...removed, ...stops]);
+  dummyParentRemovals(ctx, [...removed, ...stops]);
   sharedBridgeRemoval(ctx, [...removed, ...stops]);
   orphanedJoinedBridges(ctx, [...removed, ...stops]);
 }

@@ -17,9 +17,10 @@ export interface DesiredNetwork {
   mtu: number;
   /** Fixed bridge MAC (managed bridges). */
   mac?: string;
-  subnet: string;
-  prefixLen: number;
-  gateway: string;
+  /** IPv4 subnet and the bridge's gateway; absent on an IPv6-only network (`enable_ipv4: false`). */
+  subnet?: string;
+  prefixLen?: number;
+  gateway?: string;
   /** ifalias ownership mark. */
   alias: string;
   /** `enable_ipv6`: the IPv6 subnet and the bridge's IPv6 gateway. */
@@ -50,9 +51,10 @@ export interface DesiredInterface {
   bridge: string;
   mac: string;
   mtu: number;
-  address: string;
-  prefixLen: number;
-  gateway: string;
+  /** IPv4 address, prefix length and gateway; absent on an IPv6-only network. */
+  address?: string;
+  prefixLen?: number;
+  gateway?: string;
   /** ifalias mark of the host end. */
   alias: string;
   /** IPv6 address, prefix length and gateway (networks with enable_ipv6). */

@@ -168,7 +168,7 @@ export interface Observed {
   hostQdiscs?: ObservedQdisc[];
   /** What the kernel can do, when it was probed (absent: assume it can). */
   /** `apparmor`, `selinux`: the security module can label a process here (security_opt apparmor=, label=; plan/security-labels.ts). */
-  kernel?: { netem?: boolean; ipvlan?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean };
+  kernel?: { netem?: boolean; ipvlan?: boolean; dummy?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean };
 }
 
 export interface ObservedFirewall {

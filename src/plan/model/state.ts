@@ -8,8 +8,9 @@ import type { NetnsPlacement } from './network';
 export interface StateNetwork {
   bridge: string;
   managed: boolean;
-  subnet: string;
-  gateway: string;
+  /** Absent: an IPv6-only network. */
+  subnet?: string;
+  gateway?: string;
   subnet6?: string;
   /** Its name, as other projects' `external: true` networks name it (`PROJECT_KEY` or `name:`). */
   name?: string;
@@ -21,8 +22,9 @@ export interface StateInterface {
   network: string;
   ifname: string;
   hostVeth: string;
-  address: string;
-  prefixLen: number;
+  /** Absent: an interface on an IPv6-only network. */
+  address?: string;
+  prefixLen?: number;
   mac: string;
   address6?: string;
 }

@@ -69,10 +69,12 @@ export function resolveContainer(ctx: ContainerContext, r: Replica): DesiredCont
   const routed = resolveRoutes(project, svc, ifaces, ends);
   ctx.issues.push(...routed.issues);
   // An x-routes default replaces the one a bridge would give.
-  const defaultRoute = routed.routes.some((x) => x.dst === 'default' && x.family === 4) ? undefined : pickDefaultRoute(svc, ifaces, ctx.networks);
-  const gatewayIface = defaultRoute ? ifaces.find((i) => i.ifname === defaultRoute.ifname) : undefined;
-  const routedDefault6 = routed.routes.some((x) => x.dst === 'default' && x.family === 6);
-  const defaultRoute6 = !routedDefault6 && gatewayIface?.gateway6 ? { via: gatewayIface.gateway6, ifname: gatewayIface.ifname } : undefined;
+  const routedDefault = (family: 4 | 6) => routed.routes.some((x) => x.dst === 'default' && x.family === family);
+  const defaultRoute = routedDefault(4) ? undefined : pickDefaultRoute(svc, ifaces, ctx.networks, 4);
+  const defaultRoute6 = routedDefault(6) ? undefined : pickDefaultRoute(svc, ifaces, ctx.networks, 6);
+  // Published ports go to the IPv4 gateway's interface, else (a container only on IPv6-only networks) the IPv6 one.
+  const portsVia = defaultRoute ?? (routedDefault(4) ? undefined : defaultRoute6);
+  const gatewayIface = portsVia ? ifaces.find((i) => i.ifname === portsVia.ifname) : undefined;
   ctx.portReplicas.push({ name: r.name, service: svc, ...(gatewayIface ? { gateway: gatewayIface } : {}), interfaces: ifaces });
   const files = generatedFiles(ctx, svc, hostname, ctx.named.get(viewSource) ?? []);
   const launch = launchSettings(ctx, r, netns, hostname);
@@ -132,14 +134,15 @@ function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; 
 
 function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
   const dnsIface = view.find((i) => ctx.networks[i.network]?.managed && !ctx.networks[i.network]?.shared);
-  const extra = resolveHostGateway(svc.extraHosts, view[0] ? ctx.networks[view[0].network]?.gateway : undefined);
+  const first = view[0] ? ctx.networks[view[0].network] : undefined;
+  const extra = resolveHostGateway(svc.extraHosts, first?.gateway ?? first?.ipv6?.gateway);
   for (const h of extra.unresolved) {
     ctx.issues.push(serviceIssue(ctx.project, svc, 'extra_hosts', `${h}:host-gateway needs a bridge network (the gateway of the container's first network); this container has none`));
   }
   return {
     hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), [...linkHosts(ctx, svc, view), ...externalLinks(ctx, svc, view), ...extra.hosts]),
     // Bridged containers ask the project's DNS server, on the gateway of their first network.
-    resolvConf: dnsIface ? renderEmbeddedResolvConf(ctx.networks[dnsIface.network]!.gateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
+    resolvConf: dnsIface ? renderEmbeddedResolvConf(dnsAddress(ctx.networks[dnsIface.network]!), ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
     hostname: renderHostname(hostname),
   };
 }
@@ -248,15 +251,23 @@ function imageFor(ctx: ContainerContext, svc: ServiceSpec): ObservedImage | null
   return image;
 }
 
-/** The gateway of the highest `gw_priority` non-internal network; ties go to attachment order. */
-function pickDefaultRoute(svc: ServiceSpec, ifaces: DesiredInterface[], networks: Record<string, DesiredNetwork>): { via: string; ifname: string } | undefined {
-  let best: { prio: number; iface: DesiredInterface } | undefined;
+/** Where the project's DNS server answers a container of `net`: its IPv4 gateway, or its IPv6 one on an IPv6-only network. */
+const dnsAddress = (net: DesiredNetwork): string => net.gateway ?? net.ipv6!.gateway;
+
+/**
+ * The `family` gateway of the highest `gw_priority` non-internal network
+ * that has that family (as Docker, each family on its own: an IPv6-only
+ * network never takes the IPv4 default route); ties go to attachment order.
+ */
+function pickDefaultRoute(svc: ServiceSpec, ifaces: DesiredInterface[], networks: Record<string, DesiredNetwork>, family: 4 | 6): { via: string; ifname: string } | undefined {
+  let best: { prio: number; iface: DesiredInterface; via: string } | undefined;
   svc.networks.forEach((n) => {
     const iface = ifaces.find((x) => x.network === n.network);
-    if (!iface || networks[n.network]!.internal) return;
-    if (!best || n.gwPriority > best.prio) best = { prio: n.gwPriority, iface };
+    const via = family === 4 ? iface?.gateway : iface?.gateway6;
+    if (!iface || !via || networks[n.network]!.internal) return;
+    if (!best || n.gwPriority > best.prio) best = { prio: n.gwPriority, iface, via };
   });
-  return best ? { via: best.iface.gateway, ifname: best.iface.ifname } : undefined;
+  return best ? { via: best.via, ifname: best.iface.ifname } : undefined;
 }
 
 function selfEntry(address: string | undefined, hostname: string, domainname?: string): HostsEntry | undefined {

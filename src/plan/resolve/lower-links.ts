@@ -17,6 +17,16 @@ export function lowerLinkIssues(project: Project, keys: string[], observed: Obse
     if (!ll) continue;
     const path = `networks.${key}.driver_opts.parent`;
     const at = (message: string, p = path) => issues.push({ path: p, loc: project.sources.get(p), message });
+    if (ll.dummy) {
+      // Docker makes a dummy link the parent; a kernel without the dummy driver cannot.
+      if (observed.kernel?.dummy === false) {
+        at(
+          `${ll.kind} network ${key} has no driver_opts.parent, so its parent would be a dummy link (as Docker makes one), but this kernel has no dummy link driver (CONFIG_DUMMY: creating one fails with EOPNOTSUPP): give driver_opts.parent (a host interface), or load the dummy module`,
+          `networks.${key}.driver`,
+        );
+      }
+      continue;
+    }
     const parent = observed.hostLinks.find((l) => l.name === ll.parent);
     if (!parent) at(`parent ${ll.parent} of ${ll.kind} network ${key} does not exist on this host (\`ip link show\` lists the host's interfaces)`);
     else if (parent.kind === 'bridge' && ll.kind === 'ipvlan') at(`parent ${ll.parent} is a bridge: ipvlan needs an Ethernet device`);
@@ -43,6 +53,9 @@ export function lowerLinkIssues(project: Project, keys: string[], observed: Obse
 export function lowerLinkAlias(project: string, container: string, network: string, ll: LowerLink): string {
   return ownerAlias(project, `${ll.kind}:${container}:${network}:${ll.parent}:${ll.mode}${ll.flag ? `:${ll.flag}` : ''}`);
 }
+
+/** Whether a macvlan/ipvlan network of the file has no parent (observe then probes the kernel for dummy links). */
+export const usesDummyParent = (project: Project) => Object.values(project.networks).some((n) => n.lowerLink?.dummy);
 
 /** Whether the file asks for an ipvlan network (observe then probes the kernel for it). */
 export const usesIpvlan = (project: Project) => Object.values(project.networks).some((n) => n.lowerLink?.kind === 'ipvlan');

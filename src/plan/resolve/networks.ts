@@ -10,7 +10,7 @@ import { allocate, attachmentKey, type Attachment } from '../ipam';
 import { allocate6 } from '../ipam6';
 import { attachmentIfnames, isP2p } from '../lab';
 import type { DesiredInterface, DesiredNetwork, Observed } from '../model';
-import { bridgeIfname, deterministicMac, ownerAlias, vethIfname } from '../names';
+import { bridgeIfname, deterministicMac, dummyIfname, ownerAlias, vethIfname } from '../names';
 import { qdiscFor } from '../shaping';
 import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
 import { knownNetworks, otherProjectNetwork } from './external-networks';
@@ -34,7 +34,7 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
   const networks: Record<string, DesiredNetwork> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
-    const alloc = ipam.networks[key]!;
+    const alloc = ipam.networks[key];
     const alloc6 = ipam6.networks[key];
     const external = isExternal(spec);
     networks[key] = {
@@ -47,9 +47,8 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       // A macvlan/ipvlan takes its parent's MTU unless the file says (as Docker).
       mtu: spec.mtu ?? (spec.lowerLink ? observed.hostLinks.find((l) => l.name === spec.lowerLink!.parent)?.mtu : undefined) ?? DEFAULT_MTU,
       ...(external || spec.lowerLink ? {} : { mac: spec.shared ? deterministicMac('*', 'bridge', SHARED_BRIDGE) : deterministicMac(project.name, 'bridge', key) }),
-      subnet: formatCidr(alloc.subnet),
-      prefixLen: alloc.subnet.prefix,
-      gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }),
+      // An IPv6-only network (enable_ipv4: false) has no IPv4 allocation.
+      ...(alloc ? { subnet: formatCidr(alloc.subnet), prefixLen: alloc.subnet.prefix, gateway: formatIP({ family: alloc.subnet.family, value: alloc.gateway }) } : {}),
       alias: spec.shared ? SHARED_ALIAS : ownerAlias(project.name, `network:${key}`),
       ...(alloc6
         ? { ipv6: { subnet: formatCidr(alloc6.subnet), prefixLen: alloc6.subnet.prefix, gateway: formatIP({ family: 6, value: alloc6.gateway }) } }
@@ -57,7 +56,8 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       masquerade: spec.ipMasquerade,
       icc: spec.icc,
       ...(spec.hostBindingIpv4 ? { hostBindingIpv4: spec.hostBindingIpv4 } : {}),
-      ...(spec.lowerLink ? { lowerLink: spec.lowerLink } : {}),
+      // A dummy parent gets its name here (names.ts).
+      ...(spec.lowerLink ? { lowerLink: { ...spec.lowerLink, parent: bridges[key]! } } : {}),
       ...(spec.shared ? { shared: true as const } : {}),
     };
   }
@@ -69,7 +69,8 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
   const bridges: Record<string, string> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
-    bridges[key] = isExternal(spec) ? (spec.externalName ?? key) : (spec.lowerLink?.parent ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
+    const lower = spec.lowerLink && (spec.lowerLink.dummy ? dummyIfname(project.name, key) : spec.lowerLink.parent);
+    bridges[key] = isExternal(spec) ? (spec.externalName ?? key) : (lower ?? spec.bridgeName ?? (spec.shared ? SHARED_BRIDGE : bridgeIfname(project.name, key)));
   }
   const issues: SpecIssue[] = lowerLinkIssues(project, keys, observed);
   for (const key of keys) {
@@ -97,12 +98,13 @@ function allocateAddresses(project: Project, replicas: Replica[], keys: string[]
   const attachments: Attachment[] = [];
   for (const r of replicas) {
     for (const n of r.service.networks) {
-      if (isP2p(project, n.network)) continue;
+      if (isP2p(project, n.network) || project.networks[n.network]!.ipv6Only) continue;
       attachments.push({ container: r.name, network: n.network, static: n.ipv4Address, path: `services.${r.service.name}.networks.${n.network}.ipv4_address` });
     }
   }
   const common = { project, otherProjects: observed.otherProjects, hostRoutes: observed.hostRoutes, state: observed.state };
-  const ipam = allocate({ ...common, bridges, networks: keys, attachments, hostLinks: observed.hostLinks });
+  const v4Keys = keys.filter((k) => !project.networks[k]!.ipv6Only);
+  const ipam = allocate({ ...common, bridges, networks: v4Keys, attachments, hostLinks: observed.hostLinks });
   const v6Keys = keys.filter((k) => project.networks[k]!.enableIpv6 && !isExternal(project.networks[k]!));
   const attachments6 = replicas.flatMap((r) =>
     r.service.networks
@@ -125,7 +127,7 @@ function bridgedInterfaces(
     const ifnames = attachmentIfnames(r.service);
     const list = r.service.networks.filter((n) => !isP2p(project, n.network)).map((n) => {
       const net = networks[n.network]!;
-      const addr = ipam.addresses.get(attachmentKey(r.name, n.network))!;
+      const addr = ipam.addresses.get(attachmentKey(r.name, n.network));
       const addr6 = ipam6.addresses.get(attachmentKey(r.name, n.network));
       const mtu = n.mtu ?? net.mtu;
       const lower = net.lowerLink;
@@ -136,9 +138,7 @@ function bridgedInterfaces(
         bridge: net.bridge,
         mac: n.macAddress?.toLowerCase() ?? deterministicMac(project.name, r.name, n.network),
         mtu,
-        address: formatIP({ family: 4, value: addr }),
-        prefixLen: net.prefixLen,
-        gateway: net.gateway,
+        ...(addr !== undefined ? { address: formatIP({ family: 4, value: addr }), prefixLen: net.prefixLen!, gateway: net.gateway! } : {}),
         alias: lower ? lowerLinkAlias(project.name, r.name, n.network, lower) : ownerAlias(project.name, `veth:${r.name}:${n.network}`),
         ...(addr6 !== undefined && net.ipv6
           ? { address6: formatIP({ family: 6, value: addr6 }), prefixLen6: net.ipv6.prefixLen, gateway6: net.ipv6.gateway }

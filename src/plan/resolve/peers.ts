@@ -4,7 +4,7 @@ import { PeerDirectory } from '../hosts';
 import type { LinksResult } from '../lab';
 import type { Replica } from './replicas';
 
-/** An interface that /etc/hosts lists: its network and IPv4 address. */
+/** An interface that /etc/hosts lists: its network and IPv4 address (IPv6 on an IPv6-only network). */
 export interface NamedIface {
   network: string;
   address: string;
@@ -18,8 +18,9 @@ export function namedInterfaces(replicas: Replica[], interfaces: Map<string, Des
     const list: NamedIface[] = [];
     for (const n of r.service.networks) {
       const b = bridged.find((i) => i.network === n.network);
-      const v4 = b?.address ?? ends.find((e) => e.network === n.network)?.addresses.find((a) => !a.address.includes(':'))?.address;
-      if (v4) list.push({ network: n.network, address: v4 });
+      const v4 = b ? b.address : ends.find((e) => e.network === n.network)?.addresses.find((a) => !a.address.includes(':'))?.address;
+      const address = v4 ?? b?.address6;
+      if (address) list.push({ network: n.network, address });
     }
     named.set(r.name, list);
   }

@@ -63,6 +63,11 @@ export interface VethSpec {
 }
 
 // Equivalent to: type bridge stp_state 0
+// Equivalent to: type dummy
+export function dummyInfo(): Buffer {
+  return attr(IFLA_INFO_KIND, cstr('dummy'));
+}
+
 export function bridgeInfo(): Buffer {
   return Buffer.concat([attr(IFLA_INFO_KIND, cstr('bridge')), attr(IFLA_INFO_DATA, attr(IFLA_BR_STP_STATE, u32(0)))]);
 }

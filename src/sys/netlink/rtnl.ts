@@ -12,7 +12,7 @@
 import type * as rt from 'netlink/dist/rt/gen_structs';
 import type * as ifla from 'netlink/dist/rt/ifla';
 import type { Qdisc } from '../../plan/shaping';
-import { bridgeInfo, hairpinInfo, toLinkInfo, vethInfo, vxlanInfo, type LinkInfo, type VethEnd, type VethSpec, type VxlanSpec } from './links';
+import { bridgeInfo, dummyInfo, hairpinInfo, toLinkInfo, vethInfo, vxlanInfo, type LinkInfo, type VethEnd, type VethSpec, type VxlanSpec } from './links';
 import { lowerLinkInfo, type LowerLinkSpec } from './lower-links';
 import { RtnlSocket } from './socket';
 import { deleteRootQdisc, listQdiscs, replaceRootQdisc, type QdiscInfo } from './tc';
@@ -138,6 +138,13 @@ export class Rtnl extends RtnlSocket {
    */
   // Equivalent to: ip link add link PARENT name NAME netns NS address MAC mtu MTU type macvlan mode MODE
   //            or: ip link add link PARENT name NAME netns NS mtu MTU type ipvlan mode MODE FLAG
+  /** A dummy link (the parent of a macvlan/ipvlan network without one), in this socket's namespace. */
+  // Equivalent to: ip link add NAME [mtu N] [up] type dummy; ip link set NAME alias MARK
+  async createDummy(opts: { name: string; mtu?: number; up?: boolean; alias?: string }): Promise<void> {
+    await this.createLink(opts.up !== false, { ifname: opts.name, ...(opts.mtu ? { mtu: opts.mtu } : {}), linkinfo: dummyInfo() });
+    if (opts.alias) await this.setLink(opts.name, { alias: opts.alias });
+  }
+
   async createLowerLink(s: LowerLinkSpec): Promise<void> {
     const link = Buffer.alloc(4);
     link.writeUInt32LE(s.parent, 0);

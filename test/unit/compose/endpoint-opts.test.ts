@@ -19,7 +19,7 @@ test('an attachment\'s endpoint sysctls are read with IFNAME kept; the network-l
   t.true(p.networks.a!.enableIpv6);
 });
 
-test('other attachment driver options, sysctls not of the interface, and IPv6-only networks are errors at their lines', (t) => {
+test('other attachment driver options, sysctls not of the interface, and an IPv6-only network without IPv6 are errors at their lines', (t) => {
   const list = issues(t, yaml`
     services:
       r:
@@ -39,7 +39,7 @@ test('other attachment driver options, sysctls not of the interface, and IPv6-on
     'compose.yaml:7:11 services.r.networks.a.driver_opts.com.docker.network.endpoint.sysctls: "net.ipv4.ip_forward" is not a setting of this interface: use net.ipv4.conf.IFNAME.KEY, net.ipv6.conf.IFNAME.KEY or net.mpls.conf.IFNAME.KEY (IFNAME stands for the interface\'s name)',
     'compose.yaml:7:11 services.r.networks.a.driver_opts.com.docker.network.endpoint.sysctls: "net.ipv4.conf.eth0.forwarding" is not a setting of this interface: use net.ipv4.conf.IFNAME.KEY, net.ipv6.conf.IFNAME.KEY or net.mpls.conf.IFNAME.KEY (IFNAME stands for the interface\'s name)',
     'compose.yaml:7:11 services.r.networks.a.driver_opts.com.docker.network.endpoint.sysctls: "junk" is not KEY=VALUE',
-    'compose.yaml:11:7 networks.a.driver_opts.com.docker.network.enable_ipv4: IPv6-only networks (enable_ipv4 false) are not supported yet',
+    'compose.yaml:11:7 networks.a.driver_opts.com.docker.network.enable_ipv4: IPv4 or IPv6 must be enabled: com.docker.network.enable_ipv4: "false" needs enable_ipv6: true (an IPv6-only network)',
     'compose.yaml:12:7 networks.a.driver_opts.com.docker.network.enable_ipv6: "maybe" is not a boolean (use "true" or "false")',
   ]);
 });

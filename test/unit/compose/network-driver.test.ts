@@ -56,21 +56,41 @@ test('macvlan and ipvlan options are checked at their lines', (t) => {
         driver_opts: {parent: eth0, macvlan_mode: bridge}
   `);
   t.deepEqual(lines(list), [
-    'compose.yaml:3:5 networks.nopar.driver: driver: macvlan needs driver_opts.parent: the host interface its containers\' interfaces sit on (e.g. parent: eth0)',
     'compose.yaml:6:33 networks.badmode.driver_opts.macvlan_mode: macvlan_mode "l2" is not one of bridge, vepa, private, passthru',
     'compose.yaml:9:33 networks.badflag.driver_opts.ipvlan_flag: ipvlan_flag "open" is not one of bridge, private, vepa',
     'compose.yaml:14:7 networks.mixed.driver_opts.ipvlan_mode: driver option ipvlan_mode is for driver: ipvlan, not macvlan',
     'compose.yaml:15:7 networks.mixed.driver_opts.com.docker.network.bridge.name: driver option com.docker.network.bridge.name is not supported for driver: macvlan',
     'compose.yaml:16:7 networks.mixed.driver_opts.vendor.x: driver option vendor.x is not supported for driver: macvlan',
     'compose.yaml:19:19 networks.longparent.driver_opts.parent: parent "a-name-far-too-long" is longer than 15 bytes (the Linux limit for interface names)',
-    'compose.yaml:22:5 networks.v6.enable_ipv6: enable_ipv6 is not supported yet for driver: macvlan',
-    'compose.yaml:23:5 networks.v6.internal: internal is not supported yet for driver: macvlan',
     'compose.yaml:26:19 networks.br.driver_opts.parent: driver option parent is for driver: macvlan or ipvlan, not bridge',
     'compose.yaml:26:33 networks.br.driver_opts.macvlan_mode: driver option macvlan_mode is for driver: macvlan, not bridge',
   ]);
 });
 
-test('macvlan: enable_ipv6 as a driver option is refused too', (t) => {
-  const list = issues(t, 'networks:\n  lan:\n    driver: macvlan\n    driver_opts: {parent: eth0, com.docker.network.enable_ipv6: "true"}\n');
-  t.deepEqual(lines(list), ['compose.yaml:4:33 networks.lan.driver_opts.com.docker.network.enable_ipv6: enable_ipv6 is not supported yet for driver: macvlan']);
+test('macvlan: enable_ipv6, as the key or the driver option, is accepted with its IPv6 subnet', (t) => {
+  const p = load(yaml`
+    networks:
+      lan:
+        driver: macvlan
+        enable_ipv6: true
+        driver_opts: {parent: eth0}
+        ipam: {config: [{subnet: 192.168.50.0/24}, {subnet: "fd50::/64", gateway: "fd50::1"}]}
+      opt:
+        driver: macvlan
+        driver_opts: {parent: eth0, com.docker.network.enable_ipv6: "true"}
+  `);
+  t.true(p.networks.lan!.enableIpv6);
+  t.true(p.networks.opt!.enableIpv6);
+  t.deepEqual(p.networks.lan!.lowerLink, { kind: 'macvlan', parent: 'eth0', mode: 'bridge' });
+});
+
+test('macvlan without parent: a dummy parent (named by the plan), as Docker; internal is accepted', (t) => {
+  const p = load(yaml`
+    networks:
+      iso:
+        driver: macvlan
+        internal: true
+  `);
+  t.deepEqual(p.networks.iso!.lowerLink, { kind: 'macvlan', parent: '', mode: 'bridge', dummy: true });
+  t.true(p.networks.iso!.internal);
 });

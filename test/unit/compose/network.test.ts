@@ -177,7 +177,7 @@ test('network names, types and unknown keys', (t) => {
   t.deepEqual(lines(list), [
     'compose.yaml:2:3 networks.-bad: network name "-bad" must start with a letter or digit and contain only letters, digits, "_", "." and "-"',
     'compose.yaml:4:5 networks.ok.internal: "maybe" is not a boolean (use true or false)',
-    'compose.yaml:5:5 networks.ok.enable_ipv4: IPv6-only networks (enable_ipv4: false) are not supported yet',
+    'compose.yaml:5:5 networks.ok.enable_ipv4: IPv4 or IPv6 must be enabled: enable_ipv4: false needs enable_ipv6: true (an IPv6-only network)',
     'compose.yaml:6:5 networks.ok.drivr: unknown network key "drivr" (did you mean "driver"?); extensions must start with "x-"',
     'compose.yaml:7:13 networks.ok.labels: must be a mapping or a list of "KEY=VALUE" strings, not a number',
   ]);

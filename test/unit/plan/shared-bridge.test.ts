@@ -36,7 +36,7 @@ test('a second project joins the existing tsc0 (its subnet, addresses others hol
     ...after,
     netns: {},
     state: undefined,
-    otherProjects: [{ project: 'a', subnets: [], addresses: [{ bridge: 'tsc0', address: stateA.containers['a-web-1']!.interfaces[0]!.address }], sharedBridge: true }],
+    otherProjects: [{ project: 'a', subnets: [], addresses: [{ bridge: 'tsc0', address: stateA.containers['a-web-1']!.interfaces[0]!.address! }], sharedBridge: true }],
   };
   const d = resolve(onBridge('b'), obs);
   t.is(d.networks.bridge!.subnet, '172.17.0.0/16');
