@@ -171,6 +171,8 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 		     : strcmp(opt, "--tty") == 0	   ? &iso->tty
 							   : NULL;
 	int sc = parse_seccomp_option(argc, argv, i, &iso->seccomp);
+	if (sc == 0)
+		sc = parse_lsm_option(argc, argv, i, &iso->lsm);
 	if (sc != 0)
 		return sc;
 	if (flag) {

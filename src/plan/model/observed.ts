@@ -167,8 +167,11 @@ export interface Observed {
   /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
   hostQdiscs?: ObservedQdisc[];
   /** What the kernel can do, when it was probed (absent: assume it can). */
-  /** `apparmor`, `selinux`: the security module can label a process here (security_opt apparmor=, label=; plan/security-labels.ts). */
-  kernel?: { netem?: boolean; ipvlan?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean };
+  /**
+   * `apparmor`, `selinux`: the security module can label a process here (security_opt apparmor=, label=, `:z`/`:Z`;
+   * plan/security-labels.ts); `apparmorProfiles`: the names of the loaded AppArmor profiles (absent: not read).
+   */
+  kernel?: { netem?: boolean; ipvlan?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean; apparmorProfiles?: string[] };
 }
 
 export interface ObservedFirewall {
