@@ -119,6 +119,7 @@ services:
       t.not(up.code, 0);
       t.log(up.stderr.trim());
       t.regex(up.stderr, /se-web-1/);
+      t.true(up.stderr.includes(`context=${lsm.mountLabel}`), 'the mount label reached the root overlay');
       t.is(label(path.join(dir, 'shared')), 'system_u:object_r:container_file_t:s0');
       t.is(label(path.join(dir, 'shared/sub/file')), 'system_u:object_r:container_file_t:s0', 'recursively');
       t.is(label(path.join(dir, 'own')), lsm.mountLabel);
