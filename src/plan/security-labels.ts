@@ -43,12 +43,19 @@ export function securityLabelIssues(project: Project, observed: Observed): { err
     if (!kernel?.selinux) continue;
     for (const m of svc.mounts ?? []) {
       // Mounts are sorted parent-first: the key, not the item, is named.
-      if (m.type === 'bind' && m.selinux && relabelRefused(m.source)) {
+      if (m.type === 'bind' && m.selinux && relabelRefused(m.source, invokerHomes(observed))) {
         errors.push(at(svc, 'volumes', `:${m.selinux} would relabel ${m.source} for SELinux: relabeling a system directory is not allowed (as Docker refuses it); bind a directory of its own`));
       }
     }
   }
   return { errors, warnings };
+}
+
+/** `$HOME`, and the home of `$SUDO_USER` in the host's passwd: go-selinux refuses to relabel them too. */
+function invokerHomes(observed: Observed): string[] {
+  const { home, sudoUser, passwd } = observed.host;
+  const sudoHome = sudoUser ? passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === sudoUser)?.[5] : undefined;
+  return [home, sudoHome].filter((h): h is string => !!h);
 }
 
 /** The level recorded in the journal for CONTAINER (its categories stay across restarts and `up`s). */

@@ -93,7 +93,9 @@ export function sharedLabel(mountLabel: string): string {
  */
 export const NO_RELABEL = ['/', '/bin', '/boot', '/dev', '/etc', '/etc/passwd', '/etc/pki', '/etc/shadow', '/home', '/lib', '/lib64', '/media', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/var/lib', '/var/log'];
 
-export function relabelRefused(source: string, home?: string): boolean {
-  const p = source === '/' ? '/' : source.replace(/\/+$/, '');
-  return NO_RELABEL.includes(p) || (home !== undefined && home !== '' && p === home.replace(/\/+$/, ''));
+/** SOURCE is a system directory, or one of HOMES (tscompose's invoker's). */
+export function relabelRefused(source: string, homes: readonly string[] = []): boolean {
+  const trim = (s: string) => (s === '/' ? '/' : s.replace(/\/+$/, ''));
+  const p = trim(source);
+  return NO_RELABEL.includes(p) || homes.some((h) => trim(h) === p);
 }

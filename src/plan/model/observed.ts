@@ -146,7 +146,16 @@ export interface Observed {
   /** The host's sockets holding ports (absent: not read, e.g. in unit tests). */
   hostSockets?: HostSocket[];
   /** Host facts the generated files and user lookup need. */
-  host: { resolvConf: string; passwd: string; group: string; /** The host's name (`uts: host` containers see it). */ hostname?: string };
+  host: {
+    resolvConf: string;
+    passwd: string;
+    group: string;
+    /** The host's name (`uts: host` containers see it). */
+    hostname?: string;
+    /** `$HOME` and `$SUDO_USER` of tscompose: their homes are never relabeled (plan/security-labels.ts). */
+    home?: string;
+    sudoUser?: string;
+  };
   /** Our nftables tables, foreign chains that drop, our rules in them (absent: not read, e.g. in unit tests). */
   firewall?: ObservedFirewall;
   /** Current values of the sysctls we manage (`net.ipv4.ip_forward`, `net.ipv4.conf.BRIDGE.route_localnet`, …). */

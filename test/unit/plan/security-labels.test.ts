@@ -39,6 +39,17 @@ test('a host with AppArmor: the profile goes to the container (and to exec); unc
   t.regex(at!.message, /^compose\.yaml:4:\d+ services\.web\.security_opt: apparmor=tsc-missing: no such AppArmor profile/);
 });
 
+test('a host with SELinux: :z on the home of tscompose\'s user ($HOME, or $SUDO_USER\'s) is refused at the key', (t) => {
+  const text = 'services:\n  web:\n    command: [sleep, "1"]\n    volumes:\n      - /home/app:/h:z\n';
+  const kernel = { selinux: true };
+  t.notThrows(() => resolve(loadCompose(text), emptyObserved({ kernel })));
+  const base = emptyObserved({ kernel });
+  for (const who of [{ home: '/home/app/' }, { sudoUser: 'app' }]) {
+    const e = t.throws(() => resolve(loadCompose(text), { ...base, host: { ...base.host, ...who } }));
+    t.regex(e!.message, /^compose\.yaml:4:\d+ services\.web\.volumes: :z would relabel \/home\/app for SELinux/);
+  }
+});
+
 test('a host with SELinux: process and mount labels with a per-container MCS pair, label= options honoured, :z/:Z relabels planned', (t) => {
   const p = project('app', [
     service('web', { securityLabel: ['type:svirt_t', 'level:s0:c1,c2'] }),

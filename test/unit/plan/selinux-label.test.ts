@@ -37,5 +37,6 @@ test('MCS levels: two distinct categories in c0..c1023, stable for a seed, anoth
 test('system directories are never relabeled (go-selinux\'s list), others are', (t) => {
   for (const p of ['/', '/usr', '/etc/', '/home', '/root', '/var/lib', '/tmp']) t.true(relabelRefused(p), p);
   for (const p of ['/srv/data', '/home/app/project', '/usr/local/share/x', '/var/lib/app']) t.false(relabelRefused(p), p);
-  t.true(relabelRefused('/home/alice', '/home/alice/'), 'the invoking user\'s home');
+  t.true(relabelRefused('/home/alice', ['/root', '/home/alice/']), 'the invoking user\'s home');
+  t.false(relabelRefused('/home/alice/project', ['/home/alice']));
 });
