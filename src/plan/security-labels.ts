@@ -41,6 +41,7 @@ export function securityLabelIssues(project: Project, observed: Observed): { err
     const labels = (svc.securityLabel ?? []).filter((l) => l !== 'disable');
     if (labels.length && !kernel?.selinux) warnings.push(at(svc, 'security_opt', `this host has no SELinux: ${labels.map((l) => `label=${l}`).join(', ')} discarded`));
     if (!kernel?.selinux) continue;
+    if (labels.length && svc.privileged) warnings.push(at(svc, 'security_opt', `privileged: ${labels.map((l) => `label=${l}`).join(', ')} has no effect (a privileged container runs unlabeled, as Docker's)`));
     for (const m of svc.mounts ?? []) {
       // Mounts are sorted parent-first: the key, not the item, is named.
       if (m.type === 'bind' && m.selinux && relabelRefused(m.source, invokerHomes(observed))) {

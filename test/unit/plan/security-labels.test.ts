@@ -77,6 +77,9 @@ test('a host with SELinux: process and mount labels with a per-container MCS pai
   ]);
   t.deepEqual(of('app-off-1'), { relabel: [{ source: '/srv/x', flag: 'Z', label: 'system_u:object_r:container_file_t:s0' }] }, 'label=disable: no process label, the shared label');
   t.is(of('app-plain-1'), undefined, 'nothing asked: nothing labeled');
+  const priv = resolve(project('app', [service('web', { privileged: true, securityLabel: ['type:svirt_t'] })]), lsm({ selinux: true }));
+  t.is(priv.containers['app-web-1']!.launch.isolation!.lsm, undefined);
+  t.deepEqual(priv.warnings?.map((w) => w.message), ['privileged: label=type:svirt_t has no effect (a privileged container runs unlabeled, as Docker\'s)']);
   // The categories are stable: the same plan again, and a journal that recorded others keeps those.
   t.deepEqual(resolve(p, lsm({ selinux: true })).containers['app-data-1']!.launch.isolation!.lsm, d1);
   const recorded = { ...d.containers['app-data-1']!.launch, isolation: { ...d.containers['app-data-1']!.launch.isolation!, lsm: { ...d1, mountLabel: 'system_u:object_r:container_file_t:s0:c7,c9' } } };
