@@ -68,6 +68,7 @@
         'shim/caps.c',
         'shim/init.c',
         'shim/seccomp.c',
+        'shim/lsm.c',
       ],
       # libseccomp (Debian's libseccomp-dev), linked in: the static-pie shim loads nothing.
       'libraries': ['-l:libseccomp.a'],

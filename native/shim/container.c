@@ -19,6 +19,7 @@
 #include "caps.h"
 #include "commands.h"
 #include "keyring.h"
+#include "lsm.h"
 #include "limits.h"
 #include "mountfs.h"
 #include "mounts.h"
@@ -196,11 +197,12 @@ static void start(const struct container_spec *spec, const struct container_fds 
 	int keep[2];
 	size_t nkeep = fds_to_keep(fds, keep);
 	int image = fds->image;
+	use_mount_label(iso->lsm.mount_label);
 	if (join_new_session_keyring() == -1 || cgroup_enter_namespace(spec->clone_flags) == -1 ||
 	    set_uts_names(spec->hostname, spec->domainname) == -1 || apply_ipc_sysctls(spec) == -1 ||
 	    setup_mounts(spec) == -1 || connect_stdio(fds->in, fds->out, fds->err, fds->tty) == -1 ||
 	    enter_cwd(spec->cwd ? spec->cwd : "/") == -1 || apply_process_limits(&spec->limits) == -1 ||
-	    install_seccomp(&iso->seccomp) == -1 ||
+	    apply_exec_labels(&iso->lsm) == -1 || install_seccomp(&iso->seccomp) == -1 ||
 	    drop_privileges(iso->caps_set, iso->caps, &spec->user, iso->no_new_privs) == -1 ||
 	    prepare_exec(keep, nkeep) == -1)
 		return;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "inroot.h"
+#include "lsm.h"
 #include "mountfs.h"
 #include "report.h"
 
@@ -157,12 +158,13 @@ static int mount_in_dev(int dev, const char *name, const char *fstype, const cha
 
 int setup_dev(int rootfd, struct dev_sources *src, bool all_devices, unsigned long long shm_size)
 {
-	static const char *const dev_params[] = { "mode=755", "size=65536k", NULL };
+	/* SELinux: -o context="MOUNT_LABEL" on /dev and /dev/shm too (the last entry; NULL without one). */
+	const char *const dev_params[] = { "mode=755", "size=65536k", mount_context_param(), NULL };
 	static const char *const pts_params[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
 	/* Equivalent to: mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=SHM_SIZE shm /dev/shm */
 	char shm_size_param[32];
 	snprintf(shm_size_param, sizeof shm_size_param, "size=%llu", shm_size ? shm_size : 65536ULL * 1024);
-	const char *const shm_params[] = { "mode=1777", shm_size_param, NULL };
+	const char *const shm_params[] = { "mode=1777", shm_size_param, mount_context_param(), NULL };
 	int rc = -1, dev = -1;
 	int target = ensure_in_root(rootfd, "/dev", TARGET_DIR, true);
 	if (target < 0)

@@ -15,6 +15,7 @@
 #include "caps.h"
 #include "commands.h"
 #include "keyring.h"
+#include "lsm.h"
 #include "limits.h"
 #include "namespaces.h"
 #include "process.h"
@@ -39,7 +40,7 @@ static int report(int code)
 static _Noreturn void run_command(const struct exec_spec *spec, int pty_slave)
 {
 	if ((pty_slave >= 0 && take_pty(pty_slave) == -1) || join_new_session_keyring() == -1 ||
-	    install_seccomp(&spec->seccomp) == -1 ||
+	    apply_exec_labels(&spec->lsm) == -1 || install_seccomp(&spec->seccomp) == -1 ||
 	    drop_privileges(spec->caps_set, spec->caps, &spec->user, spec->no_new_privs) == -1 ||
 	    (spec->cwd && enter_cwd(spec->cwd) == -1) || prepare_exec(NULL, 0) == -1)
 		_exit(report(EXIT_SHIM_FAILED));

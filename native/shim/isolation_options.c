@@ -11,6 +11,7 @@
  *                         SRC without symlinks (volume.subpath, see subpath.c)
  *   --seccomp-default A   the seccomp filter's default action (see seccomp.c)
  *   --seccomp-rule A N X  action A for the syscalls N (comma list), argument filters X or -
+ *   --apparmor P, --exec-label L, --mount-label L   AppArmor profile, SELinux labels (see lsm.c)
  *   --populate            the previous --bind, an empty volume, first gets the
  *                         image's content at its target (see populate.c)
  *   --tmpfs DST OPTS      OPTS: ro, nosuid, nodev, noexec, size=, mode=,
@@ -171,6 +172,8 @@ int parse_isolation_option(int argc, char **argv, int *i, struct container_spec 
 		     : strcmp(opt, "--tty") == 0	   ? &iso->tty
 							   : NULL;
 	int sc = parse_seccomp_option(argc, argv, i, &iso->seccomp);
+	if (sc == 0)
+		sc = parse_lsm_option(argc, argv, i, &iso->lsm);
 	if (sc != 0)
 		return sc;
 	if (flag) {

@@ -15,11 +15,11 @@ static void usage(FILE *out)
 	      "               [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N]\n"
 	      "               [--rootfs DIR --rootfs-rw DIR [--read-only] [--bind SRC DST OPTS]...\n"
 	      "                [--tmpfs DST OPTS]... [--mask PATH]... [--ro-path PATH]... [--sys-rw]\n"
-	      "                [--all-devices] [--root-dev]] [--caps 0xHEX] [--no-new-privs] [--init] -- [argv...]\n"
+	      "                [--all-devices] [--root-dev]] [--caps 0xHEX] [--no-new-privs] [--apparmor P] [--exec-label L] [--mount-label L] [--init] -- [argv...]\n"
 	      "  tsc-shim launch    (records on stdin: run's words, each NUL-terminated, then a NUL)\n"
 	      "  tsc-shim exec [--pid PID] [--ns LIST] [--cwd DIR] [--user UID[:GID]] [--env K=V]...\n"
 	      "                [--cgroup DIR]... [--rlimit NAME=SOFT:HARD]... [--oom-score-adj N]\n"
-	      "                [--caps 0xHEX] [--no-new-privs] [--tty] -- argv...\n"
+	      "                [--caps 0xHEX] [--no-new-privs] [--apparmor P] [--exec-label L] [--tty] -- argv...\n"
 	      "  tsc-shim pause     (the built-in command of a container without one)\n",
 	      out);
 }

@@ -268,6 +268,8 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *spec)
 			continue;
 		}
 		int sc = parse_seccomp_option(argc, argv, &i, &spec->seccomp);
+		if (sc == 0)
+			sc = parse_lsm_option(argc, argv, &i, &spec->lsm);
 		if (sc == -1)
 			return -1;
 		if (sc == 1)

@@ -1,5 +1,6 @@
 #include "rootfs.h"
 #include "shm_share.h"
+#include "lsm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,7 +134,7 @@ static int mount_overlay(const struct isolation_spec *iso)
 	snprintf(merged, sizeof merged, "%s/merged", iso->rootfs_rw);
 	size_t nlower = 1 + iso->nlowers;
 	char **lower = calloc(nlower, sizeof *lower);
-	const char **params = calloc(nlower + 4, sizeof *params);
+	const char **params = calloc(nlower + 5, sizeof *params);
 	if (!lower || !params)
 		abort();
 	for (size_t i = 0; i < nlower; i++) {
@@ -145,6 +146,8 @@ static int mount_overlay(const struct isolation_spec *iso)
 	params[nlower + 1] = work;
 	/* index=off: the lower may be the host's live root, not a frozen image. */
 	params[nlower + 2] = "index=off";
+	/* SELinux: -o context="MOUNT_LABEL" (the container's files; NULL ends the list without one). */
+	params[nlower + 3] = mount_context_param();
 	int mnt = new_mount("overlay", params, iso->all_devices || iso->root_dev ? 0 : MOUNT_ATTR_NODEV, "root filesystem overlay");
 	for (size_t i = 0; i < nlower; i++)
 		free(lower[i]);
@@ -206,6 +209,9 @@ static int tmpfs_params(const char *options, char *buf, size_t size, const char 
 	for (char *w = strtok(buf, ","); w; w = strtok(NULL, ","))
 		if (strchr(w, '=') && n + 1 < max)
 			params[n++] = w;
+	/* SELinux: -o context="MOUNT_LABEL" (after the split: the label has commas). */
+	if (mount_context_param() && n + 1 < max)
+		params[n++] = mount_context_param();
 	params[n] = NULL;
 	return 0;
 }

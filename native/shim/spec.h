@@ -11,6 +11,7 @@
 #include "log_sink.h"
 #include "health.h"
 #include "restart.h"
+#include "lsm.h"
 #include "seccomp.h"
 
 struct bind_mount {
@@ -61,6 +62,7 @@ struct isolation_spec {
 	bool stdin_open;	/* --stdin-open: stdin a pipe the shim holds open (compose stdin_open) */
 	bool tty;		/* --tty: stdin, stdout, stderr a pty of the shim's (compose tty) */
 	struct seccomp_spec seccomp;	/* --seccomp-default/--seccomp-rule */
+	struct lsm_spec lsm;	/* --apparmor, --exec-label, --mount-label */
 };
 
 #define MAX_GROUPS 64
@@ -119,6 +121,7 @@ struct exec_spec {
 	unsigned long long caps;
 	bool no_new_privs;
 	struct seccomp_spec seccomp;	/* the container's filter */
+	struct lsm_spec lsm;	/* the container's AppArmor profile and SELinux label */
 };
 
 /* Both return 0, or -1 with last_failure set (syscall "args", EINVAL). */

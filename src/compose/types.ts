@@ -383,7 +383,7 @@ export type ServiceMount =
       createHostPath: boolean;
       /** Submounts of the source too (`bind.recursive`, default enabled). */
       recursive: boolean;
-      /** `:z` / `:Z` (`bind.selinux`): relabel for SELinux; a no-op where SELinux is not enforcing (plan/selinux.ts). */
+      /** `:z` / `:Z` (`bind.selinux`): relabel for SELinux; a no-op where SELinux is not enabled (plan/security-labels.ts). */
       selinux?: 'z' | 'Z';
     }
   | {

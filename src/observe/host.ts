@@ -58,6 +58,12 @@ export function hostResolvConf(): string {
   return etc;
 }
 
+/** Who runs tscompose: `$HOME`, and `$SUDO_USER` (the user behind sudo). */
+export function invoker(): { home?: string; sudoUser?: string } {
+  const { HOME: home, SUDO_USER: sudoUser } = process.env;
+  return { ...(home ? { home } : {}), ...(sudoUser ? { sudoUser } : {}) };
+}
+
 export function hostUserDb(): { passwd: string; group: string } {
   return { passwd: readIfExists('/etc/passwd') ?? '', group: readIfExists('/etc/group') ?? '' };
 }

@@ -14,7 +14,7 @@ import type { StateDir } from '../sys/state';
 import { observeCgroups } from './cgroups';
 import { observeHostDevices } from './devices';
 import { observeContainers } from './containers';
-import { hostResolvConf, hostUserDb, observeLinks } from './host';
+import { hostResolvConf, hostUserDb, invoker, observeLinks } from './host';
 import { dnsDir, observeDns } from './dns';
 import { observeHostSockets, socketInodes } from './sockets';
 import { observeSysctls } from './kernel';
@@ -77,7 +77,8 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     ...(journal ? { state: journal } : {}),
     otherProjects: otherProjects(state, project),
     ...(inspect ? { hostSockets: observeHostSockets(ownDnsSockets(state, project)) } : {}),
-    host: { resolvConf: hostResolvConf(), ...hostUserDb(), hostname: os.hostname() },
+    // HOME and SUDO_USER: whose home directories `:z`/`:Z` must not relabel (plan/security-labels.ts).
+    host: { resolvConf: hostResolvConf(), ...hostUserDb(), hostname: os.hostname(), ...invoker() },
     firewall,
     sysctls: observeSysctls(host.links),
     ...(dns ? { dns } : {}),

@@ -2,7 +2,8 @@
  * What a command run inside a running container gets — `exec` and the
  * healthcheck alike: the container's namespaces (its network one unless it
  * shares the host's), environment, working directory, user, cgroup,
- * rlimits, oom_score_adj, capabilities, no_new_privs and seccomp filter. Pure.
+ * rlimits, oom_score_adj, capabilities, no_new_privs, seccomp filter,
+ * AppArmor profile and SELinux label. Pure.
  */
 import { capabilityMask } from '../linux/capabilities';
 import type { LaunchSeccomp, LaunchSettings, NetnsPlacement } from './model';
@@ -22,6 +23,9 @@ export interface ExecSettings {
   noNewPrivs?: boolean;
   /** The container's seccomp filter: a command run in it gets the same. */
   seccomp?: LaunchSeccomp;
+  /** The container's AppArmor profile and SELinux process label: a command run in it gets the same (as runc's exec). */
+  apparmor?: string;
+  execLabel?: string;
 }
 
 export function execSettings(launch: LaunchSettings, netns: NetnsPlacement): ExecSettings {
@@ -38,5 +42,7 @@ export function execSettings(launch: LaunchSettings, netns: NetnsPlacement): Exe
     ...(launch.oomScoreAdj !== undefined ? { oomScoreAdj: launch.oomScoreAdj } : {}),
     ...(iso ? { caps: capabilityMask(iso.caps), noNewPrivs: iso.noNewPrivs ?? !iso.privileged } : {}),
     ...(iso?.seccomp ? { seccomp: iso.seccomp } : {}),
+    ...(iso?.lsm?.apparmor ? { apparmor: iso.lsm.apparmor } : {}),
+    ...(iso?.lsm?.processLabel ? { execLabel: iso.lsm.processLabel } : {}),
   };
 }

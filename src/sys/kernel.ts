@@ -85,8 +85,12 @@ export function hasDummy(): Promise<boolean | undefined> {
   return dummy;
 }
 
-/** Which Linux security modules can label a process here: AppArmor (its module says Y) and SELinux (selinuxfs mounted); `cat /sys/module/apparmor/parameters/enabled`, `getenforce`. */
-export function securityModules(): { apparmor: boolean; selinux: boolean } {
+/**
+ * Which Linux security modules can label a process here: AppArmor (its
+ * module says Y; with the loaded profiles' names) and SELinux (selinuxfs
+ * mounted); `cat /sys/module/apparmor/parameters/enabled`, `getenforce`.
+ */
+export function securityModules(): { apparmor: boolean; selinux: boolean; apparmorProfiles?: string[] } {
   let apparmor = false;
   try {
     apparmor = readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
@@ -100,7 +104,25 @@ export function securityModules(): { apparmor: boolean; selinux: boolean } {
   } catch {
     /* no SELinux */
   }
-  return { apparmor, selinux };
+  const profiles = apparmor ? apparmorProfiles() : undefined;
+  return { apparmor, selinux, ...(profiles ? { apparmorProfiles: profiles } : {}) };
+}
+
+/**
+ * The loaded AppArmor profiles: lines "NAME (MODE)" (equivalent to
+ * `cat /sys/kernel/security/apparmor/profiles`, what aa-status lists);
+ * undefined when securityfs cannot be read.
+ */
+function apparmorProfiles(): string[] | undefined {
+  try {
+    const text = readFileSync('/sys/kernel/security/apparmor/profiles', 'utf8');
+    return text.split('\n').flatMap((line) => {
+      const m = /^(.+) \(([^()]+)\)$/.exec(line.trim());
+      return m ? [m[1]!] : [];
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /** SELinux is enforcing: /sys/fs/selinux/enforce reads 1 (equivalent to `getenforce`); absent file: no SELinux. */

@@ -62,6 +62,10 @@ export interface ContainerLaunch {
   noNewPrivs?: boolean;
   /** The seccomp filter (plan/seccomp.ts), loaded before the capabilities are dropped. */
   seccomp?: LaunchSeccomp;
+  /** AppArmor profile and SELinux process label of the command; SELinux label of the filesystems the shim makes (native/shim/lsm.c). */
+  apparmor?: string;
+  execLabel?: string;
+  mountLabel?: string;
   /** The built-in init is PID 1 and runs argv. */
   init?: boolean;
   /** stdin a pipe the shim keeps open (compose stdin_open). */
@@ -151,6 +155,8 @@ export function shimArgs(c: ContainerLaunch): string[] {
   if (c.caps !== undefined) args.push('--caps', c.caps);
   if (c.noNewPrivs) args.push('--no-new-privs');
   if (c.seccomp) args.push(...seccompArgs(c.seccomp));
+  args.push(...lsmArgs(c));
+  if (c.mountLabel !== undefined) args.push('--mount-label', c.mountLabel);
   if (c.init) args.push('--init');
   if (c.stdinOpen) args.push('--stdin-open');
   if (c.tty) args.push('--tty');
@@ -169,6 +175,11 @@ export function shimArgs(c: ContainerLaunch): string[] {
   }
   args.push('--', ...c.argv);
   return args;
+}
+
+/** `--apparmor PROFILE`, `--exec-label LABEL` (native/shim/lsm.c): the same for `run` and `exec`. */
+function lsmArgs(c: { apparmor?: string; execLabel?: string }): string[] {
+  return [...(c.apparmor !== undefined ? ['--apparmor', c.apparmor] : []), ...(c.execLabel !== undefined ? ['--exec-label', c.execLabel] : [])];
 }
 
 /** `--seccomp-default ACTION` and `--seccomp-rule ACTION NAMES ARGS` (native/shim/seccomp.c). */
@@ -400,6 +411,9 @@ export function execArgs(opts: {
   caps?: string;
   noNewPrivs?: boolean;
   seccomp?: LaunchSeccomp;
+  /** The container's AppArmor profile and SELinux process label. */
+  apparmor?: string;
+  execLabel?: string;
 }): string[] {
   const args = opts.pid === undefined ? ['exec'] : ['exec', '--pid', String(opts.pid)];
   if (opts.namespaces.length > 0) args.push('--ns', opts.namespaces.join(','));
@@ -415,6 +429,7 @@ export function execArgs(opts: {
   if (opts.caps !== undefined) args.push('--caps', opts.caps);
   if (opts.noNewPrivs) args.push('--no-new-privs');
   if (opts.seccomp) args.push(...seccompArgs(opts.seccomp));
+  args.push(...lsmArgs(opts));
   args.push('--', ...opts.argv);
   return args;
 }

@@ -83,7 +83,7 @@ export class Host {
     this.tag = `tsc${pid.toString(36)}`;
   }
 
-  static async start(): Promise<Host> {
+  static async start(opts: HostOptions = {}): Promise<Host> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-test-'));
     const cgroupRoots = makeCgroupRoots(`tscompose-test-${path.basename(dir).slice('tsc-test-'.length)}`);
     const script = [
@@ -92,6 +92,7 @@ export class Host {
       'mkdir -p /run/tscompose && mount -t tmpfs -o mode=0700 tmpfs /run/tscompose',
       ...[...cgroupRoots].map(([mountPoint, real]) => `mount --bind ${real} ${mountPoint}`),
       ...simulationScript(cgroupRoots),
+      ...fakeModulesScript(dir, opts),
       'mkdir -p /var/lib/tscompose && mount -t tmpfs -o mode=0700 tmpfs /var/lib/tscompose',
       'ip link set lo up',
       // A new netns copies the machine's IPv4 settings (devconf_inherit_init_net=0): a machine
@@ -191,6 +192,57 @@ function cgroupMountPoints(): string[] {
     .map((l) => l.split(' '))
     .filter((f) => f[2] === 'cgroup' || f[2] === 'cgroup2')
     .map((f) => f[1]!);
+}
+
+// ------------------------------------------------------------------ faked security modules
+
+/** What one test's host pretends to have (per test, unlike TSC_TEST_SIMULATE). */
+export interface HostOptions {
+  /**
+   * AppArmor "enabled" with these profiles loaded: the host sees
+   * /sys/module/apparmor/parameters/enabled = Y and a
+   * /sys/kernel/security/apparmor/profiles listing them ("NAME (enforce)").
+   * The kernel itself still has no AppArmor: a profile write is refused.
+   */
+  apparmor?: string[];
+  /** SELinux "enabled": /sys/fs/selinux/enforce reads this (1 enforcing, 0 permissive). */
+  selinux?: '0' | '1';
+}
+
+/**
+ * Shell lines that make the host's /sys say a module is there, by changing
+ * what the host really sees (tscompose reads the real files):
+ *   /sys/module: an overlay of the fake apparmor/ over the real sysfs directory;
+ *   /sys/kernel/security: a tmpfs (securityfs is not mounted here) with apparmor/profiles;
+ *   /sys/fs: an overlay with selinux/enforce, the cgroup mounts moved back on top of it.
+ * Files under DIR (the host's own temporary directory).
+ */
+function fakeModulesScript(dir: string, opts: HostOptions): string[] {
+  const lines: string[] = [];
+  const fake = path.join(dir, 'fake-sys');
+  if (opts.apparmor) {
+    fs.mkdirSync(path.join(fake, 'module', 'apparmor', 'parameters'), { recursive: true });
+    fs.writeFileSync(path.join(fake, 'module', 'apparmor', 'parameters', 'enabled'), 'Y\n');
+    lines.push(`mount -t overlay -o lowerdir=${fake}/module:/sys/module tsc-fake /sys/module`);
+    const listing = opts.apparmor.map((p) => `${p} (enforce)\n`).join('');
+    lines.push('mount -t tmpfs -o mode=0755 tsc-fake /sys/kernel/security', 'mkdir -p /sys/kernel/security/apparmor');
+    lines.push(`printf %s ${shellQuote(listing)} > /sys/kernel/security/apparmor/profiles`);
+  }
+  if (opts.selinux) {
+    fs.mkdirSync(path.join(fake, 'fs', 'selinux'), { recursive: true });
+    fs.mkdirSync(path.join(fake, 'cgroup-save'), { recursive: true });
+    fs.writeFileSync(path.join(fake, 'fs', 'selinux', 'enforce'), `${opts.selinux}\n`);
+    lines.push(
+      `mount --rbind /sys/fs/cgroup ${fake}/cgroup-save`,
+      `mount -t overlay -o lowerdir=${fake}/fs:/sys/fs tsc-fake /sys/fs`,
+      `mount --move ${fake}/cgroup-save /sys/fs/cgroup`,
+    );
+  }
+  return lines;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 // ------------------------------------------------------------------ simulated hosts
@@ -419,12 +471,12 @@ function findChild(parent: number): number {
  * Run `fn` in a fresh throwaway host (privileged tests need root: without it
  * they fail, they never pass silently). The host is always stopped.
  */
-export async function withHost(t: ExecutionContext, fn: (host: Host) => Promise<void>): Promise<void> {
+export async function withHost(t: ExecutionContext, fn: (host: Host) => Promise<void>, opts: HostOptions = {}): Promise<void> {
   if (!isRoot()) {
     t.fail('privileged test: run as root');
     return;
   }
-  const host = await Host.start();
+  const host = await Host.start(opts);
   try {
     await fn(host);
   } finally {

@@ -67,7 +67,7 @@ services:
 test('security_opt apparmor= and label= on a host with neither module: up warns at the key once and runs the container', async (t) => {
   const modules = securityModules();
   if (modules.apparmor || modules.selinux) {
-    t.pass('this machine has AppArmor or SELinux: the plan refuses instead (unit-tested)');
+    t.pass('this machine has AppArmor or SELinux: the options are honoured instead (lsm.test.ts, with the modules faked)');
     return;
   }
   await withHost(t, async (host) => {

@@ -11,6 +11,7 @@ import { capabilityMask } from '../../linux/capabilities';
 import type { ContainerLaunch, ShimMount } from '../../sys/shim';
 import { VolumeStore } from '../../sys/volumes';
 import { StoreLayout } from '../../image/store/layout';
+import { relabelTree } from '../../sys/selinux-relabel';
 import type { ApplyEnv } from '../env';
 
 /** In the container's state dir. */
@@ -90,13 +91,17 @@ function writeMountedFile(m: Extract<LaunchMount, { type: 'file' }>, stateDir: s
 
 export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEnv): Partial<ContainerLaunch> {
   const store = env.volumes ?? new VolumeStore();
+  const mounts = iso.mounts.map((m) => shimMount(m, stateDir, env));
+  // `:z`/`:Z` (SELinux hosts only): once the sources exist, before the container can open them.
+  for (const r of iso.lsm?.relabel ?? []) relabelTree(r.source, r.label);
+  const lsm = iso.lsm;
   return {
     rootfs: {
       lower: iso.rootfs,
       ...(iso.lowers ? { lowers: iso.lowers } : {}),
       rw: path.join(stateDir, ROOTFS_DIR),
       readOnly: iso.readOnly,
-      mounts: iso.mounts.map((m) => shimMount(m, stateDir, env)),
+      mounts,
       masks: [...iso.maskedPaths, ...(iso.maskStores ? [env.state.root, store.root, new StoreLayout().root] : [])],
       readOnlyPaths: iso.readOnlyPaths,
       ...(iso.sysRw ? { sysRw: true } : {}),
@@ -107,6 +112,9 @@ export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEn
     caps: capabilityMask(iso.caps),
     noNewPrivs: iso.noNewPrivs,
     ...(iso.seccomp ? { seccomp: iso.seccomp } : {}),
+    ...(lsm?.apparmor ? { apparmor: lsm.apparmor } : {}),
+    ...(lsm?.processLabel ? { execLabel: lsm.processLabel } : {}),
+    ...(lsm?.mountLabel ? { mountLabel: lsm.mountLabel } : {}),
     init: iso.init,
     ...(iso.stdinOpen ? { stdinOpen: true } : {}),
     ...(iso.tty ? { tty: true } : {}),

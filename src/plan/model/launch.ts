@@ -82,6 +82,23 @@ export interface LaunchIsolation {
   noNewPrivs: boolean;
   /** The seccomp filter (plan/seccomp.ts); absent: none (privileged, or seccomp=unconfined). */
   seccomp?: LaunchSeccomp;
+  /** AppArmor profile and SELinux labels (plan/security-labels.ts); absent: none asked for, or the host has no such module. */
+  lsm?: LaunchLsm;
+}
+
+/**
+ * The Linux security module policy of a container (plan/security-labels.ts),
+ * carried out by the shim (native/shim/lsm.c) and apply (SELinux relabels).
+ */
+export interface LaunchLsm {
+  /** AppArmor profile the command (and everything `exec` runs) is confined by. */
+  apparmor?: string;
+  /** SELinux process label (`system_u:system_r:container_t:s0:c1,c2`). */
+  processLabel?: string;
+  /** SELinux label of the filesystems the shim makes (root overlay, tmpfs): `context=` of each mount. */
+  mountLabel?: string;
+  /** Bind sources relabeled (`security.selinux`, recursively) before the start: `:z` the shared label, `:Z` the private one. */
+  relabel?: Array<{ source: string; label: string; flag: 'z' | 'Z' }>;
 }
 
 /** One seccomp rule: `action` (allow, errno:N, kill, kill_process, trap, log) for the syscalls, when every argument test holds. */

@@ -146,7 +146,16 @@ export interface Observed {
   /** The host's sockets holding ports (absent: not read, e.g. in unit tests). */
   hostSockets?: HostSocket[];
   /** Host facts the generated files and user lookup need. */
-  host: { resolvConf: string; passwd: string; group: string; /** The host's name (`uts: host` containers see it). */ hostname?: string };
+  host: {
+    resolvConf: string;
+    passwd: string;
+    group: string;
+    /** The host's name (`uts: host` containers see it). */
+    hostname?: string;
+    /** `$HOME` and `$SUDO_USER` of tscompose: their homes are never relabeled (plan/security-labels.ts). */
+    home?: string;
+    sudoUser?: string;
+  };
   /** Our nftables tables, foreign chains that drop, our rules in them (absent: not read, e.g. in unit tests). */
   firewall?: ObservedFirewall;
   /** Current values of the sysctls we manage (`net.ipv4.ip_forward`, `net.ipv4.conf.BRIDGE.route_localnet`, …). */
@@ -167,8 +176,11 @@ export interface Observed {
   /** Root qdiscs (tbf, netem) on host links: the bridge ports of shaped attachments. */
   hostQdiscs?: ObservedQdisc[];
   /** What the kernel can do, when it was probed (absent: assume it can). */
-  /** `apparmor`, `selinux`: the security module can label a process here (security_opt apparmor=, label=; plan/security-labels.ts). */
-  kernel?: { netem?: boolean; ipvlan?: boolean; dummy?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean };
+  /**
+   * `apparmor`, `selinux`: the security module can label a process here (security_opt apparmor=, label=, `:z`/`:Z`;
+   * plan/security-labels.ts); `apparmorProfiles`: the names of the loaded AppArmor profiles (absent: not read).
+   */
+  kernel?: { netem?: boolean; ipvlan?: boolean; dummy?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean; apparmorProfiles?: string[] };
 }
 
 export interface ObservedFirewall {

@@ -27,6 +27,7 @@ import { lookupUser } from '../users';
 import type { NamedIface } from './peers';
 import { resolveHealthcheck } from '../health';
 import { serviceIssue, type Replica } from './replicas';
+import { lsmPolicy } from '../security-labels';
 import { volumesFromMounts } from '../volumes-from';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -51,6 +52,8 @@ export interface ContainerContext {
   warnings: SpecIssue[];
   /** Containers with their gateway interface, for published ports. */
   portReplicas: PortReplica[];
+  /** SELinux MCS levels given out so far (plan/security-labels.ts). */
+  mcsTaken: Set<string>;
 }
 
 /** The desired container of replica `r`, or undefined (with an issue) when it cannot be realised. */
@@ -170,7 +173,8 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
     ctx.resourceIssues.push(serviceIssue(project, svc, 'x-host-secrets', `${secrets.unknown.join(', ')}: not hidden from a container (hidden: ${[...HOST_SECRET_FILES, ...Object.keys(HOST_SECRET_DIRS)].join(', ')})`));
   }
   const volumesFrom = (devNodes: boolean) => volumesFromMounts(project, svc, ctx.volumes, ctx.observed, devNodes);
-  const isolation = launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets, volumesFrom });
+  const lsm = lsmPolicy(svc, r.name, ctx.observed, ctx.mcsTaken);
+  const isolation = { ...launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets, volumesFrom }), ...(lsm ? { lsm } : {}) };
   const db = image ?? userDbFor(isolation.rootfs, ctx.observed);
   if (!db) {
     ctx.issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));

@@ -19,7 +19,6 @@ import { resolveNetworks } from './networks';
 import { namedInterfaces, peerDirectory } from './peers';
 import { expandReplicas, replicasByService, selectWithDependencies, type Replica } from './replicas';
 import { applyConditions } from './conditions';
-import { selinuxIssues } from '../selinux';
 import { securityLabelIssues } from '../security-labels';
 import { placeOnHost } from '../multihost';
 
@@ -50,7 +49,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
   const netnsByContainer = new Map(replicas.map((r) => [r.name, ownNetns(r)]));
   const lab = resolveLinks(project, replicas, (c) => netnsByContainer.get(c));
   const labels = securityLabelIssues(project, observed);
-  issues.push(...lab.issues, ...checkKernel(project, replicas, observed), ...selinuxIssues(project, observed), ...labels.errors);
+  issues.push(...lab.issues, ...checkKernel(project, replicas, observed), ...labels.errors);
   if (issues.length) throw new PlanError(issues);
   const named = namedInterfaces(replicas, interfaces, lab);
 
@@ -69,6 +68,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     resourceIssues: [],
     warnings: [...labels.warnings],
     portReplicas: [],
+    mcsTaken: new Set(),
   };
   const containers: Record<string, DesiredContainer> = {};
   for (const r of replicas) {

@@ -181,12 +181,12 @@ test('policy: cap_add and cap_drop change only the capability set; read_only onl
   t.deepEqual({ ...own, rootfs: '/', maskStores: true }, base);
 });
 
-test('SELinux relabeling (:z) is a no-op where SELinux is not enforcing, and a plan error naming the key where it is', (t) => {
+test('SELinux relabeling (:z) is a no-op without SELinux; where it is enabled a system directory is refused at the key', (t) => {
   const text = 'services:\n  web:\n    volumes:\n      - /srv:/srv:z\n';
   t.notThrows(() => resolve(loadCompose(text), emptyObserved()));
-  t.notThrows(() => resolve(loadCompose(text), emptyObserved({ kernel: { selinuxEnforcing: false } })));
-  const e = t.throws(() => resolve(loadCompose(text), emptyObserved({ kernel: { selinuxEnforcing: true } })));
-  t.is(e!.message, 'compose.yaml:3:5 services.web.volumes: SELinux relabeling (z) of /srv is not supported yet on a host where SELinux is enforcing');
+  t.is(resolve(loadCompose(text), emptyObserved({ kernel: { selinux: false } })).containers['proj-web-1']!.launch.isolation!.lsm, undefined);
+  const e = t.throws(() => resolve(loadCompose(text), emptyObserved({ kernel: { selinux: true, selinuxEnforcing: true } })));
+  t.is(e!.message, 'compose.yaml:3:5 services.web.volumes: :z would relabel /srv for SELinux: relabeling a system directory is not allowed (as Docker refuses it); bind a directory of its own');
 });
 
 test('security_opt no-new-privileges decides no_new_privs when written (default: set unless privileged)', (t) => {
