@@ -5,7 +5,9 @@
  * upstream resolvers. Wire format by dns-packet; no hand-made packets.
  *
  * SIGHUP: re-read the configuration (new names, new networks); `ready` is
- * written next to it each time every address answers. SIGTERM: exit.
+ * written next to it each time every address answers. SIGTERM: exit. The
+ * other projects' published records (names on bridges shared with them) are
+ * re-read whenever their directory changes (dns/main.ts watches it).
  */
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
@@ -13,6 +15,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as packet from 'dns-packet';
 import { answer, type DnsAnswer } from '../plan/dns';
+import { mergePeers } from '../plan/dns-peers';
 import type { DnsConfig } from '../plan/model';
 
 const PORT = 53;
@@ -36,6 +39,8 @@ interface Listener {
 
 export class DnsServer {
   private config!: DnsConfig;
+  /** Our own configuration, before the other projects' records are merged in. */
+  private own!: DnsConfig;
   private readonly listeners = new Map<string, Listener>();
   private readonly upstream4 = dgram.createSocket('udp4');
   private readonly upstream6 = dgram.createSocket('udp6');
@@ -50,6 +55,8 @@ export class DnsServer {
     private readonly configFile: string,
     private readonly log: (line: string) => void,
     private onBound?: () => void,
+    /** The directory where every project publishes its configuration (plan/dns-peers.ts); reachable as nobody. */
+    private readonly peersDir?: string,
   ) {
     for (const s of [this.upstream4, this.upstream6]) {
       s.on('message', (msg) => this.fromUpstream(msg));
@@ -59,7 +66,8 @@ export class DnsServer {
 
   /** (Re)read the configuration and answer on exactly its addresses. */
   async load(): Promise<void> {
-    this.config = JSON.parse(fs.readFileSync(this.configFile, 'utf8')) as DnsConfig;
+    this.own = JSON.parse(fs.readFileSync(this.configFile, 'utf8')) as DnsConfig;
+    this.loadPeers();
     const wanted = new Map(this.config.listen.map((l) => [l.address, l.network]));
     for (const [address, l] of this.listeners) {
       if (wanted.get(address) === l.network) continue;
@@ -76,6 +84,24 @@ export class DnsServer {
     bound?.();
     fs.writeFileSync(path.join(path.dirname(this.configFile), 'ready'), `${[...this.listeners.keys()].join(' ')}\n`);
     this.log(`answering on ${[...this.listeners.keys()].join(', ')}`);
+  }
+
+  /**
+   * Re-read the other projects' published configurations (one of them
+   * changed: an `up`, `down` or `rm` there). A file being replaced or
+   * unreadable is skipped until the next change.
+   */
+  loadPeers(): void {
+    const peers: DnsConfig[] = [];
+    for (const f of this.peersDir ? safeReaddir(this.peersDir) : []) {
+      if (!f.endsWith('.json') || f === `${this.own.project}.json`) continue;
+      try {
+        peers.push(JSON.parse(fs.readFileSync(path.join(this.peersDir!, f), 'utf8')) as DnsConfig);
+      } catch (e: any) {
+        this.log(`peer ${f}: ${e.message}`);
+      }
+    }
+    this.config = mergePeers(this.own, peers);
   }
 
   /** Tell the waiting `up` that the new configuration could not be served. */
@@ -218,6 +244,14 @@ export class DnsServer {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.upstream4.close();
     this.upstream6.close();
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 

@@ -28,18 +28,24 @@ export function buildDnsConfig(
 ): DnsConfig | undefined {
   const bridged = replicas.filter((r) => r.interfaces.length > 0);
   // Not on the default bridge (shared with other projects; as docker0, it has no name service).
-  const served = (k: string) => networks[k]!.managed && !networks[k]!.shared;
-  if (!bridged.some((r) => r.interfaces.some((i) => served(i.network)))) return undefined;
+  // Names on another tscompose project's network we joined: its server answers there, ours
+  // publishes our names on it (plan/dns-peers.ts); any other external bridge is not ours to name.
+  const named = (k: string) => servedByUs(networks[k]!) || networks[k]!.joined !== undefined;
+  if (!bridged.some((r) => r.interfaces.some((i) => named(i.network)))) return undefined;
   const used = new Set(bridged.flatMap((r) => r.interfaces.map((i) => i.network)));
-  // Only our bridges: an external bridge's address may already have a DNS server (libvirt's dnsmasq).
-  const keys = Object.keys(networks).filter((k) => used.has(k) && served(k)).sort();
+  const keys = Object.keys(networks).filter((k) => used.has(k) && named(k)).sort();
   const names: DnsConfig['names'] = {};
   const ptr: DnsConfig['ptr'] = {};
   const listen: DnsConfig['listen'] = [];
+  const bridges: Record<string, string> = {};
   for (const key of keys) {
     const net = networks[key]!;
-    listen.push({ network: key, address: net.gateway });
-    if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway });
+    bridges[key] = net.bridge;
+    // Only our bridges: an external bridge's address has its own DNS server (its owner's, libvirt's dnsmasq).
+    if (servedByUs(net)) {
+      listen.push({ network: key, address: net.gateway });
+      if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway });
+    }
     const table: Record<string, DnsNameRecord> = {};
     const add = (name: string, iface: DesiredInterface) => {
       const rec = (table[name.toLowerCase()] ??= { a: [], aaaa: [] });
@@ -75,8 +81,23 @@ export function buildDnsConfig(
       if (i.address6) clients[i.address6] = client;
     }
   }
-  const subnets = keys.flatMap((k) => [networks[k]!.subnet, ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
-  return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets };
+  const subnets = keys.filter((k) => servedByUs(networks[k]!)).flatMap((k) => [networks[k]!.subnet, ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
+  return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets, bridges };
+}
+
+/** Our own bridges, where our server answers (not the machine's default bridge: as docker0, no names there). */
+const servedByUs = (net: DesiredNetwork) => net.managed && !net.shared;
+
+/**
+ * The nameserver of a container: the gateway of its first network of ours,
+ * else of its first joined tscompose network (its owner's server answers
+ * there, with our names too); undefined: the host's resolvers, as today.
+ */
+export function dnsGatewayFor(networks: Record<string, DesiredNetwork>, view: Array<{ network: string }>): string | undefined {
+  const ours = view.find((i) => networks[i.network] && servedByUs(networks[i.network]!));
+  const joined = view.find((i) => networks[i.network]?.joined !== undefined);
+  const key = (ours ?? joined)?.network;
+  return key ? networks[key]!.gateway : undefined;
 }
 
 /**

@@ -32,4 +32,10 @@ export interface DnsConfig {
   clients: Record<string, DnsClient>;
   /** The project's subnets: reverse lookups inside them are answered here, never forwarded. */
   subnets: string[];
+  /**
+   * network → kernel bridge, for the networks of `names` (its own and the
+   * tscompose networks of other projects it joined): how the servers of
+   * projects sharing a bridge match each other's records (plan/dns-peers.ts).
+   */
+  bridges?: Record<string, string>;
 }

@@ -8,7 +8,7 @@ import { launchHook } from './hooks';
 import type { SpecIssue } from '../../errors';
 import type { Project, ServiceSpec } from '../../compose/types';
 import { resolveResources } from '../cgroups';
-import { renderEmbeddedResolvConf } from '../dns';
+import { dnsGatewayFor, renderEmbeddedResolvConf } from '../dns';
 import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type HostResolver, type HostsEntry } from '../files';
 import type { PeerDirectory } from '../hosts';
 import { imageRun, launchImage } from '../image';
@@ -131,7 +131,7 @@ function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; 
 }
 
 function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
-  const dnsIface = view.find((i) => ctx.networks[i.network]?.managed && !ctx.networks[i.network]?.shared);
+  const dnsGateway = dnsGatewayFor(ctx.networks, view);
   const extra = resolveHostGateway(svc.extraHosts, view[0] ? ctx.networks[view[0].network]?.gateway : undefined);
   for (const h of extra.unresolved) {
     ctx.issues.push(serviceIssue(ctx.project, svc, 'extra_hosts', `${h}:host-gateway needs a bridge network (the gateway of the container's first network); this container has none`));
@@ -139,7 +139,7 @@ function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: strin
   return {
     hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), [...linkHosts(ctx, svc, view), ...externalLinks(ctx, svc, view), ...extra.hosts]),
     // Bridged containers ask the project's DNS server, on the gateway of their first network.
-    resolvConf: dnsIface ? renderEmbeddedResolvConf(ctx.networks[dnsIface.network]!.gateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
+    resolvConf: dnsGateway ? renderEmbeddedResolvConf(dnsGateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
     hostname: renderHostname(hostname),
   };
 }

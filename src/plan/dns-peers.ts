@@ -1,0 +1,54 @@
+/**
+ * Names across projects on one bridge, as Docker's embedded DNS resolves per
+ * network whoever started the containers: every project publishes its DNS
+ * configuration (apply/handlers/dns.ts, `/run/tscompose/.dns/PROJECT.json`),
+ * and each server merges the others' into its own (dns/server.ts reloads
+ * when one changes). Networks are matched by kernel bridge, never by key.
+ *
+ * What a container sees is still decided by its own networks only: a peer's
+ * records for a bridge join the table of our network on that bridge; a
+ * peer's bridge that is none of ours goes under `@BRIDGE`, which only that
+ * peer's own containers (asking our server on a network they joined) see.
+ * Pure.
+ */
+import type { DnsConfig, DnsNameRecord } from './model';
+
+export const FOREIGN_PREFIX = '@';
+
+export function mergePeers(own: DnsConfig, peers: DnsConfig[]): DnsConfig {
+  if (!peers.length) return own;
+  const keyOf = new Map(Object.entries(own.bridges ?? {}).map(([key, bridge]) => [bridge, key]));
+  const names: DnsConfig['names'] = Object.fromEntries(Object.entries(own.names).map(([k, t]) => [k, copyTable(t)]));
+  const ptr: DnsConfig['ptr'] = Object.fromEntries(Object.entries(own.ptr).map(([k, t]) => [k, { ...t }]));
+  const clients: DnsConfig['clients'] = { ...own.clients };
+  for (const peer of [...peers].sort((a, b) => a.project.localeCompare(b.project))) {
+    if (peer.project === own.project || !peer.bridges) continue;
+    const target = (peerKey: string) => {
+      const bridge = peer.bridges![peerKey];
+      return bridge === undefined ? undefined : (keyOf.get(bridge) ?? `${FOREIGN_PREFIX}${bridge}`);
+    };
+    for (const [peerKey, table] of Object.entries(peer.names)) {
+      const key = target(peerKey);
+      if (key === undefined) continue;
+      const into = (names[key] ??= {});
+      for (const [name, rec] of Object.entries(table)) mergeRecord((into[name] ??= { a: [], aaaa: [] }), rec);
+      // Our own containers' names win for their addresses; a peer's fill the rest.
+      ptr[key] = { ...(peer.ptr[peerKey] ?? {}), ...(ptr[key] ?? {}) };
+    }
+    for (const [address, client] of Object.entries(peer.clients)) {
+      if (clients[address]) continue;
+      const networks = client.networks.map(target).filter((k): k is string => k !== undefined);
+      clients[address] = { ...client, networks };
+    }
+  }
+  return { ...own, names, ptr, clients };
+}
+
+function copyTable(t: Record<string, DnsNameRecord>): Record<string, DnsNameRecord> {
+  return Object.fromEntries(Object.entries(t).map(([n, r]) => [n, { a: [...r.a], aaaa: [...r.aaaa] }]));
+}
+
+function mergeRecord(into: DnsNameRecord, rec: DnsNameRecord): void {
+  for (const a of rec.a) if (!into.a.includes(a)) into.a.push(a);
+  for (const a of rec.aaaa) if (!into.aaaa.includes(a)) into.aaaa.push(a);
+}
