@@ -34,8 +34,11 @@ type Reply = (buf: Buffer) => void;
 interface Listener {
   network: string;
   udp: dgram.Socket;
-  tcp: net.Server;
+  /** None on another project's gateway (UDP only: its owner's server holds TCP there). */
+  tcp?: net.Server;
 }
+
+type Listen = DnsConfig['listen'][number];
 
 export class DnsServer {
   private config!: DnsConfig;
@@ -68,17 +71,21 @@ export class DnsServer {
   async load(): Promise<void> {
     this.own = JSON.parse(fs.readFileSync(this.configFile, 'utf8')) as DnsConfig;
     this.loadPeers();
-    const wanted = new Map(this.config.listen.map((l) => [l.address, l.network]));
+    const wanted = new Map(this.config.listen.map((l) => [l.address, l]));
     for (const [address, l] of this.listeners) {
-      if (wanted.get(address) === l.network) continue;
+      if (wanted.get(address)?.network === l.network) continue;
       l.udp.close();
-      l.tcp.close();
+      l.tcp?.close();
       this.listeners.delete(address);
     }
-    const opened = await Promise.allSettled(
-      [...wanted].filter(([address]) => !this.listeners.has(address)).map(([address, network]) => this.listen(address, network)),
-    );
-    for (const r of opened) if (r.status === 'rejected') throw r.reason;
+    const todo = [...wanted.values()].filter((l) => !this.listeners.has(l.address));
+    const opened = await Promise.allSettled(todo.map((l) => this.listen(l)));
+    opened.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      // Another project's gateway (a server of an older tscompose holding it alone): its owner still answers there.
+      if (!todo[i]!.shared) throw r.reason;
+      this.log(`not answering on ${todo[i]!.address} (${todo[i]!.network}, another project's): ${(r.reason as Error).message}`);
+    });
     const bound = this.onBound;
     this.onBound = undefined;
     bound?.();
@@ -109,12 +116,13 @@ export class DnsServer {
     fs.writeFileSync(path.join(path.dirname(this.configFile), 'ready'), `error ${reason}\n`);
   }
 
-  private async listen(address: string, network: string): Promise<void> {
+  private async listen(l: Listen): Promise<void> {
+    const { address } = l;
     const family = address.includes(':') ? 'udp6' : 'udp4';
     const deadline = Date.now() + ADDRESS_WAIT_MS;
     for (let delay = 2; ; delay = Math.min(delay * 2, 20)) {
       try {
-        return await this.listenOnce(address, network, family);
+        return await this.listenOnce(l, family);
       } catch (e: any) {
         // EADDRNOTAVAIL: the bridge or its address is not there yet.
         if (e?.code !== 'EADDRNOTAVAIL' || Date.now() > deadline) throw e;
@@ -123,8 +131,15 @@ export class DnsServer {
     }
   }
 
-  private async listenOnce(address: string, network: string, family: 'udp4' | 'udp6'): Promise<void> {
-    const udp = dgram.createSocket({ type: family, reuseAddr: false });
+  /**
+   * UDP with SO_REUSEADDR: the servers of the projects on one bridge all
+   * answer on its gateway (each with every project's records, so whichever
+   * gets a query answers alike), and a joiner's keeps answering its
+   * containers there after the owner's `down`. TCP stays the owner's alone.
+   */
+  private async listenOnce(l: Listen, family: 'udp4' | 'udp6'): Promise<void> {
+    const { address, network } = l;
+    const udp = dgram.createSocket({ type: family, reuseAddr: true });
     udp.on('message', (msg, rinfo) => this.handle(msg, rinfo.address, network, (buf) => udp.send(buf, rinfo.port, rinfo.address)));
     await new Promise<void>((resolve, reject) => {
       const fail = (e: Error) => {
@@ -138,6 +153,10 @@ export class DnsServer {
         resolve();
       });
     });
+    if (l.shared) {
+      this.listeners.set(address, { network, udp });
+      return;
+    }
     const tcp = net.createServer((conn) => this.tcpConnection(conn, network));
     tcp.on('error', (e) => this.log(`tcp ${address}: ${e.message}`));
     try {
@@ -238,7 +257,7 @@ export class DnsServer {
   close(): void {
     for (const l of this.listeners.values()) {
       l.udp.close();
-      l.tcp.close();
+      l.tcp?.close();
     }
     this.listeners.clear();
     for (const p of this.pending.values()) clearTimeout(p.timer);

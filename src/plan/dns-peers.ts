@@ -5,11 +5,13 @@
  * and each server merges the others' into its own (dns/server.ts reloads
  * when one changes). Networks are matched by kernel bridge, never by key.
  *
- * What a container sees is still decided by its own networks only: a peer's
+ * The servers of all the projects on a bridge answer on its gateway
+ * (dns/server.ts), so any of them may get a query from any container there:
+ * each knows every project's containers (`clients`) and names. What a
+ * container sees is still decided by its own networks only: a peer's
  * records for a bridge join the table of our network on that bridge; a
- * peer's bridge that is none of ours goes under `@BRIDGE`, which only that
- * peer's own containers (asking our server on a network they joined) see.
- * Pure.
+ * peer's bridge that is none of ours goes under `@BRIDGE`, which only the
+ * peers' own containers (asking us on a gateway we share) see. Pure.
  */
 import type { DnsConfig, DnsNameRecord } from './model';
 
@@ -21,8 +23,11 @@ export function mergePeers(own: DnsConfig, peers: DnsConfig[]): DnsConfig {
   const names: DnsConfig['names'] = Object.fromEntries(Object.entries(own.names).map(([k, t]) => [k, copyTable(t)]));
   const ptr: DnsConfig['ptr'] = Object.fromEntries(Object.entries(own.ptr).map(([k, t]) => [k, { ...t }]));
   const clients: DnsConfig['clients'] = { ...own.clients };
+  const subnets = new Set(own.subnets);
   for (const peer of [...peers].sort((a, b) => a.project.localeCompare(b.project))) {
     if (peer.project === own.project || !peer.bridges) continue;
+    // Its containers may ask us (on a gateway we share): reverse lookups in its subnets stay here too.
+    for (const net of peer.subnets) subnets.add(net);
     const target = (peerKey: string) => {
       const bridge = peer.bridges![peerKey];
       return bridge === undefined ? undefined : (keyOf.get(bridge) ?? `${FOREIGN_PREFIX}${bridge}`);
@@ -41,7 +46,7 @@ export function mergePeers(own: DnsConfig, peers: DnsConfig[]): DnsConfig {
       clients[address] = { ...client, networks };
     }
   }
-  return { ...own, names, ptr, clients };
+  return { ...own, names, ptr, clients, subnets: [...subnets] };
 }
 
 function copyTable(t: Record<string, DnsNameRecord>): Record<string, DnsNameRecord> {

@@ -41,11 +41,11 @@ export function buildDnsConfig(
   for (const key of keys) {
     const net = networks[key]!;
     bridges[key] = net.bridge;
-    // Only our bridges: an external bridge's address has its own DNS server (its owner's, libvirt's dnsmasq).
-    if (servedByUs(net)) {
-      listen.push({ network: key, address: net.gateway });
-      if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway });
-    }
+    // A joined network's gateway is shared with its owner's server (which may go first); any other
+    // external bridge's address is not ours to answer on (libvirt's dnsmasq may be there).
+    const shared = servedByUs(net) ? {} : { shared: true as const };
+    listen.push({ network: key, address: net.gateway, ...shared });
+    if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway, ...shared });
     const table: Record<string, DnsNameRecord> = {};
     const add = (name: string, iface: DesiredInterface) => {
       const rec = (table[name.toLowerCase()] ??= { a: [], aaaa: [] });
@@ -90,8 +90,8 @@ const servedByUs = (net: DesiredNetwork) => net.managed && !net.shared;
 
 /**
  * The nameserver of a container: the gateway of its first network of ours,
- * else of its first joined tscompose network (its owner's server answers
- * there, with our names too); undefined: the host's resolvers, as today.
+ * else of its first joined tscompose network (its owner's server and ours
+ * both answer there); undefined: the host's resolvers.
  */
 export function dnsGatewayFor(networks: Record<string, DesiredNetwork>, view: Array<{ network: string }>): string | undefined {
   const ours = view.find((i) => networks[i.network] && servedByUs(networks[i.network]!));

@@ -81,14 +81,7 @@ export function hostActions(desired: Desired, observed: Observed, bridgeReady: M
 
   const dns = desired.dns;
   const obs = observed.dns;
-  if (dns && !dns.listen.length) {
-    // Only on other projects' networks: no server of ours, our names published for theirs (plan/dns-peers.ts).
-    if (obs?.config !== JSON.stringify(dns) || obs.running) {
-      const reason = obs?.running ? 'no network of its own to answer on: stopped, names published' : 'names on other projects\' networks: published';
-      actions.push({ kind: 'dns.start', id: 'dns.start', target: `${desired.project} DNS`, reason, after: [], config: dns });
-      beforeStarts.push('dns.start');
-    }
-  } else if (dns) {
+  if (dns) {
     const text = JSON.stringify(dns);
     if (!obs?.running || obs.ready === false) {
       const id = 'dns.start';

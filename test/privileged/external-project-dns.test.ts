@@ -97,3 +97,25 @@ test('two projects on one network resolve each other\'s names there, not the nam
     t.deepEqual(await leftovers(host), []);
   });
 });
+
+test('own\'s down while join stays on its network: join\'s containers there still resolve join\'s names (its server shares the gateway), own\'s are gone', async (t) => {
+  await withHost(t, async (host) => {
+    const own = writeProject(host, OWN, 'own');
+    const join = writeProject(host, JOIN, 'join');
+    await ok(host, own, ['up', '-d']);
+    await ok(host, join, ['up', '-d']);
+    const api = await addressOn(host, 'tsc.own.api.1', 'eth0');
+    const workerExt = await addressBeside(host, 'tsc.join.worker.1', api);
+    t.deepEqual(await lookup(host, join, 'client', 'api'), [api]);
+    const down = await ok(host, own, ['down']);
+    t.regex(down.stderr, /is left in place: project join is attached to it/);
+    t.deepEqual(await lookup(host, join, 'client', 'worker'), [workerExt], 'client (only on own\'s network) still has a resolver');
+    t.deepEqual(await lookup(host, join, 'client', 'cli'), [await addressOn(host, 'tsc.join.client.1', 'eth0')]);
+    let gone = false;
+    for (let i = 0; i < 40 && !gone; i++) gone = (await lookup(host, join, 'client', 'api')).length === 0;
+    t.true(gone, 'own\'s names went with it');
+    t.deepEqual(await lookup(host, join, 'worker', 'api'), [], 'for worker too');
+    await ok(host, join, ['down']);
+    t.deepEqual(await leftovers(host), []);
+  });
+});

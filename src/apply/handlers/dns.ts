@@ -69,8 +69,6 @@ export async function startDns(a: Of<'dns.start'>, env: ApplyEnv): Promise<void>
   await stopServer(dnsDir(env.state, env.project));
   const dir = prepare(env, a.config);
   for (const f of ['exit.json', 'init.pid', 'shim.pid']) fs.rmSync(path.join(dir, f), { force: true });
-  // Only on other projects' networks: their servers answer our containers; ours has nothing to bind.
-  if (!a.config.listen.length) return;
   const [r] = await launchContainers([
     {
       name: `${env.project}-dns`,

@@ -20,8 +20,12 @@ export interface DnsClient {
 export interface DnsConfig {
   version: 1;
   project: string;
-  /** Addresses the server answers on (each network's gateways). */
-  listen: Array<{ network: string; address: string }>;
+  /**
+   * Addresses the server answers on (each network's gateways). `shared`: the
+   * gateway of another project's network we joined, where its server answers
+   * too (UDP only, dns/server.ts).
+   */
+  listen: Array<{ network: string; address: string; shared?: true }>;
   /** The host's resolvers, for every other name. */
   upstream: string[];
   /** network → lowercase name → addresses. */

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { plan, resolve } from '../../../src/plan';
+import { resolve } from '../../../src/plan';
 import { answer } from '../../../src/plan/dns';
 import { mergePeers } from '../../../src/plan/dns-peers';
 import type { Desired, Observed } from '../../../src/plan/model';
@@ -33,21 +33,22 @@ const joiner = (a: Desired, clientNets = [attach('ext', { aliases: ['cli'] }), a
 
 const addr = (d: Desired, container: string, net: string) => d.containers[container]!.interfaces.find((i) => i.network === net)!.address;
 
-test('a joined tscompose network: our names on it are published (by bridge), its owner\'s server answers there, ours does not listen', (t) => {
+test('a joined tscompose network: our names on it are published (by bridge), our server shares its gateway (UDP) with its owner\'s', (t) => {
   const a = owner();
   const b = joiner(a);
   t.deepEqual(b.networks.ext!.joined, 'pa');
-  t.deepEqual(b.dns!.listen.map((l) => l.network), ['mine']);
+  t.deepEqual(b.dns!.listen, [{ network: 'ext', address: '10.50.0.1', shared: true }, { network: 'mine', address: '10.60.0.1' }]);
   t.is(b.dns!.bridges!.ext, a.networks.front!.bridge);
   t.deepEqual(b.dns!.names.ext!.cli, { a: [addr(b, 'pb-client-1', 'ext')], aaaa: [] });
   t.deepEqual(b.dns!.clients[addr(b, 'pb-client-1', 'ext')]!.networks, ['ext', 'mine']);
   // Its first network of ours is mine: its nameserver is our gateway there.
   t.regex(b.containers['pb-client-1']!.files.resolvConf, /^nameserver 10\.60\.0\.1$/m);
-  // Only on the joined network: the owner's server (on the owner's gateway), none of ours.
+  // Only on the joined network: its gateway, where the owner's server and ours answer.
   const only = joiner(a, [attach('ext')]);
   t.regex(only.containers['pb-client-1']!.files.resolvConf, /^nameserver 10\.50\.0\.1$/m);
-  const actions = plan(only, joinerObserved(a)).waves.flat().filter((x) => x.kind.startsWith('dns.'));
-  t.deepEqual(actions.map((x) => `${x.kind}: ${x.reason}`), ['dns.start: names on other projects\' networks: published']);
+  t.deepEqual(only.dns!.listen, [{ network: 'ext', address: '10.50.0.1', shared: true }]);
+  t.deepEqual(a.dns!.subnets, ['10.50.0.0/24', '10.51.0.0/24']);
+  t.deepEqual(mergePeers(only.dns!, [a.dns!]).subnets, ['10.50.0.0/24', '10.51.0.0/24'], 'reverse lookups in the owner\'s subnets are ours too');
 });
 
 test('merged records: each side resolves the other\'s names on the shared bridge only, per the asking container\'s networks', (t) => {
