@@ -3,8 +3,8 @@
  * resolves per network whoever started the containers: project join joins
  * own's network (`external: true`, by its Compose name); each side resolves
  * the other's service names, aliases and container names there, never the
- * names of a network they do not share; join's `down` takes its names out
- * of own's server. Lookups go to the containers' own resolvers (dig and
+ * names of a network they do not share; join's `rm` and `down` take its
+ * names out of own's server. Lookups go to the containers' own resolvers (dig and
  * getent inside them); the throwaway host has no way out, so nothing leaves
  * the machine. Each test in its own throwaway host.
  */
@@ -61,7 +61,7 @@ const addressOn = async (host: Host, ns: string, ifname: string) =>
 const addressBeside = async (host: Host, ns: string, peer: string) =>
   (await host.ipJson(['-n', ns, '-4', 'addr', 'show'])).flatMap((l: any) => l.addr_info.map((a: any) => a.local as string)).find((a: string) => a.split('.').slice(0, 2).join('.') === peer.split('.').slice(0, 2).join('.'));
 
-test('two projects on one network resolve each other\'s names there, not the names of networks they do not share; join\'s down takes its names away', async (t) => {
+test('two projects on one network resolve each other\'s names there, not the names of networks they do not share; join\'s rm and down take its names away', async (t) => {
   await withHost(t, async (host) => {
     const own = writeProject(host, OWN, 'own');
     const join = writeProject(host, JOIN, 'join');
@@ -86,6 +86,13 @@ test('two projects on one network resolve each other\'s names there, not the nam
     t.deepEqual(await lookup(host, join, 'client', 'worker'), [workerExt], 'join\'s names on front, asked at own\'s server');
     t.deepEqual((await lookup(host, join, 'worker', 'hidden')).length, 1, 'worker still sees its own network');
     t.deepEqual(await lookup(host, own, 'vault', 'client'), [], 'vault is not on front');
+
+    // join's rm of worker: its names go from join's server and, through what join publishes, from own's.
+    await ok(host, join, ['rm', '-s', 'worker']);
+    let removed = false;
+    for (let i = 0; i < 40 && !removed; i++) removed = (await lookup(host, own, 'api', 'worker')).length === 0;
+    t.true(removed, 'api no longer resolves the removed worker');
+    t.deepEqual(await lookup(host, own, 'api', 'client'), [client], 'the rest of join stays');
 
     // join goes: own's server drops its names (it reloads when join's published records go).
     await ok(host, join, ['down']);

@@ -2,6 +2,9 @@ import test from 'ava';
 import { resolve } from '../../../src/plan';
 import { answer } from '../../../src/plan/dns';
 import { mergePeers } from '../../../src/plan/dns-peers';
+import type { Action } from '../../../src/plan/actions';
+import { journalAfter } from '../../../src/plan/journal';
+import { removalPlan } from '../../../src/plan/remove';
 import type { Desired, Observed } from '../../../src/plan/model';
 import { attach, emptyObserved, network, project, service } from '../../helpers/project';
 
@@ -77,3 +80,17 @@ test('merged records: each side resolves the other\'s names on the shared bridge
 });
 
 const reverse = (ip: string) => `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
+
+test('rm: the running server is reloaded without the removed containers\' names, reverse names and client entries', (t) => {
+  const a = owner();
+  const b = joiner(a);
+  const state = journalAfter(undefined, b, { now: 'x' });
+  const reload = removalPlan(state, ['pb-client-1'], { dns: b.dns! }).waves.flat().find((x) => x.kind === 'dns.reload');
+  t.truthy(reload);
+  const config = (reload as Extract<Action, { kind: 'dns.reload' }>).config;
+  const gone = [addr(b, 'pb-client-1', 'ext'), addr(b, 'pb-client-1', 'mine')];
+  t.falsy(config.names.ext!.client ?? config.names.ext!.cli ?? config.names.mine!['pb-client-1']);
+  t.truthy(config.names.mine!.hidden);
+  for (const g of gone) t.falsy(config.clients[g] ?? config.ptr.ext![g] ?? config.ptr.mine![g]);
+  t.falsy(removalPlan(state, ['pb-client-1']).waves.flat().some((x) => x.kind === 'dns.reload'), 'no server running: nothing to reload');
+});
