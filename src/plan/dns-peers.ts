@@ -18,14 +18,17 @@ import type { DnsConfig, DnsNameRecord } from './model';
 export const FOREIGN_PREFIX = '@';
 
 export function mergePeers(own: DnsConfig, peers: DnsConfig[]): DnsConfig {
-  if (!peers.length) return own;
+  const others = peers.filter((p) => p.project !== own.project && p.bridges);
+  return settleForward(others.length ? mergeRecords(own, others) : own, [own, ...others]);
+}
+
+function mergeRecords(own: DnsConfig, peers: DnsConfig[]): DnsConfig {
   const keyOf = new Map(Object.entries(own.bridges ?? {}).map(([key, bridge]) => [bridge, key]));
   const names: DnsConfig['names'] = Object.fromEntries(Object.entries(own.names).map(([k, t]) => [k, copyTable(t)]));
   const ptr: DnsConfig['ptr'] = Object.fromEntries(Object.entries(own.ptr).map(([k, t]) => [k, { ...t }]));
   const clients: DnsConfig['clients'] = { ...own.clients };
   const subnets = new Set(own.subnets);
   for (const peer of [...peers].sort((a, b) => a.project.localeCompare(b.project))) {
-    if (peer.project === own.project || !peer.bridges) continue;
     // Its containers may ask us (on a gateway we share): reverse lookups in its subnets stay here too.
     for (const net of peer.subnets) subnets.add(net);
     const target = (peerKey: string) => {
@@ -42,11 +45,26 @@ export function mergePeers(own: DnsConfig, peers: DnsConfig[]): DnsConfig {
     }
     for (const [address, client] of Object.entries(peer.clients)) {
       if (clients[address]) continue;
-      const networks = client.networks.map(target).filter((k): k is string => k !== undefined);
-      clients[address] = { ...client, networks };
+      const mapped = (keys: string[]) => keys.map(target).filter((k): k is string => k !== undefined);
+      clients[address] = { ...client, networks: mapped(client.networks), ...(client.joined ? { joined: mapped(client.joined) } : {}) };
     }
   }
   return { ...own, names, ptr, clients, subnets: [...subnets] };
+}
+
+/**
+ * A container whose only way out is another project's network: no way out
+ * by DNS either when that network is internal (as its owner publishes);
+ * with its owner gone or silent, as any network.
+ */
+function settleForward(config: DnsConfig, all: DnsConfig[]): DnsConfig {
+  const internal = new Set(all.flatMap((c) => (c.internal ?? []).map((k) => c.bridges?.[k])));
+  const bridgeOf = (key: string) => (key.startsWith(FOREIGN_PREFIX) ? key.slice(FOREIGN_PREFIX.length) : config.bridges?.[key]);
+  const clients: DnsConfig['clients'] = {};
+  for (const [address, c] of Object.entries(config.clients)) {
+    clients[address] = !c.forward && c.joined?.length ? { ...c, forward: c.joined.some((k) => !internal.has(bridgeOf(k))) } : c;
+  }
+  return { ...config, clients };
 }
 
 function copyTable(t: Record<string, DnsNameRecord>): Record<string, DnsNameRecord> {

@@ -71,10 +71,13 @@ export function buildDnsConfig(
   const clients: DnsConfig['clients'] = {};
   for (const r of bridged) {
     const nets = r.interfaces.map((i) => i.network).filter((n) => keys.includes(n));
+    // Whether another project's network is internal only its owner knows: the server settles it (dns-peers.ts).
+    const joined = nets.filter((n) => networks[n]!.joined !== undefined);
     const client: DnsClient = {
       networks: nets,
       ...(r.service.dns.length ? { upstream: r.service.dns } : {}),
-      forward: r.interfaces.some((i) => !networks[i.network]!.internal),
+      forward: r.interfaces.some((i) => !networks[i.network]!.internal && networks[i.network]!.joined === undefined),
+      ...(joined.length ? { joined } : {}),
     };
     for (const i of r.interfaces) {
       clients[i.address] = client;
@@ -82,7 +85,8 @@ export function buildDnsConfig(
     }
   }
   const subnets = keys.filter((k) => servedByUs(networks[k]!)).flatMap((k) => [networks[k]!.subnet, ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
-  return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets, bridges };
+  const internal = keys.filter((k) => servedByUs(networks[k]!) && networks[k]!.internal);
+  return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets, bridges, ...(internal.length ? { internal } : {}) };
 }
 
 /** Our own bridges, where our server answers (not the machine's default bridge: as docker0, no names there). */

@@ -15,6 +15,11 @@ export interface DnsClient {
   upstream?: string[];
   /** false: only on internal networks, other names are refused (no way out, not even by DNS). */
   forward: boolean;
+  /**
+   * Its networks that are another project's: forward stays false for them
+   * only while their owner says they are internal (plan/dns-peers.ts).
+   */
+  joined?: string[];
 }
 
 export interface DnsConfig {
@@ -42,4 +47,6 @@ export interface DnsConfig {
    * projects sharing a bridge match each other's records (plan/dns-peers.ts).
    */
   bridges?: Record<string, string>;
+  /** Its own internal networks (their joiners' containers there get no way out by DNS either). */
+  internal?: string[];
 }

@@ -94,3 +94,21 @@ test('rm: the running server is reloaded without the removed containers\' names,
   for (const g of gone) t.falsy(config.clients[g] ?? config.ptr.ext![g] ?? config.ptr.mine![g]);
   t.falsy(removalPlan(state, ['pb-client-1']).waves.flat().some((x) => x.kind === 'dns.reload'), 'no server running: nothing to reload');
 });
+
+test('a joiner\'s container only on an internal network of another project gets no way out by DNS either (its owner says it is internal)', (t) => {
+  const a = resolve(
+    project('pa', [service('web', { networks: [attach('front')] })], [network('front', { internal: true, ipam: [{ subnet: '10.50.0.0/24', auxAddresses: {} }] })]),
+    emptyObserved(),
+  );
+  t.deepEqual(a.dns!.internal, ['front']);
+  const b = joiner(a, [attach('ext')]);
+  const client = addr(b, 'pb-client-1', 'ext');
+  t.like(b.dns!.clients[client], { forward: false, joined: ['ext'] });
+  for (const merged of [mergePeers(a.dns!, [b.dns!]), mergePeers(b.dns!, [a.dns!])]) {
+    t.deepEqual(answer(merged, client, 'front', 'example.org', 'A'), { kind: 'refused' });
+    t.is(answer(merged, client, 'front', 'web', 'A').kind, 'records');
+  }
+  // Its owner gone (or a network that is not internal): as any network.
+  t.is(answer(mergePeers(b.dns!, []), client, 'ext', 'example.org', 'A').kind, 'forward');
+  t.is(answer(mergePeers(joiner(owner(), [attach('ext')]).dns!, [owner().dns!]), client, 'ext', 'example.org', 'A').kind, 'forward');
+});
