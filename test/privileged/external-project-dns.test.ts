@@ -105,7 +105,7 @@ test('two projects on one network resolve each other\'s names there, not the nam
   });
 });
 
-test('own\'s down while join stays on its network: join\'s containers there still resolve join\'s names (its server shares the gateway), own\'s are gone', async (t) => {
+test('own\'s down while join stays on its network: join\'s containers there still resolve join\'s names (its server shares the gateway), own\'s are gone, and back with its next up', async (t) => {
   await withHost(t, async (host) => {
     const own = writeProject(host, OWN, 'own');
     const join = writeProject(host, JOIN, 'join');
@@ -122,6 +122,14 @@ test('own\'s down while join stays on its network: join\'s containers there stil
     for (let i = 0; i < 40 && !gone; i++) gone = (await lookup(host, join, 'client', 'api')).length === 0;
     t.true(gone, 'own\'s names went with it');
     t.deepEqual(await lookup(host, join, 'worker', 'api'), [], 'for worker too');
+    // own comes back onto its bridge: its new server shares the gateway with join's, names flow both ways again.
+    await ok(host, own, ['up', '-d']);
+    const api2 = await addressOn(host, 'tsc.own.api.1', 'eth0');
+    let back = false;
+    for (let i = 0; i < 40 && !back; i++) back = (await lookup(host, join, 'client', 'api')).join() === api2;
+    t.true(back, 'client resolves api again');
+    t.deepEqual(await lookup(host, own, 'api', 'worker'), [workerExt]);
+    await ok(host, own, ['down']);
     await ok(host, join, ['down']);
     t.deepEqual(await leftovers(host), []);
   });
