@@ -12,29 +12,45 @@
  * `ready` there, which `up` makes readable and writable for it. A reload
  * that needs a new address cannot bind it: `up` restarts the server then
  * (plan/hostdiff.ts).
+ *
+ * PEERS_DIR: where every project publishes its configuration; the others'
+ * names on bridges we share are merged in, again whenever it changes.
  */
 import * as path from 'node:path';
 import { DnsServer } from './server';
 import { dropToNobody } from './privileges';
+import { openPeers, watchPeers } from './peers';
 
-const file = process.argv[2];
+const [file, peers] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: main.js CONFIG\n');
+  process.stderr.write('usage: main.js CONFIG [PEERS_DIR]\n');
   process.exit(2);
 }
 const log = (line: string) => process.stdout.write(`${line}\n`);
+// Opened while root: nobody reaches it only through this descriptor (dns/peers.ts).
+const peersDir = peers ? openPeers(peers, log) : undefined;
 // Equivalent to: cd $(dirname CONFIG)  (paths relative from here on: the parents are closed to nobody)
 process.chdir(path.dirname(file));
-const server = new DnsServer(path.basename(file), log, () => {
-  const who = dropToNobody();
-  if (who) log(`bound: now running as ${who}`);
-});
+const server = new DnsServer(
+  path.basename(file),
+  log,
+  () => {
+    const who = dropToNobody();
+    if (who) log(`bound: now running as ${who}`);
+  },
+  peersDir,
+);
 
 // Registered before the first load: a SIGHUP must never kill the server (its default action).
 let chain: Promise<void> = server.load().catch((e: Error) => {
   log(`cannot start: ${e.message}`);
   process.exit(1);
 });
+if (peersDir) {
+  watchPeers(peersDir, log, () => {
+    chain = chain.then(() => server.loadPeers());
+  });
+}
 process.on('SIGHUP', () => {
   chain = chain.then(() =>
     server.load().catch((e: Error) => {

@@ -5,7 +5,9 @@
  * upstream resolvers. Wire format by dns-packet; no hand-made packets.
  *
  * SIGHUP: re-read the configuration (new names, new networks); `ready` is
- * written next to it each time every address answers. SIGTERM: exit.
+ * written next to it each time every address answers. SIGTERM: exit. The
+ * other projects' published records (names on bridges shared with them) are
+ * re-read whenever their directory changes (dns/main.ts watches it).
  */
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
@@ -13,6 +15,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as packet from 'dns-packet';
 import { answer, type DnsAnswer } from '../plan/dns';
+import { mergePeers } from '../plan/dns-peers';
 import type { DnsConfig } from '../plan/model';
 
 const PORT = 53;
@@ -31,11 +34,16 @@ type Reply = (buf: Buffer) => void;
 interface Listener {
   network: string;
   udp: dgram.Socket;
-  tcp: net.Server;
+  /** None on another project's gateway (UDP only: its owner's server holds TCP there). */
+  tcp?: net.Server;
 }
+
+type Listen = DnsConfig['listen'][number];
 
 export class DnsServer {
   private config!: DnsConfig;
+  /** Our own configuration, before the other projects' records are merged in. */
+  private own!: DnsConfig;
   private readonly listeners = new Map<string, Listener>();
   private readonly upstream4 = dgram.createSocket('udp4');
   private readonly upstream6 = dgram.createSocket('udp6');
@@ -50,6 +58,8 @@ export class DnsServer {
     private readonly configFile: string,
     private readonly log: (line: string) => void,
     private onBound?: () => void,
+    /** The directory where every project publishes its configuration (plan/dns-peers.ts); reachable as nobody. */
+    private readonly peersDir?: string,
   ) {
     for (const s of [this.upstream4, this.upstream6]) {
       s.on('message', (msg) => this.fromUpstream(msg));
@@ -59,18 +69,23 @@ export class DnsServer {
 
   /** (Re)read the configuration and answer on exactly its addresses. */
   async load(): Promise<void> {
-    this.config = JSON.parse(fs.readFileSync(this.configFile, 'utf8')) as DnsConfig;
-    const wanted = new Map(this.config.listen.map((l) => [l.address, l.network]));
+    this.own = JSON.parse(fs.readFileSync(this.configFile, 'utf8')) as DnsConfig;
+    this.loadPeers();
+    const wanted = new Map(this.config.listen.map((l) => [l.address, l]));
     for (const [address, l] of this.listeners) {
-      if (wanted.get(address) === l.network) continue;
+      if (wanted.get(address)?.network === l.network) continue;
       l.udp.close();
-      l.tcp.close();
+      l.tcp?.close();
       this.listeners.delete(address);
     }
-    const opened = await Promise.allSettled(
-      [...wanted].filter(([address]) => !this.listeners.has(address)).map(([address, network]) => this.listen(address, network)),
-    );
-    for (const r of opened) if (r.status === 'rejected') throw r.reason;
+    const todo = [...wanted.values()].filter((l) => !this.listeners.has(l.address));
+    const opened = await Promise.allSettled(todo.map((l) => this.listen(l)));
+    opened.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      // Another project's gateway (a server of an older tscompose holding it alone): its owner still answers there.
+      if (!todo[i]!.shared) throw r.reason;
+      this.log(`not answering on ${todo[i]!.address} (${todo[i]!.network}, another project's): ${(r.reason as Error).message}`);
+    });
     const bound = this.onBound;
     this.onBound = undefined;
     bound?.();
@@ -78,17 +93,36 @@ export class DnsServer {
     this.log(`answering on ${[...this.listeners.keys()].join(', ')}`);
   }
 
+  /**
+   * Re-read the other projects' published configurations (one of them
+   * changed: an `up`, `down` or `rm` there). A file being replaced or
+   * unreadable is skipped until the next change.
+   */
+  loadPeers(): void {
+    const peers: DnsConfig[] = [];
+    for (const f of this.peersDir ? safeReaddir(this.peersDir) : []) {
+      if (!f.endsWith('.json') || f === `${this.own.project}.json`) continue;
+      try {
+        peers.push(JSON.parse(fs.readFileSync(path.join(this.peersDir!, f), 'utf8')) as DnsConfig);
+      } catch (e: any) {
+        this.log(`peer ${f}: ${e.message}`);
+      }
+    }
+    this.config = mergePeers(this.own, peers);
+  }
+
   /** Tell the waiting `up` that the new configuration could not be served. */
   markFailed(reason: string): void {
     fs.writeFileSync(path.join(path.dirname(this.configFile), 'ready'), `error ${reason}\n`);
   }
 
-  private async listen(address: string, network: string): Promise<void> {
+  private async listen(l: Listen): Promise<void> {
+    const { address } = l;
     const family = address.includes(':') ? 'udp6' : 'udp4';
     const deadline = Date.now() + ADDRESS_WAIT_MS;
     for (let delay = 2; ; delay = Math.min(delay * 2, 20)) {
       try {
-        return await this.listenOnce(address, network, family);
+        return await this.listenOnce(l, family);
       } catch (e: any) {
         // EADDRNOTAVAIL: the bridge or its address is not there yet.
         if (e?.code !== 'EADDRNOTAVAIL' || Date.now() > deadline) throw e;
@@ -97,8 +131,15 @@ export class DnsServer {
     }
   }
 
-  private async listenOnce(address: string, network: string, family: 'udp4' | 'udp6'): Promise<void> {
-    const udp = dgram.createSocket({ type: family, reuseAddr: false });
+  /**
+   * UDP with SO_REUSEADDR: the servers of the projects on one bridge all
+   * answer on its gateway (each with every project's records, so whichever
+   * gets a query answers alike), and a joiner's keeps answering its
+   * containers there after the owner's `down`. TCP stays the owner's alone.
+   */
+  private async listenOnce(l: Listen, family: 'udp4' | 'udp6'): Promise<void> {
+    const { address, network } = l;
+    const udp = dgram.createSocket({ type: family, reuseAddr: true });
     udp.on('message', (msg, rinfo) => this.handle(msg, rinfo.address, network, (buf) => udp.send(buf, rinfo.port, rinfo.address)));
     await new Promise<void>((resolve, reject) => {
       const fail = (e: Error) => {
@@ -112,6 +153,10 @@ export class DnsServer {
         resolve();
       });
     });
+    if (l.shared) {
+      this.listeners.set(address, { network, udp });
+      return;
+    }
     const tcp = net.createServer((conn) => this.tcpConnection(conn, network));
     tcp.on('error', (e) => this.log(`tcp ${address}: ${e.message}`));
     try {
@@ -212,12 +257,20 @@ export class DnsServer {
   close(): void {
     for (const l of this.listeners.values()) {
       l.udp.close();
-      l.tcp.close();
+      l.tcp?.close();
     }
     this.listeners.clear();
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.upstream4.close();
     this.upstream6.close();
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 

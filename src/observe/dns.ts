@@ -15,6 +15,17 @@ export const DNS_DIR = 'dns';
 export const DNS_CONFIG = 'srv/config.json';
 export const DNS_READY = 'srv/ready';
 
+/**
+ * Where every project publishes its DNS configuration, for the servers of
+ * the projects sharing a bridge with it (plan/dns-peers.ts): 0755 under the
+ * state root, one `PROJECT.json` (0644) each. Dot-named: never a project.
+ */
+export const DNS_PEERS_DIR = '.dns';
+
+export function dnsPeersDir(state: StateDir): string {
+  return path.join(state.root, DNS_PEERS_DIR);
+}
+
 export function dnsDir(state: StateDir, project: string): string {
   return path.join(state.projectDir(project), DNS_DIR);
 }

@@ -28,19 +28,25 @@ export function buildDnsConfig(
 ): DnsConfig | undefined {
   const bridged = replicas.filter((r) => r.interfaces.length > 0);
   // Not on the default bridge (shared with other projects; as docker0, it has no name service).
-  const served = (k: string) => networks[k]!.managed && !networks[k]!.shared;
-  if (!bridged.some((r) => r.interfaces.some((i) => served(i.network)))) return undefined;
+  // Names on another tscompose project's network we joined: its server answers there, ours
+  // publishes our names on it (plan/dns-peers.ts); any other external bridge is not ours to name.
+  const named = (k: string) => servedByUs(networks[k]!) || networks[k]!.joined !== undefined;
+  if (!bridged.some((r) => r.interfaces.some((i) => named(i.network)))) return undefined;
   const used = new Set(bridged.flatMap((r) => r.interfaces.map((i) => i.network)));
-  // Only our bridges: an external bridge's address may already have a DNS server (libvirt's dnsmasq).
-  const keys = Object.keys(networks).filter((k) => used.has(k) && served(k)).sort();
+  const keys = Object.keys(networks).filter((k) => used.has(k) && named(k)).sort();
   const names: DnsConfig['names'] = {};
   const ptr: DnsConfig['ptr'] = {};
   const listen: DnsConfig['listen'] = [];
+  const bridges: Record<string, string> = {};
   for (const key of keys) {
     const net = networks[key]!;
+    bridges[key] = net.bridge;
+    // A joined network's gateway is shared with its owner's server (which may go first); any other
+    // external bridge's address is not ours to answer on (libvirt's dnsmasq may be there).
+    const shared = servedByUs(net) ? {} : { shared: true as const };
     // An IPv6-only network: its IPv6 gateway only.
-    if (net.gateway) listen.push({ network: key, address: net.gateway });
-    if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway });
+    if (net.gateway) listen.push({ network: key, address: net.gateway, ...shared });
+    if (net.ipv6) listen.push({ network: key, address: net.ipv6.gateway, ...shared });
     const table: Record<string, DnsNameRecord> = {};
     const add = (name: string, iface: DesiredInterface) => {
       const rec = (table[name.toLowerCase()] ??= { a: [], aaaa: [] });
@@ -67,18 +73,38 @@ export function buildDnsConfig(
   const clients: DnsConfig['clients'] = {};
   for (const r of bridged) {
     const nets = r.interfaces.map((i) => i.network).filter((n) => keys.includes(n));
+    // Whether another project's network is internal only its owner knows: the server settles it (dns-peers.ts).
+    const joined = nets.filter((n) => networks[n]!.joined !== undefined);
     const client: DnsClient = {
       networks: nets,
       ...(r.service.dns.length ? { upstream: r.service.dns } : {}),
-      forward: r.interfaces.some((i) => !networks[i.network]!.internal),
+      forward: r.interfaces.some((i) => !networks[i.network]!.internal && networks[i.network]!.joined === undefined),
+      ...(joined.length ? { joined } : {}),
     };
     for (const i of r.interfaces) {
       if (i.address) clients[i.address] = client;
       if (i.address6) clients[i.address6] = client;
     }
   }
-  const subnets = keys.flatMap((k) => [...(networks[k]!.subnet ? [networks[k]!.subnet!] : []), ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
-  return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets };
+  const subnets = keys.filter((k) => servedByUs(networks[k]!)).flatMap((k) => [...(networks[k]!.subnet ? [networks[k]!.subnet!] : []), ...(networks[k]!.ipv6 ? [networks[k]!.ipv6!.subnet] : [])]);
+  const internal = keys.filter((k) => servedByUs(networks[k]!) && networks[k]!.internal);
+  return { version: 1, project, listen, upstream: host.nameservers, names, ptr, clients, subnets, bridges, ...(internal.length ? { internal } : {}) };
+}
+
+/** Our own bridges, where our server answers (not the machine's default bridge: as docker0, no names there). */
+const servedByUs = (net: DesiredNetwork) => net.managed && !net.shared;
+
+/**
+ * The nameserver of a container: the gateway of its first network of ours,
+ * else of its first joined tscompose network (its owner's server and ours
+ * both answer there); undefined: the host's resolvers.
+ */
+export function dnsGatewayFor(networks: Record<string, DesiredNetwork>, view: Array<{ network: string }>): string | undefined {
+  const ours = view.find((i) => networks[i.network] && servedByUs(networks[i.network]!));
+  const joined = view.find((i) => networks[i.network]?.joined !== undefined);
+  const key = (ours ?? joined)?.network;
+  // An IPv6-only network's server listens on its IPv6 gateway.
+  return key ? (networks[key]!.gateway ?? networks[key]!.ipv6?.gateway) : undefined;
 }
 
 /**

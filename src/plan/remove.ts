@@ -9,10 +9,12 @@
 import { complete, type Action, type Draft, type Plan } from './actions';
 import { cgroupRelPath } from './cgroups';
 import { lifecycleIds, lifecycleOrder, stopAction } from './lifecycle';
-import type { ProjectState } from './model';
+import { withoutAddresses } from './dns-prune';
+import type { DnsConfig, ProjectState } from './model';
 import { toWaves } from './order';
 
-export function removalPlan(state: ProjectState, names: string[], opts: { stopTimeoutSec?: number | undefined } = {}): Plan {
+/** `dns`: the running server's configuration, if any: its names of the removed containers go (dns-prune.ts). */
+export function removalPlan(state: ProjectState, names: string[], opts: { stopTimeoutSec?: number | undefined; dns?: DnsConfig | undefined } = {}): Plan {
   const doomed = new Set(names);
   const actions: Action[] = [];
   const push = (a: Draft) => {
@@ -48,6 +50,11 @@ export function removalPlan(state: ProjectState, names: string[], opts: { stopTi
       const rel = cgroupRelPath(cg);
       push({ kind: 'cgroup.delete', id: `cgroup.delete:${rel}`, target: rel, reason: 'container removed', after: [stopId], container: name, parent: cg.parent, path: cg.path });
     }
+  }
+  const gone = names.flatMap((n) => (state.containers[n]?.interfaces ?? []).flatMap((i) => [...(i.address ? [i.address] : []), ...(i.address6 ? [i.address6] : [])]));
+  const pruned = opts.dns && withoutAddresses(opts.dns, gone);
+  if (pruned && JSON.stringify(pruned) !== JSON.stringify(opts.dns)) {
+    push({ kind: 'dns.reload', id: 'dns.reload', target: `${state.project} DNS`, reason: 'names of removed containers', after: allStops, config: pruned });
   }
   return { version: 1, project: state.project, waves: toWaves(actions) };
 }

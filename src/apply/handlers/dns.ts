@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
-import { DNS_CONFIG, DNS_READY, dnsDir } from '../../observe/dns';
+import { DNS_CONFIG, DNS_READY, dnsDir, dnsPeersDir } from '../../observe/dns';
 import { NOBODY } from '../../dns/privileges';
 import { capabilityMask } from '../../linux/capabilities';
 import type { Action } from '../../plan/actions';
@@ -34,7 +34,25 @@ function prepare(env: ApplyEnv, config: unknown): string {
   fs.rmSync(ready, { force: true });
   fs.writeFileSync(ready, '', { mode: 0o644, flag: 'wx' });
   fs.chownSync(ready, NOBODY, NOBODY);
+  publish(env, config);
   return dir;
+}
+
+/**
+ * Our names for the servers of the projects that share a bridge with us
+ * (plan/dns-peers.ts): they watch this directory and reload.
+ */
+// Equivalent to: install -d -m 755 /run/tscompose/.dns; echo CONFIG > /run/tscompose/.dns/PROJECT.json
+function publish(env: ApplyEnv, config: unknown): void {
+  const peers = dnsPeersDir(env.state);
+  fs.mkdirSync(peers, { recursive: true, mode: 0o755 });
+  fs.chmodSync(peers, 0o755);
+  writeAtomic(path.join(peers, `${env.project}.json`), JSON.stringify(config), 0o644);
+}
+
+// Equivalent to: rm -f /run/tscompose/.dns/PROJECT.json
+function unpublish(env: ApplyEnv): void {
+  fs.rmSync(path.join(dnsPeersDir(env.state), `${env.project}.json`), { force: true });
 }
 
 /** What the server needs until it has bound port 53 and become nobody: binding, and the right to change its ids. */
@@ -59,7 +77,7 @@ export async function startDns(a: Of<'dns.start'>, env: ApplyEnv): Promise<void>
       binds: [],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_OPTIONS: '' },
       sysctls: {},
-      argv: [process.execPath, SERVER, path.join(dir, DNS_CONFIG)],
+      argv: [process.execPath, SERVER, path.join(dir, DNS_CONFIG), dnsPeersDir(env.state)],
       caps: SERVER_CAPS,
       noNewPrivs: true,
     },
@@ -97,6 +115,7 @@ export async function reloadDns(a: Of<'dns.reload'>, env: ApplyEnv): Promise<voi
 // Equivalent to: kill -TERM $(cat dns/init.pid); rm -r dns
 export async function stopDns(_a: Of<'dns.stop'>, env: ApplyEnv): Promise<void> {
   const dir = dnsDir(env.state, env.project);
+  unpublish(env);
   await stopServer(dir);
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -9,6 +9,8 @@
  */
 import { execute } from '../../apply/execute';
 import { Session } from '../../apply/session';
+import { observeDns } from '../../observe/dns';
+import type { DnsConfig } from '../../plan/model';
 import { removalPlan } from '../../plan/remove';
 import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
@@ -38,7 +40,9 @@ async function rm(cli: Cli, args: Parsed): Promise<number> {
     // Read under the lock: the journal an `up` that just finished wrote.
     const state = cli.state.readState(project)!;
     const names = chosen.map((c) => c.name);
-    await execute(removalPlan(state, names, { stopTimeoutSec }), session.env(), { continueOnError: true });
+    const dns = observeDns(cli.state, project);
+    const config = dns?.running && dns.config ? (JSON.parse(dns.config) as DnsConfig) : undefined;
+    await execute(removalPlan(state, names, { stopTimeoutSec, dns: config }), session.env(), { continueOnError: true });
     const after = cli.state.readState(project) ?? state;
     for (const n of names) delete after.containers[n];
     cli.state.writeState({ ...after, updatedAt: new Date().toISOString() });

@@ -15,13 +15,22 @@ export interface DnsClient {
   upstream?: string[];
   /** false: only on internal networks, other names are refused (no way out, not even by DNS). */
   forward: boolean;
+  /**
+   * Its networks that are another project's: forward stays false for them
+   * only while their owner says they are internal (plan/dns-peers.ts).
+   */
+  joined?: string[];
 }
 
 export interface DnsConfig {
   version: 1;
   project: string;
-  /** Addresses the server answers on (each network's gateways). */
-  listen: Array<{ network: string; address: string }>;
+  /**
+   * Addresses the server answers on (each network's gateways). `shared`: the
+   * gateway of another project's network we joined, where its server answers
+   * too (UDP only, dns/server.ts).
+   */
+  listen: Array<{ network: string; address: string; shared?: true }>;
   /** The host's resolvers, for every other name. */
   upstream: string[];
   /** network → lowercase name → addresses. */
@@ -32,4 +41,12 @@ export interface DnsConfig {
   clients: Record<string, DnsClient>;
   /** The project's subnets: reverse lookups inside them are answered here, never forwarded. */
   subnets: string[];
+  /**
+   * network → kernel bridge, for the networks of `names` (its own and the
+   * tscompose networks of other projects it joined): how the servers of
+   * projects sharing a bridge match each other's records (plan/dns-peers.ts).
+   */
+  bridges?: Record<string, string>;
+  /** Its own internal networks (their joiners' containers there get no way out by DNS either). */
+  internal?: string[];
 }

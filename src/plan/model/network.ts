@@ -40,6 +40,8 @@ export interface DesiredNetwork {
   lowerLink?: LowerLink;
   /** The machine's default bridge (plan/shared-bridge.ts): other projects use it too; no DNS server of ours on it. */
   shared?: true;
+  /** `external: true` naming another tscompose project's network: that project (its DNS server answers on the gateway). */
+  joined?: string;
 }
 
 export interface DesiredInterface {

@@ -8,7 +8,7 @@ import { launchHook } from './hooks';
 import type { SpecIssue } from '../../errors';
 import type { Project, ServiceSpec } from '../../compose/types';
 import { resolveResources } from '../cgroups';
-import { renderEmbeddedResolvConf } from '../dns';
+import { dnsGatewayFor, renderEmbeddedResolvConf } from '../dns';
 import { renderHostname, renderHosts, renderResolvConf, resolveHostGateway, type HostResolver, type HostsEntry } from '../files';
 import type { PeerDirectory } from '../hosts';
 import { imageRun, launchImage } from '../image';
@@ -136,7 +136,7 @@ function placement(ctx: ContainerContext, r: Replica): { netns: NetnsPlacement; 
 }
 
 function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: string, view: NamedIface[]): GeneratedFiles {
-  const dnsIface = view.find((i) => ctx.networks[i.network]?.managed && !ctx.networks[i.network]?.shared);
+  const dnsGateway = dnsGatewayFor(ctx.networks, view);
   const first = view[0] ? ctx.networks[view[0].network] : undefined;
   const extra = resolveHostGateway(svc.extraHosts, first?.gateway ?? first?.ipv6?.gateway);
   for (const h of extra.unresolved) {
@@ -145,7 +145,7 @@ function generatedFiles(ctx: ContainerContext, svc: ServiceSpec, hostname: strin
   return {
     hosts: renderHosts(selfEntry(view[0]?.address, hostname, svc.domainname), ctx.peers.entriesFor(view.map((i) => i.network)), [...linkHosts(ctx, svc, view), ...externalLinks(ctx, svc, view), ...extra.hosts]),
     // Bridged containers ask the project's DNS server, on the gateway of their first network.
-    resolvConf: dnsIface ? renderEmbeddedResolvConf(dnsAddress(ctx.networks[dnsIface.network]!), ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
+    resolvConf: dnsGateway ? renderEmbeddedResolvConf(dnsGateway, ctx.hostResolver, svc) : renderResolvConf(ctx.hostResolver, svc),
     hostname: renderHostname(hostname),
   };
 }
@@ -254,9 +254,6 @@ function imageFor(ctx: ContainerContext, svc: ServiceSpec): ObservedImage | null
   }
   return image;
 }
-
-/** Where the project's DNS server answers a container of `net`: its IPv4 gateway, or its IPv6 one on an IPv6-only network. */
-const dnsAddress = (net: DesiredNetwork): string => net.gateway ?? net.ipv6!.gateway;
 
 /**
  * The `family` gateway of the highest `gw_priority` non-internal network

@@ -61,7 +61,8 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     interfaces,
     lab,
     named,
-    peers: peerDirectory(replicas, named),
+    // Not the machine's default bridge: as docker0, no names there but links' (containers.ts).
+    peers: peerDirectory(replicas, named, (net) => !networks[net]?.shared),
     hostResolver: parseResolvConf(observed.host.resolvConf),
     volumes,
     issues,

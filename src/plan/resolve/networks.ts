@@ -59,9 +59,16 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
       // A dummy parent gets its name here (names.ts).
       ...(spec.lowerLink ? { lowerLink: { ...spec.lowerLink, parent: bridges[key]! } } : {}),
       ...(spec.shared ? { shared: true as const } : {}),
+      ...(external ? joinedOwner(bridges[key]!, observed) : {}),
     };
   }
   return { networks, interfaces: bridgedInterfaces(project, replicas, networks, ipam, ipam6) };
+}
+
+/** The project whose tscompose network an external bridge is (by its journal), if any. */
+function joinedOwner(bridge: string, observed: Observed): { joined?: string } {
+  const owner = observed.otherProjects.find((o) => o.networks?.some((n) => n.bridge === bridge));
+  return owner ? { joined: owner.project } : {};
 }
 
 /** Network key → kernel bridge name; an external one must be an existing bridge. */

@@ -27,14 +27,15 @@ export function namedInterfaces(replicas: Replica[], interfaces: Map<string, Des
   return named;
 }
 
-export function peerDirectory(replicas: Replica[], named: Map<string, NamedIface[]>): PeerDirectory {
+/** `listed`: the networks whose members /etc/hosts names. */
+export function peerDirectory(replicas: Replica[], named: Map<string, NamedIface[]>, listed: (network: string) => boolean = () => true): PeerDirectory {
   return new PeerDirectory(
     replicas.map((r, order) => ({
       container: r.name,
       service: r.service.name,
       order,
       on: new Map(
-        (named.get(r.name) ?? []).map((i) => [
+        (named.get(r.name) ?? []).filter((i) => listed(i.network)).map((i) => [
           i.network,
           { address: i.address, aliases: r.service.networks.find((n) => n.network === i.network)?.aliases ?? [] },
         ]),
