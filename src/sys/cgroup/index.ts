@@ -168,19 +168,31 @@ export class Cgroups {
     }
   }
 
-  /** Empties, then removes the cgroup in every hierarchy (and our emptied parents). Missing is success. */
+  /**
+   * Empties, then removes the cgroup in every hierarchy (and our emptied
+   * parents). Missing is success. rmdir can still say EBUSY for a moment
+   * after cgroup.procs went empty (a killed task not yet through exit on a
+   * loaded machine): emptied and tried again, a few times.
+   */
   async remove(cg: CgroupRef): Promise<void> {
-    await this.empty(cg);
-    const errors: Error[] = [];
-    for (const d of this.drivers) {
-      try {
-        d.remove(cg);
-      } catch (e) {
-        errors.push(e as Error);
+    for (let attempt = 0; ; attempt++) {
+      await this.empty(cg);
+      const errors: Error[] = [];
+      for (const d of this.drivers) {
+        try {
+          d.remove(cg);
+        } catch (e) {
+          errors.push(e as Error);
+        }
       }
+      if (!errors.length) return;
+      if (attempt < 6 && errors.every((e: any) => e?.code === 'EBUSY')) {
+        await sleep(10 << attempt);
+        continue;
+      }
+      if (errors.length === 1) throw errors[0];
+      throw new Error(errors.map((e) => e.message).join('; '));
     }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length) throw new Error(errors.map((e) => e.message).join('; '));
   }
 }
 

@@ -477,3 +477,30 @@ test('v1: a controller that is not mounted has nothing to reset (every file writ
   t.is(read(path.join(a.leaf('memory'), 'memory.limit_in_bytes')), String(64 * MiB));
   t.throws(() => driver.apply(cg, { pids: 10 }, {}), { message: /the pids cgroup controller is not mounted/ }, 'a limit there is still refused');
 });
+
+test('remove: an rmdir that says EBUSY for a moment after the cgroup emptied is tried again; other errors at once', async (t) => {
+  const fake = (failures: string[]) => {
+    const calls = { remove: 0 };
+    const driver = {
+      pids: () => [],
+      stopProcesses: () => false,
+      remove: () => {
+        const code = failures[calls.remove++];
+        if (code) throw Object.assign(new Error(`rmdir: ${code}`), { code });
+      },
+    };
+    const cgroups = new Cgroups(parseLayout(''));
+    (cgroups as unknown as { drivers: unknown[] }).drivers = [driver];
+    return { cgroups, calls };
+  };
+  const cg = { parent: '', path: 'tscompose/p/s-1' };
+  const brief = fake(['EBUSY', 'EBUSY']);
+  await brief.cgroups.remove(cg);
+  t.is(brief.calls.remove, 3, 'tried again until the rmdir went through');
+  const stuck = fake(Array(20).fill('EBUSY'));
+  await t.throwsAsync(stuck.cgroups.remove(cg), { message: /EBUSY/ });
+  t.is(stuck.calls.remove, 7, 'a bounded number of tries');
+  const other = fake(['EACCES']);
+  await t.throwsAsync(other.cgroups.remove(cg), { message: /EACCES/ });
+  t.is(other.calls.remove, 1);
+});
