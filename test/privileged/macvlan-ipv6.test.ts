@@ -6,9 +6,9 @@
  */
 import test from 'ava';
 import { withHost, type Host } from '../helpers/host';
+import { lan, PARENT, ping } from '../helpers/lan';
 import { tsc, writeProject } from '../helpers/containers';
 
-const PARENT = 'tsc-up0';
 const ns = (service: string) => `tsc.m6.${service}.1`;
 
 function stack(network: string): string {
@@ -37,35 +37,12 @@ ${network}
 `;
 }
 
-/** The parent veth in the host, its peer in namespace "lan" with both gateways. */
-async function lan(host: Host): Promise<void> {
-  const r = await host.sh(
-    [
-      'set -e',
-      'ip netns add lan',
-      `ip link add ${PARENT} type veth peer name tsc-up1 netns lan`,
-      `ip link set ${PARENT} up`,
-      'ip -n lan link set tsc-up1 up',
-      'ip -n lan addr add 192.168.78.1/24 dev tsc-up1',
-      'ip -n lan addr add fd78::1/64 dev tsc-up1 nodad',
-    ].join('\n'),
-  );
-  if (r.code !== 0) throw new Error(`lan setup: ${r.stderr}`);
-}
-
-async function ping(host: Host, from: string, to: string): Promise<boolean> {
-  // -W 5 per reply, up to 3 tries: a loaded machine may be slow to answer neighbour discovery.
-  const r = await host.run(['ip', 'netns', 'exec', from, 'ping', '-c', '1', '-W', '5', to]);
-  if (r.code === 0) return true;
-  return (await host.run(['ip', 'netns', 'exec', from, 'ping', '-c', '2', '-W', '5', to])).code === 0;
-}
-
 const globals6 = async (host: Host, netns: string) =>
   (await host.ipJson(['-6', '-n', netns, 'addr', 'show', 'dev', 'eth0']))[0].addr_info.filter((a: any) => a.scope === 'global').map((a: any) => `${a.local}/${a.prefixlen}`);
 
 test('macvlan with enable_ipv6: static and allocated IPv6 addresses, the ipam gateway as IPv6 default route; they ping each other and the LAN', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.78.1/24', 'fd78::1/64']);
     const dir = writeProject(host, stack(`    enable_ipv6: true\n    driver_opts: {parent: ${PARENT}}`));
     const up = await tsc(host, dir, ['up', '-d']);
     t.is(up.code, 0, up.stderr + up.stdout);
@@ -85,7 +62,7 @@ test('macvlan with enable_ipv6: static and allocated IPv6 addresses, the ipam ga
 
 test('internal macvlan: on its parent, no default route (IPv4 or IPv6), containers still reach each other', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.78.1/24', 'fd78::1/64']);
     const dir = writeProject(host, stack(`    internal: true\n    enable_ipv6: true\n    driver_opts: {parent: ${PARENT}}`));
     const up = await tsc(host, dir, ['up', '-d']);
     t.is(up.code, 0, up.stderr + up.stdout);
@@ -130,7 +107,7 @@ test('internal macvlan without parent: a dummy parent where the kernel has dummy
 
 test('IPv6-only macvlan (enable_ipv4: false): no IPv4 on the interfaces, they ping6 each other and the LAN', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.78.1/24', 'fd78::1/64']);
     const dir = writeProject(
       host,
       `

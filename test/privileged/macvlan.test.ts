@@ -8,8 +8,8 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { testNeeding, withHost, type Host } from '../helpers/host';
+import { lan, PARENT, ping } from '../helpers/lan';
 
-const PARENT = 'tsc-up0';
 const ns = (service: string) => `tsc.ml.${service}.1`;
 
 function stack(driver: string, opts: string): string {
@@ -42,32 +42,9 @@ function writeCompose(host: Host, text: string): string {
   return dir;
 }
 
-/** The parent veth in the host, its peer in namespace "lan" with the gateway address. */
-async function lan(host: Host): Promise<void> {
-  const r = await host.sh(
-    [
-      'set -e',
-      'ip netns add lan',
-      `ip link add ${PARENT} type veth peer name tsc-up1 netns lan`,
-      `ip link set ${PARENT} up`,
-      'ip -n lan link set tsc-up1 up',
-      'ip -n lan addr add 192.168.77.1/24 dev tsc-up1',
-    ].join('\n'),
-  );
-  if (r.code !== 0) throw new Error(`lan setup: ${r.stderr}`);
-}
-
-async function ping(host: Host, from: string, to: string): Promise<boolean> {
-  // -W 5 per reply, up to 3 tries: a loaded machine may be slow to answer ARP.
-  const r = await host.run(['ip', 'netns', 'exec', from, 'ping', '-c', '1', '-W', '5', to]);
-  if (r.code === 0) return true;
-  const again = await host.run(['ip', 'netns', 'exec', from, 'ping', '-c', '2', '-W', '5', to]);
-  return again.code === 0;
-}
-
 test('macvlan (bridge mode): each container has a macvlan on the parent; they reach each other and the LAN reaches them', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.77.1/24']);
     const dir = writeCompose(host, stack('macvlan', ''));
     const up = await host.tscompose(['up', '-d'], { cwd: dir });
     t.is(up.code, 0, up.stderr + up.stdout);
@@ -97,7 +74,7 @@ test('macvlan (bridge mode): each container has a macvlan on the parent; they re
 
 test('macvlan private mode: containers on the parent no longer reach each other, but the LAN still reaches them; up applies the change', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.77.1/24']);
     const dir = writeCompose(host, stack('macvlan', ''));
     t.is((await host.tscompose(['up', '-d'], { cwd: dir })).code, 0);
     writeCompose(host, stack('macvlan', ', macvlan_mode: private'));
@@ -124,7 +101,7 @@ test('a parent that does not exist is a clear error at its line, and nothing is 
 
 test('plan --json shows the macvlan interfaces to create, with parent and mode', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.77.1/24']);
     const dir = writeCompose(host, stack('macvlan', ', macvlan_mode: vepa'));
     const r = await host.tscompose(['plan', '--json'], { cwd: dir });
     t.is(r.code, 0, r.stderr);
@@ -138,7 +115,7 @@ test('plan --json shows the macvlan interfaces to create, with parent and mode',
 
 testNeeding('no-ipvlan')('ipvlan on a kernel without it: a clear error before anything is changed', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.77.1/24']);
     const dir = writeCompose(host, stack('ipvlan', ''));
     const r = await host.tscompose(['up', '-d'], { cwd: dir });
     t.not(r.code, 0);
@@ -149,7 +126,7 @@ testNeeding('no-ipvlan')('ipvlan on a kernel without it: a clear error before an
 
 testNeeding('ipvlan')('ipvlan (l2, bridge): containers reach each other and the LAN reaches them', async (t) => {
   await withHost(t, async (host) => {
-    await lan(host);
+    await lan(host, ['192.168.77.1/24']);
     const dir = writeCompose(host, stack('ipvlan', ', ipvlan_mode: l2'));
     const up = await host.tscompose(['up', '-d'], { cwd: dir });
     t.is(up.code, 0, up.stderr + up.stdout);
