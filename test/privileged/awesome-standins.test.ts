@@ -58,6 +58,8 @@ interface ServiceInfo {
   published: Published[];
   networks: string[];
   addresses: Record<string, string>;
+  /** It has a healthcheck (rewritten to ask the stand-in): it must become healthy. */
+  healthcheck: boolean;
 }
 interface Stack {
   name: string;
@@ -162,7 +164,7 @@ function transform(file: string, dir: string, image: string): Stack {
     if (svc.networks && !Array.isArray(svc.networks)) {
       for (const [n, a] of Object.entries(svc.networks as Record<string, Doc | null>)) if (a?.ipv4_address) addresses[n] = a.ipv4_address;
     }
-    services.set(name, { ports, published, networks: nets, addresses });
+    services.set(name, { ports, published, networks: nets, addresses, healthcheck: !!svc.healthcheck?.test && !svc.healthcheck.disable });
   }
   for (const kind of ['secrets', 'configs']) {
     for (const def of Object.values((doc[kind] ?? {}) as Record<string, Doc>)) {
@@ -252,7 +254,14 @@ async function bringUp(t: ExecutionContext, host: Host, stack: Stack): Promise<v
       publishedOk++;
     }
   }
-  t.log(`${where}: ${stack.services.size} services running, ${reachedPairs} service→port reached, ${isolated} unreachable as their networks say, ${publishedOk} published ports answered`);
+  const checked = [...stack.services].filter(([, i]) => i.healthcheck).map(([n]) => n);
+  const healthy = await eventually(async () => {
+    const rows = JSON.parse((await ok(host, stack.dir, ['ps', '--json'])).stdout) as Array<{ service: string; health: { status: string } | null }>;
+    return checked.every((svc) => rows.some((r) => r.service === svc && r.health?.status === 'healthy'));
+  }, 120);
+  t.true(healthy, `${where}: ${checked.join(', ')} become healthy through the rewritten healthcheck`);
+  t.log(`${where}: ${stack.services.size} services running (${checked.length} healthy by their healthcheck)`);
+  t.log(`${where}: ${reachedPairs} service→port reached, ${isolated} unreachable as their networks say, ${publishedOk} published ports answered`);
   await ok(host, stack.dir, ['down'], { timeoutMs: 180_000 });
   t.deepEqual(await ours(host), [], `${where}: down leaves nothing`);
 }
