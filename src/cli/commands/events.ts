@@ -41,8 +41,10 @@ async function events(cli: Cli, args: Parsed): Promise<number> {
   if (flag(args, 'no-follow')) return 0;
   let stopped = false;
   const onSignal = () => (stopped = true);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: `timeout -s INT` signals the command and then its whole group, and a second
+  // SIGINT after a once-listener went would find the default action (death by signal, 130).
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   await followEvents(file, first.offset, print, () => stopped);
   return 0;
 }

@@ -50,8 +50,10 @@ async function logs(cli: Cli, args: Parsed): Promise<number> {
   if (!flag(args, 'follow')) return 0;
   let stopped = false;
   const onSignal = () => (stopped = true);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: `timeout -s INT` signals the command and then its whole group, and a second
+  // SIGINT after a once-listener went would find the default action (death by signal, 130).
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   await followLogs(files, write, () => stopped);
   return 0;
 }

@@ -97,7 +97,7 @@ async function watchLoop(cli: Cli, project: Project, services: string[], quiet: 
     });
   });
   cli.err(` ⦿ Watch enabled for ${services.map((s) => `"${s}"`).join(', ')} (Ctrl-C stops watching; the containers keep running)\n`);
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await new Promise<void>((resolve) => process.on('SIGINT', () => resolve()));
   for (const w of watchers) w.close();
   clearTimeout(timer);
   await busy;
