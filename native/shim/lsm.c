@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -45,9 +47,17 @@ const char *mount_context_param(void)
 /* Write TEXT to ATTR (one write, as the kernel takes it whole). */
 static int write_attr(const char *attr, const char *text, const char *what, const char *name)
 {
-	int fd = open(attr, O_WRONLY | O_CLOEXEC);
+	int fd = open(attr, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return fail("open", errno, "%s %s: %s", what, name, attr);
+	/* In `exec`, /proc is the container's: a file it mounted over the attr
+	 * would take the label and leave the process unconfined (runc
+	 * CVE-2019-16884). Only procfs's own file will do. */
+	struct statfs fs;
+	if (fstatfs(fd, &fs) == -1 || fs.f_type != PROC_SUPER_MAGIC) {
+		close(fd);
+		return refuse("open", EPERM, "%s %s: %s is not on procfs (something is mounted over it)", what, name, attr);
+	}
 	ssize_t n = write(fd, text, strlen(text));
 	int err = errno;
 	close(fd);

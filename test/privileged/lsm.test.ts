@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { native, shimPath } from '../../src/sys/native';
 import { withHost } from '../helpers/host';
-import { leftovers, ok, pidOf, tsc, writeProject } from '../helpers/containers';
+import { leftovers, ok, pidOf, tsc, waitFor, writeProject } from '../helpers/containers';
 
 const startOf = (plan: any, c: string) => plan.waves.flat().find((a: any) => a.kind === 'container.start' && a.container === c);
 const label = (p: string) => {
@@ -40,6 +40,9 @@ services:
     command: ["sleep", "infinity"]
     security_opt:
       - apparmor=tsc-prof
+  mounter:
+    privileged: true
+    command: ["sh", "-c", "mount -t tmpfs none /proc && mkdir -p /proc/thread-self/attr/apparmor && touch /proc/thread-self/attr/apparmor/exec /tmp/planted && exec sleep infinity"]
 `,
       );
       const plan = JSON.parse((await ok(host, dir, ['plan', '--json'])).stdout);
@@ -53,6 +56,14 @@ services:
       const ex = await host.run([shimPath, 'exec', '--pid', String(pid), '--ns', 'mnt,pid', '--apparmor', 'tsc-prof', '--', 'true']);
       t.is(ex.code, 125);
       t.regex(ex.stderr, /apparmor profile tsc-prof refused by the kernel: \/proc\/thread-self\/attr\/(apparmor\/)?exec/);
+      // runc CVE-2019-16884: a container that mounts over /proc would have the profile written into its own
+      // file and the exec'd command run unconfined. The shim takes only procfs's own attr file.
+      await ok(host, dir, ['up', '-d', 'mounter']);
+      const mounter = await pidOf(host, 'aa', 'aa-mounter-1');
+      await waitFor(host, `test -e /proc/${mounter}/root/tmp/planted`, 'the fake /proc');
+      const fake = await host.run([shimPath, 'exec', '--pid', String(mounter), '--ns', 'mnt,pid', '--apparmor', 'tsc-prof', '--', 'true']);
+      t.is(fake.code, 125, 'not run unconfined');
+      t.regex(fake.stderr, /apparmor profile tsc-prof: \/proc\/thread-self\/attr\/apparmor\/exec is not on procfs/);
       const up = await tsc(host, dir, ['up', '-d']);
       t.not(up.code, 0);
       t.log(up.stderr.trim());
