@@ -40,7 +40,7 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
 function stateOfNetworks(desired: Desired): Record<string, StateNetwork> {
   const out: Record<string, StateNetwork> = {};
   for (const n of Object.values(desired.networks)) {
-    out[n.key] = { bridge: n.bridge, managed: n.managed, ...(n.subnet ? { subnet: n.subnet, gateway: n.gateway! } : {}), ...(n.ipv6 ? { subnet6: n.ipv6.subnet } : {}), ...(n.shared ? { shared: true as const } : {}), ...(n.managed && !n.shared ? { name: n.displayName } : {}) };
+    out[n.key] = { bridge: n.bridge, managed: n.managed, ...(n.subnet ? { subnet: n.subnet, gateway: n.gateway! } : {}), ...(n.ipv6 ? { subnet6: n.ipv6.subnet, gateway6: n.ipv6.gateway } : {}), ...(n.shared ? { shared: true as const } : {}), ...(n.managed && !n.shared ? { name: n.displayName } : {}) };
   }
   return out;
 }

@@ -9,9 +9,9 @@ import type { Desired, Observed } from '../model';
 import { parseOwnerAlias } from '../names';
 import type { DiffContext } from './context';
 
-/** Other projects with addresses on `bridge`. */
+/** Other projects with addresses (either family: an IPv6-only network's users have no IPv4) on `bridge`. */
 export const joinersOf = (observed: Observed, bridge: string) =>
-  observed.otherProjects.filter((o) => o.addresses.some((a) => a.bridge === bridge)).map((o) => o.project);
+  observed.otherProjects.filter((o) => [...o.addresses, ...(o.addresses6 ?? [])].some((a) => a.bridge === bridge)).map((o) => o.project);
 
 /** The owner's side: why each of its bridges that other projects use is left in place (plan warnings). */
 export function keptForJoiners(desired: Desired, observed: Observed): SpecIssue[] {
