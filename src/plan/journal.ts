@@ -131,3 +131,12 @@ function journalCgroupBefore(before: StateContainer | undefined, next: StateCont
   const unique = old.filter((o, i) => !sameCgroup(o, cg) && old.findIndex((x) => sameCgroup(x, o)) === i);
   if (unique.length) next.oldCgroups = unique;
 }
+
+/**
+ * What the owner's `down` leaves when other projects still use some of its
+ * networks (Plan.keptNetworks): a journal with those networks only, so they
+ * stay joinable by name and its next `up` re-adopts them.
+ */
+export function networkOnlyJournal(project: string, networks: Record<string, StateNetwork>, now: string): ProjectState {
+  return { version: 1, project, networks, containers: {}, keptForJoiners: true, updatedAt: now };
+}
