@@ -54,6 +54,8 @@ interface Meta {
   workingDir?: string;
   files?: string[];
   now: string;
+  /** Plan.keptNetworks: networks the file dropped that other projects still use stay named (diff/joined-bridges.ts). */
+  kept?: Record<string, StateNetwork>;
 }
 
 /** What to write before applying: everything that exists now or may exist after. */
@@ -102,7 +104,7 @@ export function journalAfter(prior: ProjectState | undefined, desired: Desired, 
     for (const [name, c] of Object.entries(prior?.containers ?? {})) if (c.oneOff && !desired.containers[name]) containers[name] = c;
   }
   for (const c of selected(desired)) containers[c.name] = stateOfContainer(c, desired);
-  const networks = desired.only ? { ...(prior?.networks ?? {}), ...stateOfNetworks(desired) } : stateOfNetworks(desired);
+  const networks = { ...(meta.kept ?? {}), ...(desired.only ? { ...(prior?.networks ?? {}), ...stateOfNetworks(desired) } : stateOfNetworks(desired)) };
   return {
     version: 1,
     project: desired.project,

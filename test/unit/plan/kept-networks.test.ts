@@ -77,3 +77,16 @@ test('the owner\'s next up re-adopts a kept network: same subnet, nothing recrea
   t.is(p.keptNetworks, undefined);
   t.is(journalAfter(record, d, { now: 'z' }).keptForJoiners, undefined, 'a full journal again');
 });
+
+test('an up whose file drops a network another project is on keeps it in the journal, joinable by name', (t) => {
+  const o = setting();
+  const smaller = project('pa', [service('web', { networks: [attach('back')] })], [network('back')]);
+  const observed = emptyObserved({ hostLinks: o.hostLinks, state: o.state, otherProjects: [o.joiner] });
+  const d = resolve(smaller, observed);
+  const p = plan(d, observed);
+  t.false(all(p).some((a) => a.target === o.front.bridge));
+  t.deepEqual(p.keptNetworks, { front: o.state.networks.front! });
+  const after = journalAfter(o.state, d, { now: 'z', kept: p.keptNetworks! });
+  t.like(after.networks.front, { bridge: o.front.bridge, name: 'pa_front' });
+  t.truthy(after.networks.back);
+});
