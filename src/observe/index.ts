@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ObserveError, type ErrnoLike } from '../errors';
-import type { Observed, ObservedNetns, OtherProject, ProjectState } from '../plan/model';
+import type { Observed, ObservedNetns, OtherProject, ProjectState, StateNetwork } from '../plan/model';
 import { netnsPrefix } from '../plan/names';
 import { listNetns, openRtnlIn } from '../sys/netns';
 import { isAlive, readProcessRef } from '../sys/shim';
@@ -138,6 +138,11 @@ function ownDnsSockets(state: StateDir, project: string): Set<number> {
   return init && isAlive(init) ? socketInodes(init.pid) : new Set();
 }
 
+/** A network's families as its journal gives them (what a joiner takes). */
+function families(n: StateNetwork) {
+  return { ...(n.subnet ? { subnet: n.subnet, gateway: n.gateway } : {}), ...(n.subnet6 ? { subnet6: n.subnet6, ...(n.gateway6 ? { gateway6: n.gateway6 } : {}) } : {}) };
+}
+
 function otherProjects(state: StateDir, project: string): OtherProject[] {
   const out: OtherProject[] = [];
   for (const p of state.projects()) {
@@ -157,10 +162,14 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
         .flatMap((n) => [...(n.subnet ? [n.subnet] : []), ...(n.subnet6 ? [n.subnet6] : [])]),
       ports: Object.values(s.containers).flatMap((c) => c.ports ?? []),
       ...(Object.values(s.networks).some((n) => n.shared) ? { sharedBridge: true } : {}),
-      networks: Object.values(s.networks).flatMap((n) => (n.name ? [{ name: n.name, bridge: n.bridge }] : [])),
+      networks: Object.values(s.networks).flatMap((n) => (n.name ? [{ name: n.name, bridge: n.bridge, ...families(n) }] : [])),
       addresses: Object.entries(s.containers).flatMap(([name, c]) =>
         c.interfaces.flatMap((i) => (i.address ? [{ bridge: bridges.get(i.network) ?? '', address: i.address, container: name }] : [])),
       ),
+      addresses6: Object.entries(s.containers).flatMap(([name, c]) =>
+        c.interfaces.flatMap((i) => (i.address6 ? [{ bridge: bridges.get(i.network) ?? '', address: i.address6, container: name }] : [])),
+      ),
+      ...(s.keptForJoiners ? { keptOnly: true as const } : {}),
     });
   }
   return out;

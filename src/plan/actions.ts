@@ -5,7 +5,7 @@
  * `tscompose plan --json` prints this as is.
  */
 import type { SpecIssue } from '../errors';
-import type { DesiredTunnel, DnsConfig } from './model';
+import type { DesiredTunnel, DnsConfig, StateNetwork } from './model';
 import type { CgroupLimits, GeneratedFiles, LaunchSettings, WaitCondition } from './model';
 import type { Qdisc } from './shaping';
 
@@ -45,7 +45,13 @@ export type Action =
       addAddress6?: { address: string; prefixLen: number };
       removeAddresses?: Array<{ address: string; prefixLen: number }>;
     })
-  | (Base & { kind: 'bridge.delete'; network: string; bridge: string })
+  | (Base & {
+      kind: 'bridge.delete';
+      network: string;
+      bridge: string;
+      /** The owner's network-only record naming it (diff/joined-bridges.ts): forgotten with it, unless the owner is back. */
+      record?: { project: string; network: string };
+    })
   | (Base & {
       kind: 'veth.create';
       container: string;
@@ -226,6 +232,8 @@ export interface Plan {
   /** `--host NAME` (x-hosts): the machine this plan is for, and every tunnel it keeps to the others (changed or not). */
   host?: string;
   tunnels?: PlanTunnel[];
+  /** `down`: networks of ours other projects still use; they stay, named by a network-only record (diff/joined-bridges.ts). */
+  keptNetworks?: Record<string, StateNetwork>;
   waves: Action[][];
 }
 

@@ -7,7 +7,7 @@ import { diff, type DiffOptions } from './diff';
 import type { Desired, Observed } from './model';
 import { toWaves } from './order';
 import { planTunnels } from './multihost';
-import { keptForJoiners } from './diff/joined-bridges';
+import { keptForJoiners, keptNetworks } from './diff/joined-bridges';
 
 export type { Plan, Action, ActionKind } from './actions';
 export type { Desired, Observed } from './model';
@@ -19,7 +19,8 @@ export function plan(desired: Desired, observed: Observed, opts: DiffOptions = {
   const all = [...(desired.warnings ?? []), ...keptForJoiners(desired, observed)];
   const warnings = all.length ? { warnings: all } : {};
   const host = desired.host !== undefined ? { host: desired.host, tunnels: planTunnels(desired) } : {};
-  return { version: PLAN_VERSION, project: desired.project, ...warnings, ...host, waves: toWaves(diff(desired, observed, opts)) };
+  const kept = keptNetworks(desired, observed);
+  return { version: PLAN_VERSION, project: desired.project, ...warnings, ...host, ...(kept ? { keptNetworks: kept } : {}), waves: toWaves(diff(desired, observed, opts)) };
 }
 
 /** The desired state of `down`: nothing. */

@@ -40,6 +40,8 @@ export interface IpamInput {
   hostRoutes: ObservedRoute[];
   otherProjects: OtherProject[];
   state?: ProjectState;
+  /** Subnets taken as they are: another tscompose project's network we join (its journal's). */
+  fixed?: Record<string, NetworkAllocation>;
 }
 
 export interface IpamResult {
@@ -86,6 +88,10 @@ export function allocate(input: IpamInput): IpamResult {
   // Static and external subnets first.
   for (const key of input.networks) {
     const spec = project.networks[key]!;
+    if (input.fixed?.[key]) {
+      networks[key] = input.fixed[key]!;
+      continue;
+    }
     if (isExternal(spec)) {
       const bridge = input.hostLinks.find((l) => l.name === input.bridges[key]);
       const v4 = bridge?.addresses.find((a) => !a.address.includes(':'));
@@ -190,7 +196,7 @@ function allocateAddresses(input: IpamInput, networks: Record<string, NetworkAll
       for (const a of o.addresses) {
         if (a.bridge !== bridge) continue;
         const p = parseIP(a.address);
-        if (p) reserve(key, p.value);
+        if (p?.family === 4) reserve(key, p.value);
       }
     }
   }

@@ -30,6 +30,8 @@ export interface Ipam6Input {
   bridges: Set<string>;
   otherProjects: OtherProject[];
   state?: ProjectState;
+  /** Another tscompose project's network we join: its subnet and gateway as they are, and the addresses its users hold. */
+  fixed?: Record<string, NetworkAllocation & { taken: bigint[] }>;
 }
 
 export interface Ipam6Result {
@@ -70,6 +72,11 @@ export function allocate6(input: Ipam6Input): Ipam6Result {
   const taken: Cidr[] = [];
   const automatic: string[] = [];
   for (const key of input.networks) {
+    const joined = input.fixed?.[key];
+    if (joined) {
+      networks[key] = { subnet: joined.subnet, gateway: joined.gateway };
+      continue;
+    }
     const spec = project.networks[key]!;
     const index = spec.ipam.findIndex((p) => p.subnet?.includes(':'));
     if (index < 0) {
@@ -116,6 +123,7 @@ function addresses(input: Ipam6Input, networks: Record<string, NetworkAllocation
   const use = (net: string, v: bigint) => (used.get(net) ?? used.set(net, new Set()).get(net)!).add(v);
   for (const [key, alloc] of Object.entries(networks)) {
     use(key, alloc.gateway);
+    for (const v of input.fixed?.[key]?.taken ?? []) use(key, v);
     for (const pool of input.project.networks[key]!.ipam) {
       for (const aux of Object.values(pool.auxAddresses)) {
         const a = parseIP(aux);

@@ -40,7 +40,7 @@ function stateOfContainer(c: DesiredContainer, desired: Desired): StateContainer
 function stateOfNetworks(desired: Desired): Record<string, StateNetwork> {
   const out: Record<string, StateNetwork> = {};
   for (const n of Object.values(desired.networks)) {
-    out[n.key] = { bridge: n.bridge, managed: n.managed, ...(n.subnet ? { subnet: n.subnet, gateway: n.gateway! } : {}), ...(n.ipv6 ? { subnet6: n.ipv6.subnet } : {}), ...(n.shared ? { shared: true as const } : {}), ...(n.managed && !n.shared ? { name: n.displayName } : {}) };
+    out[n.key] = { bridge: n.bridge, managed: n.managed, ...(n.subnet ? { subnet: n.subnet, gateway: n.gateway! } : {}), ...(n.ipv6 ? { subnet6: n.ipv6.subnet, gateway6: n.ipv6.gateway } : {}), ...(n.shared ? { shared: true as const } : {}), ...(n.managed && !n.shared ? { name: n.displayName } : {}) };
   }
   return out;
 }
@@ -54,6 +54,8 @@ interface Meta {
   workingDir?: string;
   files?: string[];
   now: string;
+  /** Plan.keptNetworks: networks the file dropped that other projects still use stay named (diff/joined-bridges.ts). */
+  kept?: Record<string, StateNetwork>;
 }
 
 /** What to write before applying: everything that exists now or may exist after. */
@@ -102,7 +104,7 @@ export function journalAfter(prior: ProjectState | undefined, desired: Desired, 
     for (const [name, c] of Object.entries(prior?.containers ?? {})) if (c.oneOff && !desired.containers[name]) containers[name] = c;
   }
   for (const c of selected(desired)) containers[c.name] = stateOfContainer(c, desired);
-  const networks = desired.only ? { ...(prior?.networks ?? {}), ...stateOfNetworks(desired) } : stateOfNetworks(desired);
+  const networks = { ...(meta.kept ?? {}), ...(desired.only ? { ...(prior?.networks ?? {}), ...stateOfNetworks(desired) } : stateOfNetworks(desired)) };
   return {
     version: 1,
     project: desired.project,
@@ -130,4 +132,13 @@ function journalCgroupBefore(before: StateContainer | undefined, next: StateCont
   const old = [...(before?.oldCgroups ?? []), ...(prior && !sameCgroup(prior, cg) ? [{ parent: prior.parent, path: prior.path }] : [])];
   const unique = old.filter((o, i) => !sameCgroup(o, cg) && old.findIndex((x) => sameCgroup(x, o)) === i);
   if (unique.length) next.oldCgroups = unique;
+}
+
+/**
+ * What the owner's `down` leaves when other projects still use some of its
+ * networks (Plan.keptNetworks): a journal with those networks only, so they
+ * stay joinable by name and its next `up` re-adopts them.
+ */
+export function networkOnlyJournal(project: string, networks: Record<string, StateNetwork>, now: string): ProjectState {
+  return { version: 1, project, networks, containers: {}, keptForJoiners: true, updatedAt: now };
 }

@@ -86,6 +86,37 @@ export class StateDir {
     fs.rmSync(this.projectDir(project), { recursive: true, force: true });
   }
 
+  /**
+   * Another project's network-only record (its `down` kept networks we
+   * used): under its lock, unless it is back (a full journal again), run
+   * `remove` (the bridge's deletion) and drop `network` from the record,
+   * the record itself with its last network. Returns whether it ran.
+   */
+  // Equivalent to: flock /run/tscompose/OWNER/.lock sh -c 'ip link del BRIDGE; jq "del(.networks.KEY)" …' (rm -r the dir when none is left)
+  async forgetKeptNetwork(project: string, network: string, remove: () => Promise<void>): Promise<boolean> {
+    if (!fs.existsSync(this.projectDir(project))) {
+      await remove();
+      return true;
+    }
+    const lock = this.lockProject(project, true);
+    try {
+      const record = this.readState(project);
+      if (record && !record.keptForJoiners) return false;
+      await remove();
+      if (!record) {
+        // Nothing of it but the lock we just took: no project dir is left behind by us.
+        if (!this.containers(project).length) this.removeProject(project);
+        return true;
+      }
+      const { [network]: _gone, ...rest } = record.networks;
+      if (Object.keys(rest).length) this.writeState({ ...record, networks: rest, updatedAt: new Date().toISOString() });
+      else this.removeProject(project);
+      return true;
+    } finally {
+      lock.release();
+    }
+  }
+
   /** The project lock: one `up`/`down` per project at a time. Throws BusyError if held and `wait` is false. */
   lockProject(project: string, wait = false): Lock {
     this.ensureProjectDir(project);

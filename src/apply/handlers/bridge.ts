@@ -61,6 +61,15 @@ export async function updateBridge(a: Of<'bridge.update'>, env: ApplyEnv): Promi
  */
 // Equivalent to: while ip link show master NAME | grep -q .; do sleep 0.01; done; ip link del NAME
 export async function removeBridge(a: Of<'bridge.delete'>, env: ApplyEnv): Promise<void> {
+  // The last user of a network its owner's down kept: the owner's record goes with it (unless the owner is back).
+  if (a.record) {
+    await env.state.forgetKeptNetwork(a.record.project, a.record.network, () => deleteBridge(a, env));
+    return;
+  }
+  await deleteBridge(a, env);
+}
+
+async function deleteBridge(a: Of<'bridge.delete'>, env: ApplyEnv): Promise<void> {
   forgetIndex(env, undefined, a.bridge);
   const link = await env.host.linkByName(a.bridge);
   if (!link) return;

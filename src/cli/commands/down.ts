@@ -5,6 +5,7 @@ import { nothing, plan } from '../../plan';
 import { desiredVolumes } from '../../plan/isolation';
 import type { Project } from '../../compose/types';
 import { countActions } from '../../plan/actions';
+import { networkOnlyJournal } from '../../plan/journal';
 import { flag, optionalSeconds, str, type OptionSpec, type Parsed } from '../args';
 import type { Command } from '../command';
 import { projectNameFor, progress, type Cli } from '../context';
@@ -51,6 +52,8 @@ async function down(cli: Cli, args: Parsed): Promise<number> {
       await execute(p, session.env(), { continueOnError: true });
       // Still under the lock: an `up` that starts now must not have its new state removed.
       cli.state.removeProject(name);
+      // Networks other projects still use stay joinable by name (diff/joined-bridges.ts).
+      if (p.keptNetworks) cli.state.writeState(networkOnlyJournal(name, p.keptNetworks, new Date().toISOString()));
     } finally {
       global?.release();
     }

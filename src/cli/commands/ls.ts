@@ -50,7 +50,7 @@ async function ls(cli: Cli, args: Parsed): Promise<number> {
       counts[s] = (counts[s] ?? 0) + 1;
     }
     const record = boot.get(name);
-    const status = ORDER.filter((s) => counts[s]).map((s) => `${s}(${counts[s]})`).join(', ') || (journal ? 'created(0)' : 'down');
+    const status = ORDER.filter((s) => counts[s]).map((s) => `${s}(${counts[s]})`).join(', ') || (journal && !journal.keptForJoiners ? 'created(0)' : 'down');
     return {
       name,
       status,

@@ -104,7 +104,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
       session.emit({ type: 'phase', name: 'applied', ms: performance.now() });
     }
     cli.state.writeState(
-      journalAfter(observed.state, desired, { workingDir: project.workingDir, files: project.files, now: new Date().toISOString() }),
+      journalAfter(observed.state, desired, { workingDir: project.workingDir, files: project.files, now: new Date().toISOString(), ...(p.keptNetworks ? { kept: p.keptNetworks } : {}) }),
     );
     recordForBoot(project);
     const started = new Set(p.waves.flat().flatMap((a) => (a.kind === 'container.start' ? [a.container] : [])));

@@ -115,8 +115,16 @@ export interface OtherProject {
   ports?: string[];
   /** Addresses its containers use, by bridge name (for shared external bridges). */
   addresses: Array<{ bridge: string; address: string; container?: string }>;
-  /** Its own bridged networks, by name (`PROJECT_KEY` or `name:`), which other projects may join as `external: true`. */
-  networks?: Array<{ name: string; bridge: string }>;
+  /** Its containers' IPv6 addresses, by bridge name (a joiner's allocation must not collide with them). */
+  addresses6?: Array<{ bridge: string; address: string; container?: string }>;
+  /**
+   * Its own bridged networks, by name (`PROJECT_KEY` or `name:`), which other
+   * projects may join as `external: true`, with the families its journal
+   * gives them (no `subnet`: IPv6-only; `subnet6`: dual-stack or IPv6-only).
+   */
+  networks?: Array<{ name: string; bridge: string; subnet?: string; gateway?: string; subnet6?: string; gateway6?: string }>;
+  /** Only a network-only record is left of it (its `down` kept networks other projects still use). */
+  keptOnly?: true;
   /** Its journal names the machine's default bridge (plan/shared-bridge.ts). */
   sharedBridge?: boolean;
 }

@@ -12,6 +12,7 @@ export interface StateNetwork {
   subnet?: string;
   gateway?: string;
   subnet6?: string;
+  gateway6?: string;
   /** Its name, as other projects' `external: true` networks name it (`PROJECT_KEY` or `name:`). */
   name?: string;
   /** The machine's default bridge: removed only when no project's journal names it any more. */
@@ -69,5 +70,11 @@ export interface ProjectState {
   containers: Record<string, StateContainer>;
   /** Named volumes this project created (by real name): `down -v` removes them. */
   volumes?: string[];
+  /**
+   * A network-only record: the project is down, but other projects still
+   * use these networks of its (diff/joined-bridges.ts); its next `up`
+   * re-adopts them, the last user's `down` removes them.
+   */
+  keptForJoiners?: true;
   updatedAt: string;
 }

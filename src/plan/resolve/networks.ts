@@ -14,6 +14,7 @@ import { bridgeIfname, deterministicMac, dummyIfname, ownerAlias, vethIfname } f
 import { qdiscFor } from '../shaping';
 import { lowerLinkAlias, lowerLinkIssues } from './lower-links';
 import { knownNetworks, otherProjectNetwork } from './external-networks';
+import { joinedFamilies, type JoinedFamilies } from './joined-families';
 import { isExternal, SHARED_ALIAS, SHARED_BRIDGE } from '../shared-bridge';
 import type { Replica } from './replicas';
 
@@ -30,7 +31,8 @@ export function resolveNetworks(project: Project, replicas: Replica[], observed:
   const used = new Set(replicas.flatMap((r) => r.service.networks.map((n) => n.network)));
   const keys = Object.keys(project.networks).filter((k) => used.has(k) && !isP2p(project, k)).sort();
   const bridges = bridgeNames(project, keys, observed);
-  const { ipam, ipam6 } = allocateAddresses(project, replicas, keys, bridges, observed);
+  const joined = joinedFamilies(project, keys, bridges, observed);
+  const { ipam, ipam6 } = allocateAddresses(project, replicas, keys, bridges, joined, observed);
   const networks: Record<string, DesiredNetwork> = {};
   for (const key of keys) {
     const spec = project.networks[key]!;
@@ -101,24 +103,34 @@ function bridgeNames(project: Project, keys: string[], observed: Observed): Reco
   return bridges;
 }
 
-function allocateAddresses(project: Project, replicas: Replica[], keys: string[], bridges: Record<string, string>, observed: Observed) {
+function allocateAddresses(project: Project, replicas: Replica[], keys: string[], bridges: Record<string, string>, joined: Record<string, JoinedFamilies>, observed: Observed) {
+  // No IPv4 on an IPv6-only network, ours or another project's we join.
+  const v4 = (k: string) => !project.networks[k]!.ipv6Only && (!joined[k] || joined[k]!.v4 !== undefined);
   const attachments: Attachment[] = [];
+  const issues: SpecIssue[] = [];
   for (const r of replicas) {
     for (const n of r.service.networks) {
-      if (isP2p(project, n.network) || project.networks[n.network]!.ipv6Only) continue;
-      attachments.push({ container: r.name, network: n.network, static: n.ipv4Address, path: `services.${r.service.name}.networks.${n.network}.ipv4_address` });
+      const path = `services.${r.service.name}.networks.${n.network}.ipv4_address`;
+      if (n.ipv4Address && joined[n.network] && !joined[n.network]!.v4) {
+        issues.push({ path, loc: project.sources.get(path), message: `network ${n.network} is project ${joined[n.network]!.project}'s IPv6-only network: it has no IPv4 address to give` });
+      }
+      if (isP2p(project, n.network) || !v4(n.network)) continue;
+      attachments.push({ container: r.name, network: n.network, static: n.ipv4Address, path });
     }
   }
+  if (issues.length) throw new PlanError(issues);
   const common = { project, otherProjects: observed.otherProjects, hostRoutes: observed.hostRoutes, state: observed.state };
-  const v4Keys = keys.filter((k) => !project.networks[k]!.ipv6Only);
-  const ipam = allocate({ ...common, bridges, networks: v4Keys, attachments, hostLinks: observed.hostLinks });
-  const v6Keys = keys.filter((k) => project.networks[k]!.enableIpv6 && !isExternal(project.networks[k]!));
+  const fixed = Object.fromEntries(Object.entries(joined).flatMap(([k, j]) => (j.v4 ? [[k, j.v4]] : [])));
+  const ipam = allocate({ ...common, bridges, networks: keys.filter(v4), attachments, hostLinks: observed.hostLinks, fixed });
+  // IPv6: our enable_ipv6 networks, and the IPv6 of another project's network we join (its subnet, taken as it is).
+  const v6Keys = keys.filter((k) => (project.networks[k]!.enableIpv6 && !isExternal(project.networks[k]!)) || joined[k]?.v6);
   const attachments6 = replicas.flatMap((r) =>
     r.service.networks
       .filter((n) => v6Keys.includes(n.network))
       .map((n) => ({ container: r.name, network: n.network, static: n.ipv6Address, path: `services.${r.service.name}.networks.${n.network}.ipv6_address` })),
   );
-  const ipam6 = allocate6({ ...common, networks: v6Keys, attachments: attachments6, bridges: new Set(Object.values(bridges)) });
+  const fixed6 = Object.fromEntries(Object.entries(joined).flatMap(([k, j]) => (j.v6 ? [[k, { ...j.v6, taken: j.taken6 }]] : [])));
+  const ipam6 = allocate6({ ...common, networks: v6Keys, attachments: attachments6, bridges: new Set(Object.values(bridges)), fixed: fixed6 });
   return { ipam, ipam6 };
 }
 
