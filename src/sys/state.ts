@@ -98,7 +98,7 @@ export class StateDir {
       await remove();
       return true;
     }
-    const lock = this.lockProject(project, true);
+    const lock = await this.lockProjectSoon(project);
     try {
       const record = this.readState(project);
       if (record && !record.keptForJoiners) return false;
@@ -114,6 +114,23 @@ export class StateDir {
       return true;
     } finally {
       lock.release();
+    }
+  }
+
+  /**
+   * Another project's lock, while we hold ours: tried for a while, never
+   * waited on (two projects taking each other's locks would deadlock);
+   * still busy, a BusyError, and running `down` again finishes the work.
+   */
+  private async lockProjectSoon(project: string, timeoutMs = 10_000): Promise<Lock> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return this.lockProject(project, false);
+      } catch (e) {
+        if (!(e instanceof BusyError) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   }
 
