@@ -87,6 +87,22 @@ export class StateDir {
   }
 
   /**
+   * `down` of a project whose networks others still use: its journal becomes
+   * the network-only record first (atomically), then everything else of the
+   * project's directory goes; the directory and its lock stay. A crash
+   * anywhere in between still leaves the record (the joiners' way to the
+   * network and to its removal), and the next `down` clears the rest.
+   */
+  // Equivalent to: mv state.json.new state.json; find DIR -mindepth 1 -maxdepth 1 ! -name state.json ! -name .lock -exec rm -r {} +
+  reduceToRecord(record: ProjectState): void {
+    this.writeState(record);
+    const dir = this.projectDir(record.project);
+    for (const name of fs.readdirSync(dir)) {
+      if (name !== path.basename(this.statePath(record.project)) && name !== '.lock') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /**
    * Another project's network-only record (its `down` kept networks we
    * used): under its lock, unless it is back (a full journal again), run
    * `remove` (the bridge's deletion) and drop `network` from the record,

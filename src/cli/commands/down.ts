@@ -51,9 +51,9 @@ async function down(cli: Cli, args: Parsed): Promise<number> {
       cli.err(renderWarnings(p));
       await execute(p, session.env(), { continueOnError: true });
       // Still under the lock: an `up` that starts now must not have its new state removed.
-      cli.state.removeProject(name);
       // Networks other projects still use stay joinable by name (diff/joined-bridges.ts).
-      if (p.keptNetworks) cli.state.writeState(networkOnlyJournal(name, p.keptNetworks, new Date().toISOString()));
+      if (p.keptNetworks) cli.state.reduceToRecord(networkOnlyJournal(name, p.keptNetworks, new Date().toISOString()));
+      else cli.state.removeProject(name);
     } finally {
       global?.release();
     }
