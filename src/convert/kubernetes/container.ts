@@ -11,6 +11,7 @@
  */
 import type { ServiceSpec } from '../../compose/types';
 import { probes } from './probes';
+import { lsmContext } from './security-labels';
 import type { Ctx } from './types';
 
 /**
@@ -76,6 +77,7 @@ function securityContext(svc: ServiceSpec, ctx: Ctx): Record<string, unknown> {
   if (svc.privileged) sc['privileged'] = true;
   if (svc.noNewPrivileges !== undefined && !svc.privileged) sc['allowPrivilegeEscalation'] = !svc.noNewPrivileges;
   if (svc.seccomp === 'unconfined') sc['seccompProfile'] = { type: 'Unconfined' };
+  Object.assign(sc, lsmContext(svc).fields);
   return sc;
 }
 

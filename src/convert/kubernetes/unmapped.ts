@@ -10,6 +10,7 @@ import type { Project, ServiceSpec } from '../../compose/types';
 import { childKeys, leafPaths, topLevelKeys } from '../unmapped';
 import { SAFE_SYSCTLS } from './pod';
 import type { Warn } from '../warnings';
+import { lsmContext } from './security-labels';
 
 /** Service keys the modules carry over (or warn about in detail). */
 const MAPPED_SERVICE_KEYS = new Set([
@@ -38,7 +39,6 @@ const WHY: Record<string, string> = {
   pids_limit: 'pod PID limits are a kubelet setting',
   ulimits: 'Kubernetes has no per-pod rlimits',
   cpuset: 'CPU pinning is the kubelet CPU manager\'s',
-  security_opt: 'security options other than no-new-privileges and seccomp=unconfined have no securityContext equivalent',
   stop_signal: 'a container stops on SIGTERM in Kubernetes',
   'x-host-secrets': 'pods have no host root filesystem',
   device_cgroup_rules: 'host devices need a device plugin on the node',
@@ -89,8 +89,8 @@ function serviceKeys(project: Project, svc: ServiceSpec, add: (path: string, mes
   const base = `services.${svc.name}`;
   for (const key of childKeys(project, base)) {
     if (MAPPED_SERVICE_KEYS.has(key)) continue;
-    if (key === 'security_opt' && svc.seccomp !== undefined && svc.seccomp !== 'unconfined') add(`${base}.${key}`, 'not converted: a seccomp profile file must be on every node (seccompProfile type Localhost)');
-    else if (key !== 'security_opt' || svc.seccomp !== undefined || svc.noNewPrivileges === undefined) add(`${base}.${key}`, `not converted: ${WHY[key] ?? 'Kubernetes has no equivalent pod setting'}`);
+    if (key === 'security_opt') securityOptGaps(svc).forEach((why) => add(`${base}.${key}`, `not converted: ${why}`));
+    else add(`${base}.${key}`, `not converted: ${WHY[key] ?? 'Kubernetes has no equivalent pod setting'}`);
   }
   for (const leaf of leafPaths(project, `${base}.deploy`)) {
     if (!MAPPED_DEPLOY_LEAVES.has(leaf)) add(`${base}.deploy.${leaf}`, 'not converted: no Deployment equivalent');
@@ -133,4 +133,11 @@ function restartWarning(project: Project, svc: ServiceSpec, add: (path: string, 
   const policy = svc.restart?.policy;
   if (policy !== 'always' && policy !== 'unless-stopped') add(at, `not converted: a Deployment's pod always restarts (restartPolicy: Always); ${policy ? `${policy}` : '"no"'} does not map; make it a Job if it should run once`);
   if (svc.restart?.maxRetries !== undefined || svc.restart?.delayMs !== undefined) add(at, 'not converted: the kubelet restarts with its own back-off and without a limit');
+}
+
+/** What of `security_opt` has no securityContext field (no-new-privileges, seccomp=unconfined, apparmor= and most of label= do). */
+function securityOptGaps(svc: ServiceSpec): string[] {
+  const gaps = lsmContext(svc).gaps;
+  if (svc.seccomp !== undefined && svc.seccomp !== 'unconfined') gaps.unshift('a seccomp profile file must be on every node (seccompProfile type Localhost)');
+  return gaps;
 }
