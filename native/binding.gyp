@@ -17,6 +17,7 @@
         'addon/files.cc',
         'addon/nodes.cc',
         'addon/device_filter.cc',
+        'addon/quota.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', '_FORTIFY_SOURCE=2'],

@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFiles(env, exports, constants);
   InitNodes(env, exports, constants);
   InitDeviceFilter(env, exports, constants);
+  InitQuota(env, exports, constants);
   constants.Freeze();
   exports.Set("constants", constants);
   return exports;

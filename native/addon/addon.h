@@ -32,5 +32,6 @@ void InitPidfd(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitFiles(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitNodes(Napi::Env env, Napi::Object exports, Napi::Object constants);
 void InitDeviceFilter(Napi::Env env, Napi::Object exports, Napi::Object constants);
+void InitQuota(Napi::Env env, Napi::Object exports, Napi::Object constants);
 
 }  // namespace tsc

@@ -30,7 +30,7 @@ export class Session {
     this.lock = this.state.lockProject(this.project);
   }
 
-  observe(opts: { inspectNamespaces?: boolean; cgroupParents?: string[]; rootfsDirs?: string[]; devicePaths?: string[]; images?: string[]; probeNetem?: boolean; probeIpvlan?: boolean; probeDummy?: boolean } = {}): Promise<Observed> {
+  observe(opts: { inspectNamespaces?: boolean; cgroupParents?: string[]; rootfsDirs?: string[]; devicePaths?: string[]; layerFs?: boolean; images?: string[]; probeNetem?: boolean; probeIpvlan?: boolean; probeDummy?: boolean } = {}): Promise<Observed> {
     return observe({ project: this.project, state: this.state, rtnl: this.host, ...opts });
   }
 

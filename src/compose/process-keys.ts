@@ -128,9 +128,13 @@ export function normalizeProcess(svc: ServiceSpec, keys: Map<string, Field>, r: 
   const storage = get('storage_opt');
   const storageMap = storage && r.map(storage);
   for (const e of storageMap?.entries.values() ?? []) {
-    r.error(field(storage!.path, e), e.key === 'size'
-      ? 'storage_opt.size is not supported yet: the writable layer is an overlay upper directory, and its size can only be enforced on xfs with project quotas (prjquota), which tscompose does not set up'
-      : `storage option "${e.key}" is not supported yet (only size exists on overlay, Docker's overlay2)`);
+    const f = field(storage!.path, e);
+    // Docker's units.RAMInBytes: binary units, 0 = no limit (plan/storage-quota.ts checks the layer's filesystem).
+    if (e.key !== 'size') r.error(f, `storage option "${e.key}" is not supported yet (only size exists on overlay, Docker's overlay2)`);
+    else {
+      const v = shmSize(f, r);
+      if (v !== undefined) p.storageSize = v;
+    }
   }
   if (p.ipc?.kind === 'host' || p.ipc?.kind === 'service') {
     const mode = p.ipc.kind === 'host' ? 'host' : `service:${p.ipc.service}`;
@@ -186,6 +190,7 @@ export function renderProcess(svc: ServiceSpec): Record<string, unknown> {
   if (!p) return out;
   const share = (s: NamespaceShare | { kind: 'shareable' }) => (s.kind === 'service' ? `service:${s.service}` : s.kind);
   if (p.shmSize !== undefined) out.shm_size = p.shmSize;
+  if (p.storageSize !== undefined) out.storage_opt = { size: p.storageSize };
   if (p.groupAdd) out.group_add = [...p.groupAdd];
   if (p.pid) out.pid = share(p.pid);
   if (p.ipc) out.ipc = share(p.ipc);

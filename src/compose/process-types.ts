@@ -7,6 +7,8 @@ export type NamespaceShare = { kind: 'host' } | { kind: 'service'; service: stri
 export interface ServiceProcess {
   /** `shm_size`, bytes: the size of the container's /dev/shm (default 64 MiB). */
   shmSize?: number;
+  /** `storage_opt.size`, bytes (> 0): the writable layer's limit (plan/storage-quota.ts). */
+  storageSize?: number;
   /** `group_add`: supplementary groups, names (the container's /etc/group) or numbers, in file order. */
   groupAdd?: string[];
   /** `pid`: the host's pid namespace, or another service's; absent: its own. */

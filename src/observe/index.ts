@@ -24,6 +24,7 @@ import { observeImages } from './images';
 import { VolumeStore } from '../sys/volumes';
 import { observeQdiscs } from './qdiscs';
 import { hasDummy, hasIpvlan, hasNetem, securityModules, selinuxEnforcing } from '../sys/kernel';
+import { layerFilesystem } from '../sys/layer-quota';
 
 export interface ObserveOptions {
   project: string;
@@ -41,6 +42,8 @@ export interface ObserveOptions {
   rootfsDirs?: string[];
   /** Host device nodes `devices:` names (plan/devices.ts devicePaths). */
   devicePaths?: string[];
+  /** Read the filesystem of the writable layers (a service has storage_opt.size). */
+  layerFs?: boolean;
   /** Canonical names of the images the file names (read from the image store). */
   images?: string[];
   /** The named-volume store (default /var/lib/tscompose/volumes). */
@@ -84,6 +87,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
     ...(dns ? { dns } : {}),
     cgroups: observeCgroups(project, journal, opts.cgroupParents),
     rootfsUsers: rootfsUserDbs(opts.rootfsDirs ?? []),
+    ...(opts.layerFs ? { layerFs: observeLayerFs(state, project) } : {}),
     ...(opts.devicePaths?.length ? { hostDevices: observeHostDevices(opts.devicePaths) } : {}),
     volumes: (opts.volumes ?? new VolumeStore()).list(),
     ...(opts.images?.length ? { images: await observeImages(opts.images) } : {}),
@@ -170,7 +174,21 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
         c.interfaces.flatMap((i) => (i.address6 ? [{ bridge: bridges.get(i.network) ?? '', address: i.address6, container: name }] : [])),
       ),
       ...(s.keptForJoiners ? { keptOnly: true as const } : {}),
+      ...projectIdsOf(s),
     });
   }
   return out;
+}
+
+/** The XFS project IDs of a journal's writable layers. */
+function projectIdsOf(s: ProjectState): { projectIds?: number[] } {
+  const ids = Object.values(s.containers).flatMap((c) => (c.launch?.isolation?.storageQuota ? [c.launch.isolation.storageQuota.projectId] : []));
+  return ids.length ? { projectIds: ids } : {};
+}
+
+/** The filesystem the project's containers' writable layers are (or will be) on. */
+function observeLayerFs(state: StateDir, project: string): Observed['layerFs'] {
+  const dir = path.dirname(state.containerDir(project, 'x'));
+  const fs = layerFilesystem(dir);
+  return fs ? { ...fs, dir } : undefined;
 }

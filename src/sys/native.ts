@@ -64,6 +64,10 @@ interface Addon {
   lgetxattr(path: string, name: string): Buffer;
   deviceFilterSupported(): boolean;
   attachDeviceFilter(cgroupDir: string, rules: Int32Array): void;
+  getProjectId(path: string): ProjectIdOf;
+  setProjectId(path: string, projectId: number, inherit: boolean): void;
+  setProjectLimit(path: string, projectId: number, bytes: number): void;
+  getProjectQuota(path: string, projectId: number): ProjectQuota;
   constants: NativeConstants;
 }
 
@@ -111,9 +115,27 @@ export interface Native {
    * quadruples, -1 for `a` and `*` (sys/cgroup/device-filter.ts).
    */
   attachDeviceFilter(cgroupDir: string, rules: Int32Array): void;
+  /** FS_IOC_FSGETXATTR on a directory: its project ID and whether new entries inherit it (FS_XFLAG_PROJINHERIT). */
+  getProjectId(path: string): ProjectIdOf;
+  /** FS_IOC_FSSETXATTR on a directory: its project ID, and FS_XFLAG_PROJINHERIT set (inherit) or cleared. */
+  setProjectId(path: string, projectId: number, inherit: boolean): void;
+  /** quotactl_fd(Q_XSETQLIM, PRJQUOTA) on the filesystem of PATH: the hard block limit of the project (0: none). */
+  setProjectLimit(path: string, projectId: number, bytes: number): void;
+  /** quotactl_fd(Q_XGETQUOTA, PRJQUOTA): the project's hard limit and usage on the filesystem of PATH. */
+  getProjectQuota(path: string, projectId: number): ProjectQuota;
   readonly constants: NativeConstants;
   /** Absolute path of the shim executable (native/build/Release/tsc-shim). */
   readonly shimPath: string;
+}
+
+export interface ProjectIdOf {
+  projectId: number;
+  inherit: boolean;
+}
+
+export interface ProjectQuota {
+  hardBytes: number;
+  usedBytes: number;
 }
 
 export const NOT_BUILT = 'native addon not built: run npm run build:native';
@@ -174,6 +196,10 @@ export const native: Native = {
   lgetxattr: (file, name) => addon().lgetxattr(file, name),
   deviceFilterSupported: () => addon().deviceFilterSupported(),
   attachDeviceFilter: (dir, rules) => addon().attachDeviceFilter(dir, rules),
+  getProjectId: (dir) => addon().getProjectId(dir),
+  setProjectId: (dir, id, inherit) => addon().setProjectId(dir, id, inherit),
+  setProjectLimit: (dir, id, bytes) => addon().setProjectLimit(dir, id, bytes),
+  getProjectQuota: (dir, id) => addon().getProjectQuota(dir, id),
   get constants() {
     return addon().constants;
   },

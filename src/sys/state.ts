@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { BusyError } from '../errors';
 import type { ProjectState } from '../plan/model';
 import { native } from './native';
+import { LAYER_DIR, releaseLayerQuota, releaseLayerQuotas } from './layer-quota';
 
 export const STATE_ROOT = '/run/tscompose';
 
@@ -78,11 +79,14 @@ export class StateDir {
   }
 
   removeContainerDir(project: string, container: string): void {
+    // storage_opt.size: the layer's project quota goes first (nothing of it may stay on the filesystem).
+    releaseLayerQuota(path.join(this.containerDir(project, container), LAYER_DIR));
     fs.rmSync(this.containerDir(project, container), { recursive: true, force: true });
   }
 
   /** Remove the project's directory once nothing of it is left. */
   removeProject(project: string): void {
+    releaseLayerQuotas(path.join(this.projectDir(project), 'containers'));
     fs.rmSync(this.projectDir(project), { recursive: true, force: true });
   }
 
@@ -97,6 +101,7 @@ export class StateDir {
   reduceToRecord(record: ProjectState): void {
     this.writeState(record);
     const dir = this.projectDir(record.project);
+    releaseLayerQuotas(path.join(dir, 'containers'));
     for (const name of fs.readdirSync(dir)) {
       if (name !== path.basename(this.statePath(record.project)) && name !== '.lock') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }

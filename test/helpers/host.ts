@@ -327,7 +327,8 @@ export type HostFeature =
   | 'ipv6'
   | 'br_netfilter'
   | 'ipvlan'
-  | 'no-ipvlan';
+  | 'no-ipvlan'
+  | 'xfs-prjquota';
 
 const V2_NAME: Record<string, string> = { blkio: 'io' };
 
@@ -370,6 +371,11 @@ export function lacking(feature: HostFeature): string | undefined {
     const has = spawnSync('unshare', ['--net', 'sh', '-c', 'ip link add p0 type veth peer name p1 && ip link add link p0 name p2 type ipvlan mode l2'], { stdio: 'ignore' }).status === 0;
     if (feature === 'ipvlan') return has ? undefined : 'this kernel has no ipvlan (CONFIG_IPVLAN)';
     return has ? 'this kernel has ipvlan' : undefined;
+  }
+  if (feature === 'xfs-prjquota') {
+    // Asked in a throwaway mount namespace: a sparse xfs image mounted with prjquota (the loop device goes with the mount).
+    const probe = "d=$(mktemp -d) && truncate -s 300M $d/img && mkfs.xfs -q $d/img && unshare -m sh -c \"mount -o loop,prjquota $d/img $d && umount $d\"; r=$?; rm -rf $d; exit $r";
+    return spawnSync('sh', ['-c', probe], { stdio: 'ignore' }).status === 0 ? undefined : 'this kernel has no quota support (CONFIG_XFS_QUOTA)';
   }
   if (feature === 'no-netem') return qdisc('netem', ['delay', '1ms']) ? `this kernel has sch_netem${simulated.has('no-netem') ? ', which no-netem cannot hide from its module loader' : ''}` : undefined;
   return qdisc('tbf', ['rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']) ? undefined : 'this kernel has no sch_tbf (CONFIG_NET_SCH_TBF)';

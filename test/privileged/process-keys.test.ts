@@ -107,7 +107,7 @@ services:
   a:
     command: ["true"]
     storage_opt:
-      size: 1G
+      dm_basesize: 1G
   b:
     command: ["true"]
     runtime: runsc
@@ -123,7 +123,7 @@ services:
     );
     const r = await tsc(host, dir, ['up', '-d']);
     t.is(r.code, 3);
-    t.regex(r.stderr, /compose\.yaml:6:7 services\.a\.storage_opt\.size: storage_opt\.size is not supported yet/);
+    t.regex(r.stderr, /compose\.yaml:6:7 services\.a\.storage_opt\.dm_basesize: storage option "dm_basesize" is not supported yet/);
     t.regex(r.stderr, /compose\.yaml:9:5 services\.b\.runtime: runtime "runsc" is not supported yet/);
     t.regex(r.stderr, /compose\.yaml:13:5 services\.c\.sysctls: sysctl kernel\.shmmax is per ipc namespace: not allowed with ipc: host/);
     t.regex(r.stderr, /compose\.yaml:17:5 services\.d\.shm_size: "lots" is not a size/);

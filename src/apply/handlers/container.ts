@@ -14,6 +14,7 @@ import type { ApplyEnv } from '../env';
 import { PAUSED_FILE, thawIfPaused } from '../pause';
 import { postStart, preStop } from '../hooks';
 import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
+import { limitLayer, releaseLayerQuota } from '../../sys/layer-quota';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
@@ -35,7 +36,14 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
   bootRecords.clearStopped(env.project, a.container);
   for (const f of RUN_FILES) if (present.has(f)) fs.rmSync(path.join(dir, f), { force: true });
   // A new container starts from an empty writable layer; a restarted one keeps it.
-  if (a.freshRootfs) for (const d of FRESH_DIRS) if (present.has(d)) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+  if (a.freshRootfs) {
+    // Its project quota first (storage_opt.size): nothing of the old layer stays on the filesystem.
+    if (present.has(ROOTFS_DIR)) releaseLayerQuota(path.join(dir, ROOTFS_DIR));
+    for (const d of FRESH_DIRS) if (present.has(d)) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+  }
+  // storage_opt.size: the layer directory made here (0700, as the shim would) with its project ID and limit, before the shim fills it.
+  const quota = a.launch.isolation?.storageQuota;
+  if (quota) limitLayer(path.join(dir, ROOTFS_DIR), quota.projectId, quota.bytes);
   const binds = a.netns
     ? (Object.keys(BIND_TARGETS) as Array<keyof typeof BIND_TARGETS>).map((k) => ({
         source: path.join(dir, FILE_NAMES[k]),

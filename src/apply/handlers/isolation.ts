@@ -13,9 +13,10 @@ import { VolumeStore } from '../../sys/volumes';
 import { StoreLayout } from '../../image/store/layout';
 import { relabelTree } from '../../sys/selinux-relabel';
 import type { ApplyEnv } from '../env';
+import { LAYER_DIR } from '../../sys/layer-quota';
 
 /** In the container's state dir. */
-export const ROOTFS_DIR = 'rootfs';
+export const ROOTFS_DIR = LAYER_DIR;
 export const ANONYMOUS_VOLUMES_DIR = 'volumes';
 /** Secrets and configs, root-only on the host whatever their mode in the container. */
 export const FILES_DIR = 'files';

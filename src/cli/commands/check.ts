@@ -1,4 +1,5 @@
 import { devicePaths } from '../../plan/devices';
+import { usesStorageQuota } from '../../plan/storage-quota';
 import { Session } from '../../apply/session';
 import { ExitCode } from '../../errors';
 import { plan, resolve } from '../../plan';
@@ -19,7 +20,7 @@ async function check(cli: Cli, args: Parsed): Promise<number> {
   const project = loadComposeProject(cli);
   const session = new Session(project.name, cli.state, progress(cli, project.name));
   try {
-    const observed = await session.observe({ devicePaths: devicePaths(project) });
+    const observed = await session.observe({ devicePaths: devicePaths(project), layerFs: usesStorageQuota(project) });
     const p = plan(resolve(project, observed), observed, { keepOneOffs: true });
     const n = countActions(p);
     if (flag(args, 'json')) cli.out(planJson(p));

@@ -1,5 +1,6 @@
 import { usesDummyParent, usesIpvlan } from '../../plan/resolve/lower-links';
 import { devicePaths } from '../../plan/devices';
+import { usesStorageQuota } from '../../plan/storage-quota';
 import { Session } from '../../apply/session';
 import { plan, resolve } from '../../plan';
 import { cgroupParents } from '../../plan/cgroups';
@@ -25,7 +26,7 @@ async function runPlan(cli: Cli, args: Parsed): Promise<number> {
   try {
     const rootfsDirs = Object.values(project.services).flatMap((s) => (s.rootfs ? [s.rootfs] : []));
     const images = await imagesFirst(cli, project, args.positionals, session.emit);
-    const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
+    const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), layerFs: usesStorageQuota(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
     const p = plan(resolve(project, observed, { services: args.positionals, host: hostFor(project, args) }), observed, {
       keepOneOffs: true,
       ...optionalStop(optionalSeconds(str(args, 'timeout'), '--timeout')),

@@ -36,6 +36,7 @@ import type { Command } from '../command';
 import { checkServices, loadComposeProject, progress, type Cli } from '../context';
 import { imagesFirst } from '../images-first';
 import { runShim } from './exec';
+import { usesStorageQuota } from '../../plan/storage-quota';
 
 const options: OptionSpec[] = [
   { name: 'rm', type: 'boolean', description: 'Remove the container once the command exits' },
@@ -78,7 +79,7 @@ async function createOneOff(cli: Cli, project: Project, args: Parsed, service: s
     const global = cli.state.lockGlobal();
     let p, desired, observed, container, argv;
     try {
-      observed = await session.observe({ images, cgroupParents: cgroupParents(project, undefined) });
+      observed = await session.observe({ images, cgroupParents: cgroupParents(project, undefined), layerFs: usesStorageQuota(project) });
       desired = resolve(project, observed, { services: [svc.name] });
       const c = desired.containers[svc.containerName!];
       if (!c) throw new UsageError(`no container for ${service}`);

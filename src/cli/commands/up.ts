@@ -1,6 +1,7 @@
 import { usesDummyParent, usesIpvlan } from '../../plan/resolve/lower-links';
 import { removesSharedBridge } from '../../plan/shared-bridge';
 import { devicePaths } from '../../plan/devices';
+import { usesStorageQuota } from '../../plan/storage-quota';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execute } from '../../apply/execute';
@@ -60,7 +61,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     checkFileSources(project, args.positionals);
     const images = await imagesFirst(cli, project, args.positionals, session.emit, !flag(args, 'dry-run'), build);
     if (flag(args, 'dry-run')) {
-      const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
+      const observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), layerFs: usesStorageQuota(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
       const full = plan(resolve(project, observed, { services: args.positionals, host }), observed, stopOpts(stopTimeoutSec));
       const p = flag(args, 'no-start') ? withoutStarts(full) : full;
       cli.out(json ? planJson(p) : renderPlan(p));
@@ -77,7 +78,7 @@ async function up(cli: Cli, args: Parsed): Promise<number> {
     try {
       const phase = (name: string) => session.emit({ type: 'phase', name, ms: performance.now() });
       phase('project loaded');
-      observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
+      observed = await session.observe({ rootfsDirs, devicePaths: devicePaths(project), layerFs: usesStorageQuota(project), images, cgroupParents: cgroupParents(project, undefined), probeNetem: usesNetem(project), probeIpvlan: usesIpvlan(project), probeDummy: usesDummyParent(project) });
       phase('machine observed');
       desired = resolve(project, observed, { services: args.positionals, host });
       p = plan(desired, observed, stopOpts(stopTimeoutSec));

@@ -46,6 +46,14 @@ export type LaunchMount =
  * Full isolation: the root filesystem, mounts and privileges, the policy
  * complete (what the runtime applies, nothing it decides).
  */
+/** A project quota on the container's writable layer (xfs prjquota). */
+export interface StorageQuota {
+  /** The hard limit, bytes. */
+  bytes: number;
+  /** The XFS project ID of the layer directory: the container keeps it across `up`s, unique across projects. */
+  projectId: number;
+}
+
 export interface LaunchIsolation {
   /** Lower layer of the root overlay: "/" (the host's root), `x-rootfs`, or an image's top layer. */
   rootfs: string;
@@ -60,6 +68,8 @@ export interface LaunchIsolation {
   init: boolean;
   /** `shm_size`: /dev/shm's size in bytes; absent: 64 MiB. */
   shmSize?: number;
+  /** `storage_opt.size`: the writable layer's project quota (plan/storage-quota.ts); absent: unlimited. */
+  storageQuota?: StorageQuota;
   /** `stdin_open`: the shim holds the container's stdin pipe open for its life. */
   stdinOpen?: true;
   /** `tty`: the shim gives the process a pseudo-terminal of its own (never the caller's) and relays it to `attach`. */

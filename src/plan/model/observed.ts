@@ -127,6 +127,17 @@ export interface OtherProject {
   keptOnly?: true;
   /** Its journal names the machine's default bridge (plan/shared-bridge.ts). */
   sharedBridge?: boolean;
+  /** XFS project IDs its containers' writable layers hold (plan/storage-quota.ts). */
+  projectIds?: number[];
+}
+
+/** The filesystem the writable layers are on (sys/layer-quota.ts). */
+export interface LayerFs {
+  /** Its mount point. */
+  mount: string;
+  fstype: string;
+  /** Project quotas are enforced there (xfs `prjquota`/`pquota`). */
+  prjquota: boolean;
 }
 
 /** A socket of the host holding a port (listening TCP, any UDP), which a published port would hide. */
@@ -188,6 +199,8 @@ export interface Observed {
    * `apparmor`, `selinux`: the security module can label a process here (security_opt apparmor=, label=, `:z`/`:Z`;
    * plan/security-labels.ts); `apparmorProfiles`: the names of the loaded AppArmor profiles (absent: not read).
    */
+  /** Where the containers' writable layers live (`storage_opt.size`); absent: not read (unit tests), assumed able. */
+  layerFs?: LayerFs & { dir: string };
   kernel?: { netem?: boolean; ipvlan?: boolean; dummy?: boolean; selinuxEnforcing?: boolean; apparmor?: boolean; selinux?: boolean; apparmorProfiles?: string[] };
 }
 

@@ -27,6 +27,7 @@ import { lookupUser } from '../users';
 import type { NamedIface } from './peers';
 import { resolveHealthcheck } from '../health';
 import { serviceIssue, type Replica } from './replicas';
+import { storageQuota } from '../storage-quota';
 import { lsmPolicy } from '../security-labels';
 import { volumesFromMounts } from '../volumes-from';
 
@@ -54,6 +55,8 @@ export interface ContainerContext {
   portReplicas: PortReplica[];
   /** SELinux MCS levels given out so far (plan/security-labels.ts). */
   mcsTaken: Set<string>;
+  /** XFS project IDs given to writable layers so far (plan/storage-quota.ts). */
+  projectIds: number[];
 }
 
 /** The desired container of replica `r`, or undefined (with an issue) when it cannot be realised. */
@@ -174,7 +177,8 @@ function launchSettings(ctx: ContainerContext, r: Replica, netns: NetnsPlacement
   }
   const volumesFrom = (devNodes: boolean) => volumesFromMounts(project, svc, ctx.volumes, ctx.observed, devNodes);
   const lsm = lsmPolicy(svc, r.name, ctx.observed, ctx.mcsTaken);
-  const isolation = { ...launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets, volumesFrom }), ...(lsm ? { lsm } : {}) };
+  const quota = storageQuota(svc, r.name, { project, observed: ctx.observed, given: ctx.projectIds, issue: (key, message) => serviceIssue(project, svc, key, message), problems: first ? ctx.resourceIssues : [] });
+  const isolation = { ...launchIsolation(svc, ctx.volumes, image && run ? { layerDirs: image.layerDirs, volumes: run.volumes } : undefined, { devices, secrets, volumesFrom }), ...(lsm ? { lsm } : {}), ...(quota ? { storageQuota: quota } : {}) };
   const db = image ?? userDbFor(isolation.rootfs, ctx.observed);
   if (!db) {
     ctx.issues.push(serviceIssue(project, svc, 'x-rootfs', `${isolation.rootfs} is not a directory`));

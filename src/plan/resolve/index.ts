@@ -70,6 +70,7 @@ export function resolve(project: Project, observed: Observed, opts: ResolveOptio
     warnings: [...labels.warnings],
     portReplicas: [],
     mcsTaken: new Set(),
+    projectIds: [],
   };
   const containers: Record<string, DesiredContainer> = {};
   for (const r of replicas) {

@@ -22,6 +22,7 @@ test('every process key, read', (t) => {
         runtime: runc
         isolation: default
         userns_mode: host
+        storage_opt: {size: 20G}
       joiner:
         pid: service:donor
         ipc: service:donor
@@ -31,14 +32,15 @@ test('every process key, read', (t) => {
         pid: host
         ipc: host
         cgroup: private
+        storage_opt: {size: 0}
   `);
   const d = p.services.donor!;
-  t.deepEqual(d.process, { shmSize: 256 * 1024 ** 2, groupAdd: ['audio', '44'], ipc: { kind: 'shareable' } });
+  t.deepEqual(d.process, { shmSize: 256 * 1024 ** 2, storageSize: 20 * 1024 ** 3, groupAdd: ['audio', '44'], ipc: { kind: 'shareable' } });
   t.deepEqual(d.sysctls, { 'fs.mqueue.msg_max': '20', 'kernel.shmmax': '68719476736', 'net.core.somaxconn': '1024' });
   t.like(d.resources, { memory: 64 * 1024 ** 2, memorySwappiness: 0, oomKillDisable: 1, cpuPercent: 25 });
   t.deepEqual(p.services.joiner!.process, { pid: { kind: 'service', service: 'donor' }, ipc: { kind: 'service', service: 'donor' }, utsHost: true, cgroupHost: true });
   t.deepEqual(p.services.joiner!.dependsOn, { donor: { condition: 'service_started', required: true, restart: true } }, 'started after the donor, restarted with it');
-  t.deepEqual(p.services.hosty!.process, { pid: { kind: 'host' }, ipc: { kind: 'host' } });
+  t.deepEqual(p.services.hosty!.process, { pid: { kind: 'host' }, ipc: { kind: 'host' } }, 'storage_opt.size 0: no limit (as Docker)');
   // config gives back a file that loads the same.
   const again = load(renderConfig(p));
   for (const s of ['donor', 'joiner', 'hosty']) {
@@ -50,7 +52,7 @@ test('every process key, read', (t) => {
 test('bad values are errors at their key, file:line:col', (t) => {
   const list = issues(
     t,
-    'services:\n  a:\n    shm_size: lots\n    group_add: ["bad name"]\n    pid: container:x\n    ipc: public\n    uts: private\n    cgroup: shared\n    userns_mode: private\n    runtime: kata\n    isolation: hyperv\n    mem_swappiness: 101\n    cpu_percent: 101\n    storage_opt: {size: 1G, foo: x}\n    sysctls: {vm.swappiness: 1}\n',
+    'services:\n  a:\n    shm_size: lots\n    group_add: ["bad name"]\n    pid: container:x\n    ipc: public\n    uts: private\n    cgroup: shared\n    userns_mode: private\n    runtime: kata\n    isolation: hyperv\n    mem_swappiness: 101\n    cpu_percent: 101\n    storage_opt: {size: 1Q, foo: x}\n    sysctls: {vm.swappiness: 1}\n',
   );
   t.deepEqual(lines(list), [
     'compose.yaml:3:5 services.a.shm_size: "lots" is not a size (a number of bytes, or with a unit: 64m, 1g)',
@@ -64,7 +66,7 @@ test('bad values are errors at their key, file:line:col', (t) => {
     'compose.yaml:11:5 services.a.isolation: isolation "hyperv" is not supported: on Linux the only isolation is "default" (process and hyperv are Windows\')',
     'compose.yaml:12:5 services.a.mem_swappiness: 101 is out of range (must be between -1 and 100)',
     'compose.yaml:13:5 services.a.cpu_percent: 101 is out of range (must be between 0 and 100)',
-    'compose.yaml:14:19 services.a.storage_opt.size: storage_opt.size is not supported yet: the writable layer is an overlay upper directory, and its size can only be enforced on xfs with project quotas (prjquota), which tscompose does not set up',
+    'compose.yaml:14:19 services.a.storage_opt.size: "1Q" is not a size (a number of bytes, or with a unit: 64m, 1g)',
     'compose.yaml:14:29 services.a.storage_opt.foo: storage option "foo" is not supported yet (only size exists on overlay, Docker\'s overlay2)',
     'compose.yaml:15:15 services.a.sysctls.vm.swappiness: sysctl "vm.swappiness" is not supported: only namespaced sysctls can be set (net.*, kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni, kernel.shm_rmid_forced, fs.mqueue.*)',
   ]);
