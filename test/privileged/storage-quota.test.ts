@@ -8,7 +8,7 @@
  */
 import type { ExecutionContext } from 'ava';
 import * as path from 'node:path';
-import { testNeeding, withHost, type Host } from '../helpers/host';
+import { repoRoot, testNeeding, withHost, type Host } from '../helpers/host';
 import { leftovers, ok, sh, stateDir, tsc, writeProject } from '../helpers/containers';
 
 const PROJECT = 'tsc-quota';
@@ -57,6 +57,31 @@ testNeeding()('storage_opt.size where the layers cannot be limited (tmpfs, xfs w
     await refused(t, host, 'tmpfs', STATE, /\(tmpfs does not enforce project quotas here\)/);
     const img = await xfsImage(host);
     await withLayerFs(t, host, img, '', () => refused(t, host, 'xfs', STATE, /\(this xfs is mounted without prjquota\)/));
+  });
+});
+
+/** Run `script` with sys/layer-quota.ts as `q` in a node inside the host (its mount namespace: the image's mount). */
+async function inHost(host: Host, script: string): Promise<{ code: number; out: string }> {
+  const mod = JSON.stringify(path.join(repoRoot, 'dist', 'src', 'sys', 'layer-quota.js'));
+  const r = await host.run([process.execPath, '-e', `const q = require(${mod}); ${script}`]);
+  return { code: r.code, out: r.stdout + r.stderr };
+}
+
+testNeeding()('the project ID calls on a real xfs without prjquota: the ID is set and inherited, the limit is the clear error, release takes the ID off', async (t) => {
+  await withHost(t, async (host) => {
+    const img = await xfsImage(host);
+    await withLayerFs(t, host, img, '', async () => {
+      const layer = `${STATE}/p/containers/c/rootfs`;
+      const r = await inHost(host, `try { q.limitLayer('${layer}', 4242, 20 << 20); } catch (e) { console.log(e.message); }`);
+      t.regex(r.out, new RegExp(`storage_opt\\.size: ${layer} is on xfs mounted at ${STATE} that cannot enforce a size: it needs xfs mounted with prjquota \\(E[A-Z]+\\)`));
+      await sh(host, `mkdir ${layer}/upper`);
+      t.regex(await sh(host, `xfs_io -r -c lsproj ${layer}/upper`), /projid = 4242\b/, 'what is made inside inherits the ID');
+      const got = await inHost(host, `console.log(JSON.stringify(require(${JSON.stringify(path.join(repoRoot, 'dist', 'src', 'sys', 'native.js'))}).native.getProjectId('${layer}')))`);
+      t.deepEqual(JSON.parse(got.out), { projectId: 4242, inherit: true });
+      t.is((await inHost(host, `q.releaseLayerQuota('${layer}'); q.releaseLayerQuota('${STATE}/p/containers/gone/rootfs');`)).code, 0, 'a missing layer needs nothing');
+      t.regex(await sh(host, `xfs_io -r -c lsproj ${layer}`), /projid = 0\b/);
+      await sh(host, `rm -r ${STATE}/p`);
+    });
   });
 });
 
