@@ -182,7 +182,7 @@ function otherProjects(state: StateDir, project: string): OtherProject[] {
 
 /** The XFS project IDs of a journal's writable layers. */
 function projectIdsOf(s: ProjectState): { projectIds?: number[] } {
-  const ids = Object.values(s.containers).flatMap((c) => (c.launch?.isolation?.storageQuota ? [c.launch.isolation.storageQuota.projectId] : []));
+  const ids = Object.values(s.containers).flatMap((c) => [c.launch?.isolation?.storageQuota?.projectId, c.oldProjectId].filter((id): id is number => id !== undefined));
   return ids.length ? { projectIds: ids } : {};
 }
 

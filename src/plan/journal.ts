@@ -70,6 +70,9 @@ export function journalBefore(prior: ProjectState | undefined, desired: Desired,
       next.interfaces = [...next.interfaces, ...extra];
     }
     journalCgroupBefore(before, next);
+    // The old layer keeps its project ID until recreated: still in use (plan/storage-quota.ts).
+    const oldId = before?.launch?.isolation?.storageQuota?.projectId ?? before?.oldProjectId;
+    if (oldId !== undefined && next.launch.isolation?.storageQuota?.projectId !== oldId) next.oldProjectId = oldId;
     containers[c.name] = next;
   }
   return {

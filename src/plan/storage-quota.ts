@@ -29,7 +29,7 @@ export function layerFsProblem(observed: Observed): string | undefined {
 
 /** Project IDs in use: this project's journal and the other projects'. */
 function idsInUse(observed: Observed): number[] {
-  const own = Object.values(observed.state?.containers ?? {}).flatMap((c) => (c.launch?.isolation?.storageQuota ? [c.launch.isolation.storageQuota.projectId] : []));
+  const own = Object.values(observed.state?.containers ?? {}).flatMap((c) => [c.launch?.isolation?.storageQuota?.projectId, c.oldProjectId].filter((id): id is number => id !== undefined));
   return [...own, ...observed.otherProjects.flatMap((o) => o.projectIds ?? [])];
 }
 
@@ -56,7 +56,8 @@ export function storageQuota(svc: ServiceSpec, name: string, ctx: QuotaContext):
     ctx.problems.push(ctx.issue('storage_opt.size', why));
     return undefined;
   }
-  const kept = ctx.observed.state?.containers[name]?.launch?.isolation?.storageQuota?.projectId;
+  const journaled = ctx.observed.state?.containers[name];
+  const kept = journaled?.launch?.isolation?.storageQuota?.projectId ?? journaled?.oldProjectId;
   const taken = [...idsInUse(ctx.observed), ...ctx.given];
   const clash = kept !== undefined && ctx.given.includes(kept);
   const projectId = kept !== undefined && !clash ? kept : Math.max(PROJECT_ID_BASE - 1, ...taken) + 1;

@@ -55,6 +55,8 @@ export interface StateContainer {
    */
   cgroup?: CgroupRef & { limits?: CgroupLimits };
   oldCgroups?: CgroupRef[];
+  /** The XFS project ID of its current writable layer while an `up` that drops its storage_opt.size runs (no one else may take it before the layer goes). */
+  oldProjectId?: number;
   /** Labels (the service's and com.docker.compose.*), annotations and exposed ports, as planned. */
   labels?: Record<string, string>;
   annotations?: Record<string, string>;

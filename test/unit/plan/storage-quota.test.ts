@@ -7,7 +7,7 @@
 import test from 'ava';
 import { SpecError } from '../../../src/errors';
 import { resolve } from '../../../src/plan';
-import { journalAfter } from '../../../src/plan/journal';
+import { journalAfter, journalBefore } from '../../../src/plan/journal';
 import { PROJECT_ID_BASE } from '../../../src/plan/storage-quota';
 import type { Observed } from '../../../src/plan/model';
 import { emptyObserved } from '../../helpers/project';
@@ -74,4 +74,24 @@ test('a layer filesystem without prjquota: a plan error at the key\'s line namin
     t.regex(e!.message, missing);
     t.is(e!.message.match(/storage_opt/g)!.length, 1, 'one error for the service, not one per replica');
   }
+});
+
+test('an up that drops the key keeps the old layer\'s ID journaled until the layer is gone: no one else takes it, the key back gets it again', (t) => {
+  const first = resolve(file(), emptyObserved({ layerFs: XFS }));
+  const unlimited = load(yaml`
+    name: app
+    services:
+      a: {x-rootfs: /, command: [sleep, "1"], deploy: {replicas: 2}}
+      b: {x-rootfs: /, command: [sleep, "1"]}
+  `);
+  const obs = emptyObserved({ layerFs: XFS, state: journalAfter(undefined, first, { now: 'x' }) });
+  const during = journalBefore(obs.state, resolve(unlimited, obs), { now: 'y' });
+  t.is(during.containers['app-a-1']!.launch.isolation!.storageQuota, undefined);
+  t.is(during.containers['app-a-1']!.oldProjectId, PROJECT_ID_BASE);
+  t.is(during.containers['app-a-2']!.oldProjectId, PROJECT_ID_BASE + 1);
+  t.is(during.containers['app-b-1']!.oldProjectId, undefined);
+  const back = resolve(file(), emptyObserved({ layerFs: XFS, state: during }));
+  t.deepEqual(quotas(back)['app-a-1'], { bytes: 20 * MiB, projectId: PROJECT_ID_BASE });
+  const after = journalAfter(during, resolve(unlimited, emptyObserved({ layerFs: XFS, state: during })), { now: 'z' });
+  t.is(after.containers['app-a-1']!.oldProjectId, undefined, 'gone once the up is done');
 });
