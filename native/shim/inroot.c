@@ -14,10 +14,21 @@
 
 #define MAX_LINKS 40 /* as the kernel's own limit on symlink hops */
 
+/* EAGAIN: a rename or mount anywhere on the machine raced the walk, and the
+ * kernel could not prove a ".." stayed inside the root; openat2(2) says to
+ * try again (as runc and libpathrs do, a bounded number of times). */
+#define OPENAT2_TRIES 64
+
 static int openat2_path(int dirfd, const char *path, unsigned long long resolve)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = resolve };
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	int fd = -1;
+	for (int i = 0; i < OPENAT2_TRIES; i++) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd;
 }
 
 static unsigned long long in_root_flags(bool no_symlinks)
