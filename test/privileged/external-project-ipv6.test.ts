@@ -8,6 +8,7 @@
 import type { ExecutionContext } from 'ava';
 import { testNeeding, withHost, type Host } from '../helpers/host';
 import { leftovers, ok, writeProject } from '../helpers/containers';
+import { joinerFile } from '../helpers/joiner';
 
 const owner = (v4: boolean) => `
 name: own
@@ -21,18 +22,6 @@ networks:
 ${v4 ? '' : '    enable_ipv4: false\n'}    ipam:
       config:
         - subnet: fd42:77::/64
-`;
-
-const JOIN = `
-name: join
-services:
-  client:
-    command: ["sleep", "infinity"]
-    networks: [ext]
-networks:
-  ext:
-    external: true
-    name: own_front
 `;
 
 async function inside(host: Host, dir: string, service: string, cmd: string): Promise<string> {
@@ -60,7 +49,7 @@ async function addrs(host: Host, netns: string, family: 'inet' | 'inet6', ifname
 async function joinAndPing(t: ExecutionContext, v4: boolean): Promise<void> {
   await withHost(t, async (host) => {
     const own = writeProject(host, owner(v4), 'own');
-    const join = writeProject(host, JOIN, 'join');
+    const join = writeProject(host, joinerFile('join', 'own_front'), 'join');
     await ok(host, own, ['up', '-d']);
     await ok(host, join, ['up', '-d']);
     const [apiV6] = await addrs(host, 'tsc.own.api.1', 'inet6');

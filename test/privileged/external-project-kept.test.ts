@@ -9,6 +9,7 @@
 import test from 'ava';
 import { withHost, type Host } from '../helpers/host';
 import { leftovers, ok, writeProject } from '../helpers/containers';
+import { joinerFile } from '../helpers/joiner';
 
 const OWNER = `
 name: own
@@ -21,18 +22,6 @@ networks:
 `;
 
 const OWNER_V6ONLY = OWNER.replace('  front: {}', '  front:\n    enable_ipv4: false\n    enable_ipv6: true\n    ipam:\n      config:\n        - subnet: fd42:78::/64');
-
-const joiner = (name: string) => `
-name: ${name}
-services:
-  client:
-    command: ["sleep", "infinity"]
-    networks: [ext]
-networks:
-  ext:
-    external: true
-    name: own_front
-`;
 
 /** The bridge a container's eth0 hangs on, and that bridge's ifindex. */
 async function bridgeOf(host: Host, ns: string): Promise<{ name: string; index: number }> {
@@ -53,8 +42,8 @@ for (const [what, compose] of [['', OWNER], [' (IPv6-only network)', OWNER_V6ONL
   test(`owner down, then a joiner down and up again: the network is still joinable by name while another joiner is on it; all down leaves nothing${what}`, async (t) => {
     await withHost(t, async (host) => {
       const own = writeProject(host, compose, 'own');
-      const one = writeProject(host, joiner('one'), 'one');
-      const two = writeProject(host, joiner('two'), 'two');
+      const one = writeProject(host, joinerFile('one', 'own_front'), 'one');
+      const two = writeProject(host, joinerFile('two', 'own_front'), 'two');
       await ok(host, own, ['up', '-d']);
       await ok(host, one, ['up', '-d']);
       await ok(host, two, ['up', '-d']);
@@ -78,7 +67,7 @@ for (const [what, compose] of [['', OWNER], [' (IPv6-only network)', OWNER_V6ONL
 test('the owner\'s next up re-adopts the network it left for a joiner, without recreating it; then all down leaves nothing', async (t) => {
   await withHost(t, async (host) => {
     const own = writeProject(host, OWNER, 'own');
-    const one = writeProject(host, joiner('one'), 'one');
+    const one = writeProject(host, joinerFile('one', 'own_front'), 'one');
     await ok(host, own, ['up', '-d']);
     await ok(host, one, ['up', '-d']);
     const bridge = await bridgeOf(host, 'tsc.one.client.1');

@@ -7,6 +7,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withHost, type Host } from '../helpers/host';
+import { joinerFile } from '../helpers/joiner';
 
 const OWNER = `
 name: own
@@ -18,18 +19,6 @@ networks:
   front: {}
   back:
     name: shared-back
-`;
-
-const joiner = (name: string) => `
-name: join
-services:
-  client:
-    command: ["sleep", "infinity"]
-    networks: [ext]
-networks:
-  ext:
-    external: true
-    name: ${name}
 `;
 
 function writeCompose(host: Host, dirName: string, text: string): string {
@@ -52,7 +41,7 @@ for (const [name, ifname] of [['own_front', 'eth1'], ['shared-back', 'eth0']] as
   test(`a project joins another project's network by its name ${name}: same bridge, reaches its container`, async (t) => {
     await withHost(t, async (host) => {
       const own = writeCompose(host, 'own', OWNER);
-      const join = writeCompose(host, 'join', joiner(name));
+      const join = writeCompose(host, 'join', joinerFile('join', name));
       await ok(host, own, ['up', '-d']);
       await ok(host, join, ['up', '-d']);
       // The joiner's host veth is a port of the owner's bridge.
@@ -79,7 +68,7 @@ test('external_links: the other project\'s container answers to its alias inside
   await withHost(t, async (host) => {
     const own = writeCompose(host, 'own', OWNER);
     await ok(host, own, ['up', '-d']);
-    const join = writeCompose(host, 'join', joiner('own_front').replace('    networks: [ext]', '    networks: [ext]\n    external_links: ["own-api-1:api"]'));
+    const join = writeCompose(host, 'join', joinerFile('join', 'own_front').replace('    networks: [ext]', '    networks: [ext]\n    external_links: ["own-api-1:api"]'));
     await ok(host, join, ['up', '-d']);
     const target = await addressOn(host, 'tsc.own.api.1', 'eth1');
     const r = await ok(host, join, ['exec', '-T', 'client', 'getent', 'hosts', 'api']);
@@ -92,7 +81,7 @@ test('external_links: the other project\'s container answers to its alias inside
 test('the owner\'s down leaves the bridge a joiner is on (and says so); the joiner\'s down then removes it', async (t) => {
   await withHost(t, async (host) => {
     const own = writeCompose(host, 'own', OWNER);
-    const join = writeCompose(host, 'join', joiner('own_front'));
+    const join = writeCompose(host, 'join', joinerFile('join', 'own_front'));
     await ok(host, own, ['up', '-d']);
     await ok(host, join, ['up', '-d']);
     const bridge = await bridgeOf(host, 'tsc.join.client.1', 'eth0');
@@ -113,7 +102,7 @@ test('an external name that matches no bridge and no project network is a clear 
   await withHost(t, async (host) => {
     const own = writeCompose(host, 'own', OWNER);
     await ok(host, own, ['up', '-d']);
-    const join = writeCompose(host, 'join', joiner('own_frnot'));
+    const join = writeCompose(host, 'join', joinerFile('join', 'own_frnot'));
     const r = await host.tscompose(['up', '-d'], { cwd: join });
     t.not(r.code, 0);
     t.regex(r.stderr, /compose\.yaml:\d+:\d+ networks\.ext: external network own_frnot not found: no Linux bridge of that name, and no tscompose project's network is called that \(tscompose networks on this machine: own_front, shared-back\)/);
