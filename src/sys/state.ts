@@ -13,6 +13,9 @@ import { LAYER_DIR, releaseLayerQuota, releaseLayerQuotas } from './layer-quota'
 
 export const STATE_ROOT = '/run/tscompose';
 
+const STATE_FILE = 'state.json';
+const LOCK_FILE = '.lock';
+
 export class StateDir {
   constructor(readonly root: string = STATE_ROOT) {}
 
@@ -27,7 +30,7 @@ export class StateDir {
     return path.join(this.root, project, 'events.jsonl');
   }
   statePath(project: string): string {
-    return path.join(this.root, project, 'state.json');
+    return path.join(this.root, project, STATE_FILE);
   }
 
   ensureProjectDir(project: string): string {
@@ -103,7 +106,7 @@ export class StateDir {
     const dir = this.projectDir(record.project);
     releaseLayerQuotas(path.join(dir, 'containers'));
     for (const name of fs.readdirSync(dir)) {
-      if (name !== path.basename(this.statePath(record.project)) && name !== '.lock') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      if (name !== STATE_FILE && name !== LOCK_FILE) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
   }
 
@@ -158,7 +161,7 @@ export class StateDir {
   /** The project lock: one `up`/`down` per project at a time. Throws BusyError if held and `wait` is false. */
   lockProject(project: string, wait = false): Lock {
     this.ensureProjectDir(project);
-    return Lock.acquire(path.join(this.projectDir(project), '.lock'), wait, `project ${project} is busy: another tscompose run holds its lock`);
+    return Lock.acquire(path.join(this.projectDir(project), LOCK_FILE), wait, `project ${project} is busy: another tscompose run holds its lock`);
   }
 
   /** The global IPAM lock, held from reading other projects' subnets until our journal names ours. */

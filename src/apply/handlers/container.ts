@@ -13,8 +13,8 @@ import { appendEvent } from '../../sys/events-log';
 import type { ApplyEnv } from '../env';
 import { PAUSED_FILE, thawIfPaused } from '../pause';
 import { postStart, preStop } from '../hooks';
-import { ANONYMOUS_VOLUMES_DIR, isolationOf, ROOTFS_DIR } from './isolation';
-import { limitLayer, releaseLayerQuota } from '../../sys/layer-quota';
+import { ANONYMOUS_VOLUMES_DIR, isolationOf } from './isolation';
+import { LAYER_DIR, limitLayer, releaseLayerQuota } from '../../sys/layer-quota';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
@@ -26,7 +26,7 @@ const BIND_TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', host
 /** Files a previous run of the container left that would make it look exited or alive. */
 const RUN_FILES = ['exit.json', 'init.pid', 'shim.pid', 'oom_kills', 'restart.json', STOPPED_FILE, PAUSED_FILE];
 /** What a container writes (its writable layer, its anonymous volumes): kept across restarts only. */
-const FRESH_DIRS = [ROOTFS_DIR, ANONYMOUS_VOLUMES_DIR];
+const FRESH_DIRS = [LAYER_DIR, ANONYMOUS_VOLUMES_DIR];
 
 /** What the shim needs to start the container of `a` (makes its state dir and the directories its mounts need). */
 export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaunch {
@@ -38,12 +38,12 @@ export function launchOf(a: Of<'container.start'>, env: ApplyEnv): ContainerLaun
   // A new container starts from an empty writable layer; a restarted one keeps it.
   if (a.freshRootfs) {
     // Its project quota first (storage_opt.size): nothing of the old layer stays on the filesystem.
-    if (present.has(ROOTFS_DIR)) releaseLayerQuota(path.join(dir, ROOTFS_DIR));
+    if (present.has(LAYER_DIR)) releaseLayerQuota(path.join(dir, LAYER_DIR));
     for (const d of FRESH_DIRS) if (present.has(d)) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
   }
   // storage_opt.size: the layer directory made here (0700, as the shim would) with its project ID and limit, before the shim fills it.
   const quota = a.launch.isolation?.storageQuota;
-  if (quota) limitLayer(path.join(dir, ROOTFS_DIR), quota.projectId, quota.bytes);
+  if (quota) limitLayer(path.join(dir, LAYER_DIR), quota.projectId, quota.bytes);
   const binds = a.netns
     ? (Object.keys(BIND_TARGETS) as Array<keyof typeof BIND_TARGETS>).map((k) => ({
         source: path.join(dir, FILE_NAMES[k]),

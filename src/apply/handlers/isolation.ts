@@ -15,8 +15,7 @@ import { relabelTree } from '../../sys/selinux-relabel';
 import type { ApplyEnv } from '../env';
 import { LAYER_DIR } from '../../sys/layer-quota';
 
-/** In the container's state dir. */
-export const ROOTFS_DIR = LAYER_DIR;
+/** In the container's state dir (the writable layer is LAYER_DIR, sys/layer-quota.ts). */
 export const ANONYMOUS_VOLUMES_DIR = 'volumes';
 /** Secrets and configs, root-only on the host whatever their mode in the container. */
 export const FILES_DIR = 'files';
@@ -100,7 +99,7 @@ export function isolationOf(iso: LaunchIsolation, stateDir: string, env: ApplyEn
     rootfs: {
       lower: iso.rootfs,
       ...(iso.lowers ? { lowers: iso.lowers } : {}),
-      rw: path.join(stateDir, ROOTFS_DIR),
+      rw: path.join(stateDir, LAYER_DIR),
       readOnly: iso.readOnly,
       mounts,
       masks: [...iso.maskedPaths, ...(iso.maskStores ? [env.state.root, store.root, new StoreLayout().root] : [])],
